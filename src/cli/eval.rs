@@ -1,0 +1,173 @@
+//! `pathconf eval FILE [--methods ...] [--k ...] [--repeats R] [--json] [--out FILE]`.
+
+use super::format::table;
+use pathconf::atomic::write_atomic;
+use pathconf::eval::equivalence::{Equal, Equivalence};
+use pathconf::eval::formats::{read, read_answers, Format};
+use pathconf::eval::methods::{Method, ProbMode};
+use pathconf::eval::protocol::{evaluate, EvalConfig, EvalReport, MeanStd};
+use pathconf::eval::EvalError;
+use pathconf::progress::Bar;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum EquivalenceArg {
+    /// Normalised strings and exact numeric equality (0.5 = 1/2 = \frac{1}{2}).
+    Math,
+    /// Raw string equality.
+    Exact,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The sampled paths (the paper's JSON columns, pathconf JSONL, or OpenAI/vLLM JSONL).
+    file: PathBuf,
+    /// Input format (detected when absent).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
+    #[arg(long)]
+    answers: Option<PathBuf>,
+    /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc.
+    #[arg(long, value_delimiter = ',', default_value = "sc,ppl,pc,rpc")]
+    methods: Vec<String>,
+    /// Threshold for `rp`.
+    #[arg(long)]
+    tau: Option<f64>,
+    /// Paths per question K, comma-separated (default: all paths).
+    #[arg(long, value_delimiter = ',')]
+    k: Vec<usize>,
+    /// Random subsets per K.
+    #[arg(long, default_value_t = 10)]
+    repeats: usize,
+    /// Seed of the random subsets.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Path probability: exp(mean log-prob) as the reference, or exp(sequence log-prob).
+    #[arg(long, value_enum, default_value = "mean")]
+    prob: ProbMode,
+    /// Answer equivalence.
+    #[arg(long, value_enum, default_value = "math")]
+    equivalence: EquivalenceArg,
+    /// The reference's equality cache ({"a<##>b": bool}), overriding the equivalence for listed pairs.
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// Print the JSON report instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the JSON report to this file (atomically).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn read_cache(file: &PathBuf) -> Result<HashMap<String, bool>, EvalError> {
+    let text = std::fs::read_to_string(file).map_err(|source| EvalError::Io { file: file.clone(), source })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| EvalError::Json {
+        file: file.clone(),
+        location: format!(" at line {}, column {}", e.line(), e.column()),
+        message: e.to_string(),
+    })?;
+    let obj = v.as_object().ok_or_else(|| EvalError::File { file: file.clone(), message: "expected an object {\"a<##>b\": true|false}".into() })?;
+    obj.iter()
+        .map(|(k, v)| {
+            if !k.contains("<##>") {
+                return Err(EvalError::File { file: file.clone(), message: format!("key {k:?} is not of the form \"a<##>b\"") });
+            }
+            v.as_bool().map(|b| (k.clone(), b)).ok_or_else(|| EvalError::File { file: file.clone(), message: format!("key {k:?}: expected true or false, found {v}") })
+        })
+        .collect()
+}
+
+fn ms(m: MeanStd, scale: f64, digits: usize) -> String {
+    format!("{:.*} ± {:.*}", digits, m.mean * scale, digits, m.std * scale)
+}
+
+fn print_table(r: &EvalReport) {
+    println!(
+        "pathconf eval: {} — {} questions, {}–{} paths each, {} paths without an extractable answer (counted as \"[invalid]\"), q = exp({} log-prob)",
+        r.file,
+        r.questions,
+        r.paths_per_question.0,
+        r.paths_per_question.1,
+        r.invalid_answers,
+        match r.prob {
+            ProbMode::Mean => "mean",
+            ProbMode::Sequence => "sequence",
+        }
+    );
+    println!("Accuracy in %, ECE ×100; mean ± std over random subsets (seed {}). 'max' = chosen answer, 'avg' = all answers (reference metrics.py).\n", r.seed);
+    let body: Vec<Vec<String>> = r
+        .results
+        .iter()
+        .map(|m| {
+            vec![
+                m.k.map(|k| k.to_string()).unwrap_or_else(|| "all".into()),
+                m.method.clone(),
+                ms(m.accuracy, 1.0, 2),
+                ms(m.ece_max, 100.0, 2),
+                ms(m.brier_max, 1.0, 4),
+                ms(m.nll_max, 1.0, 4),
+                ms(m.ece_avg, 100.0, 2),
+                m.pruned_fraction.map(|f| format!("{:.1}%", 100.0 * f)).unwrap_or_else(|| "-".into()),
+                m.repeats.to_string(),
+            ]
+        })
+        .collect();
+    println!("{}", table(&["K", "method", "accuracy", "ECE max", "Brier max", "NLL max", "ECE avg", "pruned", "repeats"], &body));
+    if !r.fewest_paths.is_empty() {
+        let f0 = &r.fewest_paths[0];
+        println!("Fewest paths to match SC's best accuracy ({:.2}% at K = {}) — the paper's Table 1:", f0.sc_best_accuracy, f0.sc_best_k);
+        let body: Vec<Vec<String>> = r
+            .fewest_paths
+            .iter()
+            .map(|f| {
+                vec![
+                    f.method.clone(),
+                    f.k_needed.map(|k| k.to_string()).unwrap_or_else(|| "not reached".into()),
+                    f.reduction_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        println!("{}", table(&["method", "K needed", "fewer paths"], &body));
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let methods = args.methods.iter().map(|m| Method::parse(m, args.tau)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(t) = args.tau {
+        anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
+    }
+    let answers = args.answers.as_deref().map(read_answers).transpose()?;
+    let mut equal = Equal {
+        mode: match args.equivalence {
+            EquivalenceArg::Math => Equivalence::Math,
+            EquivalenceArg::Exact => Equivalence::Exact,
+        },
+        ..Default::default()
+    };
+    if let Some(c) = &args.cache {
+        equal.cache = read_cache(c)?;
+    }
+    let ds = read(&args.file, args.format, answers.as_ref())?;
+    let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob, equal };
+    let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
+    let work: u64 = if cfg.ks.is_empty() {
+        ds.questions.len() as u64
+    } else {
+        cfg.ks.iter().map(|&k| if max_paths <= k { 1 } else { cfg.repeats as u64 }).sum::<u64>() * ds.questions.len() as u64
+    };
+    let bar = Bar::new(work, "evaluating");
+    let report = evaluate(&ds, &cfg, &bar)?;
+    bar.finish();
+    let json = serde_json::to_string_pretty(&report)?;
+    if let Some(out) = &args.out {
+        write_atomic(out, json.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+    }
+    if args.json {
+        println!("{json}");
+    } else {
+        print_table(&report);
+    }
+    Ok(0)
+}

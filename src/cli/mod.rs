@@ -1,0 +1,48 @@
+//! Subcommands. Errors returned from a subcommand are bad input (exit 2);
+//! a subcommand returns the exit code otherwise.
+
+mod eval;
+mod format;
+mod simulate;
+mod theory;
+mod verify;
+
+use clap::{Parser, Subcommand};
+
+/// Exact and simulated error theory of SC / PPL / PC / RPC, an audit of the
+/// paper's claims, and evaluation on real sampled reasoning paths.
+#[derive(Parser, Debug)]
+#[command(name = "pathconf", version, about, long_about = None)]
+pub struct Cli {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Exact error terms of every estimator, answer and n for a spec file.
+    Theory(theory::Args),
+    /// The same terms by Monte Carlo, with 95% intervals and throughput.
+    Simulate(simulate::Args),
+    /// Audit the paper's propositions and theorems against enumeration and Monte Carlo.
+    Verify(verify::Args),
+    /// Evaluate SC / PPL / PC / RP / RPC on sampled reasoning paths.
+    Eval(eval::Args),
+}
+
+/// Runs the parsed command; `Ok(code)` is the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    if let Some(t) = cli.threads {
+        anyhow::ensure!(t >= 1, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
+    }
+    match cli.command {
+        Command::Theory(a) => theory::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Eval(a) => eval::run(a),
+    }
+}

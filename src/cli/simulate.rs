@@ -1,0 +1,153 @@
+//! `pathconf simulate --spec FILE --n ... --trials T --seed S [--json]`.
+
+use super::format::{num, table};
+use super::theory::{rows as exact_rows, Row as ExactRow};
+use pathconf::montecarlo::{simulate, Estimate, SimConfig, SimTerms};
+use pathconf::progress::Bar;
+use pathconf::spec::read_spec;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// PPL is tracked per path up to this many paths.
+const MAX_TRACKED_PATHS: usize = 10_000;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Spec file (see `pathconf theory --help`).
+    #[arg(long)]
+    spec: PathBuf,
+    /// Sample sizes, comma-separated (each ≥ 1).
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64")]
+    n: Vec<u64>,
+    /// Monte Carlo trials per n.
+    #[arg(long, default_value_t = 100_000)]
+    trials: u64,
+    /// Master seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// RP threshold (overrides the spec's "tau"; default 0, i.e. RP = PC).
+    #[arg(long)]
+    tau: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct SimRow {
+    estimator: &'static str,
+    answer: String,
+    path: Option<usize>,
+    n: u64,
+    expected_confidence: Estimate,
+    bias: Estimate,
+    estimation_error: Estimate,
+    model_error: f64,
+    cross_term: Estimate,
+    reasoning_error: Estimate,
+    exact: ExactRow,
+}
+
+#[derive(Serialize)]
+struct Output {
+    trials: u64,
+    seed: u64,
+    tau: f64,
+    sampled_paths: u64,
+    seconds: f64,
+    paths_per_second: f64,
+    rows: Vec<SimRow>,
+}
+
+fn shift(e: Estimate, a: f64, b: f64) -> Estimate {
+    // a·X + b, with a ≥ 0 or < 0 (interval endpoints swap).
+    let (lo, hi) = (a * e.ci_low + b, a * e.ci_high + b);
+    Estimate { mean: a * e.mean + b, std_error: a.abs() * e.std_error, ci_low: lo.min(hi), ci_high: lo.max(hi) }
+}
+
+fn sim_row(t: &SimTerms, exact: ExactRow, target: f64, indicator: f64) -> SimRow {
+    let e = t.expected_confidence;
+    SimRow {
+        estimator: exact.estimator,
+        answer: exact.answer.clone(),
+        path: exact.path,
+        n: exact.n,
+        expected_confidence: e,
+        bias: shift(e, 1.0, -target),
+        estimation_error: t.estimation_error,
+        model_error: exact.model_error,
+        cross_term: shift(e, 2.0 * (target - indicator), -2.0 * (target - indicator) * target),
+        reasoning_error: t.reasoning_error,
+        exact,
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let spec = read_spec(&args.spec)?;
+    anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
+    anyhow::ensure!(args.n.iter().all(|&n| n >= 1), "--n: every sample size must be at least 1 for simulation");
+    anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
+    let tau = args.tau.or(spec.tau).unwrap_or(0.0);
+    anyhow::ensure!((0.0..=1.0).contains(&tau), "--tau {tau} is outside [0, 1]");
+    let d = &spec.distribution;
+    let track = d.paths().len() <= MAX_TRACKED_PATHS;
+    let bar = Bar::new(args.trials * args.n.len() as u64, "simulating");
+    let start = std::time::Instant::now();
+    let mut rows = Vec::new();
+    let mut sampled = 0;
+    for &n in &args.n {
+        let cfg = SimConfig { n, trials: args.trials, seed: args.seed, tau, track_paths: track };
+        let res = simulate(d, &cfg, &bar);
+        sampled += res.sampled_paths;
+        for ex in exact_rows(d, n, Some(tau)) {
+            let a = d.answer_index(&ex.answer).expect("row answers come from the distribution");
+            let ind = d.indicator(a);
+            let (terms, target) = match (ex.estimator, ex.path) {
+                ("sc", _) => (&res.answers[a].sc, d.answer_mass(a)),
+                ("pc", _) => (&res.answers[a].pc, d.answer_mass(a)),
+                ("rp", _) => (&res.answers[a].rp, d.answer_mass(a)),
+                (_, Some(j)) if track => (&res.paths[d.path_index(a, j)].ppl, d.paths_of(a)[j].prob),
+                _ => continue,
+            };
+            rows.push(sim_row(terms, ex, target, ind));
+        }
+    }
+    bar.finish();
+    let seconds = start.elapsed().as_secs_f64();
+    let out = Output { trials: args.trials, seed: args.seed, tau, sampled_paths: sampled, seconds, paths_per_second: sampled as f64 / seconds, rows };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(0);
+    }
+    println!(
+        "pathconf simulate: {} — {} trials per n, seed {}, RP threshold τ = {}{}",
+        args.spec.display(),
+        args.trials,
+        args.seed,
+        tau,
+        if track { "" } else { " (PPL rows omitted: more than 10,000 paths)" }
+    );
+    println!("Monte Carlo mean [95% interval] | exact value; '*' marks an exact value outside the interval (expected for about 5% of cells).\n");
+    let fmt = |e: &Estimate, exact: f64| format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(exact), if e.covers(exact) { "" } else { " *" });
+    for &n in &args.n {
+        println!("n = {n}");
+        let body: Vec<Vec<String>> = out
+            .rows
+            .iter()
+            .filter(|r| r.n == n)
+            .map(|r| {
+                vec![
+                    r.estimator.to_string(),
+                    r.answer.clone(),
+                    r.path.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                    fmt(&r.expected_confidence, r.exact.expected_confidence),
+                    fmt(&r.estimation_error, r.exact.estimation_error),
+                    fmt(&r.reasoning_error, r.exact.reasoning_error),
+                ]
+            })
+            .collect();
+        println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "est.err", "R"], &body));
+    }
+    println!("throughput: {:.3e} sampled paths per second ({} paths in {:.2} s)", out.paths_per_second, sampled, seconds);
+    Ok(0)
+}

@@ -1,0 +1,45 @@
+//! Confidence estimators over a [`Sample`] of reasoning paths.
+//!
+//! Every estimator maps the sampled paths to unnormalised per-answer scores
+//! `p̂(a)`; the answer chosen is the argmax with ties split
+//! ([`crate::select`]). One estimator per file:
+//!
+//! | estimator | `p̂(a)` | paper |
+//! |---|---|---|
+//! | [`SelfConsistency`] | `(1/n) #{i : g(t_i) = a}` | Proposition 2 |
+//! | [`Perplexity`] | path level `p_t S_t`; answers with the most probable sampled path | Proposition 3 |
+//! | [`PerplexityConsistency`] | `Σ_{distinct sampled t, g(t)=a} p_t` | Theorem 4 |
+//! | [`ReasoningPruning`] | PC over the paths a [`PruneRule`] keeps | Section 4.2, Theorem 7 |
+//!
+//! RPC is `ReasoningPruning<`[`crate::weibull::WeibullPruning`]`>`: the
+//! reference implementation's automatic Weibull-mixture threshold.
+
+mod pc;
+mod ppl;
+mod rp;
+mod sc;
+
+pub use pc::PerplexityConsistency;
+pub use ppl::Perplexity;
+pub use rp::{pc_over_kept, FixedThreshold, PruneRule, ReasoningPruning};
+pub use sc::SelfConsistency;
+
+use crate::sample::Sample;
+
+/// A confidence estimator: sampled paths in, per-answer scores out.
+pub trait Estimator: Send + Sync {
+    /// Short name (`sc`, `ppl`, `pc`, `rp`, `rpc`).
+    fn name(&self) -> &'static str;
+
+    /// Writes the unnormalised score `p̂(a)` of every answer into `out`
+    /// (length [`Sample::n_answers`]); answers never sampled get 0.
+    fn answer_scores(&self, sample: &Sample, out: &mut [f64]);
+}
+
+/// Normalises scores to sum to one (a no-op when they sum to zero).
+pub fn normalise(scores: &mut [f64]) {
+    let total: f64 = scores.iter().sum();
+    if total > 0.0 {
+        scores.iter_mut().for_each(|s| *s /= total);
+    }
+}

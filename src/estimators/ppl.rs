@@ -1,0 +1,36 @@
+//! Perplexity (internal probability), paper Proposition 3.
+//!
+//! Path level: `p̂_PPL(t) = p_t · S_t` with `S_t = 1[t sampled]`; the method
+//! answers with `g` of the most probable sampled path. As an answer score we
+//! report the largest sampled path probability of each answer, whose argmax is
+//! that path's answer. Ties between paths are split per path (as the
+//! reference does) by [`Perplexity::path_rows`].
+
+use super::Estimator;
+use crate::sample::Sample;
+
+/// Perplexity: confidence of the single most probable sampled path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Perplexity;
+
+impl Perplexity {
+    /// One `(answer, p_t)` row per sampled path (with repeats), in sampling
+    /// order: the candidates among which PPL picks the most probable.
+    pub fn path_rows(sample: &Sample) -> impl Iterator<Item = (u32, f64)> + '_ {
+        sample.paths().iter().map(|p| (p.answer, p.prob))
+    }
+}
+
+impl Estimator for Perplexity {
+    fn name(&self) -> &'static str {
+        "ppl"
+    }
+
+    fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {
+        out.iter_mut().for_each(|s| *s = 0.0);
+        for p in sample.paths() {
+            let s = &mut out[p.answer as usize];
+            *s = s.max(p.prob);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The evaluator's input model: questions with a ground truth and sampled
+//! paths carrying text, an answer and log-probabilities.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// The answer string given to a path whose answer cannot be extracted
+/// (the reference's `INVALID_ANS`, compared like any other answer).
+pub const INVALID_ANSWER: &str = "[invalid]";
+
+/// One sampled path as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawPath {
+    /// The completion text (identity for de-duplication, with the probability).
+    pub text: String,
+    /// The extracted or given answer.
+    pub answer: String,
+    /// Mean token log-probability.
+    pub mean_logprob: f64,
+    /// Sequence log-probability, when the file has it.
+    pub sum_logprob: Option<f64>,
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawQuestion {
+    /// Identifier (the record's `id`, or its index).
+    pub id: String,
+    /// Ground-truth answer.
+    pub truth: String,
+    /// The sampled paths.
+    pub paths: Vec<RawPath>,
+}
+
+/// A loaded file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Where it came from.
+    pub file: PathBuf,
+    /// The questions, in file order.
+    pub questions: Vec<RawQuestion>,
+    /// Paths whose answer could not be extracted (answer [`INVALID_ANSWER`]).
+    pub invalid_answers: usize,
+}
+
+/// Why an input could not be used. Every variant names the file; record-level
+/// problems name the question index and the field.
+#[derive(Debug, Error)]
+pub enum EvalError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Malformed JSON.
+    #[error("{file}: malformed JSON{location}: {message}")]
+    Json {
+        /// The file.
+        file: PathBuf,
+        /// Where (line, column, question, field) — already formatted.
+        location: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A record or field is missing, ragged, empty or out of range.
+    #[error("{file}: question {question}, field `{field}`: {message}")]
+    Record {
+        /// The file.
+        file: PathBuf,
+        /// Index of the question (0-based).
+        question: usize,
+        /// The field (JSON path within the record).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file-level problem (unknown format, top-level field missing).
+    #[error("{file}: {message}")]
+    File {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Options that do not fit the data.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Checks a log-probability: finite and `≤ 0`.
+pub fn check_logprob(value: f64) -> Result<(), String> {
+    if value.is_nan() {
+        Err("log-probability is NaN".into())
+    } else if value > 0.0 {
+        Err(format!("log-probability {value} is positive"))
+    } else if !value.is_finite() {
+        Err(format!("log-probability {value} is not finite"))
+    } else {
+        Ok(())
+    }
+}

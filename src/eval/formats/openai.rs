@@ -1,0 +1,135 @@
+//! OpenAI / vLLM responses saved as JSONL, one response (several `choices`)
+//! per question. Choices are found at `choices`, `response.choices` or
+//! `response.body.choices` (the Batch API's output). Token log-probabilities:
+//! chat `choices[i].logprobs.content[].logprob` or legacy
+//! `choices[i].logprobs.token_logprobs` (`null` entries, as for an echoed
+//! first token, are skipped). Text: `choices[i].message.content` or
+//! `choices[i].text`; the answer is extracted from it. The ground truth is
+//! the record's `answer` / `ground_truth`, else looked up by `custom_id`,
+//! `id` or the record index in the `--answers` file.
+
+use super::jsonl::records;
+use super::{answer_string, json_error};
+use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
+use crate::eval::extract::extract_answer;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The `choices` array of a response record, wherever it is.
+pub fn find_choices(v: &Value) -> Option<&Vec<Value>> {
+    v.get("choices")
+        .or_else(|| v.get("response").and_then(|r| r.get("choices")))
+        .or_else(|| v.get("response").and_then(|r| r.get("body")).and_then(|b| b.get("choices")))
+        .and_then(Value::as_array)
+}
+
+/// Parses OpenAI / vLLM response JSONL.
+pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
+    let mut questions = Vec::new();
+    let mut invalid = 0;
+    for (q, (line_no, line)) in records(text).enumerate() {
+        let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
+        let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
+        let ids: Vec<String> = ["custom_id", "id"].iter().filter_map(|k| v.get(*k).and_then(answer_string)).chain([q.to_string()]).collect();
+        let truth = ["answer", "ground_truth"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(answer_string))
+            .or_else(|| answers.and_then(|m| ids.iter().find_map(|id| m.get(id).cloned())))
+            .ok_or_else(|| rec("answer", format!("missing ground truth (no `answer` field; ids {ids:?} not in --answers)")))?;
+        let choices = find_choices(&v).ok_or_else(|| rec("choices", "missing or not an array".into()))?;
+        if choices.is_empty() {
+            return Err(rec("choices", "the question has no paths".into()));
+        }
+        let mut paths = Vec::with_capacity(choices.len());
+        for (j, c) in choices.iter().enumerate() {
+            let text = c
+                .get("message")
+                .and_then(|m| m.get("content"))
+                .or_else(|| c.get("text"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
+                .to_string();
+            let lp = c.get("logprobs").filter(|l| !l.is_null()).ok_or_else(|| {
+                rec(&format!("choices[{j}].logprobs"), "missing: request logprobs when sampling".into())
+            })?;
+            let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
+                (content.iter().map(|t| t.get("logprob").unwrap_or(&Value::Null)).collect(), "logprobs.content")
+            } else if let Some(tl) = lp.get("token_logprobs").and_then(Value::as_array) {
+                (tl.iter().filter(|x| !x.is_null()).collect(), "logprobs.token_logprobs")
+            } else {
+                return Err(rec(&format!("choices[{j}].logprobs"), "neither `content` nor `token_logprobs`".into()));
+            };
+            if values.is_empty() {
+                return Err(rec(&format!("choices[{j}].{field}"), "no tokens".into()));
+            }
+            let mut sum = 0.0;
+            for (k, x) in values.iter().enumerate() {
+                let f = x.as_f64().ok_or_else(|| rec(&format!("choices[{j}].{field}[{k}]"), format!("expected a number, found {x}")))?;
+                check_logprob(f).map_err(|m| rec(&format!("choices[{j}].{field}[{k}]"), m))?;
+                sum += f;
+            }
+            let answer = extract_answer(&text).unwrap_or_else(|| {
+                invalid += 1;
+                INVALID_ANSWER.to_string()
+            });
+            paths.push(RawPath { text, answer, mean_logprob: sum / values.len() as f64, sum_logprob: Some(sum) });
+        }
+        questions.push(RawQuestion { id: ids[0].clone(), truth, paths });
+    }
+    if questions.is_empty() {
+        return Err(EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() });
+    }
+    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid })
+}
+
+/// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object
+/// `{id: answer}`, or a JSON array of answers indexed by question.
+pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
+    let text = std::fs::read_to_string(file).map_err(|source| EvalError::Io { file: file.to_path_buf(), source })?;
+    if let Ok(v) = serde_json::from_str::<Value>(&text) {
+        match v {
+            Value::Object(m) => {
+                return m
+                    .iter()
+                    .map(|(k, a)| {
+                        answer_string(a).map(|s| (k.clone(), s)).ok_or_else(|| EvalError::Record {
+                            file: file.to_path_buf(),
+                            question: 0,
+                            field: k.clone(),
+                            message: format!("expected a string or number, found {a}"),
+                        })
+                    })
+                    .collect();
+            }
+            Value::Array(a) => {
+                return a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        answer_string(x).map(|s| (i.to_string(), s)).ok_or_else(|| EvalError::Record {
+                            file: file.to_path_buf(),
+                            question: i,
+                            field: format!("[{i}]"),
+                            message: format!("expected a string or number, found {x}"),
+                        })
+                    })
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for (q, (line_no, line)) in records(&text).enumerate() {
+        let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
+        let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
+        let a = v.get("answer").and_then(answer_string).ok_or_else(|| EvalError::Record {
+            file: file.to_path_buf(),
+            question: q,
+            field: "answer".into(),
+            message: "missing".into(),
+        })?;
+        out.insert(id, a);
+    }
+    Ok(out)
+}

@@ -1,0 +1,64 @@
+//! The paper's released column layout (see `shared/golden/README.md`):
+//! `predict[i][j]` answer string, `completion[i][j]` path text,
+//! `mean_logprob[i][j]` mean token log-probability, `answer[i]` ground truth.
+
+use super::{answer_string, json_error};
+use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct Columns {
+    predict: Option<Vec<Vec<Option<String>>>>,
+    completion: Option<Vec<Vec<String>>>,
+    mean_logprob: Option<Vec<Vec<f64>>>,
+    answer: Option<Vec<serde_json::Value>>,
+}
+
+/// Parses the column layout, checking every shape and value.
+pub fn read_rpc_json(text: &str, file: &Path) -> Result<Dataset, EvalError> {
+    let cols: Columns = serde_json::from_str(text).map_err(|e| json_error(file, text, &e, 0))?;
+    let missing = |field: &str| EvalError::File { file: file.to_path_buf(), message: format!("top-level field `{field}` is missing") };
+    let predict = cols.predict.ok_or_else(|| missing("predict"))?;
+    let completion = cols.completion.ok_or_else(|| missing("completion"))?;
+    let logprob = cols.mean_logprob.ok_or_else(|| missing("mean_logprob"))?;
+    let answer = cols.answer.ok_or_else(|| missing("answer"))?;
+    let n = predict.len();
+    for (field, len) in [("completion", completion.len()), ("mean_logprob", logprob.len()), ("answer", answer.len())] {
+        if len != n {
+            return Err(EvalError::File {
+                file: file.to_path_buf(),
+                message: format!("field `{field}` has {len} questions but `predict` has {n}"),
+            });
+        }
+    }
+    let rec = |question: usize, field: String, message: String| EvalError::Record { file: file.to_path_buf(), question, field, message };
+    let mut questions = Vec::with_capacity(n);
+    let mut invalid = 0;
+    for (i, ((pred, comp), (lp, truth))) in predict.into_iter().zip(completion).zip(logprob.into_iter().zip(answer)).enumerate() {
+        if pred.is_empty() {
+            return Err(rec(i, format!("predict[{i}]"), "the question has no paths".into()));
+        }
+        if comp.len() != pred.len() {
+            return Err(rec(i, format!("completion[{i}]"), format!("{} paths, but predict[{i}] has {}", comp.len(), pred.len())));
+        }
+        if lp.len() != pred.len() {
+            return Err(rec(i, format!("mean_logprob[{i}]"), format!("{} paths, but predict[{i}] has {}", lp.len(), pred.len())));
+        }
+        let truth = answer_string(&truth).ok_or_else(|| rec(i, format!("answer[{i}]"), format!("missing ground truth (found {truth})")))?;
+        let mut paths = Vec::with_capacity(pred.len());
+        for (j, ((p, c), l)) in pred.into_iter().zip(comp).zip(lp).enumerate() {
+            check_logprob(l).map_err(|m| rec(i, format!("mean_logprob[{i}][{j}]"), m))?;
+            let answer = match p {
+                Some(a) if !a.is_empty() => a,
+                _ => {
+                    invalid += 1;
+                    INVALID_ANSWER.to_string()
+                }
+            };
+            paths.push(RawPath { text: c, answer, mean_logprob: l, sum_logprob: None });
+        }
+        questions.push(RawQuestion { id: i.to_string(), truth, paths });
+    }
+    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid })
+}

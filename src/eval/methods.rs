@@ -1,0 +1,274 @@
+//! One question, one method, exactly as the reference evaluators compute it.
+//!
+//! - Answer groups: paths whose answers are equivalent are merged (the
+//!   reference's union–find); a group is represented by the answer of its
+//!   *last* path and groups are listed in order of their last path — the
+//!   order of the reference's union–find roots, which the order-sensitive
+//!   metrics depend on.
+//! - `sc` (`compute_sc.py`): rows `[answer, size/m normalised, correct]`,
+//!   credit split among groups of maximal size.
+//! - `ppl` (`compute_perp.py`): one row per path `[answer, q, correct]`,
+//!   credit split among paths of maximal log-probability.
+//! - `pc`, `rp`, `rpc` (`compute_rpc.py`): each group's confidence is the sum
+//!   of `q` over its distinct kept `(text, q)` paths, normalised over groups;
+//!   credit split among groups of maximal confidence. `rp` keeps `q ≥ τ`;
+//!   `rpc` keeps what the Weibull-mixture rule keeps ([`crate::weibull`]).
+//!
+//! `q = exp(mean_logprob)` ([`ProbMode::Mean`], the reference's choice) or
+//! `exp(sequence log-probability)` ([`ProbMode::Sequence`]).
+
+use super::dataset::{EvalError, RawQuestion};
+use super::equivalence::{AnswerKey, Equal};
+use crate::estimators::pc_over_kept;
+use crate::sample::{Sample, SampledPath};
+use crate::select::select;
+use crate::weibull::{FitResult, WeibullPruning};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// An evaluation method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Self-consistency.
+    Sc,
+    /// Perplexity (most probable path).
+    Ppl,
+    /// Perplexity consistency.
+    Pc,
+    /// Fixed-threshold reasoning pruning + PC.
+    Rp(f64),
+    /// Weibull-mixture reasoning pruning + PC (RPC).
+    Rpc,
+}
+
+impl Method {
+    /// Display name.
+    pub fn name(&self) -> String {
+        match self {
+            Method::Sc => "SC".into(),
+            Method::Ppl => "PPL".into(),
+            Method::Pc => "PC".into(),
+            Method::Rp(t) => format!("RP(τ={t})"),
+            Method::Rpc => "RPC".into(),
+        }
+    }
+
+    /// Parses `sc`, `ppl`, `pc`, `rp`, `rpc` (`rp` needs `tau`).
+    pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, EvalError> {
+        Ok(match s.trim().to_lowercase().as_str() {
+            "sc" => Method::Sc,
+            "ppl" => Method::Ppl,
+            "pc" => Method::Pc,
+            "rpc" => Method::Rpc,
+            "rp" => Method::Rp(tau.ok_or_else(|| EvalError::Usage("method `rp` needs --tau".into()))?),
+            other => return Err(EvalError::Usage(format!("unknown method {other:?} (expected sc, ppl, pc, rp, rpc)"))),
+        })
+    }
+}
+
+/// Which path probability the methods use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbMode {
+    /// `exp(mean token log-probability)` (the reference).
+    #[default]
+    Mean,
+    /// `exp(sequence log-probability)`.
+    Sequence,
+}
+
+/// One row of a method's answer table: `[answer, confidence, is_correct]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// The answer.
+    pub answer: String,
+    /// Its confidence.
+    pub confidence: f64,
+    /// Whether it is correct.
+    pub correct: bool,
+}
+
+/// A method's result on one question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Accuracy credit in `[0, 1]` (ties split).
+    pub credit: f64,
+    /// The answer table, in the reference's order.
+    pub rows: Vec<Row>,
+    /// Indices (within the subset) of pruned paths (`rp`, `rpc`).
+    pub pruned: Option<Vec<usize>>,
+    /// The Weibull fit (`rpc`).
+    pub fit: Option<FitResult>,
+    /// Number of paths the method saw.
+    pub n_paths: usize,
+}
+
+/// A question restricted to a subset of its paths, grouped and interned once
+/// and shared by all methods.
+pub struct Prepared<'a> {
+    question: &'a RawQuestion,
+    subset: Vec<usize>,
+    /// Per subset path: group index.
+    group_of: Vec<u32>,
+    /// Per group: index (into subset) of its last path.
+    group_last: Vec<usize>,
+    group_correct: Vec<bool>,
+    path_correct: Vec<bool>,
+    /// Per subset path: the log-probability behind `q`.
+    logp: Vec<f64>,
+    sample: Sample,
+}
+
+impl<'a> Prepared<'a> {
+    /// Groups and interns `question`'s paths at `subset` (indices into its paths).
+    pub fn new(question: &'a RawQuestion, subset: Vec<usize>, equal: &Equal, mode: ProbMode) -> Result<Self, String> {
+        let m = subset.len();
+        let mut logp = Vec::with_capacity(m);
+        for &j in &subset {
+            let p = &question.paths[j];
+            logp.push(match mode {
+                ProbMode::Mean => p.mean_logprob,
+                ProbMode::Sequence => p.sum_logprob.ok_or_else(|| {
+                    format!("path {j} has no sequence log-probability (this format stores only mean_logprob); use --prob mean")
+                })?,
+            });
+        }
+        // Distinct raw answers, then groups of equivalent answers.
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut raw_index: HashMap<&str, usize> = HashMap::new();
+        let path_raw: Vec<usize> = subset
+            .iter()
+            .map(|&j| {
+                let a = question.paths[j].answer.as_str();
+                *raw_index.entry(a).or_insert_with(|| {
+                    distinct.push(a);
+                    distinct.len() - 1
+                })
+            })
+            .collect();
+        let raw_root = group_answers(&distinct, equal);
+        // Group order: by the position of the group's last path.
+        let mut last_of_root: HashMap<usize, usize> = HashMap::new();
+        for (i, &r) in path_raw.iter().enumerate() {
+            last_of_root.insert(raw_root[r], i);
+        }
+        let mut roots: Vec<(usize, usize)> = last_of_root.into_iter().map(|(root, last)| (last, root)).collect();
+        roots.sort_unstable();
+        let group_index: HashMap<usize, u32> = roots.iter().enumerate().map(|(g, &(_, root))| (root, g as u32)).collect();
+        let group_of: Vec<u32> = path_raw.iter().map(|&r| group_index[&raw_root[r]]).collect();
+        let group_last: Vec<usize> = roots.iter().map(|&(last, _)| last).collect();
+        let truth = question.truth.as_str();
+        let group_correct = group_last.iter().map(|&last| equal.equal(&question.paths[subset[last]].answer, truth)).collect();
+        let mut verdict: HashMap<&str, bool> = HashMap::new();
+        let path_correct = subset
+            .iter()
+            .map(|&j| {
+                let a = question.paths[j].answer.as_str();
+                *verdict.entry(a).or_insert_with(|| equal.equal(a, truth))
+            })
+            .collect();
+        // Path identity: (text, q).
+        let mut ids: HashMap<(&str, u64), u32> = HashMap::new();
+        let mut sample = Sample::new(m, roots.len());
+        for (i, &j) in subset.iter().enumerate() {
+            let prob = logp[i].exp();
+            let next = ids.len() as u32;
+            let id = *ids.entry((question.paths[j].text.as_str(), prob.to_bits())).or_insert(next);
+            sample.push(SampledPath { id, prob, answer: group_of[i] });
+        }
+        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample })
+    }
+
+    fn group_answer(&self, g: usize) -> String {
+        self.question.paths[self.subset[self.group_last[g]]].answer.clone()
+    }
+
+    fn group_rows(&self, scores: &[f64]) -> Outcome {
+        let total: f64 = scores.iter().sum();
+        let rows: Vec<Row> = scores
+            .iter()
+            .enumerate()
+            .map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] })
+            .collect();
+        let credit = select(scores.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
+        Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
+    }
+
+    /// Runs `method` on the prepared question.
+    pub fn run(&self, method: Method) -> Outcome {
+        let n_groups = self.group_last.len();
+        match method {
+            Method::Sc => {
+                let m = self.subset.len() as f64;
+                let mut sizes = vec![0.0; n_groups];
+                self.group_of.iter().for_each(|&g| sizes[g as usize] += 1.0);
+                let fractions: Vec<f64> = sizes.iter().map(|s| s / m).collect();
+                let mut out = self.group_rows(&fractions);
+                out.credit = select(sizes.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
+                out
+            }
+            Method::Ppl => {
+                let rows = self
+                    .subset
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &j)| Row { answer: self.question.paths[j].answer.clone(), confidence: self.logp[i].exp(), correct: self.path_correct[i] })
+                    .collect();
+                let credit = select(self.logp.iter().zip(&self.path_correct).map(|(&l, &c)| (l, c))).credit;
+                Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
+            }
+            Method::Pc => self.with_mask(vec![true; self.subset.len()], None),
+            Method::Rp(tau) => {
+                let keep = self.sample.paths().iter().map(|p| p.prob >= tau).collect();
+                self.with_mask(keep, None)
+            }
+            Method::Rpc => {
+                let (fit, keep) = WeibullPruning::fit_and_mask(&self.sample);
+                self.with_mask(keep, fit)
+            }
+        }
+    }
+
+    fn with_mask(&self, keep: Vec<bool>, fit: Option<FitResult>) -> Outcome {
+        let mut scores = vec![0.0; self.group_last.len()];
+        pc_over_kept(&self.sample, &keep, &mut scores);
+        let mut out = self.group_rows(&scores);
+        out.pruned = Some(keep.iter().enumerate().filter(|(_, k)| !**k).map(|(i, _)| i).collect());
+        out.fit = fit;
+        out
+    }
+}
+
+/// Union–find root (an index into `distinct`) of each distinct raw answer.
+fn group_answers(distinct: &[&str], equal: &Equal) -> Vec<usize> {
+    if equal.cache.is_empty() {
+        let mut first: HashMap<AnswerKey, usize> = HashMap::new();
+        return distinct.iter().enumerate().map(|(i, a)| *first.entry(equal.key(a)).or_insert(i)).collect();
+    }
+    let mut parent: Vec<usize> = (0..distinct.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        let mut y = x;
+        while p[y] != r {
+            let next = p[y];
+            p[y] = r;
+            y = next;
+        }
+        r
+    }
+    for i in 0..distinct.len() {
+        for j in 0..i {
+            if equal.equal(distinct[i], distinct[j]) {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                if ri != rj {
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+    }
+    (0..distinct.len()).map(|i| find(&mut parent, i)).collect()
+}

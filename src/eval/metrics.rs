@@ -1,0 +1,146 @@
+//! Calibration metrics with the semantics of the reference `metrics.py`.
+//!
+//! **Maximum** variant (per question, the chosen answer): the top
+//! confidence `c*` (rows within `1e-10` of the running maximum count as ties,
+//! scanning in row order exactly as the reference does), `vote_acc` = split
+//! credit of rows equal to `c*`; ECE over 10 equal-width bins with
+//! `lower < c* ≤ upper`, each tied row weighing `1/#ties`; Brier
+//! `(vote_acc − c*)²`; NLL `−v ln c − (1 − v) ln(1 − c)` with both clipped to
+//! `[1e-6, 1 − 1e-6]`. **Average** variant: every row of a question weighs
+//! `1/#rows`, Brier and NLL are averaged within, then across questions.
+
+use serde::Serialize;
+
+const EPS: f64 = 1e-10;
+const NLL_EPS: f64 = 1e-6;
+/// Number of ECE bins.
+pub const N_BINS: usize = 10;
+
+/// One reliability-diagram bin.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Bin {
+    /// Mean accuracy in the bin (0 if empty).
+    pub accuracy: f64,
+    /// Mean confidence in the bin (0 if empty).
+    pub confidence: f64,
+    /// Total weight in the bin.
+    pub weight: f64,
+}
+
+/// ECE, Brier score and NLL with the reliability bins.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Expected calibration error.
+    pub ece: f64,
+    /// Brier score.
+    pub brier: f64,
+    /// Negative log-likelihood.
+    pub nll: f64,
+    /// The 10 bins, `(i/10, (i+1)/10]`.
+    pub bins: Vec<Bin>,
+}
+
+fn clip(x: f64) -> f64 {
+    x.min(1.0 - NLL_EPS).max(NLL_EPS)
+}
+
+fn bin_of(c: f64) -> Option<usize> {
+    (0..N_BINS).find(|&b| (b as f64 / N_BINS as f64) < c && c <= ((b + 1) as f64 / N_BINS as f64))
+}
+
+fn finish(acc: [f64; N_BINS], cnf: [f64; N_BINS], siz: [f64; N_BINS], brier: &[f64], nll: &[f64]) -> Calibration {
+    let mut ece = 0.0;
+    let mut bins = Vec::with_capacity(N_BINS);
+    for b in 0..N_BINS {
+        let (a, c) = if siz[b] > 0.0 { (acc[b] / siz[b], cnf[b] / siz[b]) } else { (acc[b], cnf[b]) };
+        ece += siz[b] * (a - c).abs();
+        bins.push(Bin { accuracy: a, confidence: c, weight: siz[b] });
+    }
+    ece /= siz.iter().sum::<f64>();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    Calibration { ece, brier: mean(brier), nll: mean(nll), bins }
+}
+
+/// The "maximum" variant over questions' `(confidence, correct)` rows.
+pub fn maximum(questions: &[Vec<(f64, bool)>]) -> Calibration {
+    let (mut acc, mut cnf, mut siz) = ([0.0; N_BINS], [0.0; N_BINS], [0.0; N_BINS]);
+    let mut brier = Vec::with_capacity(questions.len());
+    let mut nll = Vec::with_capacity(questions.len());
+    for rows in questions {
+        let (mut top, mut count) = (-1e6_f64, 0usize);
+        for &(p, _) in rows {
+            if p > top {
+                top = p;
+                count = 0;
+            }
+            if p >= top - EPS {
+                count += 1;
+            }
+        }
+        let w = 1.0 / count as f64;
+        let mut vote = 0.0;
+        for &(p, ok) in rows {
+            if p < top || p.is_nan() {
+                continue;
+            }
+            if ok {
+                vote += w;
+            }
+            if let Some(b) = bin_of(top) {
+                if ok {
+                    acc[b] += w;
+                }
+                cnf[b] += p * w;
+                siz[b] += w;
+            }
+        }
+        brier.push((vote - top).powi(2));
+        let (c, v) = (clip(top), clip(vote));
+        nll.push(-c.ln() * v - (1.0 - c).ln() * (1.0 - v));
+    }
+    finish(acc, cnf, siz, &brier, &nll)
+}
+
+/// The "average" variant over questions' `(confidence, correct)` rows.
+pub fn average(questions: &[Vec<(f64, bool)>]) -> Calibration {
+    let (mut acc, mut cnf, mut siz) = ([0.0; N_BINS], [0.0; N_BINS], [0.0; N_BINS]);
+    let mut brier = Vec::with_capacity(questions.len());
+    let mut nll = Vec::with_capacity(questions.len());
+    for rows in questions {
+        let m = rows.len() as f64;
+        let (mut b_sum, mut n_sum) = (0.0, 0.0);
+        for &(p, ok) in rows {
+            let y = if ok { 1.0 } else { 0.0 };
+            if let Some(b) = bin_of(p) {
+                acc[b] += y / m;
+                cnf[b] += p / m;
+                siz[b] += 1.0 / m;
+            }
+            b_sum += (y - p).powi(2);
+            let (c, v) = (clip(p), clip(y));
+            n_sum += -c.ln() * v - (1.0 - c).ln() * (1.0 - v);
+        }
+        brier.push(b_sum / m);
+        nll.push(n_sum / m);
+    }
+    finish(acc, cnf, siz, &brier, &nll)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_maximum() {
+        // Q1: chooses 0.6 (correct); Q2: tie 0.5/0.5, one correct.
+        let qs = vec![vec![(0.6, true), (0.4, false)], vec![(0.5, true), (0.5, false)]];
+        let c = maximum(&qs);
+        // Bin (0.5,0.6]: Q1 weight 1 acc 1 conf .6; Q2 two halves weight 1 acc .5 conf .5 -> bin 4 is (0.4,0.5].
+        let expected_ece = (1.0 * (1.0_f64 - 0.6).abs() + 1.0 * (0.5_f64 - 0.5).abs()) / 2.0;
+        assert!((c.ece - expected_ece).abs() < 1e-15);
+        assert!((c.brier - (0.16 + 0.0) / 2.0).abs() < 1e-15);
+        let bin_edges = bin_of(0.5);
+        assert_eq!(bin_edges, Some(4), "0.5 lies in (0.4, 0.5]");
+        assert_eq!(bin_of(0.0), None);
+    }
+}

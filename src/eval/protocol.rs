@@ -1,0 +1,290 @@
+//! The evaluation protocol: for each `K` and each of `R` repeats, every
+//! question keeps a random subset of `K` of its paths (all of them, in file
+//! order, when it has at most `K`), every method runs on the same subsets,
+//! and accuracy and calibration are averaged over questions; mean ± standard
+//! deviation (population, as `np.std`) over repeats, like the reference's 10
+//! seeds. Subsets are drawn per question from `ChaCha8Rng` seeded with
+//! `--seed` on stream `(repeat << 32) | question`, so they do not depend on
+//! the thread count. The reference instead uses one Python shuffle shared by
+//! all questions; both are uniform random subsets.
+
+use super::dataset::{Dataset, EvalError};
+use super::equivalence::Equal;
+use super::methods::{Method, Outcome, Prepared, ProbMode};
+use super::metrics::{average, maximum, Bin, Calibration};
+use crate::progress::Observer;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// What to evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalConfig {
+    /// Methods, in report order.
+    pub methods: Vec<Method>,
+    /// Paths per question `K` (empty: all paths).
+    pub ks: Vec<usize>,
+    /// Random subsets per `K`.
+    pub repeats: usize,
+    /// Seed of the subsets.
+    pub seed: u64,
+    /// Path probability.
+    pub prob: ProbMode,
+    /// Answer equivalence.
+    pub equal: Equal,
+}
+
+/// Mean and population standard deviation over repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanStd {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation (ddof = 0).
+    pub std: f64,
+}
+
+impl MeanStd {
+    /// Summarises values.
+    pub fn of(v: &[f64]) -> Self {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+        Self { mean, std: var.sqrt() }
+    }
+}
+
+/// One method at one `K`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodResult {
+    /// Method name.
+    pub method: String,
+    /// Paths per question requested.
+    pub k: Option<usize>,
+    /// Repeats actually run (1 when no question has more than `K` paths).
+    pub repeats: usize,
+    /// Accuracy in percent.
+    pub accuracy: MeanStd,
+    /// ECE, "maximum" variant.
+    pub ece_max: MeanStd,
+    /// Brier score, "maximum" variant.
+    pub brier_max: MeanStd,
+    /// NLL, "maximum" variant.
+    pub nll_max: MeanStd,
+    /// ECE, "average" variant.
+    pub ece_avg: MeanStd,
+    /// Brier score, "average" variant.
+    pub brier_avg: MeanStd,
+    /// NLL, "average" variant.
+    pub nll_avg: MeanStd,
+    /// Reliability bins of the "maximum" variant, averaged over repeats.
+    pub bins_max: Vec<Bin>,
+    /// Reliability bins of the "average" variant, averaged over repeats.
+    pub bins_avg: Vec<Bin>,
+    /// Mean fraction of paths pruned (`rp`, `rpc`).
+    pub pruned_fraction: Option<f64>,
+}
+
+/// The paper's Table 1: fewest paths a method needs to match SC's best accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FewestPaths {
+    /// Method name.
+    pub method: String,
+    /// Smallest `K` whose mean accuracy reaches SC's best, if any.
+    pub k_needed: Option<usize>,
+    /// SC's best mean accuracy (%).
+    pub sc_best_accuracy: f64,
+    /// The `K` at which SC attains it.
+    pub sc_best_k: usize,
+    /// `100 · (1 − k_needed / sc_best_k)`.
+    pub reduction_pct: Option<f64>,
+}
+
+/// Everything `pathconf eval` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalReport {
+    /// The input file.
+    pub file: String,
+    /// Number of questions.
+    pub questions: usize,
+    /// Paths per question (min, max).
+    pub paths_per_question: (usize, usize),
+    /// Paths whose answer could not be extracted.
+    pub invalid_answers: usize,
+    /// Probability used.
+    pub prob: ProbMode,
+    /// Seed of the subsets.
+    pub seed: u64,
+    /// One entry per method and `K`.
+    pub results: Vec<MethodResult>,
+    /// Table 1 (present when several `K` and SC were evaluated).
+    pub fewest_paths: Vec<FewestPaths>,
+}
+
+/// The per-question outcomes of every method on the full path sets (no
+/// subsampling) — what the faithfulness tests compare with the reference.
+pub fn outcomes_full(ds: &Dataset, methods: &[Method], prob: ProbMode, equal: &Equal) -> Result<Vec<Vec<Outcome>>, EvalError> {
+    ds.questions
+        .par_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let prepared = Prepared::new(q, (0..q.paths.len()).collect(), equal, prob).map_err(|m| record(ds, i, m))?;
+            Ok(methods.iter().map(|&m| prepared.run(m)).collect())
+        })
+        .collect()
+}
+
+fn record(ds: &Dataset, question: usize, message: String) -> EvalError {
+    EvalError::Record { file: ds.file.clone(), question, field: "paths".into(), message }
+}
+
+fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
+    if k >= m {
+        return (0..m).collect();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(((repeat as u64) << 32) | question as u64);
+    let mut idx = rand::seq::index::sample(&mut rng, m, k).into_vec();
+    idx.sort_unstable();
+    idx
+}
+
+/// Runs the protocol. `observer` advances once per question per repeat.
+pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Result<EvalReport, EvalError> {
+    if cfg.methods.is_empty() {
+        return Err(EvalError::Usage("no methods given".into()));
+    }
+    if cfg.repeats == 0 {
+        return Err(EvalError::Usage("--repeats must be at least 1".into()));
+    }
+    let sizes: Vec<usize> = ds.questions.iter().map(|q| q.paths.len()).collect();
+    let (lo, hi) = (*sizes.iter().min().unwrap_or(&0), *sizes.iter().max().unwrap_or(&0));
+    let ks: Vec<Option<usize>> = if cfg.ks.is_empty() { vec![None] } else { cfg.ks.iter().map(|&k| Some(k)).collect() };
+    if let Some(&Some(0)) = ks.iter().find(|k| **k == Some(0)) {
+        return Err(EvalError::Usage("--k values must be at least 1".into()));
+    }
+    let mut results = Vec::new();
+    for &k in &ks {
+        let k_eff = k.unwrap_or(usize::MAX);
+        let repeats = if hi <= k_eff { 1 } else { cfg.repeats };
+        // per repeat -> per method -> per question outcome
+        let mut per_repeat: Vec<Vec<Vec<Outcome>>> = Vec::with_capacity(repeats);
+        for r in 0..repeats {
+            let outcomes: Result<Vec<Vec<Outcome>>, EvalError> = ds
+                .questions
+                .par_iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let idx = subset(q.paths.len(), k_eff, cfg.seed, r, i);
+                    let prepared = Prepared::new(q, idx, &cfg.equal, cfg.prob).map_err(|m| record(ds, i, m))?;
+                    let out = cfg.methods.iter().map(|&m| prepared.run(m)).collect();
+                    observer.advance(1);
+                    Ok(out)
+                })
+                .collect();
+            let outcomes = outcomes?;
+            // transpose to [method][question]
+            let mut by_method: Vec<Vec<Outcome>> = vec![Vec::with_capacity(outcomes.len()); cfg.methods.len()];
+            for q in outcomes {
+                for (m, o) in q.into_iter().enumerate() {
+                    by_method[m].push(o);
+                }
+            }
+            per_repeat.push(by_method);
+        }
+        for (mi, method) in cfg.methods.iter().enumerate() {
+            let mut acc = Vec::new();
+            let mut cal_max: Vec<Calibration> = Vec::new();
+            let mut cal_avg: Vec<Calibration> = Vec::new();
+            let mut pruned = Vec::new();
+            for rep in &per_repeat {
+                let outs = &rep[mi];
+                acc.push(100.0 * outs.iter().map(|o| o.credit).sum::<f64>() / outs.len() as f64);
+                let rows: Vec<Vec<(f64, bool)>> = outs.iter().map(|o| o.rows.iter().map(|r| (r.confidence, r.correct)).collect()).collect();
+                cal_max.push(maximum(&rows));
+                cal_avg.push(average(&rows));
+                if let Some(f) = pruned_fraction(outs) {
+                    pruned.push(f);
+                }
+            }
+            let stat = |cals: &[Calibration], f: fn(&Calibration) -> f64| MeanStd::of(&cals.iter().map(f).collect::<Vec<_>>());
+            results.push(MethodResult {
+                method: method.name(),
+                k,
+                repeats,
+                accuracy: MeanStd::of(&acc),
+                ece_max: stat(&cal_max, |c| c.ece),
+                brier_max: stat(&cal_max, |c| c.brier),
+                nll_max: stat(&cal_max, |c| c.nll),
+                ece_avg: stat(&cal_avg, |c| c.ece),
+                brier_avg: stat(&cal_avg, |c| c.brier),
+                nll_avg: stat(&cal_avg, |c| c.nll),
+                bins_max: mean_bins(&cal_max),
+                bins_avg: mean_bins(&cal_avg),
+                pruned_fraction: (!pruned.is_empty()).then(|| pruned.iter().sum::<f64>() / pruned.len() as f64),
+            });
+        }
+    }
+    let fewest_paths = fewest_paths(&results);
+    Ok(EvalReport {
+        file: ds.file.display().to_string(),
+        questions: ds.questions.len(),
+        paths_per_question: (lo, hi),
+        invalid_answers: ds.invalid_answers,
+        prob: cfg.prob,
+        seed: cfg.seed,
+        results,
+        fewest_paths,
+    })
+}
+
+fn pruned_fraction(outs: &[Outcome]) -> Option<f64> {
+    let mut pruned = 0usize;
+    let mut total = 0usize;
+    for o in outs {
+        pruned += o.pruned.as_ref()?.len();
+        total += o.n_paths;
+    }
+    Some(pruned as f64 / total.max(1) as f64)
+}
+
+fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
+    let n = cals.len() as f64;
+    (0..cals[0].bins.len())
+        .map(|b| Bin {
+            accuracy: cals.iter().map(|c| c.bins[b].accuracy).sum::<f64>() / n,
+            confidence: cals.iter().map(|c| c.bins[b].confidence).sum::<f64>() / n,
+            weight: cals.iter().map(|c| c.bins[b].weight).sum::<f64>() / n,
+        })
+        .collect()
+}
+
+fn fewest_paths(results: &[MethodResult]) -> Vec<FewestPaths> {
+    let sc: Vec<&MethodResult> = results.iter().filter(|r| r.method == "SC" && r.k.is_some()).collect();
+    if sc.len() < 2 {
+        return Vec::new();
+    }
+    let best = sc.iter().fold(sc[0], |b, r| if r.accuracy.mean > b.accuracy.mean { r } else { b });
+    let (best_acc, best_k) = (best.accuracy.mean, best.k.expect("filtered"));
+    let mut names: Vec<&str> = Vec::new();
+    for r in results {
+        if r.method != "SC" && !names.contains(&r.method.as_str()) {
+            names.push(&r.method);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mut ks: Vec<(usize, f64)> = results.iter().filter(|r| r.method == name).filter_map(|r| r.k.map(|k| (k, r.accuracy.mean))).collect();
+            ks.sort_by_key(|&(k, _)| k);
+            let k_needed = ks.iter().find(|&&(_, a)| a >= best_acc).map(|&(k, _)| k);
+            FewestPaths {
+                method: name.to_string(),
+                k_needed,
+                sc_best_accuracy: best_acc,
+                sc_best_k: best_k,
+                reduction_pct: k_needed.map(|k| 100.0 * (1.0 - k as f64 / best_k as f64)),
+            }
+        })
+        .collect()
+}

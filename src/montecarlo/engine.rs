@@ -1,0 +1,215 @@
+//! The Monte Carlo runner: samples `n` paths per trial from a
+//! [`PathDistribution`] and accumulates, per answer and estimator, the
+//! deviations `p̂ − p_a` and squared reasoning errors `(p̂ − I)²`; per path,
+//! how often PPL's `p̂(t) = p_t S_t` was non-zero.
+
+use super::stats::{Estimate, RunningStats};
+use crate::distribution::PathDistribution;
+use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use crate::progress::Observer;
+use crate::sample::{Sample, SampledPath};
+use crate::theory::ErrorTerms;
+use rand::distr::Distribution;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::weighted::WeightedAliasIndex;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Trials per batch (each batch has its own RNG stream).
+pub const BATCH_SIZE: u64 = 4096;
+
+/// What to simulate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimConfig {
+    /// Sample size `n` per trial (≥ 1).
+    pub n: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Threshold for RP.
+    pub tau: f64,
+    /// Whether to track PPL per path (costs `O(#paths)` per batch).
+    pub track_paths: bool,
+}
+
+/// Monte Carlo estimates of one estimator's terms for one answer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SimTerms {
+    /// `E[p̂]`.
+    pub expected_confidence: Estimate,
+    /// `E[(p̂ − p)²]`.
+    pub estimation_error: Estimate,
+    /// `E[(p̂ − I)²]`.
+    pub reasoning_error: Estimate,
+}
+
+/// Per-answer simulation results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerSim {
+    /// Self-consistency.
+    pub sc: SimTerms,
+    /// Perplexity consistency.
+    pub pc: SimTerms,
+    /// Reasoning pruning at the configured τ.
+    pub rp: SimTerms,
+}
+
+/// Per-path PPL simulation results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathSim {
+    /// PPL's terms for this path.
+    pub ppl: SimTerms,
+}
+
+/// The outcome of [`simulate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimResult {
+    /// Per answer, in the distribution's order.
+    pub answers: Vec<AnswerSim>,
+    /// Per path (global index), if tracked.
+    pub paths: Vec<PathSim>,
+    /// Trials run.
+    pub trials: u64,
+    /// Paths sampled in total (`trials · n`).
+    pub sampled_paths: u64,
+}
+
+#[derive(Clone, Default)]
+struct Acc {
+    dev: RunningStats,
+    dev_sq: RunningStats,
+    reason: RunningStats,
+}
+
+impl Acc {
+    #[inline]
+    fn push(&mut self, est: f64, target: f64, indicator: f64) {
+        let d = est - target;
+        self.dev.push(d);
+        self.dev_sq.push(d * d);
+        let r = est - indicator;
+        self.reason.push(r * r);
+    }
+
+    fn merge(&mut self, o: &Self) {
+        self.dev.merge(&o.dev);
+        self.dev_sq.merge(&o.dev_sq);
+        self.reason.merge(&o.reason);
+    }
+
+    fn terms(&self, target: f64) -> SimTerms {
+        SimTerms {
+            expected_confidence: self.dev.estimate(target),
+            estimation_error: self.dev_sq.estimate(0.0),
+            reasoning_error: self.reason.estimate(0.0),
+        }
+    }
+}
+
+struct BatchOut {
+    /// `[estimator][answer]`.
+    acc: Vec<Vec<Acc>>,
+    /// Per path: trials in which it was sampled.
+    hits: Vec<u64>,
+}
+
+/// Runs the simulation. Deterministic in `(dist, cfg)` for any thread count.
+pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observer) -> SimResult {
+    assert!(cfg.n >= 1, "simulate needs n >= 1");
+    let paths = dist.paths();
+    let weights: Vec<f64> = paths.iter().map(|p| p.prob).collect();
+    let alias = WeightedAliasIndex::new(weights).expect("a validated distribution has positive mass");
+    let na = dist.n_answers();
+    let masses: Vec<f64> = (0..na).map(|a| dist.answer_mass(a)).collect();
+    let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
+    let rp = ReasoningPruning::fixed(cfg.tau);
+    let estimators: [&dyn Estimator; 3] = [&SelfConsistency, &PerplexityConsistency, &rp];
+    let n_batches = cfg.trials.div_ceil(BATCH_SIZE);
+
+    let run_batch = |b: u64| -> BatchOut {
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+        rng.set_stream(b);
+        let trials = BATCH_SIZE.min(cfg.trials - b * BATCH_SIZE);
+        let mut acc = vec![vec![Acc::default(); na]; estimators.len()];
+        let mut hits = if cfg.track_paths { vec![0u64; paths.len()] } else { Vec::new() };
+        let mut sample = Sample::new(paths.len(), na);
+        let mut scores = vec![0.0; na];
+        for _ in 0..trials {
+            sample.clear();
+            for _ in 0..cfg.n {
+                let i = alias.sample(&mut rng);
+                let p = &paths[i];
+                sample.push(SampledPath { id: i as u32, prob: p.prob, answer: p.answer as u32 });
+            }
+            for (e, est) in estimators.iter().enumerate() {
+                est.answer_scores(&sample, &mut scores);
+                for a in 0..na {
+                    acc[e][a].push(scores[a], masses[a], indicators[a]);
+                }
+            }
+            if cfg.track_paths {
+                for p in sample.distinct() {
+                    hits[p.id as usize] += 1;
+                }
+            }
+        }
+        observer.advance(trials);
+        BatchOut { acc, hits }
+    };
+
+    let batches: Vec<BatchOut> = (0..n_batches).into_par_iter().map(run_batch).collect();
+    let mut total = vec![vec![Acc::default(); na]; estimators.len()];
+    let mut hits = if cfg.track_paths { vec![0u64; paths.len()] } else { Vec::new() };
+    for b in &batches {
+        for (t, s) in total.iter_mut().zip(&b.acc) {
+            for (x, y) in t.iter_mut().zip(s) {
+                x.merge(y);
+            }
+        }
+        for (h, x) in hits.iter_mut().zip(&b.hits) {
+            *h += x;
+        }
+    }
+    let answers = (0..na)
+        .map(|a| AnswerSim {
+            sc: total[0][a].terms(masses[a]),
+            pc: total[1][a].terms(masses[a]),
+            rp: total[2][a].terms(masses[a]),
+        })
+        .collect();
+    let paths_out = hits
+        .iter()
+        .zip(paths)
+        .map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) })
+        .collect();
+    SimResult { answers, paths: paths_out, trials: cfg.trials, sampled_paths: cfg.trials * cfg.n }
+}
+
+/// PPL's `p̂(t) = p_t S_t` takes two values, so its moments follow from the
+/// hit count `h` of `T` trials: `p̂` is `p_t` with frequency `f = h/T`.
+fn ppl_terms_from_hits(h: u64, trials: u64, p: f64, indicator: f64) -> SimTerms {
+    let t = trials as f64;
+    let f = h as f64 / t;
+    let two_point = |hit_value: f64, miss_value: f64| {
+        let mean = f * hit_value + (1.0 - f) * miss_value;
+        let var = f * (1.0 - f) * (hit_value - miss_value).powi(2) * t / (t - 1.0).max(1.0);
+        Estimate::new(mean, (var / t).sqrt())
+    };
+    SimTerms {
+        expected_confidence: two_point(p, 0.0),
+        estimation_error: two_point(0.0, p * p),
+        reasoning_error: two_point((p - indicator).powi(2), indicator * indicator),
+    }
+}
+
+impl SimTerms {
+    /// The point estimates as [`ErrorTerms`] given the target and indicator.
+    pub fn point(&self, target: f64, indicator: f64) -> ErrorTerms {
+        let mean = self.expected_confidence.mean;
+        let mut t = ErrorTerms::from_moments(target, indicator, mean, self.estimation_error.mean);
+        t.reasoning_error = self.reasoning_error.mean;
+        t
+    }
+}

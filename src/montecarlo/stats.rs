@@ -1,0 +1,103 @@
+//! Running mean and variance with deterministic merging, and normal-theory
+//! 95% confidence intervals (quantile from statrs).
+//!
+//! Accumulates `Σx` and `Σx²` of values that callers centre near zero (the
+//! engine feeds `p̂ − p`, not `p̂`), which keeps the one-pass variance
+//! accurate; batches merge by addition, in batch order.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// Running first and second moments.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunningStats {
+    /// Number of values.
+    pub count: u64,
+    /// `Σ x`.
+    pub sum: f64,
+    /// `Σ x²`.
+    pub sum_sq: f64,
+}
+
+impl RunningStats {
+    /// Adds one value.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.count += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    /// Adds another accumulator (order matters for bitwise reproducibility).
+    pub fn merge(&mut self, other: &Self) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+    }
+
+    /// Sample mean.
+    pub fn mean(&self) -> f64 {
+        self.sum / self.count as f64
+    }
+
+    /// Unbiased sample variance (0 for fewer than two values).
+    pub fn variance(&self) -> f64 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        let n = self.count as f64;
+        ((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0)
+    }
+
+    /// The mean with its standard error and 95% interval, shifted by `offset`.
+    pub fn estimate(&self, offset: f64) -> Estimate {
+        Estimate::new(self.mean() + offset, (self.variance() / self.count as f64).sqrt())
+    }
+}
+
+/// A Monte Carlo estimate with a normal-theory 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Point estimate.
+    pub mean: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// Lower end of the 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the 95% interval.
+    pub ci_high: f64,
+}
+
+impl Estimate {
+    /// An estimate from its mean and standard error.
+    pub fn new(mean: f64, std_error: f64) -> Self {
+        let z = z_two_sided(0.05);
+        Self { mean, std_error, ci_low: mean - z * std_error, ci_high: mean + z * std_error }
+    }
+
+    /// Whether `value` lies in the 95% interval.
+    pub fn covers(&self, value: f64) -> bool {
+        self.ci_low <= value && value <= self.ci_high
+    }
+}
+
+/// The two-sided standard-normal critical value for level `alpha`.
+pub fn z_two_sided(alpha: f64) -> f64 {
+    Normal::new(0.0, 1.0).expect("standard normal").inverse_cdf(1.0 - alpha / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_and_interval() {
+        let mut s = RunningStats::default();
+        [1.0, 2.0, 3.0, 4.0].iter().for_each(|&x| s.push(x));
+        assert_eq!(s.mean(), 2.5);
+        assert!((s.variance() - 5.0 / 3.0).abs() < 1e-15);
+        assert!((z_two_sided(0.05) - 1.959963984540054).abs() < 1e-9);
+        let e = s.estimate(0.0);
+        assert!(e.covers(2.5) && !e.covers(10.0));
+    }
+}

@@ -1,0 +1,49 @@
+//! Answer selection with ties split, as the reference implementation credits
+//! them: among candidate rows with the largest score, each tied row gets
+//! weight `1 / #ties`, and the credit is the weight on correct rows.
+
+/// The outcome of choosing among scored candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Selection {
+    /// Accuracy credit in `[0, 1]`: fraction of the tied top rows that are correct.
+    pub credit: f64,
+    /// The top score.
+    pub top: f64,
+    /// How many rows share the top score.
+    pub ties: usize,
+}
+
+/// Selects among `(score, is_correct)` rows; ties (exactly equal scores) split
+/// the credit. An empty input gives credit 0 and `top = −∞`.
+pub fn select<I: IntoIterator<Item = (f64, bool)>>(rows: I) -> Selection {
+    let mut top = f64::NEG_INFINITY;
+    let mut ties = 0usize;
+    let mut correct = 0usize;
+    for (score, ok) in rows {
+        if score > top {
+            top = score;
+            ties = 0;
+            correct = 0;
+        }
+        if score == top {
+            ties += 1;
+            correct += ok as usize;
+        }
+    }
+    let credit = if ties == 0 { 0.0 } else { correct as f64 / ties as f64 };
+    Selection { credit, top, ties }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_split_per_row() {
+        assert_eq!(select([(0.5, true), (0.3, false)]).credit, 1.0);
+        let s = select([(0.4, true), (0.4, false), (0.2, true)]);
+        assert_eq!((s.credit, s.ties), (0.5, 2));
+        assert_eq!(select([(0.4, true), (0.4, true), (0.4, false)]).credit, 2.0 / 3.0);
+        assert_eq!(select(std::iter::empty()).credit, 0.0);
+    }
+}

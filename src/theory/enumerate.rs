@@ -1,0 +1,115 @@
+//! Exhaustive enumeration of all `N^n` ordered samples of `n` paths — the
+//! independent check of every closed form on tiny spaces. Each estimator is
+//! evaluated by its real implementation ([`crate::estimators`]) on every
+//! tuple, weighted by the tuple's probability `Π_i p_{t_i}`.
+
+use crate::distribution::PathDistribution;
+use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use crate::sample::{Sample, SampledPath};
+use thiserror::Error;
+
+/// Largest number of tuples [`enumerate`] will visit.
+pub const MAX_TUPLES: u128 = 20_000_000;
+
+/// Why enumeration was refused.
+#[derive(Debug, Error, PartialEq)]
+#[error("{paths}^{n} samples exceed the enumeration limit of {MAX_TUPLES}")]
+pub struct TooLarge {
+    /// Number of paths.
+    pub paths: usize,
+    /// Sample size.
+    pub n: u64,
+}
+
+/// `E[p̂]`, `E[(p̂ − p)²]` and `E[(p̂ − I)²]` obtained by enumeration.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Enumerated {
+    /// `E[p̂]`.
+    pub mean: f64,
+    /// `E[(p̂ − p)²]`.
+    pub estimation_error: f64,
+    /// `E[(p̂ − I)²]`.
+    pub reasoning_error: f64,
+}
+
+/// Enumerated moments of every estimator for one distribution and `n`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumeratedMoments {
+    /// SC per answer (`None` at `n = 0`).
+    pub sc: Option<Vec<Enumerated>>,
+    /// PC per answer.
+    pub pc: Vec<Enumerated>,
+    /// RP(τ) per answer.
+    pub rp: Vec<Enumerated>,
+    /// PPL per path (global path index), target `p_t`.
+    pub ppl: Vec<Enumerated>,
+}
+
+/// Enumerates all ordered `n`-samples of `dist` (RP uses threshold `tau`).
+pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<EnumeratedMoments, TooLarge> {
+    let paths = dist.paths();
+    let big = (paths.len() as u128).checked_pow(n as u32).unwrap_or(u128::MAX);
+    if big > MAX_TUPLES {
+        return Err(TooLarge { paths: paths.len(), n });
+    }
+    let na = dist.n_answers();
+    let (mut sc, mut pc, mut rp) =
+        (vec![Enumerated::default(); na], vec![Enumerated::default(); na], vec![Enumerated::default(); na]);
+    let mut ppl = vec![Enumerated::default(); paths.len()];
+    let estimators: [(&dyn Estimator, usize); 3] = [
+        (&SelfConsistency, 0),
+        (&PerplexityConsistency, 1),
+        (&ReasoningPruning::fixed(tau), 2),
+    ];
+    let mut scores = vec![0.0; na];
+    let mut sample = Sample::new(paths.len(), na);
+    let mut idx = vec![0usize; n as usize];
+    loop {
+        let weight: f64 = idx.iter().map(|&i| paths[i].prob).product();
+        if weight > 0.0 {
+            sample.clear();
+            for &i in &idx {
+                sample.push(SampledPath { id: i as u32, prob: paths[i].prob, answer: paths[i].answer as u32 });
+            }
+            for (est, slot) in estimators {
+                if slot == 0 && n == 0 {
+                    continue;
+                }
+                est.answer_scores(&sample, &mut scores);
+                let acc = match slot {
+                    0 => &mut sc,
+                    1 => &mut pc,
+                    _ => &mut rp,
+                };
+                for a in 0..na {
+                    add(&mut acc[a], weight, scores[a], dist.answer_mass(a), dist.indicator(a));
+                }
+            }
+            let mut sampled = vec![false; paths.len()];
+            idx.iter().for_each(|&i| sampled[i] = true);
+            for (t, path) in paths.iter().enumerate() {
+                let est = if sampled[t] { path.prob } else { 0.0 };
+                add(&mut ppl[t], weight, est, path.prob, dist.indicator(path.answer));
+            }
+        }
+        // Odometer over tuples.
+        let mut d = 0;
+        loop {
+            if d == idx.len() {
+                return Ok(EnumeratedMoments { sc: (n > 0).then_some(sc), pc, rp, ppl });
+            }
+            idx[d] += 1;
+            if idx[d] < paths.len() {
+                break;
+            }
+            idx[d] = 0;
+            d += 1;
+        }
+    }
+}
+
+fn add(acc: &mut Enumerated, w: f64, est: f64, target: f64, indicator: f64) {
+    acc.mean += w * est;
+    acc.estimation_error += w * (est - target).powi(2);
+    acc.reasoning_error += w * (est - indicator).powi(2);
+}

@@ -1,0 +1,78 @@
+//! The paper's closed forms exactly as printed, and the bounds.
+//!
+//! These are *claims to audit*, not pathconf's own formulas: [`crate::verify`]
+//! compares each with exhaustive enumeration and Monte Carlo and reports
+//! whether it holds exactly, only as a bound, or differs.
+//!
+//! | function | printed statement |
+//! |---|---|
+//! | [`prop1_two_term`] | Prop. 1: `R = E[(p̂ − p)²] + (p − I)²` (no cross term) |
+//! | [`prop2_estimation`] | Prop. 2: SC estimation error `p (1 − p) / n` |
+//! | [`prop3_estimation`] | Prop. 3: PPL estimation error `(1 − p_t)^n p_t²` |
+//! | [`thm4_reasoning`] | Thm. 4: `R_PC = α^n p (2I − (1 + α^n) p) + (p − I)²`, `α = 1 − p/k` |
+//! | [`thm4_rate`] | Thm. 4 rate: `MSE_PC ≤ α^n p²` |
+//! | [`bound_missed_mass`] | `MSE_PC ≤ p_a Σ_t p_t (1 − p_t)^n` |
+//! | [`bound_pmin`] | `MSE_PC ≤ p_a² (1 − p_min)^n` |
+
+use super::grouped::Grouped;
+use super::miss;
+use super::pc::missed_mass;
+
+/// Proposition 1 as printed: reasoning error = estimation error + model error.
+pub fn prop1_two_term(target: f64, indicator: f64, estimation_error: f64) -> f64 {
+    estimation_error + (target - indicator).powi(2)
+}
+
+/// Proposition 2: SC estimation error `p (1 − p) / n` (`n ≥ 1`).
+pub fn prop2_estimation(p: f64, n: u64) -> f64 {
+    p * (1.0 - p) / n as f64
+}
+
+/// Proposition 2's reasoning error through Proposition 1: `p(1−p)/n + (p − I)²`.
+pub fn prop2_reasoning(p: f64, indicator: f64, n: u64) -> f64 {
+    prop1_two_term(p, indicator, prop2_estimation(p, n))
+}
+
+/// Proposition 3: PPL estimation error `(1 − p_t)^n p_t²`.
+pub fn prop3_estimation(p_t: f64, n: u64) -> f64 {
+    miss(p_t, n) * p_t * p_t
+}
+
+/// Proposition 3's reasoning error through Proposition 1: `(1 − p_t)^n p_t² + (p_t − I)²`.
+pub fn prop3_reasoning(p_t: f64, indicator: f64, n: u64) -> f64 {
+    prop1_two_term(p_t, indicator, prop3_estimation(p_t, n))
+}
+
+/// Theorem 4 as printed, for an answer of mass `p` with `k` equally likely
+/// paths: `α^n p (2I − (1 + α^n) p) + (p − I)²`, `α = 1 − p/k`.
+pub fn thm4_reasoning(p: f64, k: usize, indicator: f64, n: u64) -> f64 {
+    let an = miss(p / k as f64, n);
+    an * p * (2.0 * indicator - (1.0 + an) * p) + (p - indicator).powi(2)
+}
+
+/// Theorem 4's convergence rate read as a bound on the estimation error:
+/// `α^n p²`, `α = 1 − p/k`.
+pub fn thm4_rate(p: f64, k: usize, n: u64) -> f64 {
+    miss(p / k as f64, n) * p * p
+}
+
+/// `p_a Σ_t p_t (1 − p_t)^n` — pathconf's first general bound on `MSE_PC`.
+pub fn bound_missed_mass(probs: &[f64], n: u64) -> f64 {
+    let g = Grouped::new(probs);
+    g.mass() * missed_mass(&g, n)
+}
+
+/// `p_a² (1 − p_min)^n` — the second, looser bound (`p_min` over positive paths).
+pub fn bound_pmin(probs: &[f64], n: u64) -> f64 {
+    let g = Grouped::new(probs);
+    match g.probs.first() {
+        Some(&p_min) => g.mass().powi(2) * miss(p_min, n),
+        None => 0.0,
+    }
+}
+
+/// `Some(k)` if all `probs` are equal (the paper's assumption for Theorem 4).
+pub fn equal_paths(probs: &[f64]) -> Option<usize> {
+    let first = *probs.first()?;
+    probs.iter().all(|&p| p == first).then_some(probs.len())
+}

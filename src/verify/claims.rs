@@ -1,0 +1,360 @@
+//! The claims, how each cell is judged, and the run.
+
+use super::grid::{grid, Config};
+use super::{ENUM_TOL, FAMILY_ALPHA};
+use crate::montecarlo::{simulate, Estimate, SimConfig, SimResult, SimTerms};
+use crate::progress::Observer;
+use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
+use crate::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// Verdict on a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Agrees everywhere.
+    Holds,
+    /// Respected as an upper bound (not tight everywhere).
+    HoldsAsBound,
+    /// A printed equality that disagrees with the truth.
+    Differs,
+    /// A violated inequality or a wrong pathconf formula.
+    Fails,
+}
+
+impl Status {
+    /// The snake_case label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::HoldsAsBound => "holds_as_bound",
+            Status::Differs => "differs",
+            Status::Fails => "fails",
+        }
+    }
+}
+
+/// Whose claim it is: a failure of pathconf's own makes `verify` exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// Printed in the paper.
+    Paper,
+    /// pathconf's exact formula or bound.
+    Pathconf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Equality,
+    UpperBound,
+}
+
+/// One comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// Configuration name.
+    pub config: String,
+    /// Sample size.
+    pub n: u64,
+    /// Estimator.
+    pub estimator: &'static str,
+    /// Answer.
+    pub answer: String,
+    /// Path index within the answer (PPL).
+    pub path: Option<usize>,
+    /// Which quantity (`expected_confidence`, `estimation_error`, `reasoning_error`).
+    pub quantity: &'static str,
+    /// The claimed value.
+    pub claimed: f64,
+    /// The value it is judged against.
+    pub truth: f64,
+    /// Where `truth` comes from: `enumeration`, `exact` or `monte_carlo`.
+    pub truth_source: &'static str,
+    /// `claimed − truth`.
+    pub deviation: f64,
+    /// Monte Carlo estimate of the true value, if run.
+    pub monte_carlo: Option<Estimate>,
+    /// `(claimed − MC mean) / standard error`.
+    pub z: Option<f64>,
+    /// Whether this cell agrees with the claim (equality, or bound respected).
+    pub agrees: bool,
+}
+
+/// The audit of one claim. Serialises to `{claim, status,
+/// max_abs_deviation, worst_case, cells}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimReport {
+    /// Claim identifier.
+    pub claim: &'static str,
+    /// Verdict.
+    pub status: Status,
+    /// Largest `|claimed − truth|` over the cells.
+    pub max_abs_deviation: f64,
+    /// The cell with the largest deviation (or the first disagreeing one).
+    pub worst_case: Option<String>,
+    /// All cells.
+    pub cells: Vec<Cell>,
+    /// What is claimed.
+    #[serde(skip)]
+    pub statement: &'static str,
+    /// Whose claim.
+    #[serde(skip)]
+    pub owner: Owner,
+}
+
+/// Settings of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VerifyConfig {
+    /// Smaller grid.
+    pub quick: bool,
+    /// Monte Carlo trials per cell.
+    pub trials: u64,
+    /// Master seed.
+    pub seed: u64,
+}
+
+struct Claim {
+    id: &'static str,
+    statement: &'static str,
+    owner: Owner,
+    kind: Kind,
+}
+
+const CLAIMS: [Claim; 11] = [
+    Claim { id: "prop1_identity", statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)", owner: Owner::Pathconf, kind: Kind::Equality },
+    Claim { id: "prop1_as_printed", statement: "Prop. 1 as printed: R = E[(p̂−p)²] + (p−I)² (no cross term)", owner: Owner::Paper, kind: Kind::Equality },
+    Claim { id: "prop2_sc", statement: "Prop. 2: E[(p̂_SC − p)²] = p(1−p)/n", owner: Owner::Paper, kind: Kind::Equality },
+    Claim { id: "prop3_ppl", statement: "Prop. 3: E[(p̂_PPL(t) − p_t)²] = (1−p_t)^n p_t²", owner: Owner::Paper, kind: Kind::Equality },
+    Claim { id: "thm4_printed", statement: "Thm. 4 as printed: R_PC = α^n p(2I − (1+α^n)p) + (p−I)², α = 1 − p/k (k equal paths)", owner: Owner::Paper, kind: Kind::Equality },
+    Claim { id: "thm4_rate_bound", statement: "Thm. 4 rate as a bound: E[(p̂_PC − p)²] ≤ α^n p² (k equal paths)", owner: Owner::Paper, kind: Kind::UpperBound },
+    Claim { id: "ppl_sc_means", statement: "E[p̂_SC] = p_a, E[p̂_PPL(t)] = p_t(1 − (1−p_t)^n) (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
+    Claim { id: "pc_exact", statement: "E[p̂_PC] = Σp_t(1−(1−p_t)^n), MSE = Σp_t²(1−p_t)^n + Σ_{t≠u} p_t p_u (1−p_t−p_u)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
+    Claim { id: "rp_exact", statement: "MSE_RP = m² + 2m Σ_K p_t(1−p_t)^n + MSE_PC(K), E[p̂_RP] = Σ_K p_t(1−(1−p_t)^n) (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
+    Claim { id: "bound_missed_mass", statement: "MSE_PC ≤ p_a Σ_t p_t (1−p_t)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
+    Claim { id: "bound_pmin", statement: "MSE_PC ≤ p_a² (1−p_min)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
+];
+
+/// What a cell is compared with before judging.
+struct Obs {
+    claim: usize,
+    config: String,
+    n: u64,
+    estimator: &'static str,
+    answer: String,
+    path: Option<usize>,
+    quantity: &'static str,
+    claimed: f64,
+    enumerated: Option<f64>,
+    exact: f64,
+    mc: Option<Estimate>,
+}
+
+fn pick(e: &Enumerated, q: &str) -> f64 {
+    match q {
+        "expected_confidence" => e.mean,
+        "estimation_error" => e.estimation_error,
+        _ => e.reasoning_error,
+    }
+}
+
+fn pick_exact(t: &ErrorTerms, q: &str) -> f64 {
+    match q {
+        "expected_confidence" => t.expected_confidence,
+        "estimation_error" => t.estimation_error,
+        _ => t.reasoning_error,
+    }
+}
+
+fn pick_mc(t: &SimTerms, q: &str) -> Estimate {
+    match q {
+        "expected_confidence" => t.expected_confidence,
+        "estimation_error" => t.estimation_error,
+        _ => t.reasoning_error,
+    }
+}
+
+/// PPL paths observed per answer: all of them on small answers, else the five
+/// most probable and the least probable.
+fn ppl_paths(probs: &[f64]) -> Vec<usize> {
+    if probs.len() <= 6 {
+        return (0..probs.len()).collect();
+    }
+    let mut idx: Vec<usize> = (0..probs.len()).collect();
+    idx.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    let mut out: Vec<usize> = idx[..5].to_vec();
+    out.push(*idx.last().expect("non-empty"));
+    out
+}
+
+fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&SimResult>, out: &mut Vec<Obs>) {
+    let d = &cfg.dist;
+    let mut push = |claim: usize, estimator: &'static str, a: usize, path: Option<usize>, quantity: &'static str, claimed: f64, enumerated: Option<f64>, exact: f64, mc: Option<Estimate>| {
+        out.push(Obs { claim, config: cfg.name.clone(), n, estimator, answer: d.answers()[a].clone(), path, quantity, claimed, enumerated, exact, mc });
+    };
+    for a in 0..d.n_answers() {
+        let probs = d.probs_of(a);
+        let (p, ind) = (d.answer_mass(a), d.indicator(a));
+        let mut per_est: Vec<(&'static str, ErrorTerms, Option<&Enumerated>, Option<&SimTerms>)> = Vec::new();
+        if let Some(sc) = sc_terms(d, a, n) {
+            per_est.push(("sc", sc, en.and_then(|e| e.sc.as_ref()).map(|v| &v[a]), mc.map(|m| &m.answers[a].sc)));
+        }
+        per_est.push(("pc", pc_terms(d, a, n), en.map(|e| &e.pc[a]), mc.map(|m| &m.answers[a].pc)));
+        per_est.push(("rp", rp_terms(d, a, n, cfg.tau), en.map(|e| &e.rp[a]), mc.map(|m| &m.answers[a].rp)));
+        for j in ppl_paths(&probs) {
+            let g = d.path_index(a, j);
+            per_est.push(("ppl", ppl_terms(d, a, j, n), en.map(|e| &e.ppl[g]), mc.map(|m| &m.paths[g].ppl)));
+        }
+        let path_of = |est: &str, k: usize| if est == "ppl" { Some(ppl_paths(&probs)[k]) } else { None };
+        let mut ppl_k = 0;
+        for (est, t, e, m) in &per_est {
+            let path = if *est == "ppl" {
+                ppl_k += 1;
+                path_of(est, ppl_k - 1)
+            } else {
+                None
+            };
+            let target = if *est == "ppl" { probs[path.expect("ppl has a path")] } else { p };
+            let q = |name: &'static str| (e.map(|e| pick(e, name)), pick_exact(t, name), m.map(|m| pick_mc(m, name)));
+            // prop1_identity: the decomposition vs the directly measured E[(p̂−I)²].
+            let (er, xr, mr) = q("reasoning_error");
+            push(0, est, a, path, "reasoning_error", t.reasoning_error, er, xr, mr);
+            // prop1_as_printed
+            push(1, est, a, path, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
+            let (ee, xe, me) = q("estimation_error");
+            let (em, xm, mm) = q("expected_confidence");
+            match *est {
+                "sc" => {
+                    push(2, est, a, path, "estimation_error", paper::prop2_estimation(p, n), ee, xe, me);
+                    push(6, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
+                }
+                "ppl" => {
+                    push(3, est, a, path, "estimation_error", paper::prop3_estimation(target, n), ee, xe, me);
+                    push(6, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
+                }
+                "pc" => {
+                    if let Some(k) = paper::equal_paths(&probs).filter(|_| p > 0.0) {
+                        push(4, est, a, path, "reasoning_error", paper::thm4_reasoning(p, k, ind, n), er, xr, mr);
+                        push(5, est, a, path, "estimation_error", paper::thm4_rate(p, k, n), ee, xe, me);
+                    }
+                    push(7, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
+                    push(7, est, a, path, "estimation_error", t.estimation_error, ee, xe, me);
+                    push(9, est, a, path, "estimation_error", paper::bound_missed_mass(&probs, n), ee, xe, me);
+                    push(10, est, a, path, "estimation_error", paper::bound_pmin(&probs, n), ee, xe, me);
+                }
+                _ => {
+                    push(8, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
+                    push(8, est, a, path, "estimation_error", t.estimation_error, ee, xe, me);
+                }
+            }
+        }
+    }
+}
+
+/// Runs the audit; `observer` advances once per Monte Carlo trial.
+pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
+    let configs = grid(cfg.quick);
+    let mut obs = Vec::new();
+    for (ci, c) in configs.iter().enumerate() {
+        for &n in &c.ns {
+            let en = if c.enumerable { enumerate(&c.dist, n, c.tau).ok() } else { None };
+            let mc = (n >= 1).then(|| {
+                let sim = SimConfig { n, trials: cfg.trials, seed: cfg.seed ^ ((ci as u64) << 40) ^ (n << 8), tau: c.tau, track_paths: true };
+                simulate(&c.dist, &sim, observer)
+            });
+            observe(c, n, en.as_ref(), mc.as_ref(), &mut obs);
+        }
+    }
+    let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
+    let z_crit = Normal::new(0.0, 1.0).expect("standard normal").inverse_cdf(1.0 - FAMILY_ALPHA / (2.0 * tests as f64));
+    // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
+    // never observed, the sample standard error can be 0 although the mean is
+    // off by up to (range × its probability); one unobserved extreme outcome,
+    // range/T, is therefore the floor of the standard error. This only makes
+    // the test more conservative.
+    let se_floor = 1.0 / cfg.trials as f64;
+    CLAIMS.iter().enumerate().map(|(i, claim)| judge(claim, obs.iter().filter(|o| o.claim == i), z_crit, se_floor)).collect()
+}
+
+fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, z_crit: f64, se_floor: f64) -> ClaimReport {
+    let mut cells = Vec::new();
+    let mut all_agree = true;
+    let mut one_sided = true; // claimed >= truth everywhere (within tolerance)
+    let mut tight = true;
+    for o in obs {
+        let (truth, source) = match (o.enumerated, claim.owner, &o.mc) {
+            (Some(e), _, _) => (e, "enumeration"),
+            (None, Owner::Pathconf, Some(m)) => (m.mean, "monte_carlo"),
+            (None, _, _) => (o.exact, "exact"),
+        };
+        let z = o.mc.map(|m| (o.claimed - m.mean) / (m.std_error.powi(2) + se_floor * se_floor).sqrt());
+        let dev = o.claimed - truth;
+        let enum_ok = |d: f64| match claim.kind {
+            Kind::Equality => d.abs() <= ENUM_TOL,
+            Kind::UpperBound => d >= -ENUM_TOL,
+        };
+        let z_ok = |z: f64| match claim.kind {
+            Kind::Equality => z.abs() <= z_crit,
+            Kind::UpperBound => z >= -z_crit,
+        };
+        let exact_dev = o.enumerated.map(|e| o.claimed - e).or((source == "exact").then_some(dev));
+        let mut agrees = exact_dev.is_none_or(enum_ok);
+        if let Some(z) = z {
+            agrees &= z_ok(z);
+        }
+        all_agree &= agrees;
+        one_sided &= dev >= -ENUM_TOL && z.is_none_or(|z| z >= -z_crit);
+        tight &= dev.abs() <= ENUM_TOL;
+        cells.push(Cell {
+            config: o.config.clone(),
+            n: o.n,
+            estimator: o.estimator,
+            answer: o.answer.clone(),
+            path: o.path,
+            quantity: o.quantity,
+            claimed: o.claimed,
+            truth,
+            truth_source: source,
+            deviation: dev,
+            monte_carlo: o.mc,
+            z,
+            agrees,
+        });
+    }
+    let status = match (claim.kind, claim.owner, all_agree) {
+        (Kind::Equality, _, true) => Status::Holds,
+        (Kind::UpperBound, _, true) => {
+            if tight {
+                Status::Holds
+            } else {
+                Status::HoldsAsBound
+            }
+        }
+        (Kind::UpperBound, _, false) | (Kind::Equality, Owner::Pathconf, false) => Status::Fails,
+        (Kind::Equality, Owner::Paper, false) => {
+            if one_sided {
+                Status::HoldsAsBound
+            } else {
+                Status::Differs
+            }
+        }
+    };
+    let worst = cells
+        .iter()
+        .filter(|c| !c.agrees || status != Status::Fails)
+        .max_by(|a, b| a.deviation.abs().total_cmp(&b.deviation.abs()));
+    let worst_case = worst.map(|c| {
+        let path = c.path.map(|p| format!(", path {p}")).unwrap_or_default();
+        format!("{} n={} {} answer {}{}: claimed {:.6e}, truth {:.6e} ({})", c.config, c.n, c.estimator, c.answer, path, c.claimed, c.truth, c.truth_source)
+    });
+    ClaimReport {
+        claim: claim.id,
+        status,
+        max_abs_deviation: cells.iter().map(|c| c.deviation.abs()).fold(0.0, f64::max),
+        worst_case,
+        cells,
+        statement: claim.statement,
+        owner: claim.owner,
+    }
+}

@@ -1,0 +1,185 @@
+//! Maximum-likelihood fit of the two-component Weibull mixture.
+//!
+//! **Method.** The reference minimises the negative log-likelihood over
+//! `(w, k₁, λ₁, k₂, λ₂)` with scipy's L-BFGS-B from `(0.5, 1, 1, 1.5, 2)`
+//! under the bounds `w ∈ [0.2, 0.8]`, `k, λ ≥ 0.01`, with finite-difference
+//! gradients of a linear-space density that overflows. pathconf runs the same
+//! algorithm (L-BFGS-B, the `lbfgsb` crate's C port of Byrd–Lu–Nocedal–Zhu
+//! v3.0, memory 10, scipy's default tolerances), the same start and bounds,
+//! but with the exact gradient of a log-space likelihood; a second L-BFGS-B
+//! run from that point with tight tolerances polishes the optimum. Following
+//! the reference's path (rather than a global search) matters: the mixture
+//! likelihood is unbounded (a component can collapse onto a repeated value),
+//! so "better" fits far from the reference's basin would change the pruning
+//! for reasons that have nothing to do with fit quality.
+//!
+//! Gradients of `ln W(x; k, λ)` with `z = ln(x/λ)`, `t = e^{kz}`:
+//! `∂/∂k = 1/k + z − t z`, `∂/∂λ = (k/λ)(t − 1)`; of the mixture,
+//! `∂/∂w = r/w − (1 − r)/(1 − w)` with `r` the posterior of component 1.
+
+use super::density::Mixture;
+use thiserror::Error;
+
+/// Bounds on the mixture weight, as in the reference.
+pub const W_BOUNDS: (f64, f64) = (0.2, 0.8);
+/// Lower bound on shapes and scales, as in the reference.
+pub const PARAM_FLOOR: f64 = 0.01;
+/// The reference's start `(w, k₁, λ₁, k₂, λ₂)`.
+pub const START: [f64; 5] = [0.5, 1.0, 1.0, 1.5, 2.0];
+/// Evaluation budget per L-BFGS-B run (scipy's default `maxfun`).
+const MAX_EVALS: usize = 15_000;
+/// Returned in place of a non-finite objective so the line search backs off.
+const INFEASIBLE: f64 = 1e300;
+/// The C L-BFGS-B port keeps its state in function-level `static` variables
+/// (it is an f2c translation), so it is not reentrant: calls are serialised.
+static LBFGSB_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Why a fit could not be made.
+#[derive(Debug, Error, PartialEq)]
+pub enum FitError {
+    /// Too few points, or non-positive / non-finite data.
+    #[error("cannot fit a Weibull mixture: {0}")]
+    BadData(String),
+}
+
+/// A fitted mixture (high-mean component first) and its likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FitResult {
+    /// The mixture, higher-mean component first.
+    pub mixture: Mixture,
+    /// `−ln L` at the fit.
+    pub neg_log_likelihood: f64,
+    /// Objective evaluations used.
+    pub evaluations: usize,
+}
+
+/// Distinct data values `(ln x, multiplicity)`.
+struct Data {
+    lx: Vec<(f64, f64)>,
+}
+
+impl Data {
+    /// Negative log-likelihood and its gradient at `p = (w, k₁, λ₁, k₂, λ₂)`.
+    fn nll_grad(&self, p: &[f64], g: &mut [f64]) -> f64 {
+        let (w, k1, l1, k2, l2) = (p[0], p[1], p[2], p[3], p[4]);
+        let (lw, lw1) = (w.ln(), (1.0 - w).ln());
+        let (c1, c2) = (k1.ln() - l1.ln(), k2.ln() - l2.ln());
+        let (ll1, ll2) = (l1.ln(), l2.ln());
+        let mut nll = 0.0;
+        let mut acc = [0.0; 5];
+        for &(lx, c) in &self.lx {
+            let z1 = lx - ll1;
+            let t1 = (k1 * z1).exp();
+            let z2 = lx - ll2;
+            let t2 = (k2 * z2).exp();
+            let a = lw + c1 + (k1 - 1.0) * z1 - t1;
+            let b = lw1 + c2 + (k2 - 1.0) * z2 - t2;
+            // ln(e^a + e^b) and the posterior r = e^a / (e^a + e^b) with one exp.
+            let e = (-(a - b).abs()).exp();
+            let l = a.max(b) + e.ln_1p();
+            nll -= c * l;
+            let (r, s) = if a >= b { (1.0 / (1.0 + e), e / (1.0 + e)) } else { (e / (1.0 + e), 1.0 / (1.0 + e)) };
+            acc[0] -= c * (r / w - s / (1.0 - w));
+            acc[1] -= c * r * (1.0 / k1 + z1 - t1 * z1);
+            acc[2] -= c * r * (k1 / l1 * (t1 - 1.0));
+            acc[3] -= c * s * (1.0 / k2 + z2 - t2 * z2);
+            acc[4] -= c * s * (k2 / l2 * (t2 - 1.0));
+        }
+        if !nll.is_finite() || acc.iter().any(|v| !v.is_finite()) {
+            g.iter_mut().for_each(|v| *v = 0.0);
+            return INFEASIBLE;
+        }
+        g.copy_from_slice(&acc);
+        nll
+    }
+
+    /// One L-BFGS-B run from `x0`; returns the best point seen.
+    fn minimise(&self, x0: &[f64], factr: f64, pgtol: f64) -> (Vec<f64>, f64, usize) {
+        let mut best = (x0.to_vec(), f64::INFINITY);
+        let mut evals = 0usize;
+        let eval = |x: &[f64], g: &mut [f64]| -> anyhow::Result<f64> {
+            evals += 1;
+            let f = self.nll_grad(x, g);
+            if f < best.1 {
+                best = (x.to_vec(), f);
+            }
+            if evals >= MAX_EVALS {
+                anyhow::bail!("evaluation budget exhausted");
+            }
+            Ok(f)
+        };
+        let mut problem = lbfgsb::LbfgsbProblem::build(x0.to_vec(), eval);
+        problem.set_bounds([
+            (Some(W_BOUNDS.0), Some(W_BOUNDS.1)),
+            (Some(PARAM_FLOOR), None),
+            (Some(PARAM_FLOOR), None),
+            (Some(PARAM_FLOOR), None),
+            (Some(PARAM_FLOOR), None),
+        ]);
+        let param = lbfgsb::LbfgsbParameter { m: 10, factr, pgtol, iprint: -1 };
+        let mut state = lbfgsb::LbfgsbState::new(problem, param);
+        {
+            let _guard = LBFGSB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+            // An exhausted budget is not an error: the best point seen is kept.
+            let _ = state.minimize();
+        }
+        drop(state);
+        (best.0, best.1, evals)
+    }
+}
+
+/// Fits the mixture to `data` (values must be positive and finite, with at
+/// least two distinct values).
+pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
+    if let Some(bad) = data.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+        return Err(FitError::BadData(format!("value {bad} is not a positive finite number")));
+    }
+    let mut sorted = data.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut lx: Vec<(f64, f64)> = Vec::new();
+    let mut last = f64::NAN;
+    for v in sorted {
+        if v == last {
+            lx.last_mut().expect("non-empty").1 += 1.0;
+        } else {
+            lx.push((v.ln(), 1.0));
+            last = v;
+        }
+    }
+    if lx.len() < 2 {
+        return Err(FitError::BadData("fewer than two distinct values".into()));
+    }
+    let d = Data { lx };
+    // scipy's defaults (factr 1e7, pgtol 1e-5), then a tight polish.
+    let (x1, _, e1) = d.minimise(&START, 1e7, 1e-5);
+    let (x, nll, e2) = d.minimise(&x1, 1e1, 1e-11);
+    let mixture = Mixture { w: x[0], k1: x[1], lambda1: x[2], k2: x[3], lambda2: x[4] }.high_first();
+    Ok(FitResult { mixture, neg_log_likelihood: nll, evaluations: e1 + e2 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let data = [0.31, 0.45, 0.45, 0.52, 0.77, 0.81, 0.9, 0.93, 0.12];
+        let mut lx: Vec<(f64, f64)> = Vec::new();
+        for v in data {
+            lx.push((f64::ln(v), 1.0));
+        }
+        let d = Data { lx };
+        let p = [0.4, 3.0, 0.5, 9.0, 0.85];
+        let mut g = [0.0; 5];
+        d.nll_grad(&p, &mut g);
+        for i in 0..5 {
+            let h = 1e-6;
+            let (mut a, mut b) = (p, p);
+            a[i] += h;
+            b[i] -= h;
+            let mut tmp = [0.0; 5];
+            let fd = (d.nll_grad(&a, &mut tmp) - d.nll_grad(&b, &mut tmp)) / (2.0 * h);
+            assert!((fd - g[i]).abs() < 1e-6 * (1.0 + fd.abs()), "param {i}: {fd} vs {}", g[i]);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Faithfulness to the reference implementation (github WNJXYK/RPC) on
+//! `shared/golden/fixture.json`, whose outputs the authors' own evaluators
+//! produced (`shared/golden/fixture.reference.json`, plain string equality,
+//! all 32 paths per question). SC and PPL must match to 1e-9; RPC's fit must
+//! be at least as good as the reference's, pruning must match wherever the
+//! two fits agree, and the aggregates must be close.
+
+use pathconf::eval::equivalence::{Equal, Equivalence};
+use pathconf::eval::formats::read_rpc_json;
+use pathconf::eval::methods::{Method, Outcome, ProbMode};
+use pathconf::eval::metrics::{average, maximum};
+use pathconf::eval::protocol::outcomes_full;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden").join(name)
+}
+
+struct Fixture {
+    reference: Value,
+    outcomes: Vec<Vec<Outcome>>,
+}
+
+fn load() -> Fixture {
+    let file = golden("fixture.json");
+    let text = std::fs::read_to_string(&file).expect("shared/golden/fixture.json must be present beside the repo");
+    let ds = read_rpc_json(&text, &file).unwrap();
+    let reference: Value = serde_json::from_str(&std::fs::read_to_string(golden("fixture.reference.json")).unwrap()).unwrap();
+    let equal = Equal { mode: Equivalence::Exact, ..Default::default() };
+    let outcomes = outcomes_full(&ds, &[Method::Sc, Method::Ppl, Method::Rpc], ProbMode::Mean, &equal).unwrap();
+    Fixture { reference, outcomes }
+}
+
+fn assert_rows(ours: &Outcome, reference: &Value, what: &str) {
+    let rows = reference.as_array().unwrap();
+    assert_eq!(ours.rows.len(), rows.len(), "{what}: row count");
+    for (k, (o, r)) in ours.rows.iter().zip(rows).enumerate() {
+        assert_eq!(o.answer, r[0].as_str().unwrap(), "{what} row {k}: answer");
+        let c = r[1].as_f64().unwrap();
+        assert!((o.confidence - c).abs() <= 1e-9, "{what} row {k}: confidence {} vs {c}", o.confidence);
+        assert_eq!(o.correct, r[2].as_bool().unwrap(), "{what} row {k}: correctness");
+    }
+}
+
+fn aggregate(outs: &[&Outcome]) -> [f64; 7] {
+    let rows: Vec<Vec<(f64, bool)>> = outs.iter().map(|o| o.rows.iter().map(|r| (r.confidence, r.correct)).collect()).collect();
+    let (mx, av) = (maximum(&rows), average(&rows));
+    let acc = 100.0 * outs.iter().map(|o| o.credit).sum::<f64>() / outs.len() as f64;
+    [acc, mx.ece, mx.brier, mx.nll, av.ece, av.brier, av.nll]
+}
+
+const AGG_KEYS: [&str; 7] = ["accuracy_pct", "ece_max", "brier_max", "nll_max", "ece_avg", "brier_avg", "nll_avg"];
+
+#[test]
+fn sc_and_ppl_match_the_reference_exactly() {
+    let f = load();
+    for (i, outs) in f.outcomes.iter().enumerate() {
+        let refq = &f.reference["per_problem"][i];
+        for (m, name) in [(0, "SC"), (1, "PPL")] {
+            let credit = refq[name]["credit"].as_f64().unwrap();
+            assert!((outs[m].credit - credit).abs() <= 1e-9, "question {i} {name}: credit {} vs {credit}", outs[m].credit);
+            assert_rows(&outs[m], &refq[name]["answers"], &format!("question {i} {name}"));
+        }
+    }
+    for (m, name) in [(0, "SC"), (1, "PPL")] {
+        let ours = aggregate(&f.outcomes.iter().map(|o| &o[m]).collect::<Vec<_>>());
+        for (v, key) in ours.iter().zip(AGG_KEYS) {
+            let r = f.reference["aggregate"][name][key].as_f64().unwrap();
+            assert!((v - r).abs() <= 1e-9, "{name} {key}: {v} vs {r}");
+        }
+    }
+}
+
+#[test]
+fn rpc_fit_is_no_worse_and_pruning_matches_where_fits_agree() {
+    let f = load();
+    let mut agreeing = 0;
+    for (i, outs) in f.outcomes.iter().enumerate() {
+        let wf = &f.reference["per_problem"][i]["weibull_fit"];
+        let ref_nll = wf["neg_log_likelihood"].as_f64().unwrap();
+        let fit = outs[2].fit.expect("every fixture question has enough distinct paths to fit");
+        assert!(fit.neg_log_likelihood <= ref_nll + 1e-6, "question {i}: NLL {} worse than reference {ref_nll}", fit.neg_log_likelihood);
+        if (fit.neg_log_likelihood - ref_nll).abs() <= 1e-6 {
+            agreeing += 1;
+            let refp: Vec<usize> = wf["pruned"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+            assert_eq!(outs[2].pruned.as_ref().unwrap(), &refp, "question {i}: pruning differs although the fits agree");
+            let credit = f.reference["per_problem"][i]["RPC"]["credit"].as_f64().unwrap();
+            assert!((outs[2].credit - credit).abs() <= 1e-9, "question {i}: RPC credit");
+            assert_rows(&outs[2], &f.reference["per_problem"][i]["RPC"]["answers"], &format!("question {i} RPC"));
+        }
+    }
+    // The comparison above must not be vacuous.
+    assert!(agreeing >= 50, "only {agreeing} of 60 fits agree with the reference");
+    let ours = aggregate(&f.outcomes.iter().map(|o| &o[2]).collect::<Vec<_>>());
+    let r = &f.reference["aggregate"]["RPC"];
+    assert!((ours[0] - r["accuracy_pct"].as_f64().unwrap()).abs() <= 1.0, "RPC accuracy {}", ours[0]);
+    assert!((ours[1] - r["ece_max"].as_f64().unwrap()).abs() <= 0.01, "RPC ECE {}", ours[1]);
+}
