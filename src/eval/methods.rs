@@ -218,7 +218,11 @@ impl<'a> Prepared<'a> {
                 let credit = select(self.logp.iter().zip(&self.path_correct).map(|(&l, &c)| (l, c))).credit;
                 Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
             }
-            Method::Pc => self.with_mask(vec![true; self.subset.len()], None),
+            Method::Pc => {
+                let mut out = self.with_mask(vec![true; self.subset.len()], None);
+                out.pruned = None;
+                out
+            }
             Method::Rp(tau) => {
                 let keep = self.sample.paths().iter().map(|p| p.prob >= tau).collect();
                 self.with_mask(keep, None)

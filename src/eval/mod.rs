@@ -16,5 +16,6 @@ pub mod formats;
 pub mod methods;
 pub mod metrics;
 pub mod protocol;
+pub mod synthetic;
 
 pub use dataset::{Dataset, EvalError, RawPath, RawQuestion};

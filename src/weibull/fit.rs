@@ -63,33 +63,45 @@ impl Data {
     fn nll_grad(&self, p: &[f64], g: &mut [f64]) -> f64 {
         let (w, k1, l1, k2, l2) = (p[0], p[1], p[2], p[3], p[4]);
         let (lw, lw1) = (w.ln(), (1.0 - w).ln());
-        let (c1, c2) = (k1.ln() - l1.ln(), k2.ln() - l2.ln());
         let (ll1, ll2) = (l1.ln(), l2.ln());
+        let (c1, c2) = (lw + k1.ln() - ll1, lw1 + k2.ln() - ll2);
         let mut nll = 0.0;
-        let mut acc = [0.0; 5];
+        // Σ c r, Σ c s, and the per-component sums the gradient needs.
+        let (mut sr, mut ss) = (0.0, 0.0);
+        let (mut gk1, mut gl1, mut gk2, mut gl2) = (0.0, 0.0, 0.0, 0.0);
         for &(lx, c) in &self.lx {
             let z1 = lx - ll1;
             let t1 = (k1 * z1).exp();
             let z2 = lx - ll2;
             let t2 = (k2 * z2).exp();
-            let a = lw + c1 + (k1 - 1.0) * z1 - t1;
-            let b = lw1 + c2 + (k2 - 1.0) * z2 - t2;
+            let a = c1 + (k1 - 1.0) * z1 - t1;
+            let b = c2 + (k2 - 1.0) * z2 - t2;
             // ln(e^a + e^b) and the posterior r = e^a / (e^a + e^b) with one exp.
             let e = (-(a - b).abs()).exp();
-            let l = a.max(b) + e.ln_1p();
-            nll -= c * l;
-            let (r, s) = if a >= b { (1.0 / (1.0 + e), e / (1.0 + e)) } else { (e / (1.0 + e), 1.0 / (1.0 + e)) };
-            acc[0] -= c * (r / w - s / (1.0 - w));
-            acc[1] -= c * r * (1.0 / k1 + z1 - t1 * z1);
-            acc[2] -= c * r * (k1 / l1 * (t1 - 1.0));
-            acc[3] -= c * s * (1.0 / k2 + z2 - t2 * z2);
-            acc[4] -= c * s * (k2 / l2 * (t2 - 1.0));
+            let inv = 1.0 / (1.0 + e);
+            let (r, s) = if a >= b { (inv, e * inv) } else { (e * inv, inv) };
+            nll -= c * (a.max(b) + e.ln_1p());
+            let (cr, cs) = (c * r, c * s);
+            sr += cr;
+            ss += cs;
+            gk1 += cr * (z1 - t1 * z1);
+            gl1 += cr * (t1 - 1.0);
+            gk2 += cs * (z2 - t2 * z2);
+            gl2 += cs * (t2 - 1.0);
         }
-        if !nll.is_finite() || acc.iter().any(|v| !v.is_finite()) {
+        // d/dk ln W = 1/k + z − t z ;  d/dλ ln W = (k/λ)(t − 1) ;  d/dw = r/w − s/(1−w)
+        let grad = [
+            -(sr / w - ss / (1.0 - w)),
+            -(sr / k1 + gk1),
+            -(k1 / l1 * gl1),
+            -(ss / k2 + gk2),
+            -(k2 / l2 * gl2),
+        ];
+        if !nll.is_finite() || grad.iter().any(|v| !v.is_finite()) {
             g.iter_mut().for_each(|v| *v = 0.0);
             return INFEASIBLE;
         }
-        g.copy_from_slice(&acc);
+        g.copy_from_slice(&grad);
         nll
     }
 
@@ -101,7 +113,8 @@ impl Data {
             evals += 1;
             let f = self.nll_grad(x, g);
             if f < best.1 {
-                best = (x.to_vec(), f);
+                best.0.copy_from_slice(x);
+                best.1 = f;
             }
             if evals >= MAX_EVALS {
                 anyhow::bail!("evaluation budget exhausted");

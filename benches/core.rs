@@ -1,0 +1,65 @@
+//! Criterion benchmarks. Data are built outside the timed closures, seeds are fixed.
+//!
+//! - `simulate/sc_pc_1000_paths_n64`: Monte Carlo throughput (elements = sampled paths).
+//! - `exact_pc/10k_distinct_n64`: exact PC terms for one answer with 10⁴ distinct probabilities.
+//! - `eval/300x128`: `eval` end to end (parse + SC, or + RPC) on a synthetic 300 × 128 file.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pathconf::eval::equivalence::Equal;
+use pathconf::eval::formats::read;
+use pathconf::eval::methods::{Method, ProbMode};
+use pathconf::eval::protocol::{evaluate, EvalConfig};
+use pathconf::montecarlo::{simulate, SimConfig};
+use pathconf::progress::Quiet;
+use pathconf::theory::pc::pc_moments;
+use pathconf::PathDistribution;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+
+fn simulate_bench(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let w: Vec<f64> = (0..1000).map(|_| rng.random::<f64>().powi(3)).collect();
+    let groups: Vec<(String, Vec<f64>)> = w.chunks(334).enumerate().map(|(i, c)| (format!("a{i}"), c.to_vec())).collect();
+    let d = PathDistribution::from_weights(&groups, Some("a0")).unwrap();
+    let cfg = SimConfig { n: 64, trials: 200_000, seed: 3, tau: 0.0, track_paths: false };
+    let mut g = c.benchmark_group("simulate");
+    g.throughput(Throughput::Elements(cfg.trials * cfg.n));
+    g.sample_size(10);
+    g.bench_function("sc_pc_1000_paths_n64", |b| b.iter(|| simulate(&d, &cfg, &Quiet)));
+    g.finish();
+}
+
+fn exact_pc_bench(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let w: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>() + 1e-9).collect();
+    let s: f64 = w.iter().sum::<f64>() / 0.6; // the answer holds 60% of the mass
+    let probs: Vec<f64> = w.iter().map(|x| x / s).collect();
+    let mut g = c.benchmark_group("exact_pc");
+    for n in [64u64, 4096] {
+        g.bench_with_input(BenchmarkId::new("10k_distinct", n), &n, |b, &n| b.iter(|| pc_moments(&probs, n)));
+    }
+    g.finish();
+}
+
+fn eval_bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bench.json");
+    std::fs::write(&file, pathconf::eval::synthetic::rpc_columns(300, 128, 1000, &mut ChaCha8Rng::seed_from_u64(0))).unwrap();
+    let mut g = c.benchmark_group("eval");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    for (name, methods) in [("sc", vec![Method::Sc]), ("rpc", vec![Method::Rpc]), ("all", vec![Method::Sc, Method::Ppl, Method::Pc, Method::Rpc])] {
+        let cfg = EvalConfig { methods, ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: Equal::default() };
+        g.bench_function(BenchmarkId::new("300x128", name), |b| {
+            b.iter(|| {
+                let ds = read(&file, None, None).unwrap();
+                evaluate(&ds, &cfg, &Quiet).unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench);
+criterion_main!(benches);

@@ -1,0 +1,230 @@
+//! The `pathconf` binary as a user runs it: output shapes, exit codes, and
+//! error messages on bad input (exit 2, file/question/field named, nothing written).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pathconf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pathconf")).args(args).output().expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn golden_fixture() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.json").display().to_string()
+}
+
+const SPEC: &str = r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#;
+
+#[test]
+fn theory_json_rows_have_exactly_the_documented_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "spec.json", SPEC);
+    let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--n", "1,2,4,8", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    // per n: 3 sc + 4 ppl + 3 pc + 3 rp
+    assert_eq!(rows.len(), 4 * 13);
+    let keys = ["estimator", "answer", "path", "n", "expected_confidence", "bias", "estimation_error", "model_error", "cross_term", "reasoning_error", "paper_formula"];
+    for r in &rows {
+        let obj = r.as_object().unwrap();
+        let mut got: Vec<&str> = obj.keys().map(String::as_str).collect();
+        got.sort_unstable();
+        let mut want = keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        let est = r["estimator"].as_str().unwrap();
+        assert!(["sc", "ppl", "pc", "rp"].contains(&est));
+        assert_eq!(r["path"].is_null(), est != "ppl");
+        let sum = r["estimation_error"].as_f64().unwrap() + r["model_error"].as_f64().unwrap() + r["cross_term"].as_f64().unwrap();
+        assert!((sum - r["reasoning_error"].as_f64().unwrap()).abs() < 1e-12);
+    }
+    // SC for answer A at n = 4: p(1−p)/n with p = 0.3, computed by hand.
+    let sc_a4 = rows.iter().find(|r| r["estimator"] == "sc" && r["answer"] == "A" && r["n"] == 4).unwrap();
+    assert!((sc_a4["estimation_error"].as_f64().unwrap() - 0.3 * 0.7 / 4.0).abs() < 1e-15);
+    // Theorem 4 is printed only for equal-path answers: B and C (one path), not A.
+    let pc_a = rows.iter().find(|r| r["estimator"] == "pc" && r["answer"] == "A").unwrap();
+    assert!(pc_a["paper_formula"].is_null());
+}
+
+#[test]
+fn bad_specs_exit_2_naming_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("sum.json", r#"{"answers": {"A": [0.5], "B": [0.4]}}"#, "sum to"),
+        ("neg.json", r#"{"answers": {"A": [1.5, -0.5]}}"#, "negative"),
+        ("type.json", r#"{"answers": {"A": [0.5, "x"], "B": [0.5]}}"#, "answers.A[1]"),
+        ("empty.json", r#"{"answers": {"": [1.0]}}"#, "empty name"),
+        ("broken.json", r#"{"answers": {"A": [1.0]"#, "malformed JSON"),
+        ("tau.json", r#"{"answers": {"A": [1.0]}, "tau": -1}"#, "`tau`"),
+    ];
+    for (name, text, needle) in cases {
+        let spec = write(dir.path(), name, text);
+        for cmd in ["theory", "simulate"] {
+            let o = pathconf(&[cmd, "--spec", spec.to_str().unwrap(), "--n", "2"]);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {name}");
+            let e = stderr(&o);
+            assert!(e.contains(name) && e.contains(needle), "{cmd} {name}: {e}");
+            assert!(o.stdout.is_empty(), "{cmd} {name} wrote output");
+        }
+    }
+    let o = pathconf(&["theory", "--spec", "/nonexistent/spec.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/spec.json"));
+}
+
+#[test]
+fn simulate_reports_intervals_and_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "spec.json", SPEC);
+    let o = pathconf(&["simulate", "--spec", spec.to_str().unwrap(), "--n", "1,8", "--trials", "20000", "--seed", "5", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["paths_per_second"].as_f64().unwrap() > 0.0);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2 * 13);
+    for r in rows {
+        let e = &r["estimation_error"];
+        assert!(e["ci_low"].as_f64().unwrap() <= e["mean"].as_f64().unwrap() && e["mean"].as_f64().unwrap() <= e["ci_high"].as_f64().unwrap());
+        assert!(r["exact"]["reasoning_error"].is_number());
+    }
+}
+
+#[test]
+fn verify_quick_passes_and_reports_the_paper_findings() {
+    let o = pathconf(&["verify", "--quick", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let claims: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let status = |id: &str| claims.iter().find(|c| c["claim"] == id).unwrap()["status"].as_str().unwrap().to_string();
+    for c in &claims {
+        let mut keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["cells", "claim", "max_abs_deviation", "status", "worst_case"]);
+    }
+    for own in ["prop1_identity", "ppl_sc_means", "pc_exact", "rp_exact"] {
+        assert_eq!(status(own), "holds", "{own}");
+    }
+    assert_eq!(status("prop2_sc"), "holds");
+    assert_eq!(status("prop3_ppl"), "holds");
+    assert_eq!(status("thm4_printed"), "differs");
+    assert_eq!(status("prop1_as_printed"), "differs");
+    assert_eq!(status("thm4_rate_bound"), "holds_as_bound");
+}
+
+#[test]
+fn eval_reproduces_the_reference_aggregates_on_the_golden_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let o = pathconf(&["eval", &golden_fixture(), "--methods", "sc,ppl,pc,rpc", "--equivalence", "exact", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("SC") && text.contains("RPC"), "{text}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap(),
+    )
+    .unwrap();
+    for (method, key) in [("SC", "SC"), ("PPL", "PPL")] {
+        let r = v["results"].as_array().unwrap().iter().find(|r| r["method"] == method).unwrap();
+        let want = &reference["aggregate"][key];
+        assert!((r["accuracy"]["mean"].as_f64().unwrap() - want["accuracy_pct"].as_f64().unwrap()).abs() < 1e-9);
+        assert!((r["ece_max"]["mean"].as_f64().unwrap() - want["ece_max"].as_f64().unwrap()).abs() < 1e-9);
+        assert!((r["brier_avg"]["mean"].as_f64().unwrap() - want["brier_avg"].as_f64().unwrap()).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn eval_subsampling_protocol_and_table_1() {
+    let o = pathconf(&["eval", &golden_fixture(), "--k", "1,2,4,8,16,32", "--repeats", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6 * 4);
+    // K = 32 uses every path: one deterministic run.
+    assert!(results.iter().filter(|r| r["k"] == 32).all(|r| r["repeats"] == 1 && r["accuracy"]["std"] == 0.0));
+    assert!(results.iter().filter(|r| r["k"] == 4).all(|r| r["repeats"] == 3));
+    assert_eq!(v["fewest_paths"].as_array().unwrap().len(), 3);
+    // Same seed, same numbers; any thread count.
+    let again = pathconf(&["--threads", "1", "eval", &golden_fixture(), "--k", "1,2,4,8,16,32", "--repeats", "3", "--json"]);
+    assert_eq!(o.stdout, again.stdout);
+}
+
+#[test]
+fn eval_reads_jsonl_and_openai_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "paths.jsonl",
+        concat!(
+            r#"{"id": "q1", "answer": "1/2", "paths": [{"text": "so \\boxed{0.5}", "logprobs": [-0.1, -0.3]}, {"text": "the answer is .50", "mean_logprob": -0.5, "n_tokens": 4}, {"text": "x", "answer": "3", "logprob_sum": -4.0, "n_tokens": 8}, {"text": "no idea", "mean_logprob": -2.0, "n_tokens": 3}]}"#,
+            "\n",
+            r#"{"id": "q2", "answer": 1000, "paths": [{"text": "\\boxed{1,000}", "mean_logprob": -0.2, "n_tokens": 2}]}"#,
+            "\n"
+        ),
+    );
+    let o = pathconf(&["eval", jsonl.to_str().unwrap(), "--json", "--prob", "sequence"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["invalid_answers"], 1);
+    let sc = v["results"].as_array().unwrap().iter().find(|r| r["method"] == "SC").unwrap();
+    // q1: 0.5 and .50 equal 1/2 (2 of 4 votes win), q2: 1,000 = 1000.
+    assert_eq!(sc["accuracy"]["mean"].as_f64().unwrap(), 100.0);
+
+    let openai = write(
+        dir.path(),
+        "responses.jsonl",
+        concat!(
+            r#"{"custom_id": "a", "response": {"body": {"choices": [{"message": {"content": "The answer is 7."}, "logprobs": {"content": [{"token": "7", "logprob": -0.2}]}}, {"message": {"content": "\\boxed{8}"}, "logprobs": {"content": [{"token": "8", "logprob": -1.0}]}}]}}}"#,
+            "\n",
+            r#"{"id": "b", "choices": [{"text": "\\boxed{2}", "logprobs": {"token_logprobs": [null, -0.1, -0.2]}}]}"#,
+            "\n"
+        ),
+    );
+    let answers = write(dir.path(), "answers.json", r#"{"a": "7", "b": "3"}"#);
+    let o = pathconf(&["eval", openai.to_str().unwrap(), "--answers", answers.to_str().unwrap(), "--methods", "ppl", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["results"][0]["accuracy"]["mean"].as_f64().unwrap(), 50.0);
+}
+
+#[test]
+fn eval_bad_input_exits_2_names_question_and_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let col = |lp: &str| format!(r#"{{"predict": [["1", "2"], ["3"]], "completion": [["a", "b"], ["c"]], "mean_logprob": {lp}, "answer": ["1", "3"]}}"#);
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        ("ragged.json", col("[[-0.1, -0.2], [-0.3, -0.4]]"), vec!["question 1", "mean_logprob[1]", "2 paths"]),
+        ("positive.json", col("[[-0.1, 0.2], [-0.3]]"), vec!["question 0", "mean_logprob[0][1]", "positive"]),
+        ("nan.json", col("[[-0.1, NaN], [-0.3]]"), vec!["mean_logprob[0][1]", "NaN"]),
+        ("empty.json", r#"{"predict": [[]], "completion": [[]], "mean_logprob": [[]], "answer": ["1"]}"#.into(), vec!["question 0", "no paths"]),
+        ("truth.json", r#"{"predict": [["1"]], "completion": [["a"]], "mean_logprob": [[-0.1]], "answer": [null]}"#.into(), vec!["question 0", "answer[0]", "ground truth"]),
+        ("malformed.json", r#"{"predict": [["1"]], "completion": [["a"]], "mean_logprob": [[-0.1]"#.into(), vec!["malformed JSON"]),
+        ("lines.jsonl", "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.1, 0.5]}]}\n".into(), vec!["question 0", "paths[0].logprobs[1]", "positive"]),
+        ("nopaths.jsonl", "{\"id\": 1, \"answer\": \"2\", \"paths\": []}\n".into(), vec!["question 0", "paths", "no paths"]),
+        ("notruth.jsonl", "{\"id\": 1, \"paths\": [{\"text\": \"x\", \"mean_logprob\": -1}]}\n".into(), vec!["question 0", "answer", "ground truth"]),
+    ];
+    for (name, text, needles) in cases {
+        let file = write(dir.path(), name, &text);
+        let out = dir.path().join(format!("{name}.report"));
+        let o = pathconf(&["eval", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(name), "{name}: {e}");
+        for n in needles {
+            assert!(e.contains(n), "{name}: expected {n:?} in {e}");
+        }
+        assert!(!out.exists(), "{name}: output written");
+        assert!(o.stdout.is_empty());
+    }
+    // No stray temporary files either.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
