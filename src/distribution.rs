@@ -88,6 +88,15 @@ impl PathDistribution {
     /// is wrong). Rejects NaN, infinite and negative probabilities, empty or
     /// repeated answers, answers without paths, and totals not within
     /// [`TOTAL_TOLERANCE`] of one.
+    ///
+    /// ```
+    /// use pathconf::{PathDistribution, DistributionError};
+    /// let d = PathDistribution::new(&[("A", vec![0.2, 0.1]), ("B", vec![0.3]), ("C", vec![0.4])], Some("A")).unwrap();
+    /// assert!((d.answer_mass(0) - 0.3).abs() < 1e-15);
+    /// assert_eq!(d.correct(), Some(0));
+    /// let bad = PathDistribution::new(&[("A", vec![0.5]), ("B", vec![0.4])], None);
+    /// assert!(matches!(bad, Err(DistributionError::TotalNotOne { .. })));
+    /// ```
     pub fn new<S: AsRef<str>>(
         groups: &[(S, Vec<f64>)],
         correct: Option<&str>,

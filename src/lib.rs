@@ -22,6 +22,7 @@ pub mod atomic;
 pub mod distribution;
 pub mod estimators;
 pub mod eval;
+pub mod figures;
 pub mod generators;
 pub mod montecarlo;
 pub mod progress;

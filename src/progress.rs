@@ -36,6 +36,18 @@ impl Bar {
         Self(Some(bar))
     }
 
+    /// A spinner with a running count, for work of unknown size.
+    pub fn spinner(message: &str) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} units ({per_sec}, {elapsed})").expect("static template"));
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(Some(bar))
+    }
+
     /// Removes the bar from the terminal.
     pub fn finish(&self) {
         if let Some(b) = &self.0 {

@@ -15,6 +15,12 @@ pub struct Selection {
 
 /// Selects among `(score, is_correct)` rows; ties (exactly equal scores) split
 /// the credit. An empty input gives credit 0 and `top = −∞`.
+///
+/// ```
+/// use pathconf::select::select;
+/// let s = select([(0.4, true), (0.4, false), (0.2, true)]);
+/// assert_eq!((s.credit, s.ties), (0.5, 2));
+/// ```
 pub fn select<I: IntoIterator<Item = (f64, bool)>>(rows: I) -> Selection {
     let mut top = f64::NEG_INFINITY;
     let mut ties = 0usize;

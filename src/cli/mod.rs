@@ -3,6 +3,7 @@
 
 mod eval;
 mod format;
+mod reproduce;
 mod simulate;
 mod theory;
 mod verify;
@@ -31,6 +32,8 @@ enum Command {
     Verify(verify::Args),
     /// Evaluate SC / PPL / PC / RP / RPC on sampled reasoning paths.
     Eval(eval::Args),
+    /// Write every figure (PNG, SVG, CSV) and summary.md into figures/.
+    Reproduce(reproduce::Args),
 }
 
 /// Runs the parsed command; `Ok(code)` is the exit code.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Simulate(a) => simulate::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Reproduce(a) => reproduce::run(a),
     }
 }

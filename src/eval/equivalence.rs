@@ -34,6 +34,12 @@ pub enum AnswerKey {
 }
 
 /// An equivalence relation with an optional cache of pairwise verdicts.
+///
+/// ```
+/// use pathconf::eval::equivalence::Equal;
+/// let e = Equal::default();
+/// assert!(e.equal("0.5", "\\frac{1}{2}") && e.equal("1,000", "1000") && !e.equal("0.5", "0.51"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Equal {
     /// The base relation.

@@ -115,8 +115,26 @@ struct BatchOut {
     hits: Vec<u64>,
 }
 
-/// Runs the simulation. Deterministic in `(dist, cfg)` for any thread count.
+/// Runs the simulation of SC, PC and RP(τ) (and PPL per path when
+/// `cfg.track_paths`). Deterministic in `(dist, cfg)` for any thread count.
 pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observer) -> SimResult {
+    let rp = ReasoningPruning::fixed(cfg.tau);
+    let (terms, paths) = simulate_estimators(dist, cfg, &[&SelfConsistency, &PerplexityConsistency, &rp], observer);
+    let answers = (0..dist.n_answers())
+        .map(|a| AnswerSim { sc: terms[0][a], pc: terms[1][a], rp: terms[2][a] })
+        .collect();
+    SimResult { answers, paths, trials: cfg.trials, sampled_paths: cfg.trials * cfg.n }
+}
+
+/// Simulates any estimators: returns `[estimator][answer]` terms and, when
+/// `cfg.track_paths`, PPL's terms per path (`cfg.tau` is ignored here).
+/// Deterministic in `(dist, cfg)` for any thread count.
+pub fn simulate_estimators(
+    dist: &PathDistribution,
+    cfg: &SimConfig,
+    estimators: &[&dyn Estimator],
+    observer: &dyn Observer,
+) -> (Vec<Vec<SimTerms>>, Vec<PathSim>) {
     assert!(cfg.n >= 1, "simulate needs n >= 1");
     let paths = dist.paths();
     let weights: Vec<f64> = paths.iter().map(|p| p.prob).collect();
@@ -124,8 +142,6 @@ pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observe
     let na = dist.n_answers();
     let masses: Vec<f64> = (0..na).map(|a| dist.answer_mass(a)).collect();
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
-    let rp = ReasoningPruning::fixed(cfg.tau);
-    let estimators: [&dyn Estimator; 3] = [&SelfConsistency, &PerplexityConsistency, &rp];
     let n_batches = cfg.trials.div_ceil(BATCH_SIZE);
 
     let run_batch = |b: u64| -> BatchOut {
@@ -172,19 +188,13 @@ pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observe
             *h += x;
         }
     }
-    let answers = (0..na)
-        .map(|a| AnswerSim {
-            sc: total[0][a].terms(masses[a]),
-            pc: total[1][a].terms(masses[a]),
-            rp: total[2][a].terms(masses[a]),
-        })
-        .collect();
+    let terms = total.iter().map(|per| per.iter().enumerate().map(|(a, acc)| acc.terms(masses[a])).collect()).collect();
     let paths_out = hits
         .iter()
         .zip(paths)
         .map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) })
         .collect();
-    SimResult { answers, paths: paths_out, trials: cfg.trials, sampled_paths: cfg.trials * cfg.n }
+    (terms, paths_out)
 }
 
 /// PPL's `p̂(t) = p_t S_t` takes two values, so its moments follow from the

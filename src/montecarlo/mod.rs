@@ -10,5 +10,5 @@
 mod engine;
 mod stats;
 
-pub use engine::{simulate, AnswerSim, PathSim, SimConfig, SimResult, SimTerms, BATCH_SIZE};
+pub use engine::{simulate, simulate_estimators, AnswerSim, PathSim, SimConfig, SimResult, SimTerms, BATCH_SIZE};
 pub use stats::{Estimate, RunningStats};

@@ -39,6 +39,14 @@ pub fn missed_mass(g: &Grouped, n: u64) -> f64 {
 }
 
 /// Exact `E[p̂_PC]` and `MSE_PC = E[(Σ_t p_t M_t)²]` for the given paths.
+///
+/// ```
+/// use pathconf::theory::pc::pc_moments;
+/// // One path of probability p: p̂ = p·S, so E = p(1 − (1−p)^n) and MSE = p²(1−p)^n.
+/// let m = pc_moments(&[0.3], 4);
+/// assert!((m.mean - 0.3 * (1.0 - 0.7f64.powi(4))).abs() < 1e-15);
+/// assert!((m.mse - 0.09 * 0.7f64.powi(4)).abs() < 1e-15);
+/// ```
 pub fn pc_moments(probs: &[f64], n: u64) -> Moments {
     let g = Grouped::new(probs);
     Moments { mean: g.iter().map(|(q, c)| c * q * hit(q, n)).sum(), mse: pc_mse_grouped(&g, n) }

@@ -59,3 +59,26 @@ pub fn optimal_tau(dist: &PathDistribution, a: usize, n: u64) -> OptimalTau {
     }
     best
 }
+
+/// Total reasoning error `Σ_a R_RP(a; τ)` over all answers (one threshold for
+/// all answers, as RP applies it).
+pub fn total_reasoning_error(dist: &PathDistribution, n: u64, tau: f64) -> f64 {
+    (0..dist.n_answers()).map(|a| rp_terms(dist, a, n, tau).reasoning_error).sum()
+}
+
+/// The threshold minimising [`total_reasoning_error`], scanning `0` and every
+/// distinct path probability (the error is constant between them).
+pub fn optimal_tau_total(dist: &PathDistribution, n: u64) -> OptimalTau {
+    let all: Vec<f64> = dist.paths().iter().map(|p| p.prob).collect();
+    let g = Grouped::new(&all);
+    let at_zero = total_reasoning_error(dist, n, 0.0);
+    let mut best = OptimalTau { tau: 0.0, reasoning_error: at_zero, reasoning_error_pc: at_zero };
+    for &q in &g.probs {
+        let r = total_reasoning_error(dist, n, q);
+        if r < best.reasoning_error {
+            best.tau = q;
+            best.reasoning_error = r;
+        }
+    }
+    best
+}

@@ -2,13 +2,20 @@
 
 use super::density::Mixture;
 use super::fit::{fit, FitResult};
-use crate::estimators::PruneRule;
+use crate::estimators::{Estimator, PruneRule, ReasoningPruning};
 use crate::sample::Sample;
 
 /// The reference's rule: drop path `i` when `ln((1−w) W_low(q_i)) >
 /// ln(w W_high(q_i))` (low membership exceeds high) and `q_i` is below the
 /// mean of all sampled `q`. If the fit is impossible (fewer than two distinct
 /// values), nothing is pruned.
+///
+/// As a [`PruneRule`] (the theory setting, where `q` are true path
+/// probabilities that can be far below the reference's `exp(mean_logprob)`
+/// range), the probabilities are divided by their sample maximum before the
+/// fit: the rule's mean test is scale-free, but the fit's bound `λ ≥ 0.01` is
+/// not. The evaluator ([`crate::eval`]) calls [`WeibullPruning::fit_and_mask`]
+/// on the raw values, as the reference does.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WeibullPruning;
 
@@ -44,6 +51,22 @@ impl PruneRule for WeibullPruning {
     }
 
     fn keep(&self, sample: &Sample, keep: &mut Vec<bool>) {
-        *keep = Self::fit_and_mask(sample).1;
+        let top = sample.paths().iter().map(|p| p.prob).fold(0.0, f64::max);
+        let q: Vec<f64> = sample.paths().iter().map(|p| p.prob / top).collect();
+        *keep = match fit(&q) {
+            Ok(f) => prune_mask(&q, &f.mixture),
+            Err(_) => vec![true; q.len()],
+        };
+    }
+}
+
+impl Estimator for ReasoningPruning<WeibullPruning> {
+    fn name(&self) -> &'static str {
+        "rpc"
+    }
+
+    fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {
+        let mut keep = Vec::new();
+        self.scores_with_mask(sample, out, &mut keep);
     }
 }

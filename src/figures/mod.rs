@@ -1,0 +1,131 @@
+//! The paper's figures, reproduced with theory overlaid (`sims/` binaries and
+//! `pathconf reproduce`). Each figure writes a PNG, an SVG, the CSV behind it
+//! and a markdown section; output is deterministic for a seed (CSV bytes do not
+//! depend on the thread count).
+//!
+//! | figure | module |
+//! |---|---|
+//! | estimation error vs n, SC / PPL / PC / RPC | [`convergence`] |
+//! | PC's degeneration when mass spreads over tiny paths; RP at τ*(n), RPC | [`degeneration`] |
+//! | model error of PPL vs SC/PC over a population (Prop. 4) | [`model_error`] |
+//! | accuracy and ECE vs n on a synthetic benchmark (the paper's Fig. 2) | [`accuracy`] |
+//! | exact reasoning error vs τ, τ*(n), the Weibull rule; reliability diagrams | [`pruning`] |
+
+pub mod accuracy;
+pub mod convergence;
+pub mod degeneration;
+pub mod model_error;
+pub mod plot;
+pub mod pruning;
+
+use crate::atomic::write_atomic;
+use crate::progress::Observer;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why a figure could not be written.
+#[derive(Debug, Error)]
+pub enum FigureError {
+    /// Writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Drawing failed.
+    #[error("drawing {path}: {message}")]
+    Plot {
+        /// The file.
+        path: PathBuf,
+        /// The backend's message.
+        message: String,
+    },
+}
+
+/// Settings shared by all figures.
+#[derive(Debug, Clone)]
+pub struct FigureConfig {
+    /// Output directory.
+    pub out: PathBuf,
+    /// Master seed.
+    pub seed: u64,
+    /// Smoke run: fewer trials and points.
+    pub quick: bool,
+}
+
+/// What a figure produced.
+#[derive(Debug, Clone)]
+pub struct FigureOutput {
+    /// Figure name (file stem).
+    pub name: &'static str,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Markdown section for the summary.
+    pub summary: String,
+}
+
+/// A CSV table built in memory and written atomically.
+#[derive(Debug, Clone)]
+pub struct Csv {
+    header: Vec<&'static str>,
+    rows: Vec<String>,
+}
+
+impl Csv {
+    /// A table with these columns.
+    pub fn new(header: &[&'static str]) -> Self {
+        Self { header: header.to_vec(), rows: Vec::new() }
+    }
+
+    /// Adds a row (fields already formatted; see [`f`]).
+    pub fn row(&mut self, fields: Vec<String>) {
+        assert_eq!(fields.len(), self.header.len(), "CSV row width");
+        self.rows.push(fields.join(","));
+    }
+
+    /// Writes `dir/name.csv`.
+    pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf, FigureError> {
+        let path = dir.join(format!("{name}.csv"));
+        let mut text = self.header.join(",");
+        text.push('\n');
+        for r in &self.rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        write_atomic(&path, text.as_bytes()).map_err(|source| FigureError::Io { path: path.clone(), source })?;
+        Ok(path)
+    }
+}
+
+/// A float for CSV: shortest round-trip representation (deterministic).
+pub fn f(x: f64) -> String {
+    format!("{x:?}")
+}
+
+/// Runs every figure into `cfg.out`, then writes `summary.md`.
+pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<FigureOutput>, FigureError> {
+    std::fs::create_dir_all(&cfg.out).map_err(|source| FigureError::Io { path: cfg.out.clone(), source })?;
+    let outputs = vec![
+        convergence::run(cfg, observer)?,
+        degeneration::run(cfg, observer)?,
+        model_error::run(cfg, observer)?,
+        accuracy::run(cfg, observer)?,
+        pruning::run(cfg, observer)?,
+    ];
+    let mut md = format!(
+        "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",
+        cfg.seed,
+        if cfg.quick { ", quick mode (smoke run: fewer trials)" } else { "" },
+        cfg.seed,
+        if cfg.quick { " --quick" } else { "" }
+    );
+    for o in &outputs {
+        md.push_str(&o.summary);
+        md.push('\n');
+    }
+    let path = cfg.out.join("summary.md");
+    write_atomic(&path, md.as_bytes()).map_err(|source| FigureError::Io { path, source })?;
+    Ok(outputs)
+}
