@@ -40,3 +40,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// The first three cells of a theory/simulate row: estimator, answer, path.
+pub fn key_cells(estimator: &str, answer: &str, path: Option<usize>) -> Vec<String> {
+    vec![estimator.to_string(), answer.to_string(), path.map(|p| p.to_string()).unwrap_or_else(|| "-".into())]
+}

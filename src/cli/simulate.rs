@@ -1,36 +1,25 @@
 //! `pathconf simulate --spec FILE --n ... --trials T --seed S [--json]`.
 
-use super::format::{num, table};
-use super::theory::{rows as exact_rows, Row as ExactRow};
+use super::format::{key_cells, num, table};
+use super::theory::{rows as exact_rows, Row as ExactRow, SpecArgs};
 use pathconf::montecarlo::{simulate, Estimate, SimConfig, SimTerms};
 use pathconf::progress::Bar;
 use pathconf::spec::read_spec;
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// PPL is tracked per path up to this many paths.
 const MAX_TRACKED_PATHS: usize = 10_000;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Spec file (see `pathconf theory --help`).
-    #[arg(long)]
-    spec: PathBuf,
-    /// Sample sizes, comma-separated (each ≥ 1).
-    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64")]
-    n: Vec<u64>,
+    #[command(flatten)]
+    s: SpecArgs,
     /// Monte Carlo trials per n.
     #[arg(long, default_value_t = 100_000)]
     trials: u64,
     /// Master seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// RP threshold (overrides the spec's "tau"; default 0, i.e. RP = PC).
-    #[arg(long)]
-    tau: Option<f64>,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -75,7 +64,7 @@ fn sim_row(t: &SimTerms, exact: ExactRow, target: f64, indicator: f64) -> SimRow
         expected_confidence: e,
         bias: shift(e, 1.0, -target),
         estimation_error: t.estimation_error,
-        model_error: exact.model_error,
+        model_error: exact.terms.model_error,
         cross_term: shift(e, 2.0 * (target - indicator), -2.0 * (target - indicator) * target),
         reasoning_error: t.reasoning_error,
         exact,
@@ -83,20 +72,22 @@ fn sim_row(t: &SimTerms, exact: ExactRow, target: f64, indicator: f64) -> SimRow
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let spec = read_spec(&args.spec)?;
-    anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
-    anyhow::ensure!(args.n.iter().all(|&n| n >= 1), "--n: every sample size must be at least 1 for simulation");
-    anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
-    let tau = args.tau.or(spec.tau).unwrap_or(0.0);
+    let (trials, seed) = (args.trials, args.seed);
+    let SpecArgs { spec: spec_file, n: ns, tau, json } = args.s;
+    let spec = read_spec(&spec_file)?;
+    anyhow::ensure!(!ns.is_empty(), "--n needs at least one sample size");
+    anyhow::ensure!(ns.iter().all(|&n| n >= 1), "--n: every sample size must be at least 1 for simulation");
+    anyhow::ensure!(trials >= 2, "--trials must be at least 2");
+    let tau = tau.or(spec.tau).unwrap_or(0.0);
     anyhow::ensure!((0.0..=1.0).contains(&tau), "--tau {tau} is outside [0, 1]");
     let d = &spec.distribution;
     let track = d.paths().len() <= MAX_TRACKED_PATHS;
-    let bar = Bar::new(args.trials * args.n.len() as u64, "simulating");
+    let bar = Bar::new(trials * ns.len() as u64, "simulating");
     let start = std::time::Instant::now();
     let mut rows = Vec::new();
     let mut sampled = 0;
-    for &n in &args.n {
-        let cfg = SimConfig { n, trials: args.trials, seed: args.seed, tau, track_paths: track };
+    for &n in &ns {
+        let cfg = SimConfig { n, trials: trials, seed: seed, tau, track_paths: track };
         let res = simulate(d, &cfg, &bar);
         sampled += res.sampled_paths;
         for ex in exact_rows(d, n, Some(tau)) {
@@ -114,36 +105,35 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     bar.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let out = Output { trials: args.trials, seed: args.seed, tau, sampled_paths: sampled, seconds, paths_per_second: sampled as f64 / seconds, rows };
-    if args.json {
+    let out = Output { trials: trials, seed: seed, tau, sampled_paths: sampled, seconds, paths_per_second: sampled as f64 / seconds, rows };
+    if json {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
     }
     println!(
         "pathconf simulate: {} — {} trials per n, seed {}, RP threshold τ = {}{}",
-        args.spec.display(),
-        args.trials,
-        args.seed,
+        spec_file.display(),
+        trials,
+        seed,
         tau,
         if track { "" } else { " (PPL rows omitted: more than 10,000 paths)" }
     );
     println!("Monte Carlo mean [95% interval] | exact value; '*' marks an exact value outside the interval (expected for about 5% of cells).\n");
     let fmt = |e: &Estimate, exact: f64| format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(exact), if e.covers(exact) { "" } else { " *" });
-    for &n in &args.n {
+    for &n in &ns {
         println!("n = {n}");
         let body: Vec<Vec<String>> = out
             .rows
             .iter()
             .filter(|r| r.n == n)
             .map(|r| {
-                vec![
-                    r.estimator.to_string(),
-                    r.answer.clone(),
-                    r.path.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
-                    fmt(&r.expected_confidence, r.exact.expected_confidence),
-                    fmt(&r.estimation_error, r.exact.estimation_error),
-                    fmt(&r.reasoning_error, r.exact.reasoning_error),
-                ]
+                let mut cells = key_cells(r.estimator, &r.answer, r.path);
+                cells.extend([
+                    fmt(&r.expected_confidence, r.exact.terms.expected_confidence),
+                    fmt(&r.estimation_error, r.exact.terms.estimation_error),
+                    fmt(&r.reasoning_error, r.exact.terms.reasoning_error),
+                ]);
+                cells
             })
             .collect();
         println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "est.err", "R"], &body));

@@ -1,57 +1,48 @@
 //! `pathconf theory --spec FILE --n 1,2,4,8 [--json]`.
 
-use super::format::{num, table};
+use super::format::{key_cells, num, table};
 use pathconf::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
 use pathconf::{spec::read_spec, PathDistribution};
 use serde::Serialize;
 use std::path::PathBuf;
 
+/// The arguments `theory` and `simulate` share.
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub struct SpecArgs {
     /// Spec file: {"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}
     #[arg(long)]
-    spec: PathBuf,
+    pub spec: PathBuf,
     /// Sample sizes, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64")]
-    n: Vec<u64>,
+    pub n: Vec<u64>,
     /// RP threshold (overrides the spec's "tau").
     #[arg(long)]
-    tau: Option<f64>,
-    /// Print a JSON array of rows.
+    pub tau: Option<f64>,
+    /// Print JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
-/// One row of `theory --json`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    s: SpecArgs,
+}
+
+/// One row of `theory --json` (the terms are flattened into the row).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub estimator: &'static str,
     pub answer: String,
     pub path: Option<usize>,
     pub n: u64,
-    pub expected_confidence: f64,
-    pub bias: f64,
-    pub estimation_error: f64,
-    pub model_error: f64,
-    pub cross_term: f64,
-    pub reasoning_error: f64,
+    #[serde(flatten)]
+    pub terms: ErrorTerms,
     pub paper_formula: Option<f64>,
 }
 
-fn row(estimator: &'static str, answer: &str, path: Option<usize>, n: u64, t: ErrorTerms, paper_formula: Option<f64>) -> Row {
-    Row {
-        estimator,
-        answer: answer.to_string(),
-        path,
-        n,
-        expected_confidence: t.expected_confidence,
-        bias: t.bias,
-        estimation_error: t.estimation_error,
-        model_error: t.model_error,
-        cross_term: t.cross_term,
-        reasoning_error: t.reasoning_error,
-        paper_formula,
-    }
+fn row(estimator: &'static str, answer: &str, path: Option<usize>, n: u64, terms: ErrorTerms, paper_formula: Option<f64>) -> Row {
+    Row { estimator, answer: answer.to_string(), path, n, terms, paper_formula }
 }
 
 /// Every exact row for `dist` at `n` (SC is undefined at `n = 0` and omitted;
@@ -90,6 +81,7 @@ pub fn rows(dist: &PathDistribution, n: u64, tau: Option<f64>) -> Vec<Row> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    let args = args.s;
     let spec = read_spec(&args.spec)?;
     if let Some(t) = args.tau {
         anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
@@ -118,18 +110,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .iter()
             .filter(|r| r.n == n)
             .map(|r| {
-                vec![
-                    r.estimator.to_string(),
-                    r.answer.clone(),
-                    r.path.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
-                    num(r.expected_confidence),
-                    num(r.bias),
-                    num(r.estimation_error),
-                    num(r.model_error),
-                    num(r.cross_term),
-                    num(r.reasoning_error),
+                let mut cells = key_cells(r.estimator, &r.answer, r.path);
+                cells.extend([
+                    num(r.terms.expected_confidence),
+                    num(r.terms.bias),
+                    num(r.terms.estimation_error),
+                    num(r.terms.model_error),
+                    num(r.terms.cross_term),
+                    num(r.terms.reasoning_error),
                     r.paper_formula.map(num).unwrap_or_else(|| "-".into()),
-                ]
+                ]);
+                cells
             })
             .collect();
         println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "bias", "est.err", "model", "cross", "R", "paper"], &body));

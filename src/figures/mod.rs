@@ -129,3 +129,40 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
     write_atomic(&path, md.as_bytes()).map_err(|source| FigureError::Io { path, source })?;
     Ok(outputs)
 }
+
+/// The command line shared by the `sims/` binaries.
+#[derive(Debug, clap::Parser)]
+pub struct SimArgs {
+    /// Output directory.
+    #[arg(long, default_value = "figures")]
+    pub out: PathBuf,
+    /// Master seed.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Smoke run with fewer trials.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// `main` of a `sims/` binary: parses [`SimArgs`], runs `figure`, prints the
+/// files written; exits 2 if the output directory cannot be made, 1 if the
+/// figure fails.
+pub fn sim_main(name: &str, figure: fn(&FigureConfig, &dyn Observer) -> Result<FigureOutput, FigureError>) {
+    use clap::Parser;
+    let a = SimArgs::parse();
+    let cfg = FigureConfig { out: a.out, seed: a.seed, quick: a.quick };
+    if let Err(e) = std::fs::create_dir_all(&cfg.out) {
+        eprintln!("error: {}: {e}", cfg.out.display());
+        std::process::exit(2);
+    }
+    let bar = crate::progress::Bar::spinner(name);
+    let result = figure(&cfg, &bar);
+    bar.finish();
+    match result {
+        Ok(o) => o.files.iter().for_each(|f| println!("{}", f.display())),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
