@@ -27,7 +27,7 @@ impl Bar {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+                "{msg:>12} [{bar:40}] {pos}/{len} ({elapsed} elapsed, eta {eta})",
             )
             .expect("static template")
             .progress_chars("=> "),
@@ -42,7 +42,7 @@ impl Bar {
             return Self(None);
         }
         let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} units ({per_sec}, {elapsed})").expect("static template"));
+        bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} work units, {elapsed} elapsed").expect("static template"));
         bar.set_message(message.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self(Some(bar))

@@ -306,3 +306,22 @@ pub fn draw(dir: &Path, name: &str, title: &str, panels: &[Panel], grid: (usize,
     }
     Ok(vec![png, svg])
 }
+
+/// An SVG that the evcxr Jupyter kernel displays inline (its
+/// `evcxr_display` protocol): the notebooks' way of showing charts.
+#[derive(Debug, Clone)]
+pub struct InlineSvg(pub String);
+
+impl InlineSvg {
+    /// Called by evcxr when the value is the result of a cell.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/html\n<div>{}</div>\nEVCXR_END_CONTENT", self.0);
+    }
+}
+
+/// Renders `panels` to an in-memory SVG (for notebooks).
+pub fn inline(title: &str, panels: &[Panel], grid: (usize, usize), size: (u32, u32)) -> Result<InlineSvg, String> {
+    let mut svg = String::new();
+    draw_all(SVGBackend::with_string(&mut svg, size).into_drawing_area(), title, panels, grid)?;
+    Ok(InlineSvg(svg))
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Rust Jupyter kernel (evcxr_jupyter from crates.io, jupyter and
+# nbconvert from PyPI) if missing, then executes every notebook headless.
+# Exits non-zero if any cell errors.
+#
+#   bash notebooks/run.sh            # check: execute into a temporary directory
+#   bash notebooks/run.sh --inplace  # execute and save the outputs into the notebooks
+set -euo pipefail
+cd "$(dirname "$0")"
+bash ../scripts/setup.sh   # libclang: the kernel compiles pathconf
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v evcxr_jupyter >/dev/null 2>&1; then
+  echo "notebooks: installing evcxr_jupyter (a few minutes)" >&2
+  cargo install --locked evcxr_jupyter >/dev/null
+fi
+if ! python3 -c "import nbconvert, jupyter_client, ipykernel" >/dev/null 2>&1; then
+  echo "notebooks: installing jupyter and nbconvert" >&2
+  python3 -m pip install -q jupyter nbconvert ipykernel >/dev/null 2>&1
+fi
+evcxr_jupyter --install >/dev/null 2>&1
+mode=(--output-dir "$(mktemp -d)")
+if [ "${1:-}" = "--inplace" ]; then mode=(--inplace); fi
+status=0
+for nb in 0*.ipynb; do
+  start=$(date +%s)
+  if python3 -m jupyter nbconvert --to notebook --execute "${mode[@]}" \
+      --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=rust "$nb" >/dev/null 2>nbconvert.log; then
+    echo "notebooks: $nb ok ($(( $(date +%s) - start )) s)"
+  else
+    echo "notebooks: $nb FAILED" >&2
+    tail -40 nbconvert.log >&2
+    status=1
+  fi
+  rm -f nbconvert.log
+done
+exit $status
