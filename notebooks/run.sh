@@ -20,17 +20,24 @@ fi
 evcxr_jupyter --install >/dev/null 2>&1
 mode=(--output-dir "$(mktemp -d)")
 if [ "${1:-}" = "--inplace" ]; then mode=(--inplace); fi
+log="$(mktemp)"
 status=0
+passed=0
+failed=0
 for nb in 0*.ipynb; do
   start=$(date +%s)
   if python3 -m jupyter nbconvert --to notebook --execute "${mode[@]}" \
-      --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=rust "$nb" >/dev/null 2>nbconvert.log; then
+      --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=rust "$nb" >/dev/null 2>"$log"; then
     echo "notebooks: $nb ok ($(( $(date +%s) - start )) s)"
+    passed=$((passed + 1))
   else
     echo "notebooks: $nb FAILED" >&2
-    tail -40 nbconvert.log >&2
+    # The failing cell and the kernel's message, without Python's traceback.
+    sed -n '/An error occurred while executing the following cell/,$p' "$log" | head -80 >&2
     status=1
+    failed=$((failed + 1))
   fi
-  rm -f nbconvert.log
 done
+rm -f "$log"
+echo "notebooks: $passed passed, $failed failed"
 exit $status

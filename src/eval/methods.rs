@@ -117,7 +117,10 @@ pub struct Prepared<'a> {
     path_correct: Vec<bool>,
     /// Per subset path: the log-probability behind `q`.
     logp: Vec<f64>,
-    sample: Sample,
+    /// Interned `(text, q)` identities, built on first use (PC, RP, RPC need
+    /// them; SC and PPL do not, and hashing every completion is their
+    /// dominant cost).
+    sample: std::cell::OnceCell<Sample>,
 }
 
 impl<'a> Prepared<'a> {
@@ -168,16 +171,22 @@ impl<'a> Prepared<'a> {
                 *verdict.entry(a).or_insert_with(|| equal.equal(a, truth))
             })
             .collect();
-        // Path identity: (text, q).
-        let mut ids: HashMap<(&str, u64), u32> = HashMap::new();
-        let mut sample = Sample::new(m, roots.len());
-        for (i, &j) in subset.iter().enumerate() {
-            let prob = logp[i].exp();
-            let next = ids.len() as u32;
-            let id = *ids.entry((question.paths[j].text.as_str(), prob.to_bits())).or_insert(next);
-            sample.push(SampledPath { id, prob, answer: group_of[i] });
-        }
-        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample })
+        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new() })
+    }
+
+    /// The sampled paths with identities `(text, q)`.
+    fn sample(&self) -> &Sample {
+        self.sample.get_or_init(|| {
+            let mut ids: HashMap<(&str, u64), u32> = HashMap::new();
+            let mut sample = Sample::new(self.subset.len(), self.group_last.len());
+            for (i, &j) in self.subset.iter().enumerate() {
+                let prob = self.logp[i].exp();
+                let next = ids.len() as u32;
+                let id = *ids.entry((self.question.paths[j].text.as_str(), prob.to_bits())).or_insert(next);
+                sample.push(SampledPath { id, prob, answer: self.group_of[i] });
+            }
+            sample
+        })
     }
 
     fn group_answer(&self, g: usize) -> String {
@@ -224,11 +233,11 @@ impl<'a> Prepared<'a> {
                 out
             }
             Method::Rp(tau) => {
-                let keep = self.sample.paths().iter().map(|p| p.prob >= tau).collect();
+                let keep = self.sample().paths().iter().map(|p| p.prob >= tau).collect();
                 self.with_mask(keep, None)
             }
             Method::Rpc => {
-                let (fit, keep) = WeibullPruning::fit_and_mask(&self.sample);
+                let (fit, keep) = WeibullPruning::fit_and_mask(self.sample());
                 self.with_mask(keep, fit)
             }
         }
@@ -236,7 +245,7 @@ impl<'a> Prepared<'a> {
 
     fn with_mask(&self, keep: Vec<bool>, fit: Option<FitResult>) -> Outcome {
         let mut scores = vec![0.0; self.group_last.len()];
-        pc_over_kept(&self.sample, &keep, &mut scores);
+        pc_over_kept(self.sample(), &keep, &mut scores);
         let mut out = self.group_rows(&scores);
         out.pruned = Some(keep.iter().enumerate().filter(|(_, k)| !**k).map(|(i, _)| i).collect());
         out.fit = fit;
