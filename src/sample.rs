@@ -114,7 +114,7 @@ mod tests {
         assert_eq!((s.len(), s.n_distinct()), (3, 2));
         s.generation = u32::MAX;
         s.clear();
-        assert!(s.push(p(1)) && s.is_empty() == false);
+        assert!(s.push(p(1)) && !s.is_empty());
         assert_eq!(s.n_distinct(), 1);
     }
 }

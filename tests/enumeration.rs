@@ -46,10 +46,10 @@ fn check_all(d: &PathDistribution, tau: f64, label: &str) {
             if let Some(k) = paper::equal_paths(&probs) {
                 assert!(paper::thm4_rate(d.answer_mass(a), k, n) >= en.pc[a].estimation_error - TOL, "{}", what("Thm. 4 rate"));
             }
-            for j in 0..probs.len() {
+            for (j, &p) in probs.iter().enumerate() {
                 let g = d.path_index(a, j);
                 check_terms(&format!("{} path {j}", what("ppl")), &ppl_terms(d, a, j, n), &en.ppl[g]);
-                close(&what("Prop. 3"), paper::prop3_estimation(probs[j], n), en.ppl[g].estimation_error);
+                close(&what("Prop. 3"), paper::prop3_estimation(p, n), en.ppl[g].estimation_error);
             }
         }
     }

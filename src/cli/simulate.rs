@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut rows = Vec::new();
     let mut sampled = 0;
     for &n in &ns {
-        let cfg = SimConfig { n, trials: trials, seed: seed, tau, track_paths: track };
+        let cfg = SimConfig { n, trials, seed, tau, track_paths: track };
         let res = simulate(d, &cfg, &bar);
         sampled += res.sampled_paths;
         for ex in exact_rows(d, n, Some(tau)) {
@@ -105,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     bar.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let out = Output { trials: trials, seed: seed, tau, sampled_paths: sampled, seconds, paths_per_second: sampled as f64 / seconds, rows };
+    let out = Output { trials, seed, tau, sampled_paths: sampled, seconds, paths_per_second: sampled as f64 / seconds, rows };
     if json {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);

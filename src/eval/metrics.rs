@@ -41,7 +41,7 @@ pub struct Calibration {
 }
 
 fn clip(x: f64) -> f64 {
-    x.min(1.0 - NLL_EPS).max(NLL_EPS)
+    x.clamp(NLL_EPS, 1.0 - NLL_EPS)
 }
 
 fn bin_of(c: f64) -> Option<usize> {

@@ -22,6 +22,9 @@ use rand_chacha::ChaCha8Rng;
 /// CSV columns.
 pub const COLUMNS: [&str; 9] = ["panel", "estimator", "n", "exact", "mc_mean", "mc_ci_low", "mc_ci_high", "mc_std_error", "paper"];
 
+/// One plotted n: `(n, exact, Monte Carlo (mean, ci_low, ci_high, std_error), paper formula)`.
+type Point = (f64, f64, Option<(f64, f64, f64, f64)>, Option<f64>);
+
 /// The four distributions (name, distribution).
 pub fn distributions(seed: u64) -> Vec<(String, PathDistribution)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -54,8 +57,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let top = (0..probs.len()).max_by(|&i, &j| probs[i].total_cmp(&probs[j]).then(j.cmp(&i))).expect("paths");
         let p = d.answer_mass(a);
         let k_equal = paper::equal_paths(&probs);
-        let mut rows: Vec<(&str, Vec<(f64, f64, Option<(f64, f64, f64, f64)>, Option<f64>)>)> =
-            vec![("sc", vec![]), ("ppl", vec![]), ("pc", vec![]), ("rpc", vec![])];
+        let mut rows: Vec<(&str, Vec<Point>)> = vec![("sc", vec![]), ("ppl", vec![]), ("pc", vec![]), ("rpc", vec![])];
         for &n in &ns {
             let seed = cfg.seed ^ ((pi as u64) << 32) ^ n;
             let sim = simulate(&d, &SimConfig { n, trials, seed, tau: 0.0, track_paths: true }, observer);

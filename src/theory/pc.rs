@@ -99,7 +99,7 @@ pub fn pc_mse_grouped(g: &Grouped, n: u64) -> f64 {
         loop {
             let a_k: f64 = powers.iter().sum();
             let term = binom * a_k * a_k;
-            series += if k % 2 == 0 { term } else { -term };
+            series += if k.is_multiple_of(2) { term } else { -term };
             if k == n {
                 break;
             }
