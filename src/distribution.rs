@@ -223,11 +223,6 @@ impl PathDistribution {
     pub fn answer_index(&self, name: &str) -> Option<usize> {
         self.answers.iter().position(|a| a == name)
     }
-
-    /// Smallest positive path probability of answer `a` (`p_min` of the bounds).
-    pub fn min_positive_prob(&self, a: usize) -> Option<f64> {
-        self.paths_of(a).iter().map(|p| p.prob).filter(|&p| p > 0.0).reduce(f64::min)
-    }
 }
 
 #[cfg(test)]

@@ -34,16 +34,6 @@ impl Sample {
         Self { paths: Vec::new(), distinct: Vec::new(), stamp: vec![0; universe], generation: 1, n_answers }
     }
 
-    /// A sample holding `paths` (ids and answers must be below the given bounds).
-    pub fn from_paths(paths: &[SampledPath], n_answers: usize) -> Self {
-        let universe = paths.iter().map(|p| p.id as usize + 1).max().unwrap_or(0);
-        let mut s = Self::new(universe, n_answers);
-        for &p in paths {
-            s.push(p);
-        }
-        s
-    }
-
     /// Empties the sample in O(1) (amortised).
     pub fn clear(&mut self) {
         self.paths.clear();

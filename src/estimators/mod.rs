@@ -35,11 +35,3 @@ pub trait Estimator: Send + Sync {
     /// (length [`Sample::n_answers`]); answers never sampled get 0.
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]);
 }
-
-/// Normalises scores to sum to one (a no-op when they sum to zero).
-pub fn normalise(scores: &mut [f64]) {
-    let total: f64 = scores.iter().sum();
-    if total > 0.0 {
-        scores.iter_mut().for_each(|s| *s /= total);
-    }
-}

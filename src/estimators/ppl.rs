@@ -3,8 +3,8 @@
 //! Path level: `p̂_PPL(t) = p_t · S_t` with `S_t = 1[t sampled]`; the method
 //! answers with `g` of the most probable sampled path. As an answer score we
 //! report the largest sampled path probability of each answer, whose argmax is
-//! that path's answer. Ties between paths are split per path (as the
-//! reference does) by [`Perplexity::path_rows`].
+//! that path's answer. Ties between paths are split per path, as the
+//! reference does ([`crate::eval::methods`]).
 
 use super::Estimator;
 use crate::sample::Sample;
@@ -12,14 +12,6 @@ use crate::sample::Sample;
 /// Perplexity: confidence of the single most probable sampled path.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Perplexity;
-
-impl Perplexity {
-    /// One `(answer, p_t)` row per sampled path (with repeats), in sampling
-    /// order: the candidates among which PPL picks the most probable.
-    pub fn path_rows(sample: &Sample) -> impl Iterator<Item = (u32, f64)> + '_ {
-        sample.paths().iter().map(|p| (p.answer, p.prob))
-    }
-}
 
 impl Estimator for Perplexity {
     fn name(&self) -> &'static str {

@@ -8,7 +8,6 @@ use crate::distribution::PathDistribution;
 use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
 use crate::progress::Observer;
 use crate::sample::{Sample, SampledPath};
-use crate::theory::ErrorTerms;
 use rand::distr::Distribution;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -211,15 +210,5 @@ fn ppl_terms_from_hits(h: u64, trials: u64, p: f64, indicator: f64) -> SimTerms 
         expected_confidence: two_point(p, 0.0),
         estimation_error: two_point(0.0, p * p),
         reasoning_error: two_point((p - indicator).powi(2), indicator * indicator),
-    }
-}
-
-impl SimTerms {
-    /// The point estimates as [`ErrorTerms`] given the target and indicator.
-    pub fn point(&self, target: f64, indicator: f64) -> ErrorTerms {
-        let mean = self.expected_confidence.mean;
-        let mut t = ErrorTerms::from_moments(target, indicator, mean, self.estimation_error.mean);
-        t.reasoning_error = self.reasoning_error.mean;
-        t
     }
 }

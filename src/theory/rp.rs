@@ -33,31 +33,15 @@ pub fn rp_terms(dist: &PathDistribution, a: usize, n: u64, tau: f64) -> ErrorTer
     ErrorTerms::from_moments(dist.answer_mass(a), dist.indicator(a), m.mean, m.mse)
 }
 
-/// The exact optimal threshold for answer `a` at `n`.
+/// The exact optimal threshold at `n` ([`optimal_tau_total`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OptimalTau {
-    /// The smallest `τ` attaining the minimum (a path probability of `a`, or 0).
+    /// The smallest `τ` attaining the minimum (a path probability, or 0).
     pub tau: f64,
     /// Reasoning error at `τ`.
     pub reasoning_error: f64,
     /// Reasoning error without pruning (`τ = 0`, i.e. PC).
     pub reasoning_error_pc: f64,
-}
-
-/// Scans every distinct path probability of answer `a` as a threshold and
-/// returns the one minimising the exact reasoning error `R(a)`.
-pub fn optimal_tau(dist: &PathDistribution, a: usize, n: u64) -> OptimalTau {
-    let g = Grouped::new(&dist.probs_of(a));
-    let at_zero = rp_terms(dist, a, n, 0.0).reasoning_error;
-    let mut best = OptimalTau { tau: 0.0, reasoning_error: at_zero, reasoning_error_pc: at_zero };
-    for &q in &g.probs {
-        let r = rp_terms(dist, a, n, q).reasoning_error;
-        if r < best.reasoning_error {
-            best.tau = q;
-            best.reasoning_error = r;
-        }
-    }
-    best
 }
 
 /// Total reasoning error `Σ_a R_RP(a; τ)` over all answers (one threshold for
