@@ -228,3 +228,29 @@ fn eval_bad_input_exits_2_names_question_and_field_and_writes_nothing() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn eval_per_question_output_matches_the_reference_rows() {
+    let o = pathconf(&["eval", &golden_fixture(), "--methods", "sc,ppl", "--equivalence", "exact", "--per-question", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap(),
+    )
+    .unwrap();
+    let per = v["per_question"].as_array().unwrap();
+    assert_eq!(per.len(), 60);
+    for (i, q) in per.iter().enumerate() {
+        for m in ["SC", "PPL"] {
+            let ours = q["methods"][m]["rows"].as_array().unwrap();
+            let theirs = reference["per_problem"][i][m]["answers"].as_array().unwrap();
+            assert_eq!(ours.len(), theirs.len(), "question {i} {m}");
+            for (a, b) in ours.iter().zip(theirs) {
+                assert_eq!(a["answer"], b[0], "question {i} {m}");
+                assert!((a["confidence"].as_f64().unwrap() - b[1].as_f64().unwrap()).abs() <= 1e-9, "question {i} {m}");
+                assert_eq!(a["correct"], b[2], "question {i} {m}");
+            }
+            assert!((q["methods"][m]["credit"].as_f64().unwrap() - reference["per_problem"][i][m]["credit"].as_f64().unwrap()).abs() <= 1e-9);
+        }
+    }
+}

@@ -4,8 +4,8 @@ use super::format::table;
 use pathconf::atomic::write_atomic;
 use pathconf::eval::equivalence::{Equal, Equivalence};
 use pathconf::eval::formats::{read, read_answers, Format};
-use pathconf::eval::methods::{Method, ProbMode};
-use pathconf::eval::protocol::{evaluate, EvalConfig, EvalReport, MeanStd};
+use pathconf::eval::methods::{Method, Outcome, ProbMode};
+use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig, EvalReport, MeanStd};
 use pathconf::eval::EvalError;
 use pathconf::progress::Bar;
 use std::collections::HashMap;
@@ -59,6 +59,19 @@ pub struct Args {
     /// Also write the JSON report to this file (atomically).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Add every question's outcome on all its paths to the JSON (credit,
+    /// answer rows as the reference builds them, pruned paths, Weibull fit).
+    #[arg(long)]
+    per_question: bool,
+}
+
+/// One question's outcomes, for `--per-question`.
+#[derive(serde::Serialize)]
+struct QuestionOutcomes<'a> {
+    id: &'a str,
+    truth: &'a str,
+    paths: usize,
+    methods: std::collections::BTreeMap<String, &'a Outcome>,
 }
 
 fn read_cache(file: &PathBuf) -> Result<HashMap<String, bool>, EvalError> {
@@ -160,7 +173,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let bar = Bar::new(work, "evaluating");
     let report = evaluate(&ds, &cfg, &bar)?;
     bar.finish();
-    let json = serde_json::to_string_pretty(&report)?;
+    let mut value = serde_json::to_value(&report)?;
+    if args.per_question {
+        let outcomes = outcomes_full(&ds, &cfg.methods, cfg.prob, &cfg.equal)?;
+        let per: Vec<QuestionOutcomes> = ds
+            .questions
+            .iter()
+            .zip(&outcomes)
+            .map(|(q, outs)| QuestionOutcomes {
+                id: &q.id,
+                truth: &q.truth,
+                paths: q.paths.len(),
+                methods: cfg.methods.iter().zip(outs).map(|(m, o)| (m.name(), o)).collect(),
+            })
+            .collect();
+        value["per_question"] = serde_json::to_value(per)?;
+    }
+    let json = serde_json::to_string_pretty(&value)?;
     if let Some(out) = &args.out {
         write_atomic(out, json.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
     }
