@@ -164,13 +164,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let ds = read(&args.file, args.format, answers.as_ref())?;
     let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob, equal };
-    let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
-    let work: u64 = if cfg.ks.is_empty() {
-        ds.questions.len() as u64
-    } else {
-        cfg.ks.iter().map(|&k| if max_paths <= k { 1 } else { cfg.repeats as u64 }).sum::<u64>() * ds.questions.len() as u64
-    };
-    let bar = Bar::new(work, "evaluating");
+    let bar = Bar::new(cfg.work_units(&ds), "evaluating");
     let report = evaluate(&ds, &cfg, &bar)?;
     bar.finish();
     let mut value = serde_json::to_value(&report)?;

@@ -35,6 +35,31 @@ pub struct EvalConfig {
     pub equal: Equal,
 }
 
+impl EvalConfig {
+    /// Repeats actually run at `K = k` when the largest question has
+    /// `max_paths` paths: one when every question keeps all its paths (the
+    /// subsets are then all the same).
+    pub fn repeats_for(&self, k: usize, max_paths: usize) -> usize {
+        if max_paths <= k {
+            1
+        } else {
+            self.repeats
+        }
+    }
+
+    /// Units of work [`evaluate`] reports to its observer: one per question
+    /// per repeat per `K`.
+    pub fn work_units(&self, ds: &Dataset) -> u64 {
+        let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
+        let per_question: usize = if self.ks.is_empty() {
+            1
+        } else {
+            self.ks.iter().map(|&k| self.repeats_for(k, max_paths)).sum()
+        };
+        (per_question * ds.questions.len()) as u64
+    }
+}
+
 /// Mean and population standard deviation over repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeanStd {
@@ -160,13 +185,13 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
     let sizes: Vec<usize> = ds.questions.iter().map(|q| q.paths.len()).collect();
     let (lo, hi) = (*sizes.iter().min().unwrap_or(&0), *sizes.iter().max().unwrap_or(&0));
     let ks: Vec<Option<usize>> = if cfg.ks.is_empty() { vec![None] } else { cfg.ks.iter().map(|&k| Some(k)).collect() };
-    if let Some(&Some(0)) = ks.iter().find(|k| **k == Some(0)) {
+    if cfg.ks.contains(&0) {
         return Err(EvalError::Usage("--k values must be at least 1".into()));
     }
     let mut results = Vec::new();
     for &k in &ks {
         let k_eff = k.unwrap_or(usize::MAX);
-        let repeats = if hi <= k_eff { 1 } else { cfg.repeats };
+        let repeats = cfg.repeats_for(k_eff, hi);
         // per repeat -> per method -> per question outcome
         let mut per_repeat: Vec<Vec<Vec<Outcome>>> = Vec::with_capacity(repeats);
         for r in 0..repeats {
