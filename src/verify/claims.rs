@@ -196,26 +196,20 @@ fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&Sim
     for a in 0..d.n_answers() {
         let probs = d.probs_of(a);
         let (p, ind) = (d.answer_mass(a), d.indicator(a));
-        let mut per_est: Vec<(&'static str, ErrorTerms, Option<&Enumerated>, Option<&SimTerms>)> = Vec::new();
+        // (estimator, path within the answer for PPL, exact terms, enumerated, simulated)
+        type Row<'r> = (&'static str, Option<usize>, ErrorTerms, Option<&'r Enumerated>, Option<&'r SimTerms>);
+        let mut per_est: Vec<Row> = Vec::new();
         if let Some(sc) = sc_terms(d, a, n) {
-            per_est.push(("sc", sc, en.and_then(|e| e.sc.as_ref()).map(|v| &v[a]), mc.map(|m| &m.answers[a].sc)));
+            per_est.push(("sc", None, sc, en.and_then(|e| e.sc.as_ref()).map(|v| &v[a]), mc.map(|m| &m.answers[a].sc)));
         }
-        per_est.push(("pc", pc_terms(d, a, n), en.map(|e| &e.pc[a]), mc.map(|m| &m.answers[a].pc)));
-        per_est.push(("rp", rp_terms(d, a, n, cfg.tau), en.map(|e| &e.rp[a]), mc.map(|m| &m.answers[a].rp)));
+        per_est.push(("pc", None, pc_terms(d, a, n), en.map(|e| &e.pc[a]), mc.map(|m| &m.answers[a].pc)));
+        per_est.push(("rp", None, rp_terms(d, a, n, cfg.tau), en.map(|e| &e.rp[a]), mc.map(|m| &m.answers[a].rp)));
         for j in ppl_paths(&probs) {
             let g = d.path_index(a, j);
-            per_est.push(("ppl", ppl_terms(d, a, j, n), en.map(|e| &e.ppl[g]), mc.map(|m| &m.paths[g].ppl)));
+            per_est.push(("ppl", Some(j), ppl_terms(d, a, j, n), en.map(|e| &e.ppl[g]), mc.map(|m| &m.paths[g].ppl)));
         }
-        let path_of = |est: &str, k: usize| if est == "ppl" { Some(ppl_paths(&probs)[k]) } else { None };
-        let mut ppl_k = 0;
-        for (est, t, e, m) in &per_est {
-            let path = if *est == "ppl" {
-                ppl_k += 1;
-                path_of(est, ppl_k - 1)
-            } else {
-                None
-            };
-            let target = if *est == "ppl" { probs[path.expect("ppl has a path")] } else { p };
+        for &(est, path, ref t, e, m) in &per_est {
+            let target = path.map_or(p, |j| probs[j]);
             let q = |name: &'static str| (e.map(|e| pick(e, name)), pick_exact(t, name), m.map(|m| pick_mc(m, name)));
             // prop1_identity: the decomposition vs the directly measured E[(p̂−I)²].
             let (er, xr, mr) = q("reasoning_error");
@@ -224,7 +218,7 @@ fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&Sim
             push(1, est, a, path, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
             let (ee, xe, me) = q("estimation_error");
             let (em, xm, mm) = q("expected_confidence");
-            match *est {
+            match est {
                 "sc" => {
                     push(2, est, a, path, "estimation_error", paper::prop2_estimation(p, n), ee, xe, me);
                     push(6, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
