@@ -24,12 +24,15 @@ pub mod estimators;
 pub mod eval;
 pub mod figures;
 pub mod generators;
+pub mod llm;
 pub mod montecarlo;
 pub mod progress;
 pub mod sample;
+pub mod sampling;
 pub mod select;
 pub mod spec;
 pub mod theory;
+pub mod tiny;
 pub mod verify;
 pub mod weibull;
 

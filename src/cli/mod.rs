@@ -4,8 +4,10 @@
 mod eval;
 mod format;
 mod reproduce;
+mod sample;
 mod simulate;
 mod theory;
+mod tiny;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +36,10 @@ enum Command {
     Eval(eval::Args),
     /// Write every figure (PNG, SVG, CSV) and summary.md into figures/.
     Reproduce(reproduce::Args),
+    /// Sample reasoning paths from a llama-architecture GGUF model (SmolLM2 by default).
+    Sample(sample::Args),
+    /// The small transformer trained with candle: train, sample, enumerate.
+    Tiny(tiny::Args),
 }
 
 /// Runs the parsed command; `Ok(code)` is the exit code.
@@ -48,5 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Verify(a) => verify::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Reproduce(a) => reproduce::run(a),
+        Command::Tiny(a) => tiny::run(a),
+        Command::Sample(a) => sample::run(a),
     }
 }

@@ -108,16 +108,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             last(2),
             last(1)
         ));
-        panels.push(Panel {
-            title: format!("({}) {name}", (b'a' + pi as u8) as char),
-            x_label: "samples n".into(),
-            y_label: "estimation error E[(p̂ − p)²]".into(),
-            x_scale: Scale::Log2,
-            y_scale: Scale::Log10,
-            series,
-            legend: LegendAt::LowerLeft,
-            y_range: None,
-        });
+        panels.push(Panel::versus_n(format!("({}) {name}", (b'a' + pi as u8) as char), "estimation error E[(p̂ − p)²]", Scale::Log10, LegendAt::LowerLeft, series));
     }
     let mut files = draw(&cfg.out, "convergence", "Estimation error of the correct answer vs number of samples", &panels, (2, 2), (1800, 1400))?;
     files.push(csv.write(&cfg.out, "convergence")?);

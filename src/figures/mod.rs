@@ -17,6 +17,7 @@ pub mod degeneration;
 pub mod model_error;
 pub mod plot;
 pub mod pruning;
+pub mod real_tiny;
 
 use crate::atomic::write_atomic;
 use crate::progress::Observer;
@@ -33,6 +34,12 @@ pub enum FigureError {
         path: PathBuf,
         /// The error.
         source: std::io::Error,
+    },
+    /// Training, sampling or enumerating the tiny model failed.
+    #[error("tiny model: {message}")]
+    Model {
+        /// What failed.
+        message: String,
     },
     /// Drawing failed.
     #[error("drawing {path}: {message}")]
@@ -113,6 +120,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         model_error::run(cfg, observer)?,
         accuracy::run(cfg, observer)?,
         pruning::run(cfg, observer)?,
+        real_tiny::run(cfg, observer)?,
     ];
     let mut md = format!(
         "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",

@@ -148,6 +148,13 @@ pub struct Panel {
     pub y_range: Option<(f64, f64)>,
 }
 
+impl Panel {
+    /// A chart against the sample size: x = "samples n" on a log₂ axis.
+    pub fn versus_n(title: String, y_label: &str, y_scale: Scale, legend: LegendAt, series: Vec<Series>) -> Self {
+        Self { title, x_label: "samples n".into(), y_label: y_label.into(), x_scale: Scale::Log2, y_scale, series, legend, y_range: None }
+    }
+}
+
 fn ranges(p: &Panel) -> ((f64, f64), (f64, f64)) {
     let mut xs = Vec::new();
     let mut ys = Vec::new();

@@ -11,4 +11,4 @@ mod engine;
 mod stats;
 
 pub use engine::{simulate, simulate_estimators, AnswerSim, PathSim, SimConfig, SimResult, SimTerms, BATCH_SIZE};
-pub use stats::{Estimate, RunningStats};
+pub use stats::{z_two_sided, Estimate, RunningStats};

@@ -1,0 +1,7 @@
+//! Writes the `real_tiny` figure (PNG, SVG, CSV) into `--out` (default `figures/`):
+//! `cargo run --release --bin real_tiny -- [--out DIR] [--seed S] [--quick]`.
+//! See [`pathconf::figures::real_tiny`] for what it shows.
+
+fn main() {
+    pathconf::figures::sim_main("real_tiny", pathconf::figures::real_tiny::run);
+}

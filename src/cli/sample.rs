@@ -1,0 +1,134 @@
+//! `pathconf sample --questions FILE --out FILE [--gguf PATH] [--n 64] …`:
+//! reasoning paths from a llama-architecture GGUF model as pathconf JSONL.
+//! Resumable: questions whose id is already in `--out` are skipped; the file
+//! is rewritten atomically after each question.
+
+use pathconf::atomic::write_atomic;
+use pathconf::eval::dataset::INVALID_ANSWER;
+use pathconf::llm::generate::{sample_paths, GenConfig};
+use pathconf::llm::questions::{prompt_text, read};
+use pathconf::llm::{GgufTokenizer, Llama};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Where `scripts/fetch_smollm2.sh` caches the default model.
+pub fn default_gguf() -> PathBuf {
+    let base = std::env::var_os("PATHCONF_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pathconf/models"));
+    base.join("SmolLM2-135M-Instruct.Q4_1.gguf")
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Questions JSONL, one `{"id", "question", "answer"}` per line.
+    #[arg(long)]
+    questions: PathBuf,
+    /// Output pathconf JSONL (appended to when it exists: resumable).
+    #[arg(long)]
+    out: PathBuf,
+    /// GGUF model [default: $PATHCONF_MODELS or ~/.cache/pathconf/models/SmolLM2-135M-Instruct.Q4_1.gguf].
+    #[arg(long)]
+    gguf: Option<PathBuf>,
+    /// Paths per question.
+    #[arg(long, default_value_t = 64)]
+    n: usize,
+    /// Softmax temperature.
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f64,
+    /// Nucleus (top-p) mass.
+    #[arg(long, default_value_t = 0.95)]
+    top_p: f64,
+    /// Longest generation in tokens.
+    #[arg(long, default_value_t = 256)]
+    max_new_tokens: usize,
+    /// Paths decoded together.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// Seed (each question's RNG is derived from it and the question's index).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Only the first K questions.
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    anyhow::ensure!(a.n >= 1 && a.batch >= 1 && a.max_new_tokens >= 1, "--n, --batch and --max-new-tokens must be at least 1");
+    anyhow::ensure!(a.temperature > 0.0 && a.temperature.is_finite(), "--temperature must be positive");
+    anyhow::ensure!(a.top_p > 0.0 && a.top_p <= 1.0, "--top-p must be in (0, 1]");
+    let text = std::fs::read_to_string(&a.questions).map_err(|e| anyhow::anyhow!("{}: {e}", a.questions.display()))?;
+    let mut qs = read(&text, &a.questions).map_err(|e| anyhow::anyhow!(e))?;
+    if let Some(k) = a.limit {
+        qs.truncate(k);
+    }
+    let mut existing = match std::fs::read_to_string(&a.out) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => anyhow::bail!("{}: {e}", a.out.display()),
+    };
+    let mut done = std::collections::HashSet::new();
+    for (i, line) in existing.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| anyhow::anyhow!("{}: line {}: {e} (cannot resume)", a.out.display(), i + 1))?;
+        let id = v.get("id").and_then(|x| x.as_str()).ok_or_else(|| anyhow::anyhow!("{}: line {}: field id missing (cannot resume)", a.out.display(), i + 1))?;
+        done.insert(id.to_string());
+    }
+    if !existing.is_empty() && !existing.ends_with('\n') {
+        existing.push('\n');
+    }
+    let todo: Vec<(usize, _)> = qs.iter().enumerate().filter(|(_, q)| !done.contains(&q.id)).collect();
+    if todo.is_empty() {
+        eprintln!("all {} questions already in {}", qs.len(), a.out.display());
+        return Ok(0);
+    }
+    let gguf = a.gguf.clone().unwrap_or_else(default_gguf);
+    anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
+    let (model, ct) = Llama::load(&gguf)?;
+    let tok = GgufTokenizer::from_gguf(&ct).map_err(|e| anyhow::anyhow!("{}: {e}", gguf.display()))?;
+    let cfg = GenConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch };
+    let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
+    let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
+    let start = std::time::Instant::now();
+    let mut generated = 0usize;
+    for (qi, q) in &todo {
+        let prompt = tok.encode(&tok.chat_prompt(&prompt_text(q))).map_err(|e| anyhow::anyhow!(e))?;
+        let mut rng = ChaCha8Rng::seed_from_u64(a.seed ^ (*qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut count = |k: usize| {
+            generated += k;
+            pathconf::progress::Observer::advance(&bar, k as u64);
+        };
+        let paths = sample_paths(&model, &tok, &prompt, a.n, &cfg, &mut rng, &mut count)?;
+        let recs: Vec<_> = paths
+            .iter()
+            .map(|p| {
+                let sum: f64 = p.logprobs.iter().sum();
+                json!({
+                    "text": p.text,
+                    "answer": p.answer.clone().unwrap_or_else(|| INVALID_ANSWER.to_string()),
+                    "logprobs": p.logprobs,
+                    "logprob_sum": sum,
+                    "mean_logprob": sum / p.logprobs.len() as f64,
+                    "n_tokens": p.tokens.len(),
+                    "finished": p.finished,
+                })
+            })
+            .collect();
+        let line = json!({"id": q.id, "question": q.question, "answer": q.answer, "prompt_tokens": prompt.len(), "paths": recs});
+        existing.push_str(&line.to_string());
+        existing.push('\n');
+        write_atomic(&a.out, existing.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", a.out.display()))?;
+    }
+    bar.finish();
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "{} questions × {} paths: {generated} tokens in {secs:.1} s = {:.1} tokens/s (batch {}) → {}",
+        todo.len(),
+        a.n,
+        generated as f64 / secs,
+        a.batch,
+        a.out.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,178 @@
+//! `pathconf tiny train|sample|enumerate`: the small transformer of
+//! [`pathconf::tiny`]. Every subcommand loads the cached model for its
+//! training settings, training it first when absent.
+
+use pathconf::atomic::write_atomic;
+use pathconf::progress::Bar;
+use pathconf::tiny::jsonl::question_line;
+use pathconf::tiny::store::{default_dir, ensure_model, StoredModel};
+use pathconf::tiny::task::{is_correct, render};
+use pathconf::tiny::{enumerate_paths, sample_paths, ModelConfig, Question, SamplerConfig, TrainConfig};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Train the model (or report the cached one) and write its loss curve.
+    Train(ModelArgs),
+    /// Sample reasoning paths as pathconf JSONL (readable by `pathconf eval`).
+    Sample(SampleArgs),
+    /// Enumerate a question's exact path distribution.
+    Enumerate(EnumerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ModelArgs {
+    /// Model directory [default: target/pathconf-tiny/steps<S>-seed<K>].
+    #[arg(long)]
+    model_dir: Option<PathBuf>,
+    /// AdamW steps.
+    #[arg(long, default_value_t = TrainConfig::default().steps)]
+    steps: usize,
+    /// Training seed (initialisation and data).
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    train_seed: u64,
+}
+
+impl ModelArgs {
+    fn load(&self) -> anyhow::Result<StoredModel> {
+        anyhow::ensure!(self.steps >= 1, "--steps must be at least 1");
+        let tc = TrainConfig { steps: self.steps, seed: self.train_seed, ..TrainConfig::default() };
+        let dir = self.model_dir.clone().unwrap_or_else(|| default_dir(&tc));
+        let bar = Bar::new(tc.steps as u64, "training");
+        let stored = ensure_model(Some(&dir), &ModelConfig::default(), &tc, &bar)?;
+        bar.finish();
+        if stored.trained {
+            eprintln!("trained {} steps → {}", tc.steps, stored.dir.display());
+        }
+        Ok(stored)
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct SampleArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Questions as `a+b+c`, comma-separated (e.g. `3+5+7,9+9+9`).
+    #[arg(long, value_delimiter = ',', conflicts_with = "random")]
+    questions: Vec<String>,
+    /// Instead, this many random questions (from --seed).
+    #[arg(long)]
+    random: Option<usize>,
+    /// Paths per question.
+    #[arg(long, default_value_t = 64)]
+    n: usize,
+    /// Softmax temperature.
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f64,
+    /// Nucleus (top-p) mass.
+    #[arg(long, default_value_t = 1.0)]
+    top_p: f64,
+    /// Sampling seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output JSONL (written atomically) [default: standard output].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct EnumerateArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The question as `a+b+c`.
+    #[arg(long)]
+    question: String,
+    /// Probability floor on path prefixes.
+    #[arg(long, default_value_t = 1e-9)]
+    floor: f64,
+    /// Paths to list.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+}
+
+/// Parses `a+b+c` (three digits).
+pub fn parse_question(s: &str) -> anyhow::Result<Question> {
+    let parts: Vec<&str> = s.trim().split('+').collect();
+    let digit = |p: &str| p.trim().parse::<u8>().ok().filter(|&d| d < 10);
+    match parts.as_slice() {
+        [a, b, c] => match (digit(a), digit(b), digit(c)) {
+            (Some(a), Some(b), Some(c)) => Ok(Question::new(a, b, c)),
+            _ => anyhow::bail!("question {s:?}: expected three digits 0–9 as a+b+c"),
+        },
+        _ => anyhow::bail!("question {s:?}: expected three digits 0–9 as a+b+c"),
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    match a.command {
+        Command::Train(m) => {
+            let stored = m.load()?;
+            let c = &stored.curve;
+            let tail = |k: usize| c.iter().rev().take(k).map(|p| p.loss).sum::<f64>() / k.min(c.len()).max(1) as f64;
+            println!("model: {}", stored.dir.display());
+            println!("config: {}", serde_json::to_string(&stored.model.config)?);
+            println!("steps: {}  first loss: {:.4}  mean loss of the last 50 steps: {:.4}", c.len(), c.first().map_or(f64::NAN, |p| p.loss), tail(50));
+            println!("loss curve: {}", stored.dir.join(pathconf::tiny::store::LOSS_FILE).display());
+            Ok(0)
+        }
+        Command::Sample(s) => {
+            anyhow::ensure!(s.n >= 1, "--n must be at least 1");
+            anyhow::ensure!(s.temperature > 0.0 && s.temperature.is_finite(), "--temperature must be positive");
+            anyhow::ensure!(s.top_p > 0.0 && s.top_p <= 1.0, "--top-p must be in (0, 1]");
+            let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
+            let qs: Vec<Question> = match s.random {
+                Some(k) => (0..k).map(|_| Question::random(&mut rng)).collect(),
+                None if s.questions.is_empty() => anyhow::bail!("give --questions a+b+c,... or --random K"),
+                None => s.questions.iter().map(|q| parse_question(q)).collect::<anyhow::Result<_>>()?,
+            };
+            let stored = s.model.load()?;
+            let cfg = SamplerConfig { temperature: s.temperature, top_p: s.top_p, ..SamplerConfig::default() };
+            let bar = Bar::new(qs.len() as u64, "sampling");
+            let mut out = String::new();
+            let start = std::time::Instant::now();
+            let mut tokens = 0usize;
+            for q in &qs {
+                let paths = sample_paths(&stored.model, q, s.n, &cfg, &mut rng)?;
+                tokens += paths.iter().map(|p| p.tokens.len()).sum::<usize>();
+                out.push_str(&question_line(q, &paths));
+                out.push('\n');
+                pathconf::progress::Observer::advance(&bar, 1);
+            }
+            bar.finish();
+            eprintln!("{} questions × {} paths, {tokens} tokens in {:.2} s ({:.0} tokens/s)", qs.len(), s.n, start.elapsed().as_secs_f64(), tokens as f64 / start.elapsed().as_secs_f64());
+            match s.out {
+                Some(p) => write_atomic(&p, out.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+                None => print!("{out}"),
+            }
+            Ok(0)
+        }
+        Command::Enumerate(e) => {
+            anyhow::ensure!(e.floor > 0.0 && e.floor < 1.0, "--floor must be in (0, 1)");
+            let q = parse_question(&e.question)?;
+            let stored = e.model.load()?;
+            let en = enumerate_paths(&stored.model, &q, e.floor, pathconf::figures::real_tiny::MAX_NEW_TOKENS)?;
+            let exact = en.distribution()?;
+            let d = &exact.dist;
+            println!("question {}  (correct answer {})", q.id(), q.answer());
+            println!("paths with probability ≥ {:e}: {}  covering mass {:.9}  ({} prefixes expanded)", e.floor, en.paths.len(), en.covered_mass, en.expanded);
+            println!("exact accuracy p(y) = {:.6}   malformed paths: mass {:.2e}", en.correct_mass(), en.invalid_mass());
+            println!("\nanswer  mass (renormalised)  paths");
+            for a in 0..d.n_answers() {
+                println!("{:>6}  {:>18.6}  {:>5}", d.answers()[a], d.answer_mass(a), d.paths_of(a).len());
+            }
+            println!("\ntop {} paths:", e.top.min(en.paths.len()));
+            for p in en.paths.iter().take(e.top) {
+                println!("{:>12.6e}  {:<14} → {}{}", p.logprob.exp(), render(&p.tokens), p.answer, if is_correct(&q, &p.answer) { "  ✓" } else { "" });
+            }
+            Ok(0)
+        }
+    }
+}

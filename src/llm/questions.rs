@@ -1,0 +1,76 @@
+//! Arithmetic word problems with known answers, seeded: one or two steps of
+//! addition, subtraction or multiplication with small numbers — a level at
+//! which SmolLM2-135M-Instruct is right sometimes but not always.
+//! Stored as JSONL `{"id", "question", "answer"}`.
+
+use rand::seq::IndexedRandom;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// One word problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordProblem {
+    /// Identifier.
+    pub id: String,
+    /// The problem text.
+    pub question: String,
+    /// The correct answer (an integer, as text).
+    pub answer: String,
+}
+
+const NAMES: [&str; 8] = ["Tom", "Anna", "Ben", "Lily", "Sam", "Mia", "Leo", "Emma"];
+const ITEMS: [&str; 8] = ["apples", "pencils", "marbles", "stickers", "cookies", "books", "coins", "cards"];
+
+/// `count` problems drawn from `rng`, ids `q000`, `q001`, ….
+pub fn generate(count: usize, rng: &mut impl Rng) -> Vec<WordProblem> {
+    (0..count)
+        .map(|i| {
+            let name = *NAMES.choose(rng).expect("names");
+            let item = *ITEMS.choose(rng).expect("items");
+            let (question, answer) = match rng.random_range(0..4) {
+                0 => {
+                    let (a, b) = (rng.random_range(3..30), rng.random_range(2..20));
+                    (format!("{name} has {a} {item}. Then {name} gets {b} more {item}. How many {item} does {name} have now?"), a + b)
+                }
+                1 => {
+                    let (a, b) = (rng.random_range(10..40), rng.random_range(2..10));
+                    (format!("{name} has {a} {item} and gives {b} of them to a friend. How many {item} does {name} have left?"), a - b)
+                }
+                2 => {
+                    let (a, b) = (rng.random_range(2..8), rng.random_range(2..10));
+                    (format!("{name} buys {a} bags with {b} {item} in each bag. How many {item} does {name} buy in total?"), a * b)
+                }
+                _ => {
+                    let (a, b) = (rng.random_range(5..20), rng.random_range(2..10));
+                    let c = rng.random_range(1..(a + b).min(10));
+                    (format!("{name} has {a} {item}, finds {b} more, and then loses {c}. How many {item} does {name} have now?"), a + b - c)
+                }
+            };
+            WordProblem { id: format!("q{i:03}"), question, answer: answer.to_string() }
+        })
+        .collect()
+}
+
+/// The instruction given to the model with each problem.
+pub fn prompt_text(p: &WordProblem) -> String {
+    format!("{} Think step by step, then finish with \"The answer is\" and the number.", p.question)
+}
+
+/// Reads a questions JSONL file; errors name the line and field.
+pub fn read(text: &str, file: &std::path::Path) -> Result<Vec<WordProblem>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let p: WordProblem = serde_json::from_str(line).map_err(|e| format!("{}: line {}: {e} (expected {{\"id\", \"question\", \"answer\"}})", file.display(), i + 1))?;
+        if p.question.trim().is_empty() {
+            return Err(format!("{}: line {}: field question is empty", file.display(), i + 1));
+        }
+        if p.id.is_empty() || out.iter().any(|q: &WordProblem| q.id == p.id) {
+            return Err(format!("{}: line {}: field id is empty or repeated ({:?})", file.display(), i + 1, p.id));
+        }
+        out.push(p);
+    }
+    if out.is_empty() {
+        return Err(format!("{}: no questions", file.display()));
+    }
+    Ok(out)
+}

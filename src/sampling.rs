@@ -1,0 +1,111 @@
+//! Drawing one token from log-probabilities with temperature and top-p
+//! (nucleus) truncation, shared by both samplers ([`crate::tiny`],
+//! [`crate::llm`]).
+//!
+//! With weights `w_i = exp((ℓ_i − max ℓ) / T)`, the nucleus is the smallest
+//! set of most probable tokens whose normalised weight reaches `top_p`; the
+//! token is drawn from the nucleus renormalised. Only tokens with normalised
+//! weight at least `(1 − top_p) / V` are sorted: the others have total weight
+//! below `1 − top_p`, so the nucleus is always found among the sorted ones
+//! (exact, and fast over a 49k-token vocabulary).
+
+/// `ln softmax(logits)` of one row, in f64.
+pub fn log_softmax_row(logits: &[f32]) -> Vec<f64> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let sum: f64 = logits.iter().map(|&l| (l as f64 - max).exp()).sum();
+    let lse = max + sum.ln();
+    logits.iter().map(|&l| (l as f64 - lse).min(0.0)).collect()
+}
+
+/// Index drawn from `logp` at `temperature` and `top_p` with `u ~ U[0, 1)`.
+pub fn draw(logp: &[f64], temperature: f64, top_p: f64, u: f64) -> usize {
+    let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = logp.iter().map(|&l| ((l - max) / temperature).exp()).collect();
+    let total: f64 = w.iter().sum();
+    if top_p >= 1.0 {
+        let mut target = u * total;
+        for (i, &x) in w.iter().enumerate() {
+            if target < x {
+                return i;
+            }
+            target -= x;
+        }
+        return w.iter().rposition(|&x| x > 0.0).unwrap_or(0);
+    }
+    let cutoff = (1.0 - top_p) / w.len() as f64 * total;
+    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] >= cutoff).collect();
+    order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
+    let mut kept = 0.0;
+    let mut cut = order.len();
+    for (r, &i) in order.iter().enumerate() {
+        kept += w[i] / total;
+        if kept >= top_p {
+            cut = r + 1;
+            break;
+        }
+    }
+    let nucleus = &order[..cut];
+    let mass: f64 = nucleus.iter().map(|&i| w[i]).sum();
+    let mut target = u * mass;
+    for &i in nucleus {
+        if target < w[i] {
+            return i;
+        }
+        target -= w[i];
+    }
+    *nucleus.last().expect("non-empty nucleus")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::draw;
+
+    #[test]
+    fn top_p_keeps_the_smallest_nucleus() {
+        let lp = [0.6f64.ln(), 0.3f64.ln(), 0.1f64.ln()];
+        // top_p 0.5: only the first token can be drawn.
+        assert!((0..10).all(|i| draw(&lp, 1.0, 0.5, i as f64 / 10.0) == 0));
+        // top_p 0.85: tokens 0 and 1 (cumulative 0.6, 0.9) with mass 0.6 : 0.3.
+        assert_eq!(draw(&lp, 1.0, 0.85, 0.66), 0);
+        assert_eq!(draw(&lp, 1.0, 0.85, 0.67), 1);
+        assert_eq!(draw(&lp, 1.0, 1.0, 0.95), 2);
+        assert_eq!(draw(&lp, 1.0, 1.0, 0.55), 0);
+        assert_eq!(draw(&lp, 1.0, 1.0, 0.65), 1);
+    }
+
+    #[test]
+    fn nucleus_search_over_a_large_vocabulary_equals_a_full_sort() {
+        // 1,000 tokens with a heavy tail: the pre-filter must not change the draw.
+        let lp: Vec<f64> = (0..1000).map(|i| -(i as f64) * 0.02 - ((i * 7919) % 13) as f64 * 0.1).collect();
+        let full = |u: f64, top_p: f64| {
+            let max = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = lp.iter().map(|l| (l - max).exp()).collect();
+            let total: f64 = w.iter().sum();
+            let mut order: Vec<usize> = (0..w.len()).collect();
+            order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
+            let (mut kept, mut cut) = (0.0, order.len());
+            for (r, &i) in order.iter().enumerate() {
+                kept += w[i] / total;
+                if kept >= top_p {
+                    cut = r + 1;
+                    break;
+                }
+            }
+            let mass: f64 = order[..cut].iter().map(|&i| w[i]).sum();
+            let mut t = u * mass;
+            for &i in &order[..cut] {
+                if t < w[i] {
+                    return i;
+                }
+                t -= w[i];
+            }
+            order[cut - 1]
+        };
+        for k in 0..200 {
+            let u = k as f64 / 200.0;
+            for top_p in [0.5, 0.9, 0.95, 0.999] {
+                assert_eq!(draw(&lp, 1.0, top_p, u), full(u, top_p), "u {u} top_p {top_p}");
+            }
+        }
+    }
+}

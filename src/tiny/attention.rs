@@ -1,0 +1,81 @@
+//! Multi-head causal self-attention with an optional key/value cache.
+//!
+//! `softmax(Q Kᵀ / √d_h + M) V` per head, where `M[i, j] = −∞` when key `j`
+//! lies after query `i` (positions counted from the start of the sequence, so
+//! a query at offset `o + i` sees keys `0..=o + i`).
+
+use candle_core::{Device, Result, Tensor};
+use candle_nn::{Linear, Module, VarBuilder};
+
+/// The keys and values of earlier positions, `[b, heads, t, d_h]` each.
+#[derive(Debug, Clone, Default)]
+pub struct LayerCache {
+    kv: Option<(Tensor, Tensor)>,
+}
+
+impl LayerCache {
+    /// Number of cached positions.
+    pub fn len(&self) -> usize {
+        self.kv.as_ref().map_or(0, |(k, _)| k.dim(2).unwrap_or(0))
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Fused QKV projection, heads, output projection.
+#[derive(Debug, Clone)]
+pub struct Attention {
+    qkv: Linear,
+    out: Linear,
+    n_heads: usize,
+    head_dim: usize,
+}
+
+/// The additive causal mask `[t, offset + t]` for `t` new queries.
+pub fn causal_mask(t: usize, offset: usize, device: &Device) -> Result<Tensor> {
+    let total = offset + t;
+    let mask: Vec<f32> =
+        (0..t).flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 })).collect();
+    Tensor::from_vec(mask, (t, total), device)
+}
+
+impl Attention {
+    /// Creates (or loads) `qkv` `[3d, d]` and `out` `[d, d]` with biases.
+    pub fn new(d: usize, n_heads: usize, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            qkv: candle_nn::linear(d, 3 * d, vb.pp("qkv"))?,
+            out: candle_nn::linear(d, d, vb.pp("out"))?,
+            n_heads,
+            head_dim: d / n_heads,
+        })
+    }
+
+    /// `x` `[b, t, d]` at positions `offset..offset + t`, where `offset` is the
+    /// cache length (0 without a cache). Appends this call's keys and values to
+    /// `cache` when given.
+    pub fn forward(&self, x: &Tensor, cache: Option<&mut LayerCache>) -> Result<Tensor> {
+        let (b, t, d) = x.dims3()?;
+        let qkv = self.qkv.forward(x)?.reshape((b, t, 3, self.n_heads, self.head_dim))?.permute((2, 0, 3, 1, 4))?;
+        let q = qkv.get(0)?.contiguous()?;
+        let mut k = qkv.get(1)?.contiguous()?;
+        let mut v = qkv.get(2)?.contiguous()?;
+        let mut offset = 0;
+        if let Some(cache) = cache {
+            if let Some((pk, pv)) = &cache.kv {
+                offset = pk.dim(2)?;
+                k = Tensor::cat(&[pk, &k], 2)?;
+                v = Tensor::cat(&[pv, &v], 2)?;
+            }
+            cache.kv = Some((k.clone(), v.clone()));
+        }
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?;
+        let scores = scores.broadcast_add(&causal_mask(t, offset, x.device())?)?;
+        let weights = candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?;
+        let y = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, t, d))?;
+        self.out.forward(&y)
+    }
+}

@@ -1,0 +1,95 @@
+//! Batched sampling with a key/value cache, temperature and top-p.
+//!
+//! All paths of a question share the prompt, so a batch is prefilled with the
+//! prompt and then decoded one token per step for every sequence; a finished
+//! sequence (EOS) is fed EOS until the batch ends and its extra tokens are
+//! dropped. Each step draws one uniform number per sequence from the caller's
+//! RNG, in batch order, so a seed fixes the paths.
+//!
+//! The log-probabilities reported are the model's own (untempered, un-
+//! truncated) `ln p(x_t | x_<t)` — the internal probability the paper's
+//! estimators use; with temperature 1 and top-p 1 they are also the sampling
+//! distribution's.
+
+use super::model::{last_log_probs, TinyModel};
+use super::task::{extract_answer, render, Question, EOS};
+use crate::sampling::draw;
+use candle_core::{Result, Tensor};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// How to sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SamplerConfig {
+    /// Softmax temperature (> 0).
+    pub temperature: f64,
+    /// Nucleus mass in `(0, 1]`.
+    pub top_p: f64,
+    /// Longest path, EOS included.
+    pub max_new_tokens: usize,
+    /// Sequences decoded together.
+    pub batch: usize,
+}
+
+impl Default for SamplerConfig {
+    fn default() -> Self {
+        Self { temperature: 1.0, top_p: 1.0, max_new_tokens: 16, batch: 512 }
+    }
+}
+
+/// One sampled path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeneratedPath {
+    /// Generated tokens (EOS included when produced).
+    pub tokens: Vec<u32>,
+    /// `ln p(x_t | x_<t)` of each generated token.
+    pub logprobs: Vec<f64>,
+    /// Their sum: the path's log sequence probability.
+    pub logprob_sum: f64,
+    /// Readable text.
+    pub text: String,
+    /// Extracted answer (`[invalid]` for a malformed path).
+    pub answer: String,
+}
+
+/// Samples `n` paths for `q`.
+pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &SamplerConfig, rng: &mut impl Rng) -> Result<Vec<GeneratedPath>> {
+    assert!(cfg.temperature > 0.0 && cfg.top_p > 0.0 && cfg.top_p <= 1.0 && cfg.batch >= 1);
+    let mut out = Vec::with_capacity(n);
+    let prompt = q.prompt();
+    while out.len() < n {
+        let b = cfg.batch.min(n - out.len());
+        let ids: Vec<u32> = (0..b).flat_map(|_| prompt).collect();
+        let mut cache = model.new_cache();
+        let mut logits = model.forward(&Tensor::from_vec(ids, (b, prompt.len()), model.device())?, Some(&mut cache))?;
+        let mut paths: Vec<(Vec<u32>, Vec<f64>, bool)> = vec![(Vec::new(), Vec::new(), false); b];
+        for _ in 0..cfg.max_new_tokens {
+            let rows = last_log_probs(&logits)?;
+            let mut next = Vec::with_capacity(b);
+            for (row, (toks, lps, done)) in rows.iter().zip(paths.iter_mut()) {
+                let u: f64 = rng.random();
+                if *done {
+                    next.push(EOS);
+                    continue;
+                }
+                let t = draw(row, cfg.temperature, cfg.top_p, u);
+                toks.push(t as u32);
+                lps.push(row[t]);
+                *done = t as u32 == EOS;
+                next.push(t as u32);
+            }
+            if paths.iter().all(|p| p.2) {
+                break;
+            }
+            logits = model.forward(&Tensor::from_vec(next, (b, 1), model.device())?, Some(&mut cache))?;
+        }
+        out.extend(paths.into_iter().map(|(tokens, logprobs, _)| GeneratedPath {
+            logprob_sum: logprobs.iter().sum(),
+            text: render(&tokens),
+            answer: extract_answer(&tokens),
+            tokens,
+            logprobs,
+        }));
+    }
+    Ok(out)
+}

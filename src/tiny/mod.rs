@@ -1,0 +1,32 @@
+//! A small transformer trained by pathconf with candle, whose exact path
+//! distribution can be enumerated: the theory checked on a real neural model.
+//!
+//! - [`task`]: the three-digit addition task, its noisy teacher and checker;
+//! - the model, one module per file: [`embedding`], [`attention`] (causal,
+//!   with a KV cache), [`mlp`], [`norm`], [`block`], [`model`]; shape in [`config`];
+//! - [`train`]: AdamW on teacher data, seeded;
+//! - [`decode`]: batched sampling with temperature / top-p;
+//! - [`enumerate`]: the exact path distribution by tree search;
+//! - [`store`]: the trained model cached on disk, retrained when absent;
+//! - [`jsonl`]: sampled paths in pathconf's JSONL format for `pathconf eval`.
+
+pub mod attention;
+pub mod block;
+pub mod config;
+pub mod decode;
+pub mod embedding;
+pub mod enumerate;
+pub mod jsonl;
+pub mod mlp;
+pub mod model;
+pub mod norm;
+pub mod store;
+pub mod task;
+pub mod train;
+
+pub use config::ModelConfig;
+pub use decode::{sample_paths, GeneratedPath, SamplerConfig};
+pub use enumerate::{enumerate_paths, Enumeration, ExactDistribution};
+pub use model::TinyModel;
+pub use task::{Question, Teacher};
+pub use train::{train, TrainConfig};
