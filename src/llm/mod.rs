@@ -6,6 +6,7 @@
 //! - [`model`]: a batched llama forward pass with a shared-prefix KV cache;
 //! - [`generate`]: sampling `n` paths per question with temperature / top-p.
 
+pub mod attention;
 pub mod config;
 pub mod generate;
 pub mod model;

@@ -183,15 +183,21 @@ impl Llama {
             let k = candle_nn::rotary_emb::rope_i(&k, &cos, &sin)?;
             kbuf.slice_set(&k, 2, offset)?;
             vbuf.slice_set(&v, 2, offset)?;
-            let k = kbuf.narrow(2, 0, total)?;
-            let v = vbuf.narrow(2, 0, total)?;
-            let q = q.reshape((b, nkv, rep * t, hd))?;
-            let mut scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?;
-            if let Some(m) = &mask {
-                scores = scores.broadcast_add(m)?;
-            }
-            let w = candle_nn::ops::softmax_last_dim(&scores)?;
-            let y = w.matmul(&v)?.reshape((b, nh, t, hd))?.transpose(1, 2)?.reshape((b, t, c.d_model))?;
+            let y = if t == 1 {
+                // One new token per path: the raw-buffer kernel (no per-head
+                // matrix products, no copy of the cache).
+                super::attention::decode_attention(&q, kbuf, vbuf, total)?
+            } else {
+                let k = kbuf.narrow(2, 0, total)?;
+                let v = vbuf.narrow(2, 0, total)?;
+                let q = q.reshape((b, nkv, rep * t, hd))?;
+                let mut scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?;
+                if let Some(m) = &mask {
+                    scores = scores.broadcast_add(m)?;
+                }
+                let w = candle_nn::ops::softmax_last_dim(&scores)?;
+                w.matmul(&v)?.reshape((b, nh, t, hd))?.transpose(1, 2)?.reshape((b, t, c.d_model))?
+            };
             h = (h + linear(&y, &layer.wo)?)?;
             let x = candle_nn::ops::rms_norm(&h, &layer.ffn_norm, eps)?;
             let g = candle_nn::ops::silu(&linear(&x, &layer.gate)?)?;
