@@ -17,7 +17,7 @@
 
 use super::config::LlamaConfig;
 use candle_core::quantized::gguf_file::Content;
-use candle_core::{DType, Device, Result, Tensor, D};
+use candle_core::{DType, Device, Result, Tensor};
 use std::path::Path;
 
 struct Layer {
@@ -161,7 +161,7 @@ impl Llama {
         let eps = c.rms_eps as f32;
         let cos = self.cos.narrow(0, offset, t)?;
         let sin = self.sin.narrow(0, offset, t)?;
-        let mask = if t > 1 { Some(causal_mask(t, offset, &self.device)?) } else { None };
+        let mask = if t > 1 { Some(crate::tiny::attention::causal_mask(t, offset, &self.device)?) } else { None };
         if offset + t > cache.capacity() || offset + t > self.cos.dim(0)? {
             candle_core::bail!("{} positions exceed the cache capacity {} or the RoPE table", offset + t, cache.capacity());
         }
@@ -220,16 +220,4 @@ fn rope_tables(c: &LlamaConfig, positions: usize, device: &Device) -> Result<(Te
     let pos = Tensor::arange(0u32, positions as u32, device)?.to_dtype(DType::F32)?.reshape((positions, 1))?;
     let freqs = pos.broadcast_mul(&inv)?;
     Ok((freqs.cos()?, freqs.sin()?))
-}
-
-/// Additive causal mask `[t, offset + t]`.
-fn causal_mask(t: usize, offset: usize, device: &Device) -> Result<Tensor> {
-    let total = offset + t;
-    let m: Vec<f32> = (0..t).flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 })).collect();
-    Tensor::from_vec(m, (t, total), device)
-}
-
-/// Natural-log softmax of logits rows `[b, vocab]` as f64.
-pub fn log_probs(logits: &Tensor) -> Result<Vec<Vec<f64>>> {
-    candle_nn::ops::log_softmax(&logits.to_dtype(DType::F64)?, D::Minus1)?.to_vec2::<f64>()
 }
