@@ -2,7 +2,7 @@
 //! expected columns and finite values, the exact curves agree with the Monte
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
-use pathconf::figures::{accuracy, convergence, degeneration, model_error, pruning, real_tiny};
+use pathconf::figures::{accuracy, convergence, degeneration, model_error, pruning, real_llm, real_tiny};
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::path::Path;
 use std::process::Command;
@@ -31,13 +31,14 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn reproduce_quick_writes_every_figure_with_sound_data() {
     let dir = tempfile::tempdir().unwrap();
     reproduce(dir.path(), "2");
-    let expected: [(&str, &[&str]); 6] = [
+    let expected: [(&str, &[&str]); 7] = [
         ("convergence", &convergence::COLUMNS),
         ("degeneration", &degeneration::COLUMNS),
         ("model_error", &model_error::COLUMNS),
         ("accuracy_vs_samples", &accuracy::COLUMNS),
         ("pruning_threshold", &pruning::COLUMNS),
         ("real_tiny", &real_tiny::COLUMNS),
+        ("real_llm", &real_llm::COLUMNS),
     ];
     for (name, columns) in expected {
         for ext in ["png", "svg", "csv"] {
@@ -86,6 +87,29 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     assert_eq!(crows.len(), 4 * 5);
     assert!(dir.path().join("real_tiny_loss.png").exists());
 
+    // SmolLM2 paths (committed data): SC and PC errors measured on random
+    // subsets agree with their exact finite-pool values (the figure's z-tests,
+    // family-wise false-failure rate 1e-3); the distinct paths of a question
+    // carry at most probability 1 under the model (a check on the stored
+    // log-probabilities), and exp(mean log-prob) is reported beside it.
+    let (eh, erows) = read_csv(&dir.path().join("real_llm_error.csv"));
+    assert_eq!(eh, real_llm::ERROR_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    assert!(erows.len() >= 2 * 6 * 10, "{} error rows", erows.len());
+    let agrees = eh.iter().position(|h| h == "agrees").unwrap();
+    for r in &erows {
+        assert_eq!(r[agrees], "true", "measured vs exact disagree: {r:?}");
+    }
+    let (qh, qrows) = read_csv(&dir.path().join("real_llm_questions.csv"));
+    assert_eq!(qh, real_llm::QUESTION_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    assert!(qrows.len() >= 40);
+    let c = |name: &str| qh.iter().position(|h| h == name).unwrap();
+    for r in &qrows {
+        let (paths, distinct): (usize, usize) = (r[c("paths")].parse().unwrap(), r[c("distinct")].parse().unwrap());
+        let mass: f64 = r[c("mass_sequence")].parse().unwrap();
+        assert!(paths == 64 && (1..=paths).contains(&distinct), "{r:?}");
+        assert!(mass > 0.0 && mass <= 1.0 + 1e-9, "{r:?}");
+    }
+
     // Exact curves vs Monte Carlo points: z-tests, Bonferroni over all points
     // at a family-wise false-failure rate of 1e-3 (fixed seed: deterministic).
     let (header, rows) = read_csv(&dir.path().join("convergence.csv"));
@@ -106,7 +130,7 @@ fn figure_data_do_not_depend_on_the_thread_count() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     reproduce(a.path(), "1");
     reproduce(b.path(), "2");
-    for name in ["convergence", "degeneration", "model_error", "accuracy_vs_samples", "pruning_threshold", "real_tiny", "real_tiny_questions", "real_tiny_calibration"] {
+    for name in ["convergence", "degeneration", "model_error", "accuracy_vs_samples", "pruning_threshold", "real_tiny", "real_tiny_questions", "real_tiny_calibration", "real_llm", "real_llm_error", "real_llm_questions"] {
         let x = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
         let y = std::fs::read(b.path().join(format!("{name}.csv"))).unwrap();
         assert!(x == y, "{name}.csv differs between 1 and 2 threads");

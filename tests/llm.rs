@@ -11,10 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn gguf() -> Option<PathBuf> {
-    let base = std::env::var_os("PATHCONF_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pathconf/models"));
-    let p = base.join("SmolLM2-135M-Instruct.Q4_1.gguf");
+    let p = pathconf::llm::default_gguf();
     if p.exists() {
         Some(p)
     } else {
@@ -90,25 +87,61 @@ fn forward_equals_candle_quantized_llama_at_batch_one() {
 #[test]
 fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
     let Some((m, tok)) = model() else { return };
-    let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5?")).unwrap();
-    let cfg = GenConfig { max_new_tokens: 8, batch: 3, ..GenConfig::default() };
-    let paths = sample_paths(m, tok, &prompt, 3, &cfg, &mut ChaCha8Rng::seed_from_u64(1), &mut |_| {}).unwrap();
+    let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();
+    // Two batches (4 + 2 paths); short answers make some paths stop before
+    // others, so rows are dropped from a running batch.
+    let cfg = GenConfig { max_new_tokens: 24, batch: 4, temperature: 0.6, ..GenConfig::default() };
+    let paths = sample_paths(m, tok, &prompt, 6, &cfg, &mut ChaCha8Rng::seed_from_u64(1), &mut |_| {}).unwrap();
+    assert_eq!(paths.len(), 6);
+    let lens: Vec<usize> = paths[..4].iter().map(|p| p.tokens.len()).collect();
+    assert!(lens.iter().min() < lens.iter().max(), "paths of the first batch all have {lens:?} tokens: no row was dropped");
     for p in &paths {
-        assert!(!p.tokens.is_empty() && p.tokens.len() <= 8);
+        assert!(!p.tokens.is_empty() && p.tokens.len() <= 24);
+        assert_eq!(p.tokens.len(), p.logprobs.len());
         assert!(p.logprobs.iter().all(|l| l.is_finite() && *l <= 0.0), "{:?}", p.logprobs);
-        // Teacher-forced full recomputation at batch 1, no shared cache.
-        let mut cache = m.new_cache(1, prompt.len() + 8).unwrap();
+        // Full recomputation at batch 1 for every prefix, no cache reuse.
         let mut seq = prompt.clone();
-        let mut logits = m.forward(&Tensor::new(seq.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut cache).unwrap();
         for (k, &t) in p.tokens.iter().enumerate() {
+            let mut cache = m.new_cache(1, seq.len()).unwrap();
+            let logits = m.forward(&Tensor::new(seq.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut cache).unwrap();
             let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
             let lp = pathconf::sampling::log_softmax_row(&row)[t as usize];
             assert!((lp - p.logprobs[k]).abs() < 1e-4, "token {k}: {lp} vs {}", p.logprobs[k]);
             seq.push(t);
-            logits = m.forward(&Tensor::new(&[[t]], m.device()).unwrap(), &mut cache).unwrap();
         }
     }
     // Same seed, same paths.
-    let again = sample_paths(m, tok, &prompt, 3, &cfg, &mut ChaCha8Rng::seed_from_u64(1), &mut |_| {}).unwrap();
+    let again = sample_paths(m, tok, &prompt, 6, &cfg, &mut ChaCha8Rng::seed_from_u64(1), &mut |_| {}).unwrap();
     assert_eq!(paths, again);
+}
+
+/// The committed SmolLM2 data (`data/smollm2_paths.jsonl`) is what
+/// `data/README.md` says: one record per question of `data/questions.jsonl`
+/// with its ground truth, 64 paths each, per-token log-probabilities that are
+/// finite and ≤ 0 and add up to the stored sequence and mean values, token
+/// counts that match, and answers that the sampler's extractor gives for the
+/// stored text.
+#[test]
+fn committed_data_is_consistent() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let questions: Vec<serde_json::Value> = std::fs::read_to_string(root.join("questions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(root.join("smollm2_paths.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(records.len() >= 40, "{} records", records.len());
+    for (r, q) in records.iter().zip(&questions) {
+        assert_eq!(r["id"], q["id"]);
+        assert_eq!(r["answer"], q["answer"]);
+        let paths = r["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 64, "{}", r["id"]);
+        for p in paths {
+            let lps: Vec<f64> = p["logprobs"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            assert!(!lps.is_empty() && lps.iter().all(|l| l.is_finite() && *l <= 0.0), "{}: {lps:?}", r["id"]);
+            assert_eq!(p["n_tokens"].as_u64().unwrap() as usize, lps.len());
+            let sum: f64 = lps.iter().sum();
+            assert!((sum - p["logprob_sum"].as_f64().unwrap()).abs() < 1e-9);
+            assert!((sum / lps.len() as f64 - p["mean_logprob"].as_f64().unwrap()).abs() < 1e-9);
+            let text = p["text"].as_str().unwrap();
+            let expected = pathconf::llm::generate::extract(text).unwrap_or_else(|| pathconf::eval::dataset::INVALID_ANSWER.to_string());
+            assert_eq!(p["answer"].as_str().unwrap(), expected, "{text:?}");
+        }
+    }
 }

@@ -13,14 +13,6 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 use std::path::PathBuf;
 
-/// Where `scripts/fetch_smollm2.sh` caches the default model.
-pub fn default_gguf() -> PathBuf {
-    let base = std::env::var_os("PATHCONF_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pathconf/models"));
-    base.join("SmolLM2-135M-Instruct.Q4_1.gguf")
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Questions JSONL, one `{"id", "question", "answer"}` per line.
@@ -50,6 +42,10 @@ pub struct Args {
     /// Seed (each question's RNG is derived from it and the question's index).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Keep generating after stop tokens: every path gets exactly
+    /// --max-new-tokens tokens (throughput measurements, like vLLM's ignore_eos).
+    #[arg(long)]
+    ignore_eos: bool,
     /// Only the first K questions.
     #[arg(long)]
     limit: Option<usize>,
@@ -83,11 +79,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         eprintln!("all {} questions already in {}", qs.len(), a.out.display());
         return Ok(0);
     }
-    let gguf = a.gguf.clone().unwrap_or_else(default_gguf);
+    let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);
     anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
     let (model, ct) = Llama::load(&gguf)?;
     let tok = GgufTokenizer::from_gguf(&ct).map_err(|e| anyhow::anyhow!("{}: {e}", gguf.display()))?;
-    let cfg = GenConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch };
+    let cfg = GenConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch, ignore_eos: a.ignore_eos };
     let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
     let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
     let start = std::time::Instant::now();

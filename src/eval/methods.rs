@@ -151,26 +151,25 @@ impl<'a> Prepared<'a> {
             })
             .collect();
         let raw_root = group_answers(&distinct, equal);
-        // Group order: by the position of the group's last path.
-        let mut last_of_root: HashMap<usize, usize> = HashMap::new();
+        // Group order: by the position of the group's last path (roots index
+        // `distinct`, so plain vectors replace hash maps here).
+        let mut last_of_root: Vec<Option<usize>> = vec![None; distinct.len()];
         for (i, &r) in path_raw.iter().enumerate() {
-            last_of_root.insert(raw_root[r], i);
+            last_of_root[raw_root[r]] = Some(i);
         }
-        let mut roots: Vec<(usize, usize)> = last_of_root.into_iter().map(|(root, last)| (last, root)).collect();
+        let mut roots: Vec<(usize, usize)> = last_of_root.iter().enumerate().filter_map(|(root, last)| last.map(|l| (l, root))).collect();
         roots.sort_unstable();
-        let group_index: HashMap<usize, u32> = roots.iter().enumerate().map(|(g, &(_, root))| (root, g as u32)).collect();
-        let group_of: Vec<u32> = path_raw.iter().map(|&r| group_index[&raw_root[r]]).collect();
+        let mut group_index = vec![u32::MAX; distinct.len()];
+        for (g, &(_, root)) in roots.iter().enumerate() {
+            group_index[root] = g as u32;
+        }
+        let group_of: Vec<u32> = path_raw.iter().map(|&r| group_index[raw_root[r]]).collect();
         let group_last: Vec<usize> = roots.iter().map(|&(last, _)| last).collect();
         let truth = question.truth.as_str();
         let group_correct = group_last.iter().map(|&last| equal.equal(&question.paths[subset[last]].answer, truth)).collect();
-        let mut verdict: HashMap<&str, bool> = HashMap::new();
-        let path_correct = subset
-            .iter()
-            .map(|&j| {
-                let a = question.paths[j].answer.as_str();
-                *verdict.entry(a).or_insert_with(|| equal.equal(a, truth))
-            })
-            .collect();
+        // One verdict per distinct raw answer.
+        let verdict: Vec<bool> = distinct.iter().map(|a| equal.equal(a, truth)).collect();
+        let path_correct = path_raw.iter().map(|&r| verdict[r]).collect();
         Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new() })
     }
 

@@ -10,6 +10,8 @@
 //! | model error of PPL vs SC/PC over a population (Prop. 4) | [`model_error`] |
 //! | accuracy and ECE vs n on a synthetic benchmark (the paper's Fig. 2) | [`accuracy`] |
 //! | exact reasoning error vs τ, τ*(n), the Weibull rule; reliability diagrams | [`pruning`] |
+//! | a trained transformer: sampled vs exact estimation error, accuracy, ECE | [`real_tiny`] |
+//! | SmolLM2-135M paths (committed data): accuracy, ECE, error vs the pool, mass | [`real_llm`] |
 
 pub mod accuracy;
 pub mod convergence;
@@ -17,6 +19,7 @@ pub mod degeneration;
 pub mod model_error;
 pub mod plot;
 pub mod pruning;
+pub mod real_llm;
 pub mod real_tiny;
 
 use crate::atomic::write_atomic;
@@ -38,6 +41,12 @@ pub enum FigureError {
     /// Training, sampling or enumerating the tiny model failed.
     #[error("tiny model: {message}")]
     Model {
+        /// What failed.
+        message: String,
+    },
+    /// The committed real-model data could not be used.
+    #[error("real-model data: {message}")]
+    Data {
         /// What failed.
         message: String,
     },
@@ -121,6 +130,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         accuracy::run(cfg, observer)?,
         pruning::run(cfg, observer)?,
         real_tiny::run(cfg, observer)?,
+        real_llm::run(cfg, observer)?,
     ];
     let mut md = format!(
         "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",

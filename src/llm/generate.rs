@@ -6,8 +6,8 @@
 //!
 //! The reported log-probabilities are the model's own (untempered,
 //! untruncated) `ln p(x_t | x_<t)`, as vLLM reports them; the answer is
-//! extracted from the decoded text like `pathconf eval` does (`\boxed{…}`,
-//! else "The answer is …"), falling back to the last number in the text.
+//! the first number after the last "answer is" in the decoded text (the
+//! format the prompt asks for), else `\boxed{…}`, else the last number.
 
 use super::model::Llama;
 use crate::sampling::log_softmax_row;
@@ -29,11 +29,14 @@ pub struct GenConfig {
     pub max_new_tokens: usize,
     /// Paths decoded together.
     pub batch: usize,
+    /// Keep generating after stop tokens (vLLM's `ignore_eos`): every path
+    /// gets exactly `max_new_tokens` tokens — for throughput measurements.
+    pub ignore_eos: bool,
 }
 
 impl Default for GenConfig {
     fn default() -> Self {
-        Self { temperature: 1.0, top_p: 0.95, max_new_tokens: 256, batch: 64 }
+        Self { temperature: 1.0, top_p: 0.95, max_new_tokens: 256, batch: 64, ignore_eos: false }
     }
 }
 
@@ -52,14 +55,11 @@ pub struct LlmPath {
     pub finished: bool,
 }
 
-/// The answer in `text`: `\boxed{…}` or "The answer is …", else the last
-/// number (digits with optional sign, commas and decimals).
-pub fn extract(text: &str) -> Option<String> {
-    if let Some(a) = crate::eval::extract::extract_answer(text) {
-        return Some(a);
-    }
-    let mut last = None;
+/// The first number (digits with optional sign, commas and decimals) in
+/// `text`, commas dropped; with `last`, the last one.
+fn number(text: &str, last: bool) -> Option<String> {
     let b = text.as_bytes();
+    let mut found = None;
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_digit() {
@@ -68,13 +68,31 @@ pub fn extract(text: &str) -> Option<String> {
             while j < b.len() && (b[j].is_ascii_digit() || ((b[j] == b',' || b[j] == b'.') && j + 1 < b.len() && b[j + 1].is_ascii_digit())) {
                 j += 1;
             }
-            last = Some(text[start..j].replace(',', ""));
+            found = Some(text[start..j].replace(',', ""));
+            if !last {
+                return found;
+            }
             i = j;
         } else {
             i += 1;
         }
     }
-    last
+    found
+}
+
+/// The answer in `text`: the first number after the last "answer is"
+/// (case-insensitive), else `\boxed{…}`, else the last number.
+pub fn extract(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(n) = lower.rfind("answer is").and_then(|at| number(&text[at..], false)) {
+        return Some(n);
+    }
+    if text.contains("\\boxed") {
+        if let Some(a) = crate::eval::extract::extract_answer(text) {
+            return Some(a);
+        }
+    }
+    number(text, true)
 }
 
 /// Log-probability rows of logits `[b, vocab]` (f64, computed in parallel).
@@ -101,7 +119,7 @@ pub fn sample_paths(
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let b = cfg.batch.min(n - out.len());
-        let mut cache = prefill.expand(b)?;
+        let mut cache = prefill.expand(b);
         let mut rows: Vec<Vec<f64>> = vec![first.clone(); b];
         let mut paths: Vec<(Vec<u32>, Vec<f64>, bool)> = vec![(Vec::new(), Vec::new(), false); b];
         // `active[r]` = which path row r of the batch belongs to.
@@ -116,7 +134,7 @@ pub fn sample_paths(
                 let (toks, lps, done) = &mut paths[p];
                 toks.push(t as u32);
                 lps.push(row[t]);
-                *done = tok.is_stop(t as u32);
+                *done = !cfg.ignore_eos && tok.is_stop(t as u32);
                 next.push(t as u32);
             }
             on_tokens(next.len());
@@ -129,8 +147,7 @@ pub fn sample_paths(
                 break;
             }
             if keep.len() < active.len() {
-                let idx = Tensor::from_vec(keep.iter().map(|&r| r as u32).collect::<Vec<_>>(), keep.len(), model.device())?;
-                cache = cache.select(&idx)?;
+                cache.select(&keep);
                 next = keep.iter().map(|&r| next[r]).collect();
                 active = keep.iter().map(|&r| active[r]).collect();
             }
@@ -153,6 +170,8 @@ mod tests {
     fn extraction_falls_back_to_the_last_number() {
         assert_eq!(extract("so 3 + 4 = 7 apples").as_deref(), Some("7"));
         assert_eq!(extract("The answer is 12.").as_deref(), Some("12"));
+        assert_eq!(extract("7 + 5 = 12, so the answer is 12, not 13.").as_deref(), Some("12"));
+        assert_eq!(extract("so \\boxed{3/4} it is, 5").as_deref(), Some("3/4"));
         assert_eq!(extract("she has -1,250.5 left.").as_deref(), Some("-1250.5"));
         assert_eq!(extract("no digits"), None);
     }

@@ -4,7 +4,9 @@
 //! - [`config`]: the model shape from GGUF metadata;
 //! - [`tokenizer`]: byte-level BPE rebuilt from GGUF metadata, chat prompt;
 //! - [`model`]: a batched llama forward pass with a shared-prefix KV cache;
-//! - [`generate`]: sampling `n` paths per question with temperature / top-p.
+//! - [`attention`]: causal attention over a slot-mapped key/value cache;
+//! - [`generate`]: sampling `n` paths per question with temperature / top-p;
+//! - [`questions`]: the arithmetic question generator.
 
 pub mod attention;
 pub mod config;
@@ -16,3 +18,13 @@ pub mod tokenizer;
 pub use config::LlamaConfig;
 pub use model::{Llama, LlamaCache};
 pub use tokenizer::GgufTokenizer;
+
+/// Where `scripts/fetch_smollm2.sh` caches the default model:
+/// `$PATHCONF_MODELS` or `~/.cache/pathconf/models`, file
+/// `SmolLM2-135M-Instruct.Q4_1.gguf`.
+pub fn default_gguf() -> std::path::PathBuf {
+    let base = std::env::var_os("PATHCONF_MODELS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/pathconf/models"));
+    base.join("SmolLM2-135M-Instruct.Q4_1.gguf")
+}

@@ -22,53 +22,17 @@ use std::path::Path;
 
 struct Layer {
     attn_norm: Tensor,
-    wq: Tensor,
-    wk: Tensor,
-    wv: Tensor,
+    /// `[W_q; W_k; W_v]` stacked: one matrix product per layer and step.
+    wqkv: Tensor,
     wo: Tensor,
     ffn_norm: Tensor,
-    gate: Tensor,
-    up: Tensor,
+    /// `[W_gate; W_up]` stacked.
+    gate_up: Tensor,
     down: Tensor,
 }
 
-/// Keys and values per layer in preallocated buffers
-/// `[b, n_kv_heads, capacity, head_dim]`, filled up to `len` (appending
-/// writes in place: no copy of the whole cache per token).
-#[derive(Clone)]
-pub struct LlamaCache {
-    kv: Vec<(Tensor, Tensor)>,
-    len: usize,
-}
-
-impl LlamaCache {
-    /// Cached positions.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Positions the buffers hold.
-    pub fn capacity(&self) -> usize {
-        self.kv.first().map_or(0, |(k, _)| k.dim(2).unwrap_or(0))
-    }
-
-    /// The rows `idx` (u32) of the batch.
-    pub fn select(&self, idx: &Tensor) -> Result<Self> {
-        let kv = self.kv.iter().map(|(k, v)| Ok((k.index_select(idx, 0)?, v.index_select(idx, 0)?))).collect::<Result<Vec<_>>>()?;
-        Ok(Self { kv, len: self.len })
-    }
-
-    /// The cache of a batch-1 prefill copied `b` times (one per path).
-    pub fn expand(&self, b: usize) -> Result<Self> {
-        let kv = self.kv.iter().map(|(k, v)| Ok((k.repeat((b, 1, 1, 1))?, v.repeat((b, 1, 1, 1))?))).collect::<Result<Vec<_>>>()?;
-        Ok(Self { kv, len: self.len })
-    }
-}
+/// The key/value cache of a [`Llama`].
+pub type LlamaCache = super::attention::KvCache;
 
 /// A llama model with f32 weights.
 pub struct Llama {
@@ -112,13 +76,12 @@ impl Llama {
         for i in 0..config.n_layers {
             let p = |s: &str| format!("blk.{i}.{s}.weight");
             let mut wt = |s: &str| get(&p(s));
+            let wqkv = Tensor::cat(&[wt("attn_q")?, wt("attn_k")?, wt("attn_v")?], 0)?;
+            let gate_up = Tensor::cat(&[wt("ffn_gate")?, wt("ffn_up")?], 0)?;
             layers.push(Layer {
-                wq: wt("attn_q")?,
-                wk: wt("attn_k")?,
-                wv: wt("attn_v")?,
+                wqkv,
                 wo: wt("attn_output")?,
-                gate: wt("ffn_gate")?,
-                up: wt("ffn_up")?,
+                gate_up,
                 down: wt("ffn_down")?,
                 attn_norm: get(&p("attn_norm"))?,
                 ffn_norm: get(&p("ffn_norm"))?,
@@ -139,11 +102,7 @@ impl Llama {
     /// An empty cache for batch `b` holding up to `capacity` positions.
     pub fn new_cache(&self, b: usize, capacity: usize) -> Result<LlamaCache> {
         let c = &self.config;
-        let shape = (b, c.n_kv_heads, capacity, c.head_dim());
-        let kv = (0..c.n_layers)
-            .map(|_| Ok((Tensor::zeros(shape, DType::F32, &self.device)?, Tensor::zeros(shape, DType::F32, &self.device)?)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(LlamaCache { kv, len: 0 })
+        Ok(LlamaCache::new(c.n_layers, b, c.n_kv_heads, capacity, c.head_dim()))
     }
 
     /// The device (CPU).
@@ -157,54 +116,35 @@ impl Llama {
         let (b, t) = ids.dims2()?;
         let offset = cache.len();
         let c = &self.config;
-        let (hd, nh, nkv) = (c.head_dim(), c.n_heads, c.n_kv_heads);
+        let (hd, nh, nkv, d) = (c.head_dim(), c.n_heads, c.n_kv_heads, c.d_model);
         let eps = c.rms_eps as f32;
-        let cos = self.cos.narrow(0, offset, t)?;
-        let sin = self.sin.narrow(0, offset, t)?;
-        let mask = if t > 1 { Some(crate::tiny::attention::causal_mask(t, offset, &self.device)?) } else { None };
         if offset + t > cache.capacity() || offset + t > self.cos.dim(0)? {
             candle_core::bail!("{} positions exceed the cache capacity {} or the RoPE table", offset + t, cache.capacity());
         }
-        let rep = nh / nkv;
-        // Query heads grouped by their key/value head: q `[b, nkv, rep·t, hd]`
-        // (head i uses kv head i / rep), so K and V are never copied per head.
-        let mask = match &mask {
-            Some(m) if rep > 1 => Some(m.repeat((rep, 1))?),
-            other => other.clone(),
-        };
-        let total = offset + t;
-        let mut h = self.embed.index_select(&ids.flatten_all()?, 0)?.reshape((b, t, c.d_model))?;
-        for (layer, (kbuf, vbuf)) in self.layers.iter().zip(cache.kv.iter()) {
+        if b != cache.batch() {
+            candle_core::bail!("batch {b} but the cache holds {} paths", cache.batch());
+        }
+        let cos = self.cos.narrow(0, offset, t)?;
+        let sin = self.sin.narrow(0, offset, t)?;
+        let kvd = nkv * hd;
+        let ff = c.d_ff;
+        let mut h = self.embed.index_select(&ids.flatten_all()?, 0)?.reshape((b, t, d))?;
+        for (i, layer) in self.layers.iter().enumerate() {
             let x = candle_nn::ops::rms_norm(&h, &layer.attn_norm, eps)?;
-            let q = linear(&x, &layer.wq)?.reshape((b, t, nh, hd))?.transpose(1, 2)?.contiguous()?;
-            let k = linear(&x, &layer.wk)?.reshape((b, t, nkv, hd))?.transpose(1, 2)?.contiguous()?;
-            let v = linear(&x, &layer.wv)?.reshape((b, t, nkv, hd))?.transpose(1, 2)?.contiguous()?;
-            let q = candle_nn::rotary_emb::rope_i(&q, &cos, &sin)?;
-            let k = candle_nn::rotary_emb::rope_i(&k, &cos, &sin)?;
-            kbuf.slice_set(&k, 2, offset)?;
-            vbuf.slice_set(&v, 2, offset)?;
-            let y = if t == 1 {
-                // One new token per path: the raw-buffer kernel (no per-head
-                // matrix products, no copy of the cache).
-                super::attention::decode_attention(&q, kbuf, vbuf, total)?
-            } else {
-                let k = kbuf.narrow(2, 0, total)?;
-                let v = vbuf.narrow(2, 0, total)?;
-                let q = q.reshape((b, nkv, rep * t, hd))?;
-                let mut scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?;
-                if let Some(m) = &mask {
-                    scores = scores.broadcast_add(m)?;
-                }
-                let w = candle_nn::ops::softmax_last_dim(&scores)?;
-                w.matmul(&v)?.reshape((b, nh, t, hd))?.transpose(1, 2)?.reshape((b, t, c.d_model))?
-            };
+            let qkv = linear(&x, &layer.wqkv)?;
+            let heads = |from: usize, n: usize| -> Result<Tensor> { qkv.narrow(2, from, n * hd)?.reshape((b, t, n, hd))?.transpose(1, 2)?.contiguous() };
+            let q = candle_nn::rotary_emb::rope_i(&heads(0, nh)?, &cos, &sin)?;
+            let k = candle_nn::rotary_emb::rope_i(&heads(d, nkv)?, &cos, &sin)?;
+            let v = heads(d + kvd, nkv)?;
+            let y = cache.attend(i, &q, &k, &v)?;
             h = (h + linear(&y, &layer.wo)?)?;
             let x = candle_nn::ops::rms_norm(&h, &layer.ffn_norm, eps)?;
-            let g = candle_nn::ops::silu(&linear(&x, &layer.gate)?)?;
-            let u = linear(&x, &layer.up)?;
+            let gu = linear(&x, &layer.gate_up)?;
+            let g = candle_nn::ops::silu(&gu.narrow(2, 0, ff)?)?;
+            let u = gu.narrow(2, ff, ff)?;
             h = (h + linear(&(g * u)?, &layer.down)?)?;
         }
-        cache.len = total;
+        cache.advance(t);
         let last = h.narrow(1, t - 1, 1)?.squeeze(1)?;
         let x = candle_nn::ops::rms_norm(&last, &self.norm, eps)?;
         linear(&x, &self.output)

@@ -1,6 +1,9 @@
-//! Arithmetic word problems with known answers, seeded: one or two steps of
-//! addition, subtraction or multiplication with small numbers — a level at
-//! which SmolLM2-135M-Instruct is right sometimes but not always.
+//! Arithmetic questions with known answers, seeded: bare sums, differences
+//! and products ("What is 23 + 14?") and one-step word problems with small
+//! numbers — a level at which SmolLM2-135M-Instruct (sampled at temperature
+//! 0.6) is right on anywhere from none to most of its paths, depending on the
+//! question. Multi-step word problems were tried first: at temperature 1.0
+//! the 135M model was right on 0–8% of paths even for one-step sums.
 //! Stored as JSONL `{"id", "question", "answer"}`.
 
 use rand::seq::IndexedRandom;
@@ -27,23 +30,26 @@ pub fn generate(count: usize, rng: &mut impl Rng) -> Vec<WordProblem> {
         .map(|i| {
             let name = *NAMES.choose(rng).expect("names");
             let item = *ITEMS.choose(rng).expect("items");
-            let (question, answer) = match rng.random_range(0..4) {
+            let (question, answer): (String, i64) = match rng.random_range(0..5) {
                 0 => {
-                    let (a, b) = (rng.random_range(3..30), rng.random_range(2..20));
-                    (format!("{name} has {a} {item}. Then {name} gets {b} more {item}. How many {item} does {name} have now?"), a + b)
+                    let (a, b) = (rng.random_range(2..50), rng.random_range(2..50));
+                    (format!("What is {a} + {b}?"), a + b)
                 }
                 1 => {
-                    let (a, b) = (rng.random_range(10..40), rng.random_range(2..10));
-                    (format!("{name} has {a} {item} and gives {b} of them to a friend. How many {item} does {name} have left?"), a - b)
+                    let (a, b) = (rng.random_range(10..60), rng.random_range(2..10));
+                    (format!("What is {a} - {b}?"), a - b)
                 }
                 2 => {
-                    let (a, b) = (rng.random_range(2..8), rng.random_range(2..10));
-                    (format!("{name} buys {a} bags with {b} {item} in each bag. How many {item} does {name} buy in total?"), a * b)
+                    let (a, b) = (rng.random_range(2..10), rng.random_range(2..10));
+                    (format!("What is {a} times {b}?"), a * b)
+                }
+                3 => {
+                    let (a, b) = (rng.random_range(2..20), rng.random_range(2..10));
+                    (format!("{name} has {a} {item} and finds {b} more. How many {item} does {name} have?"), a + b)
                 }
                 _ => {
-                    let (a, b) = (rng.random_range(5..20), rng.random_range(2..10));
-                    let c = rng.random_range(1..(a + b).min(10));
-                    (format!("{name} has {a} {item}, finds {b} more, and then loses {c}. How many {item} does {name} have now?"), a + b - c)
+                    let (a, b) = (rng.random_range(5..20), rng.random_range(1..5));
+                    (format!("{name} has {a} {item} and gives away {b}. How many {item} are left?"), a - b)
                 }
             };
             WordProblem { id: format!("q{i:03}"), question, answer: answer.to_string() }
@@ -53,7 +59,7 @@ pub fn generate(count: usize, rng: &mut impl Rng) -> Vec<WordProblem> {
 
 /// The instruction given to the model with each problem.
 pub fn prompt_text(p: &WordProblem) -> String {
-    format!("{} Think step by step, then finish with \"The answer is\" and the number.", p.question)
+    format!("{} Give the answer as \"The answer is N.\"", p.question)
 }
 
 /// Reads a questions JSONL file; errors name the line and field.

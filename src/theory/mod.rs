@@ -12,7 +12,8 @@
 //! Closed forms: [`sc`] (Proposition 2), [`ppl`] (Proposition 3), [`pc`]
 //! (pathconf's exact form behind Theorem 4), [`rp`] (fixed threshold τ), the
 //! paper's printed formulas and bounds in [`paper`], and brute-force
-//! [`enumerate`] for checking all of them on tiny spaces.
+//! [`enumerate`] for checking all of them on tiny spaces. [`pool`] gives SC's
+//! and PC's error relative to a finite pool of sampled paths (real data).
 //!
 //! ## References
 //! - Zhou et al., NeurIPS 2025, Propositions 1–3, Theorem 4, Remark 6, Theorem 7.
@@ -21,6 +22,7 @@ pub mod enumerate;
 pub mod grouped;
 pub mod paper;
 pub mod pc;
+pub mod pool;
 pub mod ppl;
 pub mod rp;
 pub mod sc;

@@ -1,0 +1,62 @@
+//! Criterion benchmarks of the LLM sampler (SmolLM2-135M-Instruct, cached by
+//! `scripts/fetch_smollm2.sh`; skipped with a message when the file is absent).
+//!
+//! - `llm/decode_step_batch64`: one decoding step for 64 paths (forward pass,
+//!   after a shared prefill of the chat prompt); elements = tokens.
+//! - `llm/sample_batch64_32_tokens`: `sample_paths` with stop tokens ignored,
+//!   64 paths × 32 tokens (prefill once, then 32 full-batch steps with
+//!   log-softmax and nucleus draws); elements = tokens.
+//! - `llm/sample_64_paths`: `sample_paths` end to end for one question — 64
+//!   paths, at most 48 new tokens, temperature 0.6 / top-p 0.95 (the
+//!   committed data's settings), prefill, log-softmax, nucleus draws, paths
+//!   leaving the batch as they finish; elements = tokens generated.
+//!
+//! `cargo bench --bench llm`.
+
+use candle_core::Tensor;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use pathconf::llm::generate::{sample_paths, GenConfig};
+use pathconf::llm::{default_gguf, GgufTokenizer, Llama};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+
+fn llm_bench(c: &mut Criterion) {
+    let path = default_gguf();
+    if !path.exists() {
+        eprintln!("llm benchmarks skipped: {} is absent (run scripts/fetch_smollm2.sh)", path.display());
+        return;
+    }
+    let (model, content) = Llama::load(&path).expect("model loads");
+    let tok = GgufTokenizer::from_gguf(&content).expect("tokenizer");
+    let prompt = tok.encode(&tok.chat_prompt("What is 23 + 14? Give the answer as \"The answer is N.\"")).expect("encode");
+    let mut g = c.benchmark_group("llm");
+    g.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
+
+    let batch = 64;
+    let mut prefill = model.new_cache(1, prompt.len() + 1).expect("cache");
+    model.forward(&Tensor::new(prompt.as_slice(), model.device()).unwrap().unsqueeze(0).unwrap(), &mut prefill).expect("prefill");
+    let ids = Tensor::from_vec((0..batch as u32).map(|i| 1000 + i).collect::<Vec<_>>(), (batch, 1), model.device()).unwrap();
+    g.throughput(Throughput::Elements(batch as u64));
+    g.bench_function("decode_step_batch64", |b| {
+        b.iter_batched(|| prefill.expand(batch), |mut cache| model.forward(&ids, &mut cache).expect("forward"), BatchSize::PerIteration)
+    });
+
+    // Every path runs to 32 tokens: the whole step (forward, log-softmax,
+    // nucleus draws) at batch 64.
+    let fixed = GenConfig { temperature: 1.0, top_p: 0.95, max_new_tokens: 32, batch: 64, ignore_eos: true };
+    g.throughput(Throughput::Elements(64 * 32));
+    g.bench_function("sample_batch64_32_tokens", |b| {
+        b.iter(|| sample_paths(&model, &tok, &prompt, 64, &fixed, &mut ChaCha8Rng::seed_from_u64(7), &mut |_| {}).expect("sampling"))
+    });
+
+    let cfg = GenConfig { temperature: 0.6, top_p: 0.95, max_new_tokens: 48, batch: 64, ignore_eos: false };
+    let run = || sample_paths(&model, &tok, &prompt, 64, &cfg, &mut ChaCha8Rng::seed_from_u64(7), &mut |_| {}).expect("sampling");
+    let tokens: usize = run().iter().map(|p| p.tokens.len()).sum();
+    g.throughput(Throughput::Elements(tokens as u64));
+    g.bench_function("sample_64_paths", |b| b.iter(run));
+    g.finish();
+}
+
+criterion_group!(benches, llm_bench);
+criterion_main!(benches);
