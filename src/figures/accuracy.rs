@@ -59,25 +59,42 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }
 
-/// Writes `accuracy_vs_samples.{png,svg,csv}`.
-pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
-    let report = evaluate_benchmark(cfg, ks, observer);
-    let mut csv = Csv::new(&COLUMNS);
-    let (mut acc_series, mut ece_series) = (Vec::new(), Vec::new());
+/// Accuracy and ECE vs n per method, from an [`EvalReport`] run with several K.
+#[derive(Debug, Clone)]
+pub struct Curves {
+    /// Accuracy (%) series, mean ± std bars, one per method.
+    pub accuracy: Vec<Series>,
+    /// ECE (%, "maximum" variant) series, mean ± std bars.
+    pub ece: Vec<Series>,
+    /// Per method: `(n, mean accuracy %, mean ECE %)`.
+    pub points: Vec<(String, Vec<(usize, f64, f64)>)>,
+}
+
+/// PPL, SC, PC and RPC curves of `report`, also written as [`COLUMNS`] rows
+/// into `csv`.
+pub fn curves(report: &EvalReport, csv: &mut Csv) -> Curves {
+    let mut out = Curves { accuracy: Vec::new(), ece: Vec::new(), points: Vec::new() };
     for (name, color) in [("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)] {
-        let rows: Vec<_> = report.results.iter().filter(|r| r.method == name).collect();
-        let mut acc = Vec::new();
-        let mut ece = Vec::new();
-        for r in &rows {
+        let (mut acc, mut ece) = (Vec::new(), Vec::new());
+        for r in report.results.iter().filter(|r| r.method == name) {
             let n = r.k.expect("ks given") as f64;
             csv.row(vec![name.into(), f(n), f(r.accuracy.mean), f(r.accuracy.std), f(100.0 * r.ece_max.mean), f(100.0 * r.ece_max.std)]);
             acc.push((n, r.accuracy.mean, r.accuracy.std));
             ece.push((n, 100.0 * r.ece_max.mean, 100.0 * r.ece_max.std));
         }
-        acc_series.push(Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect()).with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
-        ece_series.push(Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect()).with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
+        out.points.push((name.to_string(), acc.iter().zip(&ece).map(|(a, e)| (a.0 as usize, a.1, e.1)).collect()));
+        out.accuracy.push(Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect()).with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
+        out.ece.push(Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect()).with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
     }
+    out
+}
+
+/// Writes `accuracy_vs_samples.{png,svg,csv}`.
+pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+    let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
+    let report = evaluate_benchmark(cfg, ks, observer);
+    let mut csv = Csv::new(&COLUMNS);
+    let Curves { accuracy: acc_series, ece: ece_series, .. } = curves(&report, &mut csv);
     let panels = vec![
         Panel {
             title: "(a) accuracy".into(),

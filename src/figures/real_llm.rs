@@ -25,6 +25,7 @@
 //! largest squared error possible), Bonferroni over all comparisons at
 //! family level [`FAMILY_ALPHA`].
 
+use super::accuracy::Curves;
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::eval::dataset::{Dataset, RawQuestion};
@@ -44,7 +45,7 @@ use std::path::PathBuf;
 /// Family-wise false-alarm rate of the agreement tests.
 pub const FAMILY_ALPHA: f64 = 1e-3;
 /// CSV columns of the accuracy / calibration table.
-pub const COLUMNS: [&str; 6] = ["method", "n", "accuracy_mean", "accuracy_std", "ece_mean", "ece_std"];
+pub const COLUMNS: [&str; 6] = super::accuracy::COLUMNS;
 /// CSV columns of the estimation-error table.
 pub const ERROR_COLUMNS: [&str; 9] = ["question", "estimator", "n", "pool_value", "exact", "measured", "null_se", "z", "agrees"];
 /// CSV columns of the per-question table.
@@ -77,6 +78,18 @@ pub struct PoolFacts {
     pub distinct_of: Vec<usize>,
     /// Per distinct path: `exp(Σ log p)`.
     pub distinct_prob: Vec<f64>,
+}
+
+impl PoolFacts {
+    /// SC's value on the whole pool: the share of correct paths.
+    pub fn sc_value(&self) -> f64 {
+        self.hits as f64 / self.paths as f64
+    }
+
+    /// PC's value on the whole pool: `Σ exp(Σ log p)` over distinct correct paths.
+    pub fn pc_value(&self) -> f64 {
+        self.correct_paths.iter().map(|&(_, p)| p).sum()
+    }
 }
 
 /// Groups a question's pool by path text.
@@ -118,8 +131,7 @@ pub fn pool_facts(q: &RawQuestion, equal: &Equal) -> Result<PoolFacts, String> {
 /// Mean squared error relative to the pool of SC and PC (correct answer)
 /// over `trials` random `n`-subsets drawn from `rng`.
 pub fn measured_pool_error(facts: &PoolFacts, n: usize, trials: usize, rng: &mut impl rand::Rng) -> (f64, f64) {
-    let f_pool = facts.hits as f64 / facts.paths as f64;
-    let pc_pool: f64 = facts.correct_paths.iter().map(|&(_, p)| p).sum();
+    let (f_pool, pc_pool) = (facts.sc_value(), facts.pc_value());
     let mut seen = vec![false; facts.distinct];
     let (mut sc, mut pc) = (0.0, 0.0);
     for _ in 0..trials {
@@ -163,21 +175,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Accuracy and ECE vs n.
     let mut csv = Csv::new(&COLUMNS);
-    let (mut acc_series, mut ece_series) = (Vec::new(), Vec::new());
-    // Per method: (n, accuracy %, ECE %).
-    let mut curves: Vec<(String, Vec<(usize, f64, f64)>)> = Vec::new();
-    for (name, color) in [("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)] {
-        let (mut acc, mut ece) = (Vec::new(), Vec::new());
-        for r in report.results.iter().filter(|r| r.method == name) {
-            let n = r.k.expect("ks given") as f64;
-            csv.row(vec![name.into(), f(n), f(r.accuracy.mean), f(r.accuracy.std), f(100.0 * r.ece_max.mean), f(100.0 * r.ece_max.std)]);
-            acc.push((n, r.accuracy.mean, r.accuracy.std));
-            ece.push((n, 100.0 * r.ece_max.mean, 100.0 * r.ece_max.std));
-        }
-        curves.push((name.to_string(), acc.iter().zip(&ece).map(|(a, e)| (a.0 as usize, a.1, e.1)).collect()));
-        acc_series.push(Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect()).with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
-        ece_series.push(Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect()).with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
-    }
+    let Curves { accuracy: acc_series, ece: ece_series, points: curves } = super::accuracy::curves(&report, &mut csv);
 
     // Pools.
     let facts: Vec<PoolFacts> = ds.questions.iter().map(|q| pool_facts(q, &equal)).collect::<Result<_, _>>().map_err(|message| FigureError::Data { message: format!("{}: {message}", file.display()) })?;
@@ -210,8 +208,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     for (u, &qi) in used.iter().enumerate() {
         let fa = &facts[qi];
         let q = &ds.questions[qi];
-        let f_pool = fa.hits as f64 / fa.paths as f64;
-        let pc_pool: f64 = fa.correct_paths.iter().map(|&(_, p)| p).sum();
+        let (f_pool, pc_pool) = (fa.sc_value(), fa.pc_value());
         for (j, &n) in error_ns.iter().enumerate() {
             let exact = [sc_pool_error(fa.paths, fa.hits, n), pc_pool_error(&fa.correct_paths, fa.paths, n)];
             let got = [measured[u][j].0, measured[u][j].1];
@@ -252,7 +249,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             q.truth.clone(),
             fa.paths.to_string(),
             fa.distinct.to_string(),
-            f(fa.hits as f64 / fa.paths as f64),
+            f(fa.sc_value()),
             top(&rows[0]),
             top(&rows[1]),
             f(fa.mass_sequence),
@@ -312,7 +309,7 @@ fn summary_text(
     let paths: usize = facts.iter().map(|f| f.paths).sum();
     let distinct: usize = facts.iter().map(|f| f.distinct).sum();
     let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let pass1 = 100.0 * mean(facts.iter().map(|f| f.hits as f64 / f.paths as f64).collect());
+    let pass1 = 100.0 * mean(facts.iter().map(PoolFacts::sc_value).collect());
     let never = facts.iter().filter(|f| f.hits == 0).count();
     let mass_seq_med = median(facts.iter().map(|f| f.mass_sequence).collect());
     let mass_mean_med = median(facts.iter().map(|f| f.mass_mean).collect());

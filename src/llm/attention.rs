@@ -19,7 +19,7 @@ use candle_core::{CpuStorage, Result, Storage, Tensor};
 use rayon::prelude::*;
 
 /// Runs `f` on the contiguous f32 data of a CPU tensor.
-pub(crate) fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
     let (storage, layout) = t.storage_and_layout();
     let Some((start, end)) = layout.contiguous_offsets() else {
         candle_core::bail!("attention needs contiguous tensors");
