@@ -11,15 +11,36 @@
 //!   committed data's settings), prefill, log-softmax, nucleus draws, paths
 //!   leaving the batch as they finish; elements = tokens generated.
 //!
+//! - `linear/{candle,blocked}/IN→OUT`: `x [64, IN] · Wᵀ` with random
+//!   weights of SmolLM2's four layer shapes and its output head, by candle's
+//!   matmul on `W` as stored and by `llm::linear::Linear` (the same bits;
+//!   needs no model file).
+//!
 //! `cargo bench --bench llm`.
 
 use candle_core::Tensor;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pathconf::llm::generate::{sample_paths, GenConfig};
+use pathconf::llm::linear::Linear;
 use pathconf::llm::{default_gguf, GgufTokenizer, Llama};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
+
+fn linear_bench(c: &mut Criterion) {
+    let dev = candle_core::Device::Cpu;
+    let mut g = c.benchmark_group("linear");
+    g.sample_size(20).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
+    for (inp, out) in [(576, 960), (576, 576), (576, 3072), (1536, 576), (576, 49152)] {
+        let w = Tensor::randn(0f32, 1.0, (out, inp), &dev).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (64, inp), &dev).unwrap();
+        let lin = Linear::new(&w).unwrap();
+        let wt = w.t().unwrap();
+        g.bench_function(format!("candle/{inp}→{out}"), |b| b.iter(|| x.matmul(&wt).unwrap()));
+        g.bench_function(format!("blocked/{inp}→{out}"), |b| b.iter(|| lin.forward(&x).unwrap()));
+    }
+    g.finish();
+}
 
 fn llm_bench(c: &mut Criterion) {
     let path = default_gguf();
@@ -58,5 +79,5 @@ fn llm_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, llm_bench);
+criterion_group!(benches, linear_bench, llm_bench);
 criterion_main!(benches);

@@ -11,16 +11,43 @@
 
 /// `ln softmax(logits)` of one row, in f64.
 pub fn log_softmax_row(logits: &[f32]) -> Vec<f64> {
+    let mut out = Vec::new();
+    log_softmax_into(logits, &mut out);
+    out
+}
+
+/// [`log_softmax_row`] written into `out` (resized, allocation reused);
+/// returns `max_i out[i]`.
+pub fn log_softmax_into(logits: &[f32], out: &mut Vec<f64>) -> f64 {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
     let sum: f64 = logits.iter().map(|&l| (l as f64 - max).exp()).sum();
     let lse = max + sum.ln();
-    logits.iter().map(|&l| (l as f64 - lse).min(0.0)).collect()
+    out.clear();
+    out.extend(logits.iter().map(|&l| (l as f64 - lse).min(0.0)));
+    // `l ↦ min(l − lse, 0)` is monotone, so the largest logit gives the
+    // largest log-probability (bit for bit the same value).
+    (max - lse).min(0.0)
 }
 
 /// Index drawn from `logp` at `temperature` and `top_p` with `u ~ U[0, 1)`.
 pub fn draw(logp: &[f64], temperature: f64, top_p: f64, u: f64) -> usize {
     let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = logp.iter().map(|&l| ((l - max) / temperature).exp()).collect();
+    draw_with(logp, max, temperature, top_p, u, &mut Scratch::default())
+}
+
+/// Work space of [`draw_with`], reused from one call to the next.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    w: Vec<f64>,
+    order: Vec<usize>,
+}
+
+/// [`draw`] with `max = max_i logp[i]` already known and its buffers in
+/// `scratch` (same result, no allocation once the buffers have grown).
+pub fn draw_with(logp: &[f64], max: f64, temperature: f64, top_p: f64, u: f64, scratch: &mut Scratch) -> usize {
+    let Scratch { w, order } = scratch;
+    w.clear();
+    w.extend(logp.iter().map(|&l| ((l - max) / temperature).exp()));
     let total: f64 = w.iter().sum();
     if top_p >= 1.0 {
         let mut target = u * total;
@@ -33,7 +60,8 @@ pub fn draw(logp: &[f64], temperature: f64, top_p: f64, u: f64) -> usize {
         return w.iter().rposition(|&x| x > 0.0).unwrap_or(0);
     }
     let cutoff = (1.0 - top_p) / w.len() as f64 * total;
-    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] >= cutoff).collect();
+    order.clear();
+    order.extend((0..w.len()).filter(|&i| w[i] >= cutoff));
     order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
     let mut kept = 0.0;
     let mut cut = order.len();
@@ -58,7 +86,30 @@ pub fn draw(logp: &[f64], temperature: f64, top_p: f64, u: f64) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::draw;
+    use super::{draw, draw_with, log_softmax_into, log_softmax_row, Scratch};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn reused_buffers_give_the_same_draws_and_maximum() {
+        // Rows of different lengths and spreads through one set of buffers:
+        // the returned maximum is bit for bit the maximum of the row, and
+        // every draw equals the allocating `draw`.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (mut logp, mut scratch) = (Vec::new(), Scratch::default());
+        for row in 0..40 {
+            let len = [3, 5000, 17, 1200][row % 4];
+            let spread = [0.5, 8.0, 30.0][row % 3];
+            let logits: Vec<f32> = (0..len).map(|_| rng.random_range(-spread..spread) as f32).collect();
+            let max = log_softmax_into(&logits, &mut logp);
+            assert_eq!(logp, log_softmax_row(&logits));
+            assert_eq!(max.to_bits(), logp.iter().copied().fold(f64::NEG_INFINITY, f64::max).to_bits());
+            for (temperature, top_p) in [(1.0, 0.95), (0.6, 0.95), (0.7, 1.0), (1.3, 0.5)] {
+                let u: f64 = rng.random();
+                assert_eq!(draw_with(&logp, max, temperature, top_p, u, &mut scratch), draw(&logp, temperature, top_p, u));
+            }
+        }
+    }
 
     #[test]
     fn top_p_keeps_the_smallest_nucleus() {

@@ -59,6 +59,9 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }
 
+/// One method's `(name, [(n, mean accuracy %, mean ECE %)])`.
+pub type MethodPoints = (String, Vec<(usize, f64, f64)>);
+
 /// Accuracy and ECE vs n per method, from an [`EvalReport`] run with several K.
 #[derive(Debug, Clone)]
 pub struct Curves {
@@ -67,7 +70,7 @@ pub struct Curves {
     /// ECE (%, "maximum" variant) series, mean ± std bars.
     pub ece: Vec<Series>,
     /// Per method: `(n, mean accuracy %, mean ECE %)`.
-    pub points: Vec<(String, Vec<(usize, f64, f64)>)>,
+    pub points: Vec<MethodPoints>,
 }
 
 /// PPL, SC, PC and RPC curves of `report`, also written as [`COLUMNS`] rows

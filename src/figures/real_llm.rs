@@ -25,7 +25,7 @@
 //! largest squared error possible), Bonferroni over all comparisons at
 //! family level [`FAMILY_ALPHA`].
 
-use super::accuracy::Curves;
+use super::accuracy::{Curves, MethodPoints};
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::eval::dataset::{Dataset, RawQuestion};
@@ -295,7 +295,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 fn summary_text(
     ds: &Dataset,
     facts: &[PoolFacts],
-    curves: &[(String, Vec<(usize, f64, f64)>)],
+    curves: &[MethodPoints],
     rel: &[[f64; 4]],
     error_ns: &[usize],
     used: usize,
@@ -365,7 +365,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// What the theory predicts next to what this data shows, as sentences
 /// computed from the numbers (so they stay true if the data changes).
-fn findings(curves: &[(String, Vec<(usize, f64, f64)>)], rel: &[[f64; 4]], error_ns: &[usize], distinct_share: f64) -> String {
+fn findings(curves: &[MethodPoints], rel: &[[f64; 4]], error_ns: &[usize], distinct_share: f64) -> String {
     let get = |m: &str| curves.iter().find(|c| c.0 == m).map(|c| c.1.clone()).unwrap_or_default();
     let (ppl, sc, pc, rpc) = (get("PPL"), get("SC"), get("PC"), get("RPC"));
     if ppl.is_empty() || sc.is_empty() || pc.is_empty() || rpc.is_empty() {

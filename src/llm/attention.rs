@@ -15,20 +15,9 @@
 //! products use eight fixed lanes), so results do not depend on the thread
 //! count.
 
-use candle_core::{CpuStorage, Result, Storage, Tensor};
+use super::with_f32;
+use candle_core::{Result, Tensor};
 use rayon::prelude::*;
-
-/// Runs `f` on the contiguous f32 data of a CPU tensor.
-fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
-    let (storage, layout) = t.storage_and_layout();
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        candle_core::bail!("attention needs contiguous tensors");
-    };
-    match &*storage {
-        Storage::Cpu(CpuStorage::F32(v)) => Ok(f(&v[start..end])),
-        _ => candle_core::bail!("attention needs f32 CPU tensors"),
-    }
-}
 
 /// `a · b` accumulated in eight lanes (vectorisable, fixed order).
 #[inline]

@@ -10,11 +10,11 @@
 //! format the prompt asks for), else `\boxed{…}`, else the last number.
 
 use super::model::Llama;
-use crate::sampling::log_softmax_row;
-use rayon::prelude::*;
 use super::tokenizer::GgufTokenizer;
-use crate::sampling::draw;
+use super::with_f32;
+use crate::sampling::{draw_with, log_softmax_into, Scratch};
 use candle_core::{Result, Tensor};
+use rayon::prelude::*;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -95,10 +95,35 @@ pub fn extract(text: &str) -> Option<String> {
     number(text, true)
 }
 
-/// Log-probability rows of logits `[b, vocab]` (f64, computed in parallel).
-fn rows_of(logits: &Tensor) -> Result<Vec<Vec<f64>>> {
-    let rows: Vec<Vec<f32>> = logits.to_vec2::<f32>()?;
-    Ok(rows.par_iter().map(|r| log_softmax_row(r)).collect())
+/// One batch row's reusable buffers: its log-probabilities and the draw's
+/// work space (no per-step allocation over the 49k-token vocabulary).
+#[derive(Default, Clone)]
+struct RowBuffers {
+    logp: Vec<f64>,
+    scratch: Scratch,
+}
+
+/// For each batch row `r` (logits `[rows, vocab]`, or one row shared by
+/// all): `ln softmax`, then a draw with `us[r]`; returns the tokens and
+/// their log-probabilities. Rows run in parallel, each sequentially, so the
+/// result does not depend on the thread count.
+fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenConfig) -> Result<Vec<(usize, f64)>> {
+    let (rows, vocab) = logits.dims2()?;
+    if rows != 1 && rows != us.len() {
+        candle_core::bail!("{rows} logit rows for {} paths", us.len());
+    }
+    with_f32(logits, |data| {
+        us.par_iter()
+            .zip(&mut bufs[..us.len()])
+            .enumerate()
+            .map(|(r, (&u, buf))| {
+                let row = &data[if rows == 1 { 0 } else { r * vocab }..][..vocab];
+                let max = log_softmax_into(row, &mut buf.logp);
+                let t = draw_with(&buf.logp, max, cfg.temperature, cfg.top_p, u, &mut buf.scratch);
+                (t, buf.logp[t])
+            })
+            .collect()
+    })
 }
 
 /// Samples `n` paths continuing `prompt` (token ids). `on_tokens(k)` is told
@@ -115,30 +140,32 @@ pub fn sample_paths(
     assert!(cfg.temperature > 0.0 && cfg.top_p > 0.0 && cfg.top_p <= 1.0 && cfg.batch >= 1 && !prompt.is_empty());
     let mut prefill = model.new_cache(1, prompt.len() + cfg.max_new_tokens)?;
     let ids = Tensor::new(prompt, model.device())?.unsqueeze(0)?;
-    let first = rows_of(&model.forward(&ids, &mut prefill)?)?.remove(0);
+    let prompt_logits = model.forward(&ids, &mut prefill)?;
+    let mut bufs = vec![RowBuffers::default(); cfg.batch.min(n)];
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let b = cfg.batch.min(n - out.len());
         let mut cache = prefill.expand(b);
-        let mut rows: Vec<Vec<f64>> = vec![first.clone(); b];
+        let mut logits = prompt_logits.clone();
         let mut paths: Vec<(Vec<u32>, Vec<f64>, bool)> = vec![(Vec::new(), Vec::new(), false); b];
         // `active[r]` = which path row r of the batch belongs to.
         let mut active: Vec<usize> = (0..b).collect();
-        for step in 0..cfg.max_new_tokens {
+        for s in 0..cfg.max_new_tokens {
+            // One uniform per active path, in order; the rows' log-softmax
+            // and draws then run in parallel (same result for any thread
+            // count). The first step's rows all share the prompt's logits.
+            let us: Vec<f64> = (0..active.len()).map(|_| rng.random()).collect();
+            let picks = step(&logits, &us, &mut bufs, cfg)?;
             let mut next = Vec::with_capacity(active.len());
-            // One uniform per active path, in order; the draws themselves run
-            // in parallel (same result for any thread count).
-            let us: Vec<f64> = (0..rows.len()).map(|_| rng.random()).collect();
-            let picks: Vec<usize> = rows.par_iter().zip(us.par_iter()).map(|(row, &u)| draw(row, cfg.temperature, cfg.top_p, u)).collect();
-            for ((row, &p), t) in rows.iter().zip(&active).zip(picks) {
+            for (&p, (t, lp)) in active.iter().zip(picks) {
                 let (toks, lps, done) = &mut paths[p];
                 toks.push(t as u32);
-                lps.push(row[t]);
+                lps.push(lp);
                 *done = !cfg.ignore_eos && tok.is_stop(t as u32);
                 next.push(t as u32);
             }
             on_tokens(next.len());
-            if step + 1 == cfg.max_new_tokens {
+            if s + 1 == cfg.max_new_tokens {
                 break;
             }
             // Drop finished paths from the batch.
@@ -152,7 +179,7 @@ pub fn sample_paths(
                 active = keep.iter().map(|&r| active[r]).collect();
             }
             let ids = Tensor::from_vec(next, (active.len(), 1), model.device())?;
-            rows = rows_of(&model.forward(&ids, &mut cache)?)?;
+            logits = model.forward(&ids, &mut cache)?;
         }
         for (tokens, logprobs, finished) in paths {
             let text = tok.decode(&tokens).map_err(candle_core::Error::msg)?;
