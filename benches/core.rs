@@ -49,6 +49,7 @@ fn eval_bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("eval");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(10));
+    // End to end: read the file (page cache) and evaluate.
     for (name, methods) in [("sc", vec![Method::Sc]), ("rpc", vec![Method::Rpc]), ("all", vec![Method::Sc, Method::Ppl, Method::Pc, Method::Rpc])] {
         let cfg = EvalConfig { methods, ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: Equal::default() };
         g.bench_function(BenchmarkId::new("300x128", name), |b| {
@@ -58,6 +59,11 @@ fn eval_bench(c: &mut Criterion) {
             })
         });
     }
+    // The two halves separately: parsing, and SC on a loaded file.
+    g.bench_function(BenchmarkId::new("300x128", "parse"), |b| b.iter(|| read(&file, None, None).unwrap()));
+    let ds = read(&file, None, None).unwrap();
+    let cfg = EvalConfig { methods: vec![Method::Sc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: Equal::default() };
+    g.bench_function(BenchmarkId::new("300x128", "sc_compute"), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     g.finish();
 }
 

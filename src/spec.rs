@@ -17,12 +17,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum SpecError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {error}")]
     Io {
         /// The file.
         file: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid JSON.
     #[error("{file}: malformed JSON at line {line}, column {column}: {message}")]
@@ -47,12 +47,12 @@ pub enum SpecError {
         message: String,
     },
     /// The probabilities do not form a valid distribution.
-    #[error("{file}: field `answers`: {source}")]
+    #[error("{file}: field `answers`: {error}")]
     Distribution {
         /// The file.
         file: PathBuf,
         /// The validation error.
-        source: DistributionError,
+        error: DistributionError,
     },
 }
 
@@ -68,7 +68,7 @@ pub struct Spec {
 /// Reads and validates a spec file.
 pub fn read_spec(file: &Path) -> Result<Spec, SpecError> {
     let text = std::fs::read_to_string(file)
-        .map_err(|source| SpecError::Io { file: file.to_path_buf(), source })?;
+        .map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
     parse_spec(&text, file)
 }
 
@@ -117,7 +117,7 @@ pub fn parse_spec(text: &str, file: &Path) -> Result<Spec, SpecError> {
         groups.push((name.clone(), ps));
     }
     let distribution = PathDistribution::new(&groups, correct.as_deref())
-        .map_err(|source| SpecError::Distribution { file: file.to_path_buf(), source })?;
+        .map_err(|error| SpecError::Distribution { file: file.to_path_buf(), error })?;
     let tau = match obj.get("tau") {
         None | Some(Value::Null) => None,
         Some(v) => {

@@ -74,12 +74,17 @@ fn bad_specs_exit_2_naming_file_and_field() {
             assert_eq!(o.status.code(), Some(2), "{cmd} {name}");
             let e = stderr(&o);
             assert!(e.contains(name) && e.contains(needle), "{cmd} {name}: {e}");
+            // Said once: a wrapped error's reason is not printed again as its source.
+            assert_eq!(e.matches(needle).count(), 1, "{cmd} {name}: {e}");
             assert!(o.stdout.is_empty(), "{cmd} {name} wrote output");
         }
     }
-    let o = pathconf(&["theory", "--spec", "/nonexistent/spec.json"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("/nonexistent/spec.json"));
+    for args in [&["theory", "--spec", "/nonexistent/spec.json"][..], &["eval", "/nonexistent/spec.json"]] {
+        let o = pathconf(args);
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(e.contains("/nonexistent/spec.json") && e.matches("os error 2").count() == 1, "{args:?}: {e}");
+    }
 }
 
 #[test]

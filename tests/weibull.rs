@@ -39,3 +39,37 @@ fn rejects_unusable_data() {
     assert!(fit(&[0.5, f64::NAN]).is_err());
     assert!(fit(&[0.5, 0.0, 0.3]).is_err());
 }
+
+#[test]
+fn concurrent_fits_equal_serial_fits_bit_for_bit() {
+    // The C solver is entered by one thread at a time, but its runs
+    // interleave between calls (`weibull/solver.rs`). Eight threads — more
+    // than this machine's cores, so they are also preempted inside and
+    // between calls — each fit the same 24 data sets in a different order;
+    // every fit must be the serial fit, bit for bit.
+    let sets: Vec<Vec<f64>> = (0..24)
+        .map(|i| {
+            let m = Mixture { w: 0.3 + 0.02 * i as f64, k1: 6.0 + i as f64, lambda1: 0.8, k2: 2.0 + 0.1 * i as f64, lambda2: 0.3 };
+            draw(&m, 64 + 8 * i, 500 + i as u64)
+        })
+        .collect();
+    let serial: Vec<_> = sets.iter().map(|x| fit(x).unwrap()).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let (sets, serial) = (&sets, &serial);
+                s.spawn(move || {
+                    for round in 0..3 {
+                        for j in 0..sets.len() {
+                            let i = (j * 5 + t * 7 + round) % sets.len();
+                            assert_eq!(fit(&sets[i]).unwrap(), serial[i], "thread {t}, data set {i}");
+                        }
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}

@@ -75,7 +75,7 @@ struct QuestionOutcomes<'a> {
 }
 
 fn read_cache(file: &PathBuf) -> Result<HashMap<String, bool>, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|source| EvalError::Io { file: file.clone(), source })?;
+    let text = std::fs::read_to_string(file).map_err(|error| EvalError::Io { file: file.clone(), error })?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| EvalError::Json {
         file: file.clone(),
         location: format!(" at line {}, column {}", e.line(), e.column()),

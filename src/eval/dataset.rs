@@ -48,12 +48,12 @@ pub struct Dataset {
 #[derive(Debug, Error)]
 pub enum EvalError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {error}")]
     Io {
         /// The file.
         file: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Malformed JSON.
     #[error("{file}: malformed JSON{location}: {message}")]

@@ -77,38 +77,42 @@ pub fn canonical(a: &str) -> AnswerKey {
     }
 }
 
-fn strip_wrapper(s: &str, prefix: &str) -> Option<String> {
-    let rest = s.strip_prefix(prefix)?;
-    let inner = rest.strip_suffix('}')?;
-    Some(inner.to_string())
-}
-
 /// The normalised string form (see the module docs).
 pub fn normalise(a: &str) -> String {
-    let mut s = a.trim().to_string();
+    // Wrappers, `$`, spaces and trailing periods are peeled off as slices;
+    // the replacements below run only when there is something to replace.
+    let mut s = a.trim();
     loop {
-        let before = s.clone();
-        s = s.trim().trim_matches('$').trim().to_string();
+        let before = s.len();
+        s = s.trim().trim_matches('$').trim();
         for w in ["\\text{", "\\textbf{", "\\mathrm{", "\\mathbf{", "\\boxed{"] {
-            if let Some(inner) = strip_wrapper(&s, w) {
+            if let Some(inner) = s.strip_prefix(w).and_then(|rest| rest.strip_suffix('}')) {
                 s = inner;
             }
         }
-        s = s.trim_end_matches('.').to_string();
-        if s == before {
+        s = s.trim_end_matches('.');
+        if s.len() == before {
             break;
         }
     }
-    let mut s = s
-        .replace("\\left", "")
-        .replace("\\right", "")
-        .replace("\\!", "")
-        .replace("\\,", "")
-        .replace("\\dfrac", "\\frac")
-        .replace("\\tfrac", "\\frac");
+    let mut s = if s.contains('\\') {
+        s.replace("\\left", "")
+            .replace("\\right", "")
+            .replace("\\!", "")
+            .replace("\\,", "")
+            .replace("\\dfrac", "\\frac")
+            .replace("\\tfrac", "\\frac")
+    } else {
+        s.to_string()
+    };
     s.retain(|c| !c.is_whitespace());
-    let s = drop_thousands_separators(&s);
-    s.to_lowercase()
+    if s.contains(',') {
+        s = drop_thousands_separators(&s);
+    }
+    if s.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+        s = s.to_lowercase();
+    }
+    s
 }
 
 /// `1,000,000` → `1000000` when every group after a comma has three digits.
@@ -220,6 +224,45 @@ mod tests {
         }
         let exact = Equal { mode: Equivalence::Exact, ..Default::default() };
         assert!(!exact.equal("0.5", "1/2"));
+    }
+
+    /// The first, allocation-per-step implementation of [`normalise`], kept
+    /// as the oracle for the slice-based one.
+    fn normalise_plain(a: &str) -> String {
+        let mut s = a.trim().to_string();
+        loop {
+            let before = s.clone();
+            s = s.trim().trim_matches('$').trim().to_string();
+            for w in ["\\text{", "\\textbf{", "\\mathrm{", "\\mathbf{", "\\boxed{"] {
+                if let Some(inner) = s.strip_prefix(w).and_then(|r| r.strip_suffix('}')) {
+                    s = inner.to_string();
+                }
+            }
+            s = s.trim_end_matches('.').to_string();
+            if s == before {
+                break;
+            }
+        }
+        let mut s = s
+            .replace("\\left", "")
+            .replace("\\right", "")
+            .replace("\\!", "")
+            .replace("\\,", "")
+            .replace("\\dfrac", "\\frac")
+            .replace("\\tfrac", "\\frac");
+        s.retain(|c| !c.is_whitespace());
+        drop_thousands_separators(&s).to_lowercase()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalise_matches_the_plain_implementation(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "\\text{", "\\boxed{", "\\mathbf{", "}", "$", " ", ".", ",", "-", "1", "23", "000", "/", "\\left(", "\\right)",
+            "\\!", "\\,", "\\dfrac", "\\tfrac", "{", "x", "É", "ß", "A", "\t", "İ",
+        ]), 0..12)) {
+            let a: String = parts.concat();
+            proptest::prop_assert_eq!(normalise(&a), normalise_plain(&a), "input {:?}", a);
+        }
     }
 
     #[test]

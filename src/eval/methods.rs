@@ -24,7 +24,6 @@ use crate::sample::{Sample, SampledPath};
 use crate::select::select;
 use crate::weibull::{FitResult, WeibullPruning};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// An evaluation method.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -139,7 +138,7 @@ impl<'a> Prepared<'a> {
         }
         // Distinct raw answers, then groups of equivalent answers.
         let mut distinct: Vec<&str> = Vec::new();
-        let mut raw_index: HashMap<&str, usize> = HashMap::new();
+        let mut raw_index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
         let path_raw: Vec<usize> = subset
             .iter()
             .map(|&j| {
@@ -150,7 +149,18 @@ impl<'a> Prepared<'a> {
                 })
             })
             .collect();
-        let raw_root = group_answers(&distinct, equal);
+        // One verdict per distinct raw answer; without a cache each answer is
+        // normalised once (its key decides both its group and its verdict).
+        let truth = question.truth.as_str();
+        let (raw_root, verdict): (Vec<usize>, Vec<bool>) = if equal.cache.is_empty() {
+            let keys: Vec<AnswerKey> = distinct.iter().map(|a| equal.key(a)).collect();
+            let truth_key = equal.key(truth);
+            let mut first: foldhash::HashMap<&AnswerKey, usize> = foldhash::HashMap::default();
+            let roots = keys.iter().enumerate().map(|(i, k)| *first.entry(k).or_insert(i)).collect();
+            (roots, keys.iter().map(|k| *k == truth_key).collect())
+        } else {
+            (group_answers(&distinct, equal), distinct.iter().map(|a| equal.equal(a, truth)).collect())
+        };
         // Group order: by the position of the group's last path (roots index
         // `distinct`, so plain vectors replace hash maps here).
         let mut last_of_root: Vec<Option<usize>> = vec![None; distinct.len()];
@@ -165,10 +175,7 @@ impl<'a> Prepared<'a> {
         }
         let group_of: Vec<u32> = path_raw.iter().map(|&r| group_index[raw_root[r]]).collect();
         let group_last: Vec<usize> = roots.iter().map(|&(last, _)| last).collect();
-        let truth = question.truth.as_str();
-        let group_correct = group_last.iter().map(|&last| equal.equal(&question.paths[subset[last]].answer, truth)).collect();
-        // One verdict per distinct raw answer.
-        let verdict: Vec<bool> = distinct.iter().map(|a| equal.equal(a, truth)).collect();
+        let group_correct = group_last.iter().map(|&last| verdict[path_raw[last]]).collect();
         let path_correct = path_raw.iter().map(|&r| verdict[r]).collect();
         Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new() })
     }
@@ -176,7 +183,7 @@ impl<'a> Prepared<'a> {
     /// The sampled paths with identities `(text, q)`.
     fn sample(&self) -> &Sample {
         self.sample.get_or_init(|| {
-            let mut ids: HashMap<(&str, u64), u32> = HashMap::new();
+            let mut ids: foldhash::HashMap<(&str, u64), u32> = foldhash::HashMap::default();
             let mut sample = Sample::new(self.subset.len(), self.group_last.len());
             for (i, &j) in self.subset.iter().enumerate() {
                 let prob = self.logp[i].exp();
@@ -252,12 +259,10 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// Union–find root (an index into `distinct`) of each distinct raw answer.
+/// Union–find root (an index into `distinct`) of each distinct raw answer
+/// under a relation with cached pairwise verdicts (not necessarily
+/// transitive, hence the reference's pairwise union–find).
 fn group_answers(distinct: &[&str], equal: &Equal) -> Vec<usize> {
-    if equal.cache.is_empty() {
-        let mut first: HashMap<AnswerKey, usize> = HashMap::new();
-        return distinct.iter().enumerate().map(|(i, a)| *first.entry(equal.key(a)).or_insert(i)).collect();
-    }
     let mut parent: Vec<usize> = (0..distinct.len()).collect();
     fn find(p: &mut [usize], x: usize) -> usize {
         let mut r = x;

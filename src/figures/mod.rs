@@ -31,12 +31,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum FigureError {
     /// Writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Training, sampling or enumerating the tiny model failed.
     #[error("tiny model: {message}")]
@@ -110,7 +110,7 @@ impl Csv {
             text.push_str(r);
             text.push('\n');
         }
-        write_atomic(&path, text.as_bytes()).map_err(|source| FigureError::Io { path: path.clone(), source })?;
+        write_atomic(&path, text.as_bytes()).map_err(|error| FigureError::Io { path: path.clone(), error })?;
         Ok(path)
     }
 }
@@ -122,7 +122,7 @@ pub fn f(x: f64) -> String {
 
 /// Runs every figure into `cfg.out`, then writes `summary.md`.
 pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<FigureOutput>, FigureError> {
-    std::fs::create_dir_all(&cfg.out).map_err(|source| FigureError::Io { path: cfg.out.clone(), source })?;
+    std::fs::create_dir_all(&cfg.out).map_err(|error| FigureError::Io { path: cfg.out.clone(), error })?;
     let outputs = vec![
         convergence::run(cfg, observer)?,
         degeneration::run(cfg, observer)?,
@@ -144,7 +144,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         md.push('\n');
     }
     let path = cfg.out.join("summary.md");
-    write_atomic(&path, md.as_bytes()).map_err(|source| FigureError::Io { path, source })?;
+    write_atomic(&path, md.as_bytes()).map_err(|error| FigureError::Io { path, error })?;
     Ok(outputs)
 }
 

@@ -309,7 +309,7 @@ pub fn draw(dir: &Path, name: &str, title: &str, panels: &[Panel], grid: (usize,
     draw_all(SVGBackend::new(&tmp_svg, size).into_drawing_area(), title, panels, grid)
         .map_err(|message| FigureError::Plot { path: svg.clone(), message })?;
     for (t, f) in [(&tmp_png, &png), (&tmp_svg, &svg)] {
-        std::fs::rename(t, f).map_err(|source| FigureError::Io { path: f.clone(), source })?;
+        std::fs::rename(t, f).map_err(|error| FigureError::Io { path: f.clone(), error })?;
     }
     Ok(vec![png, svg])
 }

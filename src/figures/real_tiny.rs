@@ -361,7 +361,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Training curve.
     let loss_path = cfg.out.join("real_tiny_loss.csv");
-    crate::atomic::write_atomic(&loss_path, curve_csv(&stored.curve).as_bytes()).map_err(|source| FigureError::Io { path: loss_path.clone(), source })?;
+    crate::atomic::write_atomic(&loss_path, curve_csv(&stored.curve).as_bytes()).map_err(|error| FigureError::Io { path: loss_path.clone(), error })?;
     let smooth: Vec<(f64, f64)> = stored
         .curve
         .chunks(20)

@@ -18,6 +18,7 @@
 //! `∂/∂w = r/w − (1 − r)/(1 − w)` with `r` the posterior of component 1.
 
 use super::density::Mixture;
+use super::solver::minimise;
 use thiserror::Error;
 
 /// Bounds on the mixture weight, as in the reference.
@@ -30,9 +31,6 @@ pub const START: [f64; 5] = [0.5, 1.0, 1.0, 1.5, 2.0];
 const MAX_EVALS: usize = 15_000;
 /// Returned in place of a non-finite objective so the line search backs off.
 const INFEASIBLE: f64 = 1e300;
-/// The C L-BFGS-B port keeps its state in function-level `static` variables
-/// (it is an f2c translation), so it is not reentrant: calls are serialised.
-static LBFGSB_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Why a fit could not be made.
 #[derive(Debug, Error, PartialEq)]
@@ -104,41 +102,6 @@ impl Data {
         g.copy_from_slice(&grad);
         nll
     }
-
-    /// One L-BFGS-B run from `x0`; returns the best point seen.
-    fn minimise(&self, x0: &[f64], factr: f64, pgtol: f64) -> (Vec<f64>, f64, usize) {
-        let mut best = (x0.to_vec(), f64::INFINITY);
-        let mut evals = 0usize;
-        let eval = |x: &[f64], g: &mut [f64]| -> anyhow::Result<f64> {
-            evals += 1;
-            let f = self.nll_grad(x, g);
-            if f < best.1 {
-                best.0.copy_from_slice(x);
-                best.1 = f;
-            }
-            if evals >= MAX_EVALS {
-                anyhow::bail!("evaluation budget exhausted");
-            }
-            Ok(f)
-        };
-        let mut problem = lbfgsb::LbfgsbProblem::build(x0.to_vec(), eval);
-        problem.set_bounds([
-            (Some(W_BOUNDS.0), Some(W_BOUNDS.1)),
-            (Some(PARAM_FLOOR), None),
-            (Some(PARAM_FLOOR), None),
-            (Some(PARAM_FLOOR), None),
-            (Some(PARAM_FLOOR), None),
-        ]);
-        let param = lbfgsb::LbfgsbParameter { m: 10, factr, pgtol, iprint: -1 };
-        let mut state = lbfgsb::LbfgsbState::new(problem, param);
-        {
-            let _guard = LBFGSB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-            // An exhausted budget is not an error: the best point seen is kept.
-            let _ = state.minimize();
-        }
-        drop(state);
-        (best.0, best.1, evals)
-    }
 }
 
 /// Fits the mixture to `data` (values must be positive and finite, with at
@@ -164,8 +127,11 @@ pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
     }
     let d = Data { lx };
     // scipy's defaults (factr 1e7, pgtol 1e-5), then a tight polish.
-    let (x1, _, e1) = d.minimise(&START, 1e7, 1e-5);
-    let (x, nll, e2) = d.minimise(&x1, 1e1, 1e-11);
+    let objective = |x: &[f64], g: &mut [f64]| d.nll_grad(x, g);
+    let first = minimise(&START, 1e7, 1e-5, MAX_EVALS, objective);
+    let polished = minimise(&first.x, 1e1, 1e-11, MAX_EVALS, objective);
+    let (x, nll) = (polished.x, polished.f);
+    let (e1, e2) = (first.evaluations, polished.evaluations);
     let mixture = Mixture { w: x[0], k1: x[1], lambda1: x[2], k2: x[3], lambda2: x[4] }.high_first();
     Ok(FitResult { mixture, neg_log_likelihood: nll, evaluations: e1 + e2 })
 }

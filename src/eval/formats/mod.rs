@@ -15,14 +15,17 @@ mod jsonl;
 mod locate;
 mod openai;
 mod rpc_json;
+mod source;
 
 pub use jsonl::read_jsonl;
 pub use locate::json_path_at;
 pub use openai::{read_answers, read_openai};
 pub use rpc_json::read_rpc_json;
+pub use source::Source;
 
 use super::dataset::{Dataset, EvalError};
-use std::collections::HashMap;
+use serde::de::IgnoredAny;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// A supported input format.
@@ -39,13 +42,18 @@ pub enum Format {
 /// Reads `file` in `format` (detected when `None`). `answers` supplies ground
 /// truths by question id (needed by `openai` records without an answer).
 pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|source| EvalError::Io { file: file.to_path_buf(), source })?;
+    let text = Source::open(file)?;
     let format = match format {
         Some(f) => f,
-        None => detect(&text).ok_or_else(|| EvalError::File {
-            file: file.to_path_buf(),
-            message: "cannot tell the format (expected the paper's JSON columns, pathconf JSONL with `paths`, or OpenAI/vLLM JSONL with `choices`); pass --format".into(),
-        })?,
+        // An object that parses as rpc-json columns is read from that one
+        // parse: detecting first would scan a one-line 40 MB file once more
+        // (≈ 20 ms). JSONL fails this parse at its second record (cheap) and
+        // goes through `detect`, as does anything malformed.
+        None if text.trim_start().starts_with('{') => match rpc_json::Columns::parse(&text) {
+            Ok(cols) if cols.is_rpc_json() => return rpc_json::check_columns(cols, file),
+            _ => detect(&text).ok_or_else(|| unknown(file))?,
+        },
+        None => detect(&text).ok_or_else(|| unknown(file))?,
     };
     match format {
         Format::RpcJson => read_rpc_json(&text, file),
@@ -54,17 +62,30 @@ pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String
     }
 }
 
+fn unknown(file: &Path) -> EvalError {
+    EvalError::File {
+        file: file.to_path_buf(),
+        message: "cannot tell the format (expected the paper's JSON columns, pathconf JSONL with `paths`, or OpenAI/vLLM JSONL with `choices`); pass --format".into(),
+    }
+}
+
 /// Guesses the format from the text.
 pub fn detect(text: &str) -> Option<Format> {
     let first_line = text.lines().find(|l| !l.trim().is_empty())?;
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(first_line) {
-        if v.get("paths").is_some() {
+    // The first record's top-level keys, values skipped unread: a one-line
+    // rpc-json file *is* its first line, and building it as a `Value` would
+    // parse (and allocate) all of it twice.
+    if let Ok(keys) = serde_json::from_str::<BTreeMap<String, IgnoredAny>>(first_line) {
+        if keys.contains_key("paths") {
             return Some(Format::Jsonl);
         }
-        if openai::find_choices(&v).is_some() {
-            return Some(Format::Openai);
+        if keys.contains_key("choices") || keys.contains_key("response") {
+            let v: serde_json::Value = serde_json::from_str(first_line).ok()?;
+            if openai::find_choices(&v).is_some() {
+                return Some(Format::Openai);
+            }
         }
-        if v.get("predict").is_some() {
+        if keys.contains_key("predict") {
             return Some(Format::RpcJson);
         }
         return None;
@@ -99,5 +120,57 @@ pub(crate) fn answer_string(v: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(name: &str, text: &str) -> Result<Dataset, EvalError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        read(&file, None, None)
+    }
+
+    const COLUMNS: &str = r#"{"predict": [["1", "2"], ["3"]], "completion": [["a", "b"], ["c"]], "mean_logprob": [[-0.1, -0.2], [-0.3]], "answer": ["1", 3]}"#;
+
+    #[test]
+    fn one_parse_rpc_json_reads_what_the_detected_path_reads() {
+        let direct = read_text("a.json", COLUMNS).unwrap();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(COLUMNS).unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        for text in [COLUMNS.to_string(), format!("\n  {pretty}\n")] {
+            std::fs::write(&file, &text).unwrap();
+            assert_eq!(detect(&text), Some(Format::RpcJson));
+            let detected = read_rpc_json(&text, &file).unwrap();
+            let auto = read(&file, None, None).unwrap();
+            assert_eq!(auto, detected);
+            assert_eq!(auto.questions, direct.questions);
+        }
+        assert_eq!(direct.questions[1].truth, "3");
+    }
+
+    #[test]
+    fn other_formats_keep_precedence_over_rpc_json() {
+        // An object with rpc-json columns *and* `paths` is pathconf JSONL (as
+        // `detect` decides), not rpc-json.
+        let both = COLUMNS.replacen('{', r#"{"id": "q", "paths": [{"text": "x", "answer": "1", "mean_logprob": -1.0}], "#, 1);
+        assert_eq!(detect(&both), Some(Format::Jsonl));
+        // ... so the JSONL reader sees it, and refuses its array `answer`.
+        let e = read_text("both.jsonl", &both).unwrap_err().to_string();
+        assert!(e.contains("ground truth for question id \"q\""), "{e}");
+        // Several JSONL records fail the one-object parse and are detected.
+        let two = "{\"id\": \"a\", \"answer\": \"1\", \"paths\": [{\"text\": \"x\", \"mean_logprob\": -1.0, \"answer\": \"1\"}]}\n".repeat(2);
+        assert_eq!(read_text("two.jsonl", &two).unwrap().questions.len(), 2);
+        // An OpenAI batch record is recognised from its keys (`response.body.choices`).
+        let openai = r#"{"custom_id": "a", "answer": "7", "response": {"body": {"choices": [{"message": {"content": "The answer is 7."}, "logprobs": {"content": [{"token": "7", "logprob": -0.2}]}}]}}}"#;
+        assert_eq!(detect(openai), Some(Format::Openai));
+        assert_eq!(detect(r#"{"response": {"x": 1}}"#), None);
+        // Malformed rpc-json still reports the parser's location.
+        let broken = read_text("broken.json", &COLUMNS[..COLUMNS.len() - 5]).unwrap_err().to_string();
+        assert!(broken.contains("broken.json") && broken.contains("malformed JSON") && broken.contains("line 1"), "{broken}");
     }
 }

@@ -86,7 +86,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
 /// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object
 /// `{id: answer}`, or a JSON array of answers indexed by question.
 pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|source| EvalError::Io { file: file.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(file).map_err(|error| EvalError::Io { file: file.to_path_buf(), error })?;
     if let Ok(v) = serde_json::from_str::<Value>(&text) {
         match v {
             Value::Object(m) => {

@@ -4,20 +4,44 @@
 
 use super::{answer_string, json_error};
 use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::path::Path;
 
+/// The file's columns as parsed, before any check.
 #[derive(Deserialize)]
-struct Columns {
+pub(crate) struct Columns {
     predict: Option<Vec<Vec<Option<String>>>>,
     completion: Option<Vec<Vec<String>>>,
     mean_logprob: Option<Vec<Vec<f64>>>,
     answer: Option<Vec<serde_json::Value>>,
+    // The keys that make format detection prefer another format.
+    paths: Option<IgnoredAny>,
+    choices: Option<IgnoredAny>,
+    response: Option<IgnoredAny>,
+}
+
+impl Columns {
+    /// Parses `text` as one JSON object (unknown keys ignored).
+    pub(crate) fn parse(text: &str) -> serde_json::Result<Self> {
+        serde_json::from_str(text)
+    }
+
+    /// Whether detection would call this object rpc-json without doubt: it
+    /// has `predict` and none of the keys of the other formats.
+    pub(crate) fn is_rpc_json(&self) -> bool {
+        self.predict.is_some() && self.paths.is_none() && self.choices.is_none() && self.response.is_none()
+    }
 }
 
 /// Parses the column layout, checking every shape and value.
 pub fn read_rpc_json(text: &str, file: &Path) -> Result<Dataset, EvalError> {
-    let cols: Columns = serde_json::from_str(text).map_err(|e| json_error(file, text, &e, 0))?;
+    let cols = Columns::parse(text).map_err(|e| json_error(file, text, &e, 0))?;
+    check_columns(cols, file)
+}
+
+/// Checks every shape and value of parsed columns and builds the dataset.
+pub(crate) fn check_columns(cols: Columns, file: &Path) -> Result<Dataset, EvalError> {
     let missing = |field: &str| EvalError::File { file: file.to_path_buf(), message: format!("top-level field `{field}` is missing") };
     let predict = cols.predict.ok_or_else(|| missing("predict"))?;
     let completion = cols.completion.ok_or_else(|| missing("completion"))?;
