@@ -9,18 +9,10 @@ use pathconf::eval::{
     protocol::{evaluate, EvalConfig},
 };
 use pathconf::progress::Quiet;
-use std::time::Instant;
+mod common;
 
-fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[runs / 2]
+fn median_ms(runs: usize, f: impl FnMut()) -> f64 {
+    common::sorted_times_ms(runs, f)[runs / 2]
 }
 
 fn main() {

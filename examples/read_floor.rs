@@ -6,7 +6,7 @@
 //! A JSON parser cannot find where a column of strings ends without reading
 //! every byte of it, so this bounds `eval`'s end-to-end time from below
 //! (README, "Speed").
-use std::time::Instant;
+mod common;
 
 fn utf8(bytes: &[u8]) -> usize {
     // A split may cut a multi-byte character; only ASCII files are timed, and
@@ -29,14 +29,9 @@ fn main() {
     let file = std::path::PathBuf::from(std::env::args().nth(1).expect("usage: read_floor FILE"));
     let size = std::fs::metadata(&file).unwrap().len() as f64;
     for threads in [1, 2] {
-        let mut t: Vec<f64> = (0..15)
-            .map(|_| {
-                let s = Instant::now();
-                std::hint::black_box(scan(&file, threads));
-                s.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
-        t.sort_by(f64::total_cmp);
+        let t = common::sorted_times_ms(15, || {
+            std::hint::black_box(scan(&file, threads));
+        });
         println!("{threads} thread(s): open + map + one look at each byte: {:.2} ms median ({:.1} GB/s), min {:.2} ms", t[7], size / t[7] / 1e6, t[0]);
     }
 }
