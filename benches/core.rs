@@ -3,6 +3,8 @@
 //! - `simulate/sc_pc_1000_paths_n64`: Monte Carlo throughput (elements = sampled paths).
 //! - `exact_pc/10k_distinct_n64`: exact PC terms for one answer with 10⁴ distinct probabilities.
 //! - `eval/300x128`: `eval` end to end (parse + SC, or + RPC) on a synthetic 300 × 128 file.
+//! - `weibull_fits/100x128`: RPC's 100 Weibull-mixture fits of a synthetic 100 × 128 file on a
+//!   rayon pool of 1 and of 2 threads (the fits share nothing, so they scale with cores).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pathconf::eval::equivalence::Equal;
@@ -67,5 +69,23 @@ fn eval_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench);
+fn weibull_fits_bench(c: &mut Criterion) {
+    use rayon::prelude::*;
+    let text = pathconf::eval::synthetic::rpc_columns(100, 128, 10, &mut ChaCha8Rng::seed_from_u64(0));
+    let columns: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let data: Vec<Vec<f64>> =
+        columns["mean_logprob"].as_array().unwrap().iter().map(|q| q.as_array().unwrap().iter().map(|v| v.as_f64().unwrap().exp()).collect()).collect();
+    let mut g = c.benchmark_group("weibull_fits");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(data.len() as u64));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        g.bench_with_input(BenchmarkId::new("100x128_threads", threads), &threads, |b, _| {
+            b.iter(|| pool.install(|| data.par_iter().map(|q| pathconf::weibull::fit(q).unwrap().neg_log_likelihood).sum::<f64>()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench);
 criterion_main!(benches);

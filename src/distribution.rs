@@ -97,10 +97,7 @@ impl PathDistribution {
     /// let bad = PathDistribution::new(&[("A", vec![0.5]), ("B", vec![0.4])], None);
     /// assert!(matches!(bad, Err(DistributionError::TotalNotOne { .. })));
     /// ```
-    pub fn new<S: AsRef<str>>(
-        groups: &[(S, Vec<f64>)],
-        correct: Option<&str>,
-    ) -> Result<Self, DistributionError> {
+    pub fn new<S: AsRef<str>>(groups: &[(S, Vec<f64>)], correct: Option<&str>) -> Result<Self, DistributionError> {
         if groups.is_empty() {
             return Err(DistributionError::NoAnswers);
         }
@@ -138,30 +135,17 @@ impl PathDistribution {
             return Err(DistributionError::TotalNotOne { total });
         }
         let correct_index = correct.and_then(|c| answers.iter().position(|a| a == c));
-        Ok(Self {
-            answers,
-            paths,
-            starts,
-            mass,
-            correct: correct_index,
-            correct_name: correct.map(str::to_string),
-        })
+        Ok(Self { answers, paths, starts, mass, correct: correct_index, correct_name: correct.map(str::to_string) })
     }
 
     /// Builds a distribution from unnormalised non-negative weights, dividing
     /// by their total (used by the generators).
-    pub fn from_weights<S: AsRef<str>>(
-        groups: &[(S, Vec<f64>)],
-        correct: Option<&str>,
-    ) -> Result<Self, DistributionError> {
+    pub fn from_weights<S: AsRef<str>>(groups: &[(S, Vec<f64>)], correct: Option<&str>) -> Result<Self, DistributionError> {
         let total: f64 = groups.iter().flat_map(|(_, w)| w.iter()).sum();
         if !(total.is_finite() && total > 0.0) {
             return Err(DistributionError::TotalNotOne { total });
         }
-        let scaled: Vec<(&str, Vec<f64>)> = groups
-            .iter()
-            .map(|(a, w)| (a.as_ref(), w.iter().map(|x| x / total).collect()))
-            .collect();
+        let scaled: Vec<(&str, Vec<f64>)> = groups.iter().map(|(a, w)| (a.as_ref(), w.iter().map(|x| x / total).collect())).collect();
         Self::new(&scaled, correct)
     }
 
@@ -234,30 +218,12 @@ mod tests {
         let ok = PathDistribution::new(&[("A", vec![0.5, 0.2]), ("B", vec![0.3])], Some("A")).unwrap();
         assert_eq!(ok.answer_mass(0), 0.7);
         assert_eq!(ok.path_index(1, 0), 2);
-        assert!(matches!(
-            PathDistribution::new(&[("A", vec![f64::NAN, 1.0])], None),
-            Err(DistributionError::NotFinite { path: 0, .. })
-        ));
-        assert!(matches!(
-            PathDistribution::new(&[("A", vec![1.2, -0.2])], None),
-            Err(DistributionError::Negative { path: 1, .. })
-        ));
-        assert!(matches!(
-            PathDistribution::new(&[("", vec![1.0])], None),
-            Err(DistributionError::EmptyAnswer { index: 0 })
-        ));
-        assert!(matches!(
-            PathDistribution::new(&[("A", vec![0.5]), ("A", vec![0.5])], None),
-            Err(DistributionError::DuplicateAnswer { .. })
-        ));
-        assert!(matches!(
-            PathDistribution::new(&[("A", vec![0.5]), ("B", vec![0.4])], None),
-            Err(DistributionError::TotalNotOne { .. })
-        ));
-        assert!(matches!(
-            PathDistribution::new(&[("A", vec![1.0]), ("B", vec![])], None),
-            Err(DistributionError::NoPaths { .. })
-        ));
+        assert!(matches!(PathDistribution::new(&[("A", vec![f64::NAN, 1.0])], None), Err(DistributionError::NotFinite { path: 0, .. })));
+        assert!(matches!(PathDistribution::new(&[("A", vec![1.2, -0.2])], None), Err(DistributionError::Negative { path: 1, .. })));
+        assert!(matches!(PathDistribution::new(&[("", vec![1.0])], None), Err(DistributionError::EmptyAnswer { index: 0 })));
+        assert!(matches!(PathDistribution::new(&[("A", vec![0.5]), ("A", vec![0.5])], None), Err(DistributionError::DuplicateAnswer { .. })));
+        assert!(matches!(PathDistribution::new(&[("A", vec![0.5]), ("B", vec![0.4])], None), Err(DistributionError::TotalNotOne { .. })));
+        assert!(matches!(PathDistribution::new(&[("A", vec![1.0]), ("B", vec![])], None), Err(DistributionError::NoPaths { .. })));
         let empty: [(&str, Vec<f64>); 0] = [];
         assert!(matches!(PathDistribution::new(&empty, None), Err(DistributionError::NoAnswers)));
     }

@@ -26,6 +26,7 @@ pub mod figures;
 pub mod generators;
 pub mod llm;
 pub mod montecarlo;
+pub mod optim;
 pub mod progress;
 pub mod sample;
 pub mod sampling;

@@ -26,11 +26,9 @@ impl Bar {
         }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg:>12} [{bar:40}] {pos}/{len} ({elapsed} elapsed, eta {eta})",
-            )
-            .expect("static template")
-            .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({elapsed} elapsed, eta {eta})")
+                .expect("static template")
+                .progress_chars("=> "),
         );
         bar.set_message(message.to_string());
         Self(Some(bar))

@@ -67,24 +67,15 @@ pub struct Spec {
 
 /// Reads and validates a spec file.
 pub fn read_spec(file: &Path) -> Result<Spec, SpecError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
+    let text = std::fs::read_to_string(file).map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
     parse_spec(&text, file)
 }
 
 /// Parses and validates spec text; `file` is used in error messages only.
 pub fn parse_spec(text: &str, file: &Path) -> Result<Spec, SpecError> {
-    let field = |field: &str, message: String| SpecError::Field {
-        file: file.to_path_buf(),
-        field: field.to_string(),
-        message,
-    };
-    let value: Value = serde_json::from_str(text).map_err(|e| SpecError::Json {
-        file: file.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    let field = |field: &str, message: String| SpecError::Field { file: file.to_path_buf(), field: field.to_string(), message };
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| SpecError::Json { file: file.to_path_buf(), line: e.line(), column: e.column(), message: e.to_string() })?;
     let obj = value.as_object().ok_or_else(|| field("$", "expected a JSON object".into()))?;
     for key in obj.keys() {
         if !matches!(key.as_str(), "correct" | "answers" | "tau") {
@@ -104,20 +95,15 @@ pub fn parse_spec(text: &str, file: &Path) -> Result<Spec, SpecError> {
         .ok_or_else(|| field("answers", "expected an object {answer: [probabilities]}".into()))?;
     let mut groups = Vec::with_capacity(answers.len());
     for (name, probs) in answers {
-        let arr = probs
-            .as_array()
-            .ok_or_else(|| field(&format!("answers.{name}"), "expected an array of numbers".into()))?;
+        let arr = probs.as_array().ok_or_else(|| field(&format!("answers.{name}"), "expected an array of numbers".into()))?;
         let mut ps = Vec::with_capacity(arr.len());
         for (i, v) in arr.iter().enumerate() {
-            let p = v.as_f64().ok_or_else(|| {
-                field(&format!("answers.{name}[{i}]"), format!("expected a number, found {v}"))
-            })?;
+            let p = v.as_f64().ok_or_else(|| field(&format!("answers.{name}[{i}]"), format!("expected a number, found {v}")))?;
             ps.push(p);
         }
         groups.push((name.clone(), ps));
     }
-    let distribution = PathDistribution::new(&groups, correct.as_deref())
-        .map_err(|error| SpecError::Distribution { file: file.to_path_buf(), error })?;
+    let distribution = PathDistribution::new(&groups, correct.as_deref()).map_err(|error| SpecError::Distribution { file: file.to_path_buf(), error })?;
     let tau = match obj.get("tau") {
         None | Some(Value::Null) => None,
         Some(v) => {
@@ -137,11 +123,7 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example_in_order() {
-        let s = parse_spec(
-            r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#,
-            Path::new("x.json"),
-        )
-        .unwrap();
+        let s = parse_spec(r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#, Path::new("x.json")).unwrap();
         assert_eq!(s.distribution.answers(), ["A", "B", "C"]);
         assert_eq!(s.distribution.correct(), Some(0));
         assert_eq!(s.tau, Some(0.15));
@@ -149,19 +131,13 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_field() {
-        let e = parse_spec(r#"{"answers": {"A": [0.5, "x"], "B": [0.5]}}"#, Path::new("s.json"))
-            .unwrap_err()
-            .to_string();
+        let e = parse_spec(r#"{"answers": {"A": [0.5, "x"], "B": [0.5]}}"#, Path::new("s.json")).unwrap_err().to_string();
         assert!(e.contains("s.json") && e.contains("answers.A[1]"), "{e}");
-        let e = parse_spec(r#"{"answers": {"A": [0.5], "B": [0.4]}}"#, Path::new("s.json"))
-            .unwrap_err()
-            .to_string();
+        let e = parse_spec(r#"{"answers": {"A": [0.5], "B": [0.4]}}"#, Path::new("s.json")).unwrap_err().to_string();
         assert!(e.contains("sum to") && e.contains("s.json"), "{e}");
         let e = parse_spec("{\"answers\": ", Path::new("s.json")).unwrap_err().to_string();
         assert!(e.contains("malformed JSON") && e.contains("line 1"), "{e}");
-        let e = parse_spec(r#"{"answers": {"A": [1.0]}, "tau": 2}"#, Path::new("s.json"))
-            .unwrap_err()
-            .to_string();
+        let e = parse_spec(r#"{"answers": {"A": [1.0]}, "tau": 2}"#, Path::new("s.json")).unwrap_err().to_string();
         assert!(e.contains("`tau`"), "{e}");
     }
 }

@@ -34,7 +34,19 @@ fn theory_json_rows_have_exactly_the_documented_keys() {
     let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     // per n: 3 sc + 4 ppl + 3 pc + 3 rp
     assert_eq!(rows.len(), 4 * 13);
-    let keys = ["estimator", "answer", "path", "n", "expected_confidence", "bias", "estimation_error", "model_error", "cross_term", "reasoning_error", "paper_formula"];
+    let keys = [
+        "estimator",
+        "answer",
+        "path",
+        "n",
+        "expected_confidence",
+        "bias",
+        "estimation_error",
+        "model_error",
+        "cross_term",
+        "reasoning_error",
+        "paper_formula",
+    ];
     for r in &rows {
         let obj = r.as_object().unwrap();
         let mut got: Vec<&str> = obj.keys().map(String::as_str).collect();
@@ -134,10 +146,9 @@ fn eval_reproduces_the_reference_aggregates_on_the_golden_fixture() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("SC") && text.contains("RPC"), "{text}");
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap(),
-    )
-    .unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap())
+            .unwrap();
     for (method, key) in [("SC", "SC"), ("PPL", "PPL")] {
         let r = v["results"].as_array().unwrap().iter().find(|r| r["method"] == method).unwrap();
         let want = &reference["aggregate"][key];
@@ -210,9 +221,17 @@ fn eval_bad_input_exits_2_names_question_and_field_and_writes_nothing() {
         ("positive.json", col("[[-0.1, 0.2], [-0.3]]"), vec!["question 0", "mean_logprob[0][1]", "positive"]),
         ("nan.json", col("[[-0.1, NaN], [-0.3]]"), vec!["mean_logprob[0][1]", "NaN"]),
         ("empty.json", r#"{"predict": [[]], "completion": [[]], "mean_logprob": [[]], "answer": ["1"]}"#.into(), vec!["question 0", "no paths"]),
-        ("truth.json", r#"{"predict": [["1"]], "completion": [["a"]], "mean_logprob": [[-0.1]], "answer": [null]}"#.into(), vec!["question 0", "answer[0]", "ground truth"]),
+        (
+            "truth.json",
+            r#"{"predict": [["1"]], "completion": [["a"]], "mean_logprob": [[-0.1]], "answer": [null]}"#.into(),
+            vec!["question 0", "answer[0]", "ground truth"],
+        ),
         ("malformed.json", r#"{"predict": [["1"]], "completion": [["a"]], "mean_logprob": [[-0.1]"#.into(), vec!["malformed JSON"]),
-        ("lines.jsonl", "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.1, 0.5]}]}\n".into(), vec!["question 0", "paths[0].logprobs[1]", "positive"]),
+        (
+            "lines.jsonl",
+            "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.1, 0.5]}]}\n".into(),
+            vec!["question 0", "paths[0].logprobs[1]", "positive"],
+        ),
         ("nopaths.jsonl", "{\"id\": 1, \"answer\": \"2\", \"paths\": []}\n".into(), vec!["question 0", "paths", "no paths"]),
         ("notruth.jsonl", "{\"id\": 1, \"paths\": [{\"text\": \"x\", \"mean_logprob\": -1}]}\n".into(), vec!["question 0", "answer", "ground truth"]),
     ];
@@ -230,7 +249,8 @@ fn eval_bad_input_exits_2_names_question_and_field_and_writes_nothing() {
         assert!(o.stdout.is_empty());
     }
     // No stray temporary files either.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
     assert!(leftovers.is_empty());
 }
 
@@ -239,10 +259,9 @@ fn eval_per_question_output_matches_the_reference_rows() {
     let o = pathconf(&["eval", &golden_fixture(), "--methods", "sc,ppl", "--equivalence", "exact", "--per-question", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap(),
-    )
-    .unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap())
+            .unwrap();
     let per = v["per_question"].as_array().unwrap();
     assert_eq!(per.len(), 60);
     for (i, q) in per.iter().enumerate() {

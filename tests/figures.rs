@@ -118,7 +118,8 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     assert!(checked.len() >= 40);
     let z_crit = Normal::new(0.0, 1.0).unwrap().inverse_cdf(1.0 - 1e-3 / (2.0 * checked.len() as f64));
     for r in checked {
-        let (exact, mean, se): (f64, f64, f64) = (r[col("exact")].parse().unwrap(), r[col("mc_mean")].parse().unwrap(), r[col("mc_std_error")].parse().unwrap());
+        let (exact, mean, se): (f64, f64, f64) =
+            (r[col("exact")].parse().unwrap(), r[col("mc_mean")].parse().unwrap(), r[col("mc_std_error")].parse().unwrap());
         // floor: one unobserved extreme outcome among the 4,000 quick-mode trials
         let z = (exact - mean) / (se * se + (1.0f64 / 4000.0).powi(2)).sqrt();
         assert!(z.abs() <= z_crit, "convergence row {r:?}: z = {z:.2}");
@@ -130,7 +131,19 @@ fn figure_data_do_not_depend_on_the_thread_count() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     reproduce(a.path(), "1");
     reproduce(b.path(), "2");
-    for name in ["convergence", "degeneration", "model_error", "accuracy_vs_samples", "pruning_threshold", "real_tiny", "real_tiny_questions", "real_tiny_calibration", "real_llm", "real_llm_error", "real_llm_questions"] {
+    for name in [
+        "convergence",
+        "degeneration",
+        "model_error",
+        "accuracy_vs_samples",
+        "pruning_threshold",
+        "real_tiny",
+        "real_tiny_questions",
+        "real_tiny_calibration",
+        "real_llm",
+        "real_llm_error",
+        "real_llm_questions",
+    ] {
         let x = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
         let y = std::fs::read(b.path().join(format!("{name}.csv"))).unwrap();
         assert!(x == y, "{name}.csv differs between 1 and 2 threads");

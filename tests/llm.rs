@@ -127,8 +127,10 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
 #[test]
 fn committed_data_is_consistent() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let questions: Vec<serde_json::Value> = std::fs::read_to_string(root.join("questions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let records: Vec<serde_json::Value> = std::fs::read_to_string(root.join("smollm2_paths.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let questions: Vec<serde_json::Value> =
+        std::fs::read_to_string(root.join("questions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<serde_json::Value> =
+        std::fs::read_to_string(root.join("smollm2_paths.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(records.len() >= 40, "{} records", records.len());
     for (r, q) in records.iter().zip(&questions) {
         assert_eq!(r["id"], q["id"]);

@@ -3,7 +3,7 @@
 mod common;
 
 use pathconf::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
-use pathconf::theory::{paper, pc::pc_terms, pc::pc_moments, pc::pc_mse_direct, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use pathconf::theory::{paper, pc::pc_moments, pc::pc_mse_direct, pc::pc_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
 use pathconf::{PathDistribution, Sample, SampledPath};
 use proptest::prelude::*;
 
@@ -11,11 +11,7 @@ use proptest::prelude::*;
 fn dist_and_sample() -> impl Strategy<Value = (PathDistribution, Vec<usize>)> {
     (1usize..=12, 1usize..=4)
         .prop_flat_map(|(paths, answers)| {
-            (
-                prop::collection::vec(0.001f64..1.0, paths),
-                prop::collection::vec(0..answers, paths),
-                prop::collection::vec(0..paths, 1..40),
-            )
+            (prop::collection::vec(0.001f64..1.0, paths), prop::collection::vec(0..answers, paths), prop::collection::vec(0..paths, 1..40))
         })
         .prop_filter_map("every answer needs a path", |(w, a, draws)| {
             let s: f64 = w.iter().sum();

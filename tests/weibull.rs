@@ -26,7 +26,13 @@ fn recovers_known_mixtures_from_large_samples() {
         let f = fit(&x).unwrap();
         let m = f.mixture;
         let rel = |a: f64, b: f64| (a - b).abs() / b;
-        for (name, got, want) in [("w", m.w, truth.w), ("k_high", m.k1, truth.k1), ("λ_high", m.lambda1, truth.lambda1), ("k_low", m.k2, truth.k2), ("λ_low", m.lambda2, truth.lambda2)] {
+        for (name, got, want) in [
+            ("w", m.w, truth.w),
+            ("k_high", m.k1, truth.k1),
+            ("λ_high", m.lambda1, truth.lambda1),
+            ("k_low", m.k2, truth.k2),
+            ("λ_low", m.lambda2, truth.lambda2),
+        ] {
             assert!(rel(got, want) < 0.10, "mixture {i}: {name} = {got}, true {want}");
         }
         assert!(f.neg_log_likelihood <= neg_log_likelihood(truth, &x) + 1e-9, "mixture {i}: fit worse than the truth");

@@ -87,7 +87,9 @@ fn read_cache(file: &PathBuf) -> Result<HashMap<String, bool>, EvalError> {
             if !k.contains("<##>") {
                 return Err(EvalError::File { file: file.clone(), message: format!("key {k:?} is not of the form \"a<##>b\"") });
             }
-            v.as_bool().map(|b| (k.clone(), b)).ok_or_else(|| EvalError::File { file: file.clone(), message: format!("key {k:?}: expected true or false, found {v}") })
+            v.as_bool()
+                .map(|b| (k.clone(), b))
+                .ok_or_else(|| EvalError::File { file: file.clone(), message: format!("key {k:?}: expected true or false, found {v}") })
         })
         .collect()
 }

@@ -68,7 +68,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut done = std::collections::HashSet::new();
     for (i, line) in existing.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).map_err(|e| anyhow::anyhow!("{}: line {}: {e} (cannot resume)", a.out.display(), i + 1))?;
-        let id = v.get("id").and_then(|x| x.as_str()).ok_or_else(|| anyhow::anyhow!("{}: line {}: field id missing (cannot resume)", a.out.display(), i + 1))?;
+        let id =
+            v.get("id").and_then(|x| x.as_str()).ok_or_else(|| anyhow::anyhow!("{}: line {}: field id missing (cannot resume)", a.out.display(), i + 1))?;
         done.insert(id.to_string());
     }
     if !existing.is_empty() && !existing.ends_with('\n') {

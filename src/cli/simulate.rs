@@ -119,7 +119,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         if track { "" } else { " (PPL rows omitted: more than 10,000 paths)" }
     );
     println!("Monte Carlo mean [95% interval] | exact value; '*' marks an exact value outside the interval (expected for about 5% of cells).\n");
-    let fmt = |e: &Estimate, exact: f64| format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(exact), if e.covers(exact) { "" } else { " *" });
+    let fmt = |e: &Estimate, exact: f64| {
+        format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(exact), if e.covers(exact) { "" } else { " *" })
+    };
     for &n in &ns {
         println!("n = {n}");
         let body: Vec<Vec<String>> = out

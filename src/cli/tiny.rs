@@ -147,7 +147,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 pathconf::progress::Observer::advance(&bar, 1);
             }
             bar.finish();
-            eprintln!("{} questions × {} paths, {tokens} tokens in {:.2} s ({:.0} tokens/s)", qs.len(), s.n, start.elapsed().as_secs_f64(), tokens as f64 / start.elapsed().as_secs_f64());
+            eprintln!(
+                "{} questions × {} paths, {tokens} tokens in {:.2} s ({:.0} tokens/s)",
+                qs.len(),
+                s.n,
+                start.elapsed().as_secs_f64(),
+                tokens as f64 / start.elapsed().as_secs_f64()
+            );
             match s.out {
                 Some(p) => write_atomic(&p, out.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
                 None => print!("{out}"),

@@ -96,12 +96,7 @@ pub fn normalise(a: &str) -> String {
         }
     }
     let mut s = if s.contains('\\') {
-        s.replace("\\left", "")
-            .replace("\\right", "")
-            .replace("\\!", "")
-            .replace("\\,", "")
-            .replace("\\dfrac", "\\frac")
-            .replace("\\tfrac", "\\frac")
+        s.replace("\\left", "").replace("\\right", "").replace("\\!", "").replace("\\,", "").replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
     } else {
         s.to_string()
     };
@@ -215,8 +210,17 @@ mod tests {
     #[test]
     fn numeric_forms_agree() {
         let e = Equal::default();
-        for (a, b) in [("0.5", "1/2"), ("1/2", "\\frac{1}{2}"), ("\\frac{1}{2}", ".50"), ("1,000", "1000"),
-                       ("$42$", "42"), ("\\text{7}", "7.0"), ("-\\dfrac{3}{4}", "-0.75"), ("3.", "3"), ("ABC", "abc")] {
+        for (a, b) in [
+            ("0.5", "1/2"),
+            ("1/2", "\\frac{1}{2}"),
+            ("\\frac{1}{2}", ".50"),
+            ("1,000", "1000"),
+            ("$42$", "42"),
+            ("\\text{7}", "7.0"),
+            ("-\\dfrac{3}{4}", "-0.75"),
+            ("3.", "3"),
+            ("ABC", "abc"),
+        ] {
             assert!(e.equal(a, b), "{a} = {b}");
         }
         for (a, b) in [("0.5", "0.51"), ("1,00", "100"), ("x", "y"), ("1/0", "0")] {
@@ -243,13 +247,8 @@ mod tests {
                 break;
             }
         }
-        let mut s = s
-            .replace("\\left", "")
-            .replace("\\right", "")
-            .replace("\\!", "")
-            .replace("\\,", "")
-            .replace("\\dfrac", "\\frac")
-            .replace("\\tfrac", "\\frac");
+        let mut s =
+            s.replace("\\left", "").replace("\\right", "").replace("\\!", "").replace("\\,", "").replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac");
         s.retain(|c| !c.is_whitespace());
         drop_thousands_separators(&s).to_lowercase()
     }

@@ -131,9 +131,9 @@ impl<'a> Prepared<'a> {
             let p = &question.paths[j];
             logp.push(match mode {
                 ProbMode::Mean => p.mean_logprob,
-                ProbMode::Sequence => p.sum_logprob.ok_or_else(|| {
-                    format!("path {j} has no sequence log-probability (this format stores only mean_logprob); use --prob mean")
-                })?,
+                ProbMode::Sequence => {
+                    p.sum_logprob.ok_or_else(|| format!("path {j} has no sequence log-probability (this format stores only mean_logprob); use --prob mean"))?
+                }
             });
         }
         // Distinct raw answers, then groups of equivalent answers.
@@ -201,11 +201,8 @@ impl<'a> Prepared<'a> {
 
     fn group_rows(&self, scores: &[f64]) -> Outcome {
         let total: f64 = scores.iter().sum();
-        let rows: Vec<Row> = scores
-            .iter()
-            .enumerate()
-            .map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] })
-            .collect();
+        let rows: Vec<Row> =
+            scores.iter().enumerate().map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] }).collect();
         let credit = select(scores.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
         Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
     }

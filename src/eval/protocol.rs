@@ -51,11 +51,7 @@ impl EvalConfig {
     /// per repeat per `K`.
     pub fn work_units(&self, ds: &Dataset) -> u64 {
         let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
-        let per_question: usize = if self.ks.is_empty() {
-            1
-        } else {
-            self.ks.iter().map(|&k| self.repeats_for(k, max_paths)).sum()
-        };
+        let per_question: usize = if self.ks.is_empty() { 1 } else { self.ks.iter().map(|&k| self.repeats_for(k, max_paths)).sum() };
         (per_question * ds.questions.len()) as u64
     }
 }

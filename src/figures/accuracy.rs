@@ -86,8 +86,14 @@ pub fn curves(report: &EvalReport, csv: &mut Csv) -> Curves {
             ece.push((n, 100.0 * r.ece_max.mean, 100.0 * r.ece_max.std));
         }
         out.points.push((name.to_string(), acc.iter().zip(&ece).map(|(a, e)| (a.0 as usize, a.1, e.1)).collect()));
-        out.accuracy.push(Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect()).with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
-        out.ece.push(Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect()).with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()));
+        out.accuracy.push(
+            Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect())
+                .with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()),
+        );
+        out.ece.push(
+            Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect())
+                .with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()),
+        );
     }
     out
 }
@@ -120,7 +126,14 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             y_range: None,
         },
     ];
-    let mut files = draw(&cfg.out, "accuracy_vs_samples", "Synthetic benchmark: accuracy and calibration vs samples (mean ± std over subsets)", &panels, (1, 2), (1800, 800))?;
+    let mut files = draw(
+        &cfg.out,
+        "accuracy_vs_samples",
+        "Synthetic benchmark: accuracy and calibration vs samples (mean ± std over subsets)",
+        &panels,
+        (1, 2),
+        (1800, 800),
+    )?;
     files.push(csv.write(&cfg.out, "accuracy_vs_samples")?);
     let mut table = String::from("| method | fewest n to match SC's best | fewer samples |\n|---|---|---|\n");
     for fp in &report.fewest_paths {

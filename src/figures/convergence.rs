@@ -66,7 +66,12 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             let sc = sc_terms(&d, a, n).expect("n >= 1");
             rows[0].1.push((n as f64, sc.estimation_error, est(&sim.answers[a].sc.estimation_error), Some(paper::prop2_estimation(p, n))));
             let ppl = ppl_terms(&d, a, top, n);
-            rows[1].1.push((n as f64, ppl.estimation_error, est(&sim.paths[d.path_index(a, top)].ppl.estimation_error), Some(paper::prop3_estimation(probs[top], n))));
+            rows[1].1.push((
+                n as f64,
+                ppl.estimation_error,
+                est(&sim.paths[d.path_index(a, top)].ppl.estimation_error),
+                Some(paper::prop3_estimation(probs[top], n)),
+            ));
             let pc = pc_terms(&d, a, n);
             rows[2].1.push((n as f64, pc.estimation_error, est(&sim.answers[a].pc.estimation_error), k_equal.map(|k| paper::thm4_rate(p, k, n))));
             rows[3].1.push((n as f64, f64::NAN, est(&rs[0][a].estimation_error), None));
@@ -108,7 +113,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             last(2),
             last(1)
         ));
-        panels.push(Panel::versus_n(format!("({}) {name}", (b'a' + pi as u8) as char), "estimation error E[(p̂ − p)²]", Scale::Log10, LegendAt::LowerLeft, series));
+        panels.push(Panel::versus_n(
+            format!("({}) {name}", (b'a' + pi as u8) as char),
+            "estimation error E[(p̂ − p)²]",
+            Scale::Log10,
+            LegendAt::LowerLeft,
+            series,
+        ));
     }
     let mut files = draw(&cfg.out, "convergence", "Estimation error of the correct answer vs number of samples", &panels, (2, 2), (1800, 1400))?;
     files.push(csv.write(&cfg.out, "convergence")?);

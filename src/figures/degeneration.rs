@@ -20,7 +20,17 @@ use crate::PathDistribution;
 
 /// CSV columns.
 pub const COLUMNS: [&str; 11] = [
-    "tiny_paths", "n", "pc_estimation_error_b", "sc_estimation_error_b", "sc_exact", "pc_exact", "rp_opt_exact", "tau_opt", "rpc_mc_mean", "rpc_mc_ci_low", "rpc_mc_ci_high",
+    "tiny_paths",
+    "n",
+    "pc_estimation_error_b",
+    "sc_estimation_error_b",
+    "sc_exact",
+    "pc_exact",
+    "rp_opt_exact",
+    "tau_opt",
+    "rpc_mc_mean",
+    "rpc_mc_ci_low",
+    "rpc_mc_ci_high",
 ];
 
 /// The family: B's 0.5 of mass over `m` tiny paths.
@@ -53,12 +63,29 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             let sc_v = total(&|a| sc_terms(&d, a, n).expect("n >= 1").reasoning_error);
             let pc_v = total(&|a| pc_terms(&d, a, n).reasoning_error);
             let opt = optimal_tau_total(&d, n);
-            let (r, _) = simulate_estimators(&d, &SimConfig { n, trials: rpc_trials, seed: cfg.seed ^ ((m as u64) << 24) ^ n, tau: 0.0, track_paths: false }, &[&rpc], observer);
+            let (r, _) = simulate_estimators(
+                &d,
+                &SimConfig { n, trials: rpc_trials, seed: cfg.seed ^ ((m as u64) << 24) ^ n, tau: 0.0, track_paths: false },
+                &[&rpc],
+                observer,
+            );
             // Total over answers: sum of means; intervals combine conservatively (sum of half-widths).
             let mean: f64 = r[0].iter().map(|t| t.reasoning_error.mean).sum();
             let half: f64 = r[0].iter().map(|t| t.reasoning_error.ci_high - t.reasoning_error.mean).sum();
             let (e_pc, e_sc) = (pc_terms(&d, 1, n).estimation_error, sc_terms(&d, 1, n).expect("n >= 1").estimation_error);
-            csv.row(vec![m.to_string(), n.to_string(), f(e_pc), f(e_sc), f(sc_v), f(pc_v), f(opt.reasoning_error), f(opt.tau), f(mean), f(mean - half), f(mean + half)]);
+            csv.row(vec![
+                m.to_string(),
+                n.to_string(),
+                f(e_pc),
+                f(e_sc),
+                f(sc_v),
+                f(pc_v),
+                f(opt.reasoning_error),
+                f(opt.tau),
+                f(mean),
+                f(mean - half),
+                f(mean + half),
+            ]);
             est_pc.push((n as f64, e_pc));
             est_sc.push((n as f64, e_sc));
             sc.push((n as f64, sc_v));

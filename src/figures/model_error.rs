@@ -20,11 +20,7 @@ pub const COLUMNS: [&str; 5] = ["question", "p_correct", "p_top_path", "model_er
 
 /// Writes `model_error.{png,svg,csv}`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let pop = Population {
-        n_questions: if cfg.quick { 60 } else { 300 },
-        split: Split::Dirichlet { alpha: 1.0 },
-        ..Default::default()
-    };
+    let pop = Population { n_questions: if cfg.quick { 60 } else { 300 }, split: Split::Dirichlet { alpha: 1.0 }, ..Default::default() };
     let questions = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3));
     let mut csv = Csv::new(&COLUMNS);
     let mut pts = Vec::new();

@@ -59,7 +59,11 @@ impl Scale {
             Scale::Linear => {
                 let s = format!("{v:.3}");
                 let s = s.trim_end_matches('0').trim_end_matches('.');
-                if s == "-0" { "0".into() } else { s.to_string() }
+                if s == "-0" {
+                    "0".into()
+                } else {
+                    s.to_string()
+                }
             }
             Scale::Log10 if near_int => format!("10{}", superscript(v.round() as i64)),
             Scale::Log2 if near_int => format!("{}", 2f64.powi(v.round() as i32)),
@@ -225,12 +229,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> R
         .map_err(|e| e.to_string())?;
     let clamp_y = |v: f64| p.y_scale.map(v).clamp(y0, y1);
     for s in &p.series {
-        let pts: Vec<(f64, f64)> = s
-            .points
-            .iter()
-            .map(|&(x, y)| (p.x_scale.map(x), p.y_scale.map(y)))
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect();
+        let pts: Vec<(f64, f64)> =
+            s.points.iter().map(|&(x, y)| (p.x_scale.map(x), p.y_scale.map(y))).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
         let color = s.color;
         let thick = color.stroke_width(3);
         let anno = match s.style {
@@ -283,13 +283,21 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> R
     Ok(())
 }
 
+/// Makes DejaVu Sans (embedded by the `dejavu` crate) plotters' "sans-serif"
+/// font, once per process: text is rasterised by `ab_glyph` in pure Rust, so
+/// figures need no system fonts or font libraries and look the same anywhere.
+fn register_fonts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let registered = plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, dejavu::sans::regular());
+        assert!(registered.is_ok(), "DejaVu Sans is a valid TrueType font");
+    });
+}
+
 fn draw_all<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, title: &str, panels: &[Panel], grid: (usize, usize)) -> Result<(), String> {
+    register_fonts();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let body = if title.is_empty() {
-        root.clone()
-    } else {
-        root.titled(title, ("sans-serif", 26)).map_err(|e| e.to_string())?
-    };
+    let body = if title.is_empty() { root.clone() } else { root.titled(title, ("sans-serif", 26)).map_err(|e| e.to_string())? };
     let areas = body.split_evenly(grid);
     for (area, p) in areas.iter().zip(panels) {
         draw_panel(area, p)?;
@@ -306,8 +314,7 @@ pub fn draw(dir: &Path, name: &str, title: &str, panels: &[Panel], grid: (usize,
     let tmp_svg = dir.join(format!(".{name}.svg.tmp.svg"));
     draw_all(BitMapBackend::new(&tmp_png, size).into_drawing_area(), title, panels, grid)
         .map_err(|message| FigureError::Plot { path: png.clone(), message })?;
-    draw_all(SVGBackend::new(&tmp_svg, size).into_drawing_area(), title, panels, grid)
-        .map_err(|message| FigureError::Plot { path: svg.clone(), message })?;
+    draw_all(SVGBackend::new(&tmp_svg, size).into_drawing_area(), title, panels, grid).map_err(|message| FigureError::Plot { path: svg.clone(), message })?;
     for (t, f) in [(&tmp_png, &png), (&tmp_svg, &svg)] {
         std::fs::rename(t, f).map_err(|error| FigureError::Io { path: f.clone(), error })?;
     }

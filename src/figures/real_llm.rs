@@ -178,7 +178,12 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let Curves { accuracy: acc_series, ece: ece_series, points: curves } = super::accuracy::curves(&report, &mut csv);
 
     // Pools.
-    let facts: Vec<PoolFacts> = ds.questions.iter().map(|q| pool_facts(q, &equal)).collect::<Result<_, _>>().map_err(|message| FigureError::Data { message: format!("{}: {message}", file.display()) })?;
+    let facts: Vec<PoolFacts> = ds
+        .questions
+        .iter()
+        .map(|q| pool_facts(q, &equal))
+        .collect::<Result<_, _>>()
+        .map_err(|message| FigureError::Data { message: format!("{}: {message}", file.display()) })?;
 
     // Estimation error relative to the pool, on questions the pool gets right
     // at least once (elsewhere both errors are identically 0).
@@ -217,7 +222,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             let scale = [f_pool * f_pool, pc_pool * pc_pool];
             for k in 0..2 {
                 let se = (exact[k] * (m[k] - exact[k])).max(0.0).sqrt() / (trials as f64).sqrt();
-                let z = if se > 0.0 { (got[k] - exact[k]) / se } else if (got[k] - exact[k]).abs() <= 1e-12 * m[k].max(1e-300) { 0.0 } else { f64::INFINITY };
+                let z = if se > 0.0 {
+                    (got[k] - exact[k]) / se
+                } else if (got[k] - exact[k]).abs() <= 1e-12 * m[k].max(1e-300) {
+                    0.0
+                } else {
+                    f64::INFINITY
+                };
                 let agrees = z.abs() <= z_crit;
                 let name = ["SC", "PC"][k];
                 if !agrees {
@@ -240,7 +251,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Distinct paths and mass.
     let mut q_csv = Csv::new(&QUESTION_COLUMNS);
-    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal).map_err(|e| FigureError::Data { message: e.to_string() })?;
+    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal)
+        .map_err(|e| FigureError::Data { message: e.to_string() })?;
     for ((q, fa), rows) in ds.questions.iter().zip(&facts).zip(&full_rows) {
         // CSV cells: answers never contain the separator.
         let top = |o: &crate::eval::methods::Outcome| o.rows.first().map(|r| r.answer.replace(',', ";")).unwrap_or_default();
@@ -360,7 +372,11 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let m = v.len() / 2;
-    if v.len() % 2 == 1 { v[m] } else { 0.5 * (v[m - 1] + v[m]) }
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        0.5 * (v[m - 1] + v[m])
+    }
 }
 
 /// What the theory predicts next to what this data shows, as sentences
@@ -384,7 +400,11 @@ fn findings(curves: &[MethodPoints], rel: &[[f64; 4]], error_ns: &[usize], disti
         p_last.0,
         s_first.1,
         s_last.1,
-        if p_last.1 + 1e-9 < p_best.1 { "PPL stops improving and falls back as n grows, as a large model error predicts." } else { "PPL still improves at the largest n here." }
+        if p_last.1 + 1e-9 < p_best.1 {
+            "PPL stops improving and falls back as n grows, as a large model error predicts."
+        } else {
+            "PPL still improves at the largest n here."
+        }
     ));
     let (pc_last, rpc_last) = (last(&pc), last(&rpc));
     let pc_above = pc.iter().zip(&sc).filter(|(a, b)| a.1 >= b.1).count();

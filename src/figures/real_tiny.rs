@@ -177,18 +177,15 @@ fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, obse
                 };
                 stats[k].push(err);
                 let total: f64 = scores.iter().sum();
-                let qrows: Vec<(f64, bool)> =
-                    (0..n_answers).filter(|&a| scores[a] > 0.0).map(|a| (scores[a] / total, correct_of(a))).collect();
+                let qrows: Vec<(f64, bool)> = (0..n_answers).filter(|&a| scores[a] > 0.0).map(|a| (scores[a] / total, correct_of(a))).collect();
                 rows[k][ni].push(qrows);
             }
         }
         // Exact values.
         let (sc, ppl, pc) = match (y, top) {
-            (Some(a), Some(j)) => (
-                sc_terms(d, a, n).expect("n >= 1").estimation_error,
-                ppl_terms(d, a, j, n).estimation_error,
-                pc_terms(d, a, n).estimation_error,
-            ),
+            (Some(a), Some(j)) => {
+                (sc_terms(d, a, n).expect("n >= 1").estimation_error, ppl_terms(d, a, j, n).estimation_error, pc_terms(d, a, n).estimation_error)
+            }
             _ => (target * target, 0.0, target * target),
         };
         // Monte Carlo on the enumerated distribution: RPC's value, and for
@@ -274,7 +271,18 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
                 if !agrees {
                     disagreements.push(format!("{} {name} n={n}: measured {:.3e} ± {:.1e}, exact {:.3e} (z = {z:.1})", r.id, est.mean, est.std_error, ex));
                 }
-                csv.row(vec![r.id.clone(), name.to_string(), n.to_string(), f(est.mean), f(est.std_error), f(*ex), f(*ex_se), f(z), agrees.to_string(), repeats.to_string()]);
+                csv.row(vec![
+                    r.id.clone(),
+                    name.to_string(),
+                    n.to_string(),
+                    f(est.mean),
+                    f(est.std_error),
+                    f(*ex),
+                    f(*ex_se),
+                    f(z),
+                    agrees.to_string(),
+                    repeats.to_string(),
+                ]);
             }
         }
     }
@@ -317,7 +325,12 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         ece_series.push(Series::new(name.to_uppercase(), color, Style::PointsLine, ece_pts));
     }
     let mean_exact_acc = 100.0 * runs.iter().map(|r| r.exact_accuracy).sum::<f64>() / runs.len() as f64;
-    acc_series.push(Series::new(format!("mean exact accuracy = expected SC accuracy at n = 1: {mean_exact_acc:.1}%"), palette::PAPER, Style::Dashed, ns.iter().map(|&n| (n as f64, mean_exact_acc)).collect()));
+    acc_series.push(Series::new(
+        format!("mean exact accuracy = expected SC accuracy at n = 1: {mean_exact_acc:.1}%"),
+        palette::PAPER,
+        Style::Dashed,
+        ns.iter().map(|&n| (n as f64, mean_exact_acc)).collect(),
+    ));
 
     // Estimation-error panels for up to four questions spanning difficulty.
     let mut order: Vec<usize> = (0..runs.len()).collect();
@@ -330,7 +343,12 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         for (k, name) in NAMES.iter().enumerate() {
             let color = [palette::SC, palette::PPL, palette::PC, palette::RPC][k];
             let label = if k == 3 { "RPC (exact: MC on enumerated dist.)".to_string() } else { format!("{} exact", name.to_uppercase()) };
-            series.push(Series::new(label, color, Style::Line, ns.iter().zip(&r.errors[k]).filter(|(_, e)| e.1 > 0.0).map(|(&n, e)| (n as f64, e.1)).collect()));
+            series.push(Series::new(
+                label,
+                color,
+                Style::Line,
+                ns.iter().zip(&r.errors[k]).filter(|(_, e)| e.1 > 0.0).map(|(&n, e)| (n as f64, e.1)).collect(),
+            ));
             let pts: Vec<(f64, f64, f64, f64)> = ns
                 .iter()
                 .zip(&r.errors[k])
@@ -354,7 +372,14 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     panels.push(Panel::versus_n(title, "ECE (10 bins)", Scale::Linear, LegendAt::UpperRight, ece_series));
     let cols = 3;
     let rows_n = panels.len().div_ceil(cols);
-    let mut files = draw(&cfg.out, "real_tiny", "Trained transformer: sampled estimation error vs the exact theory of its own path distribution", &panels, (rows_n, cols), (2400, 700 * rows_n as u32))?;
+    let mut files = draw(
+        &cfg.out,
+        "real_tiny",
+        "Trained transformer: sampled estimation error vs the exact theory of its own path distribution",
+        &panels,
+        (rows_n, cols),
+        (2400, 700 * rows_n as u32),
+    )?;
     files.push(csv.write(&cfg.out, "real_tiny")?);
     files.push(qcsv.write(&cfg.out, "real_tiny_questions")?);
     files.push(ccsv.write(&cfg.out, "real_tiny_calibration")?);
@@ -362,11 +387,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     // Training curve.
     let loss_path = cfg.out.join("real_tiny_loss.csv");
     crate::atomic::write_atomic(&loss_path, curve_csv(&stored.curve).as_bytes()).map_err(|error| FigureError::Io { path: loss_path.clone(), error })?;
-    let smooth: Vec<(f64, f64)> = stored
-        .curve
-        .chunks(20)
-        .map(|c| (c.last().expect("chunk").step as f64, c.iter().map(|p| p.loss).sum::<f64>() / c.len() as f64))
-        .collect();
+    let smooth: Vec<(f64, f64)> =
+        stored.curve.chunks(20).map(|c| (c.last().expect("chunk").step as f64, c.iter().map(|p| p.loss).sum::<f64>() / c.len() as f64)).collect();
     let loss_panel = Panel {
         title: format!("training loss (AdamW, {} steps × batch {}, seed {})", tc.steps, tc.batch, tc.seed),
         x_label: "step".into(),

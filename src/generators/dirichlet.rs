@@ -54,11 +54,8 @@ impl DirichletPaths {
     /// Draws one question.
     pub fn sample(&self, rng: &mut impl Rng) -> PathDistribution {
         let masses = symmetric_dirichlet(self.answer_alpha, self.n_answers, rng);
-        let groups: Vec<(String, Vec<f64>)> = masses
-            .iter()
-            .enumerate()
-            .map(|(i, &m)| (answer_name(i), self.split.split(m, self.paths_per_answer, rng)))
-            .collect();
+        let groups: Vec<(String, Vec<f64>)> =
+            masses.iter().enumerate().map(|(i, &m)| (answer_name(i), self.split.split(m, self.paths_per_answer, rng))).collect();
         PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights")
     }
 }

@@ -7,12 +7,7 @@ use crate::distribution::{DistributionError, PathDistribution};
 /// Answer `i` (named `A`, `B`, …) gets `k[i]` paths of probability
 /// `answer_probs[i] / k[i]`; answer `A` is correct.
 pub fn equal_paths(answer_probs: &[f64], k: &[usize]) -> Result<PathDistribution, DistributionError> {
-    let groups: Vec<(String, Vec<f64>)> = answer_probs
-        .iter()
-        .zip(k)
-        .enumerate()
-        .map(|(i, (&p, &k))| (answer_name(i), vec![p / k as f64; k]))
-        .collect();
+    let groups: Vec<(String, Vec<f64>)> = answer_probs.iter().zip(k).enumerate().map(|(i, (&p, &k))| (answer_name(i), vec![p / k as f64; k])).collect();
     PathDistribution::new(&groups, Some("A"))
 }
 

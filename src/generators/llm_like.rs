@@ -77,11 +77,7 @@ impl LlmLike {
             let high = rng.random::<f64>() < self.high_fraction;
             let (comp, p_ok) = if high { (self.high, self.high_correct) } else { (self.low, self.low_correct) };
             let w = comp.draw(rng);
-            let answer = if self.n_answers == 1 || rng.random::<f64>() < p_ok {
-                0
-            } else {
-                1 + rng.random_range(0..self.n_answers - 1)
-            };
+            let answer = if self.n_answers == 1 || rng.random::<f64>() < p_ok { 0 } else { 1 + rng.random_range(0..self.n_answers - 1) };
             groups[answer].1.push(w);
         }
         groups.retain(|(_, w)| !w.is_empty());

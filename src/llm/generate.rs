@@ -14,8 +14,8 @@ use super::tokenizer::GgufTokenizer;
 use super::with_f32;
 use crate::sampling::{draw_with, log_softmax_into, Scratch};
 use candle_core::{Result, Tensor};
-use rayon::prelude::*;
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How to sample.

@@ -55,9 +55,7 @@ impl Llama {
         let config = LlamaConfig::from_gguf(ct).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let device = Device::Cpu;
         let mut get = |name: &str| -> anyhow::Result<Tensor> {
-            ct.tensor(file, name, &device)
-                .and_then(|q| q.dequantize(&device))
-                .map_err(|e| anyhow::anyhow!("{}: tensor {name}: {e}", path.display()))
+            ct.tensor(file, name, &device).and_then(|q| q.dequantize(&device)).map_err(|e| anyhow::anyhow!("{}: tensor {name}: {e}", path.display()))
         };
         let embed = get("token_embd.weight")?;
         let output = Linear::new(&if ct.tensor_infos.contains_key("output.weight") { get("output.weight")? } else { embed.clone() })?;

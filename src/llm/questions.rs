@@ -66,7 +66,8 @@ pub fn prompt_text(p: &WordProblem) -> String {
 pub fn read(text: &str, file: &std::path::Path) -> Result<Vec<WordProblem>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let p: WordProblem = serde_json::from_str(line).map_err(|e| format!("{}: line {}: {e} (expected {{\"id\", \"question\", \"answer\"}})", file.display(), i + 1))?;
+        let p: WordProblem =
+            serde_json::from_str(line).map_err(|e| format!("{}: line {}: {e} (expected {{\"id\", \"question\", \"answer\"}})", file.display(), i + 1))?;
         if p.question.trim().is_empty() {
             return Err(format!("{}: line {}: field question is empty", file.display(), i + 1));
         }

@@ -99,11 +99,7 @@ impl Acc {
     }
 
     fn terms(&self, target: f64) -> SimTerms {
-        SimTerms {
-            expected_confidence: self.dev.estimate(target),
-            estimation_error: self.dev_sq.estimate(0.0),
-            reasoning_error: self.reason.estimate(0.0),
-        }
+        SimTerms { expected_confidence: self.dev.estimate(target), estimation_error: self.dev_sq.estimate(0.0), reasoning_error: self.reason.estimate(0.0) }
     }
 }
 
@@ -119,9 +115,7 @@ struct BatchOut {
 pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observer) -> SimResult {
     let rp = ReasoningPruning::fixed(cfg.tau);
     let (terms, paths) = simulate_estimators(dist, cfg, &[&SelfConsistency, &PerplexityConsistency, &rp], observer);
-    let answers = (0..dist.n_answers())
-        .map(|a| AnswerSim { sc: terms[0][a], pc: terms[1][a], rp: terms[2][a] })
-        .collect();
+    let answers = (0..dist.n_answers()).map(|a| AnswerSim { sc: terms[0][a], pc: terms[1][a], rp: terms[2][a] }).collect();
     SimResult { answers, paths, trials: cfg.trials, sampled_paths: cfg.trials * cfg.n }
 }
 
@@ -188,11 +182,7 @@ pub fn simulate_estimators(
         }
     }
     let terms = total.iter().map(|per| per.iter().enumerate().map(|(a, acc)| acc.terms(masses[a])).collect()).collect();
-    let paths_out = hits
-        .iter()
-        .zip(paths)
-        .map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) })
-        .collect();
+    let paths_out = hits.iter().zip(paths).map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) }).collect();
     (terms, paths_out)
 }
 

@@ -53,14 +53,9 @@ pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<Enumerated
         return Err(TooLarge { paths: paths.len(), n });
     }
     let na = dist.n_answers();
-    let (mut sc, mut pc, mut rp) =
-        (vec![Enumerated::default(); na], vec![Enumerated::default(); na], vec![Enumerated::default(); na]);
+    let (mut sc, mut pc, mut rp) = (vec![Enumerated::default(); na], vec![Enumerated::default(); na], vec![Enumerated::default(); na]);
     let mut ppl = vec![Enumerated::default(); paths.len()];
-    let estimators: [(&dyn Estimator, usize); 3] = [
-        (&SelfConsistency, 0),
-        (&PerplexityConsistency, 1),
-        (&ReasoningPruning::fixed(tau), 2),
-    ];
+    let estimators: [(&dyn Estimator, usize); 3] = [(&SelfConsistency, 0), (&PerplexityConsistency, 1), (&ReasoningPruning::fixed(tau), 2)];
     let mut scores = vec![0.0; na];
     let mut sample = Sample::new(paths.len(), na);
     let mut idx = vec![0usize; n as usize];

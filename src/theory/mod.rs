@@ -52,14 +52,7 @@ impl ErrorTerms {
     pub fn from_moments(target: f64, indicator: f64, mean: f64, mse: f64) -> Self {
         let model_error = (target - indicator).powi(2);
         let cross_term = 2.0 * (target - indicator) * (mean - target);
-        Self {
-            expected_confidence: mean,
-            bias: mean - target,
-            estimation_error: mse,
-            model_error,
-            cross_term,
-            reasoning_error: mse + model_error + cross_term,
-        }
+        Self { expected_confidence: mean, bias: mean - target, estimation_error: mse, model_error, cross_term, reasoning_error: mse + model_error + cross_term }
     }
 }
 

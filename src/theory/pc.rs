@@ -90,8 +90,7 @@ pub fn pc_mse_grouped(g: &Grouped, n: u64) -> f64 {
     // Small-small pairs through the separable series, minus its diagonal.
     if !small.is_empty() {
         let u_max = small.iter().map(|&(q, _)| q / (1.0 - q)).fold(0.0, f64::max);
-        let weights: Vec<(f64, f64)> =
-            small.iter().map(|&(q, c)| (c * q * miss(q, n), q / (1.0 - q))).collect();
+        let weights: Vec<(f64, f64)> = small.iter().map(|&(q, c)| (c * q * miss(q, n), q / (1.0 - q))).collect();
         let mut powers: Vec<f64> = weights.iter().map(|&(w, _)| w).collect();
         let mut series = 0.0;
         let mut binom = 1.0_f64;
@@ -145,12 +144,8 @@ mod tests {
 
     #[test]
     fn series_matches_direct_sum() {
-        let cases: Vec<Vec<f64>> = vec![
-            vec![0.01; 50],
-            (1..=60).map(|i| i as f64 * 1e-4).collect(),
-            vec![0.3, 0.2, 0.001, 0.001, 0.05, 0.04, 0.03],
-            vec![0.9, 0.05, 0.05],
-        ];
+        let cases: Vec<Vec<f64>> =
+            vec![vec![0.01; 50], (1..=60).map(|i| i as f64 * 1e-4).collect(), vec![0.3, 0.2, 0.001, 0.001, 0.05, 0.04, 0.03], vec![0.9, 0.05, 0.05]];
         for probs in cases {
             for n in [0, 1, 2, 5, 64, 1000] {
                 let fast = pc_moments(&probs, n).mse;

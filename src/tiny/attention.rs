@@ -37,20 +37,14 @@ pub struct Attention {
 /// The additive causal mask `[t, offset + t]` for `t` new queries.
 pub fn causal_mask(t: usize, offset: usize, device: &Device) -> Result<Tensor> {
     let total = offset + t;
-    let mask: Vec<f32> =
-        (0..t).flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 })).collect();
+    let mask: Vec<f32> = (0..t).flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 })).collect();
     Tensor::from_vec(mask, (t, total), device)
 }
 
 impl Attention {
     /// Creates (or loads) `qkv` `[3d, d]` and `out` `[d, d]` with biases.
     pub fn new(d: usize, n_heads: usize, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            qkv: candle_nn::linear(d, 3 * d, vb.pp("qkv"))?,
-            out: candle_nn::linear(d, d, vb.pp("out"))?,
-            n_heads,
-            head_dim: d / n_heads,
-        })
+        Ok(Self { qkv: candle_nn::linear(d, 3 * d, vb.pp("qkv"))?, out: candle_nn::linear(d, d, vb.pp("out"))?, n_heads, head_dim: d / n_heads })
     }
 
     /// `x` `[b, t, d]` at positions `offset..offset + t`, where `offset` is the

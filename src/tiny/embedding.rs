@@ -13,10 +13,7 @@ pub struct Embeddings {
 impl Embeddings {
     /// Creates (or loads) `tok.weight` `[vocab, d]` and `pos.weight` `[max_len, d]`.
     pub fn new(vocab: usize, max_len: usize, d: usize, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            tokens: candle_nn::embedding(vocab, d, vb.pp("tok"))?,
-            positions: candle_nn::embedding(max_len, d, vb.pp("pos"))?,
-        })
+        Ok(Self { tokens: candle_nn::embedding(vocab, d, vb.pp("tok"))?, positions: candle_nn::embedding(max_len, d, vb.pp("pos"))? })
     }
 
     /// `ids` `[b, t]` (u32) at positions `offset..offset + t` → `[b, t, d]`.

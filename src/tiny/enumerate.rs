@@ -128,8 +128,7 @@ impl Enumeration {
         }
         let mass = |v: &[usize]| v.iter().map(|&i| self.paths[i].logprob.exp()).sum::<f64>();
         groups.sort_by(|a, b| mass(&b.1).total_cmp(&mass(&a.1)).then_with(|| a.0.cmp(&b.0)));
-        let weights: Vec<(String, Vec<f64>)> =
-            groups.iter().map(|(a, v)| (a.clone(), v.iter().map(|&i| self.paths[i].logprob.exp()).collect())).collect();
+        let weights: Vec<(String, Vec<f64>)> = groups.iter().map(|(a, v)| (a.clone(), v.iter().map(|&i| self.paths[i].logprob.exp()).collect())).collect();
         let dist = PathDistribution::from_weights(&weights, Some(&self.question.answer().to_string()))?;
         let mut index = HashMap::with_capacity(self.paths.len());
         let mut g = 0;

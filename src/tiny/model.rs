@@ -66,9 +66,8 @@ impl TinyModel {
         let vars = VarMap::new();
         let vb = VarBuilder::from_varmap(&vars, DType::F32, &device);
         let embed = Embeddings::new(config.vocab, config.max_len, config.d_model, vb.pp("embed"))?;
-        let blocks = (0..config.n_layers)
-            .map(|i| Block::new(config.d_model, config.n_heads, config.d_ff, vb.pp(format!("block{i}"))))
-            .collect::<Result<Vec<_>>>()?;
+        let blocks =
+            (0..config.n_layers).map(|i| Block::new(config.d_model, config.n_heads, config.d_ff, vb.pp(format!("block{i}")))).collect::<Result<Vec<_>>>()?;
         let ln_f = LayerNorm::new(config.d_model, 1e-5, vb.pp("ln_f"))?;
         let head = candle_nn::linear(config.d_model, config.vocab, vb.pp("head"))?;
         Ok(Self { config: config.clone(), vars, embed, blocks, ln_f, head, device })
@@ -81,8 +80,7 @@ impl TinyModel {
         let mut model = Self::build(config)?;
         let normal = Normal::new(0.0f32, 0.02).expect("valid sd");
         let resid = 1.0 / (2.0 * config.n_layers as f32).sqrt();
-        let mut named: Vec<(String, candle_core::Var)> =
-            model.vars.data().lock().expect("var map lock").iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut named: Vec<(String, candle_core::Var)> = model.vars.data().lock().expect("var map lock").iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         named.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, var) in named {
             let shape = var.shape().clone();
@@ -113,10 +111,7 @@ impl TinyModel {
     /// Every parameter as `(name, flattened f32 values)`, sorted by name.
     pub fn parameters(&self) -> Result<Vec<(String, Vec<f32>)>> {
         let data = self.vars.data().lock().expect("var map lock");
-        let mut out = data
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), v.as_tensor().flatten_all()?.to_vec1::<f32>()?)))
-            .collect::<Result<Vec<_>>>()?;
+        let mut out = data.iter().map(|(k, v)| Ok((k.clone(), v.as_tensor().flatten_all()?.to_vec1::<f32>()?))).collect::<Result<Vec<_>>>()?;
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }

@@ -123,15 +123,39 @@ struct Claim {
 }
 
 const CLAIMS: [Claim; 11] = [
-    Claim { id: "prop1_identity", statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)", owner: Owner::Pathconf, kind: Kind::Equality },
-    Claim { id: "prop1_as_printed", statement: "Prop. 1 as printed: R = E[(p̂−p)²] + (p−I)² (no cross term)", owner: Owner::Paper, kind: Kind::Equality },
+    Claim {
+        id: "prop1_identity",
+        statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)",
+        owner: Owner::Pathconf,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "prop1_as_printed", statement: "Prop. 1 as printed: R = E[(p̂−p)²] + (p−I)² (no cross term)", owner: Owner::Paper, kind: Kind::Equality
+    },
     Claim { id: "prop2_sc", statement: "Prop. 2: E[(p̂_SC − p)²] = p(1−p)/n", owner: Owner::Paper, kind: Kind::Equality },
     Claim { id: "prop3_ppl", statement: "Prop. 3: E[(p̂_PPL(t) − p_t)²] = (1−p_t)^n p_t²", owner: Owner::Paper, kind: Kind::Equality },
-    Claim { id: "thm4_printed", statement: "Thm. 4 as printed: R_PC = α^n p(2I − (1+α^n)p) + (p−I)², α = 1 − p/k (k equal paths)", owner: Owner::Paper, kind: Kind::Equality },
-    Claim { id: "thm4_rate_bound", statement: "Thm. 4 rate as a bound: E[(p̂_PC − p)²] ≤ α^n p² (k equal paths)", owner: Owner::Paper, kind: Kind::UpperBound },
+    Claim {
+        id: "thm4_printed",
+        statement: "Thm. 4 as printed: R_PC = α^n p(2I − (1+α^n)p) + (p−I)², α = 1 − p/k (k equal paths)",
+        owner: Owner::Paper,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "thm4_rate_bound", statement: "Thm. 4 rate as a bound: E[(p̂_PC − p)²] ≤ α^n p² (k equal paths)", owner: Owner::Paper, kind: Kind::UpperBound
+    },
     Claim { id: "ppl_sc_means", statement: "E[p̂_SC] = p_a, E[p̂_PPL(t)] = p_t(1 − (1−p_t)^n) (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
-    Claim { id: "pc_exact", statement: "E[p̂_PC] = Σp_t(1−(1−p_t)^n), MSE = Σp_t²(1−p_t)^n + Σ_{t≠u} p_t p_u (1−p_t−p_u)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
-    Claim { id: "rp_exact", statement: "MSE_RP = m² + 2m Σ_K p_t(1−p_t)^n + MSE_PC(K), E[p̂_RP] = Σ_K p_t(1−(1−p_t)^n) (pathconf)", owner: Owner::Pathconf, kind: Kind::Equality },
+    Claim {
+        id: "pc_exact",
+        statement: "E[p̂_PC] = Σp_t(1−(1−p_t)^n), MSE = Σp_t²(1−p_t)^n + Σ_{t≠u} p_t p_u (1−p_t−p_u)^n (pathconf)",
+        owner: Owner::Pathconf,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "rp_exact",
+        statement: "MSE_RP = m² + 2m Σ_K p_t(1−p_t)^n + MSE_PC(K), E[p̂_RP] = Σ_K p_t(1−(1−p_t)^n) (pathconf)",
+        owner: Owner::Pathconf,
+        kind: Kind::Equality,
+    },
     Claim { id: "bound_missed_mass", statement: "MSE_PC ≤ p_a Σ_t p_t (1−p_t)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
     Claim { id: "bound_pmin", statement: "MSE_PC ≤ p_a² (1−p_min)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
 ];
@@ -190,7 +214,15 @@ fn ppl_paths(probs: &[f64]) -> Vec<usize> {
 
 fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&SimResult>, out: &mut Vec<Obs>) {
     let d = &cfg.dist;
-    let mut push = |claim: usize, estimator: &'static str, a: usize, path: Option<usize>, quantity: &'static str, claimed: f64, enumerated: Option<f64>, exact: f64, mc: Option<Estimate>| {
+    let mut push = |claim: usize,
+                    estimator: &'static str,
+                    a: usize,
+                    path: Option<usize>,
+                    quantity: &'static str,
+                    claimed: f64,
+                    enumerated: Option<f64>,
+                    exact: f64,
+                    mc: Option<Estimate>| {
         out.push(Obs { claim, config: cfg.name.clone(), n, estimator, answer: d.answers()[a].clone(), path, quantity, claimed, enumerated, exact, mc });
     };
     for a in 0..d.n_answers() {
@@ -334,10 +366,7 @@ fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, z_crit: f64, se_
             }
         }
     };
-    let worst = cells
-        .iter()
-        .filter(|c| !c.agrees || status != Status::Fails)
-        .max_by(|a, b| a.deviation.abs().total_cmp(&b.deviation.abs()));
+    let worst = cells.iter().filter(|c| !c.agrees || status != Status::Fails).max_by(|a, b| a.deviation.abs().total_cmp(&b.deviation.abs()));
     let worst_case = worst.map(|c| {
         let path = c.path.map(|p| format!(", path {p}")).unwrap_or_default();
         format!("{} n={} {} answer {}{}: claimed {:.6e}, truth {:.6e} ({})", c.config, c.n, c.estimator, c.answer, path, c.claimed, c.truth, c.truth_source)

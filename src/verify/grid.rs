@@ -50,12 +50,7 @@ pub fn grid(quick: bool) -> Vec<Config> {
     ];
     let many = if quick { 200 } else { 1000 };
     let big: Vec<(String, &'static str, PathDistribution, f64)> = vec![
-        (
-            "paper-k10".into(),
-            "paper setting: k = 10, 5, 1 equal paths",
-            equal_paths(&[0.5, 0.3, 0.2], &[10, 5, 1]).expect("valid"),
-            0.01,
-        ),
+        ("paper-k10".into(), "paper setting: k = 10, 5, 1 equal paths", equal_paths(&[0.5, 0.3, 0.2], &[10, 5, 1]).expect("valid"), 0.01),
         (
             format!("tiny-paths-{many}"),
             "degeneration: correct mass 0.3 over many tiny paths",

@@ -4,10 +4,10 @@
 //! `(w, k₁, λ₁, k₂, λ₂)` with scipy's L-BFGS-B from `(0.5, 1, 1, 1.5, 2)`
 //! under the bounds `w ∈ [0.2, 0.8]`, `k, λ ≥ 0.01`, with finite-difference
 //! gradients of a linear-space density that overflows. pathconf runs the same
-//! algorithm (L-BFGS-B, the `lbfgsb` crate's C port of Byrd–Lu–Nocedal–Zhu
-//! v3.0, memory 10, scipy's default tolerances), the same start and bounds,
-//! but with the exact gradient of a log-space likelihood; a second L-BFGS-B
-//! run from that point with tight tolerances polishes the optimum. Following
+//! algorithm (L-BFGS-B v3.0, [`crate::optim`], memory 10, scipy's default
+//! tolerances), the same start and bounds, but with the exact gradient of a
+//! log-space likelihood; a second L-BFGS-B run from that point with tight
+//! tolerances polishes the optimum. Following
 //! the reference's path (rather than a global search) matters: the mixture
 //! likelihood is unbounded (a component can collapse onto a repeated value),
 //! so "better" fits far from the reference's basin would change the pruning
@@ -18,7 +18,7 @@
 //! `∂/∂w = r/w − (1 − r)/(1 − w)` with `r` the posterior of component 1.
 
 use super::density::Mixture;
-use super::solver::minimise;
+use crate::optim::{Bounds, LbfgsB};
 use thiserror::Error;
 
 /// Bounds on the mixture weight, as in the reference.
@@ -64,6 +64,7 @@ impl Data {
         let (ll1, ll2) = (l1.ln(), l2.ln());
         let (c1, c2) = (lw + k1.ln() - ll1, lw1 + k2.ln() - ll2);
         let mut nll = 0.0;
+        let (mut product, mut log_product) = (1.0f64, 0.0);
         // Σ c r, Σ c s, and the per-component sums the gradient needs.
         let (mut sr, mut ss) = (0.0, 0.0);
         let (mut gk1, mut gl1, mut gk2, mut gl2) = (0.0, 0.0, 0.0, 0.0);
@@ -74,11 +75,18 @@ impl Data {
             let t2 = (k2 * z2).exp();
             let a = c1 + (k1 - 1.0) * z1 - t1;
             let b = c2 + (k2 - 1.0) * z2 - t2;
-            // ln(e^a + e^b) and the posterior r = e^a / (e^a + e^b) with one exp.
+            // ln(e^a + e^b) = max(a, b) + ln(1 + e) and the posterior
+            // r = e^a / (e^a + e^b) with one exp; the ln(1 + e) terms are
+            // collected as a product (each factor in (1, 2]) and logged once.
             let e = (-(a - b).abs()).exp();
             let inv = 1.0 / (1.0 + e);
             let (r, s) = if a >= b { (inv, e * inv) } else { (e * inv, inv) };
-            nll -= c * (a.max(b) + e.ln_1p());
+            nll -= c * a.max(b);
+            product *= (1.0 + e).powi(c as i32);
+            if product > 1e150 {
+                log_product += product.ln();
+                product = 1.0;
+            }
             let (cr, cs) = (c * r, c * s);
             sr += cr;
             ss += cs;
@@ -87,14 +95,9 @@ impl Data {
             gk2 += cs * (z2 - t2 * z2);
             gl2 += cs * (t2 - 1.0);
         }
+        nll -= log_product + product.ln();
         // d/dk ln W = 1/k + z − t z ;  d/dλ ln W = (k/λ)(t − 1) ;  d/dw = r/w − s/(1−w)
-        let grad = [
-            -(sr / w - ss / (1.0 - w)),
-            -(sr / k1 + gk1),
-            -(k1 / l1 * gl1),
-            -(ss / k2 + gk2),
-            -(k2 / l2 * gl2),
-        ];
+        let grad = [-(sr / w - ss / (1.0 - w)), -(sr / k1 + gk1), -(k1 / l1 * gl1), -(ss / k2 + gk2), -(k2 / l2 * gl2)];
         if !nll.is_finite() || grad.iter().any(|v| !v.is_finite()) {
             g.iter_mut().for_each(|v| *v = 0.0);
             return INFEASIBLE;
@@ -127,13 +130,42 @@ pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
     }
     let d = Data { lx };
     // scipy's defaults (factr 1e7, pgtol 1e-5), then a tight polish.
-    let objective = |x: &[f64], g: &mut [f64]| d.nll_grad(x, g);
-    let first = minimise(&START, 1e7, 1e-5, MAX_EVALS, objective);
-    let polished = minimise(&first.x, 1e1, 1e-11, MAX_EVALS, objective);
-    let (x, nll) = (polished.x, polished.f);
-    let (e1, e2) = (first.evaluations, polished.evaluations);
+    let first = minimise(&d, &START, LbfgsB::default());
+    let polished = minimise(&d, &first.x, LbfgsB { factr: 1e1, pgtol: 1e-11, ..LbfgsB::default() });
+    let x = polished.x;
     let mixture = Mixture { w: x[0], k1: x[1], lambda1: x[2], k2: x[3], lambda2: x[4] }.high_first();
-    Ok(FitResult { mixture, neg_log_likelihood: nll, evaluations: e1 + e2 })
+    Ok(FitResult { mixture, neg_log_likelihood: polished.f, evaluations: first.evaluations + polished.evaluations })
+}
+
+/// The best point one L-BFGS-B run visits (not necessarily its last).
+struct Run {
+    x: [f64; 5],
+    f: f64,
+    evaluations: usize,
+}
+
+/// One L-BFGS-B run on the box `w ∈ [0.2, 0.8]`, `k₁, λ₁, k₂, λ₂ ≥ 0.01`. A
+/// run that stops with a warning (an abnormal line search, the budget) is
+/// not an error: the best point seen is the answer either way.
+fn minimise(d: &Data, x0: &[f64; 5], settings: LbfgsB) -> Run {
+    let bounds = Bounds::new(
+        vec![W_BOUNDS.0, PARAM_FLOOR, PARAM_FLOOR, PARAM_FLOOR, PARAM_FLOOR],
+        vec![W_BOUNDS.1, f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY],
+    )
+    .expect("constant bounds are valid");
+    let mut best = Run { x: *x0, f: f64::INFINITY, evaluations: 0 };
+    let settings = LbfgsB { max_evaluations: MAX_EVALS, ..settings };
+    let objective = |x: &[f64], g: &mut [f64]| {
+        let f = d.nll_grad(x, g);
+        best.evaluations += 1;
+        if f < best.f {
+            best.x.copy_from_slice(x);
+            best.f = f;
+        }
+        f
+    };
+    settings.minimize(x0, &bounds, objective).expect("constant settings and bounds are valid");
+    best
 }
 
 #[cfg(test)]

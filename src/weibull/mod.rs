@@ -19,7 +19,6 @@
 mod density;
 mod fit;
 mod prune;
-mod solver;
 
 pub use density::{log_pdf, neg_log_likelihood, Mixture};
 pub use fit::{fit, FitError, FitResult, PARAM_FLOOR, START, W_BOUNDS};

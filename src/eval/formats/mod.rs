@@ -65,7 +65,8 @@ pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String
 fn unknown(file: &Path) -> EvalError {
     EvalError::File {
         file: file.to_path_buf(),
-        message: "cannot tell the format (expected the paper's JSON columns, pathconf JSONL with `paths`, or OpenAI/vLLM JSONL with `choices`); pass --format".into(),
+        message: "cannot tell the format (expected the paper's JSON columns, pathconf JSONL with `paths`, or OpenAI/vLLM JSONL with `choices`); pass --format"
+            .into(),
     }
 }
 

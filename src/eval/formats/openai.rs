@@ -50,9 +50,10 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 .and_then(Value::as_str)
                 .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
                 .to_string();
-            let lp = c.get("logprobs").filter(|l| !l.is_null()).ok_or_else(|| {
-                rec(&format!("choices[{j}].logprobs"), "missing: request logprobs when sampling".into())
-            })?;
+            let lp = c
+                .get("logprobs")
+                .filter(|l| !l.is_null())
+                .ok_or_else(|| rec(&format!("choices[{j}].logprobs"), "missing: request logprobs when sampling".into()))?;
             let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
                 (content.iter().map(|t| t.get("logprob").unwrap_or(&Value::Null)).collect(), "logprobs.content")
             } else if let Some(tl) = lp.get("token_logprobs").and_then(Value::as_array) {

@@ -50,10 +50,7 @@ pub(crate) fn check_columns(cols: Columns, file: &Path) -> Result<Dataset, EvalE
     let n = predict.len();
     for (field, len) in [("completion", completion.len()), ("mean_logprob", logprob.len()), ("answer", answer.len())] {
         if len != n {
-            return Err(EvalError::File {
-                file: file.to_path_buf(),
-                message: format!("field `{field}` has {len} questions but `predict` has {n}"),
-            });
+            return Err(EvalError::File { file: file.to_path_buf(), message: format!("field `{field}` has {len} questions but `predict` has {n}") });
         }
     }
     let rec = |question: usize, field: String, message: String| EvalError::Record { file: file.to_path_buf(), question, field, message };
