@@ -2,6 +2,8 @@
 //! `cargo run --release --bin accuracy_vs_samples -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::accuracy`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("accuracy_vs_samples", pathconf::figures::accuracy::run);
+    common::main("accuracy_vs_samples", pathconf::figures::accuracy::run);
 }

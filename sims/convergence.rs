@@ -2,6 +2,8 @@
 //! `cargo run --release --bin convergence -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::convergence`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("convergence", pathconf::figures::convergence::run);
+    common::main("convergence", pathconf::figures::convergence::run);
 }

@@ -2,6 +2,8 @@
 //! `cargo run --release --bin degeneration -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::degeneration`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("degeneration", pathconf::figures::degeneration::run);
+    common::main("degeneration", pathconf::figures::degeneration::run);
 }

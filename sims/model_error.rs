@@ -2,6 +2,8 @@
 //! `cargo run --release --bin model_error -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::model_error`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("model_error", pathconf::figures::model_error::run);
+    common::main("model_error", pathconf::figures::model_error::run);
 }

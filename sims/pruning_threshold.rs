@@ -2,6 +2,8 @@
 //! `cargo run --release --bin pruning_threshold -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::pruning`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("pruning_threshold", pathconf::figures::pruning::run);
+    common::main("pruning_threshold", pathconf::figures::pruning::run);
 }

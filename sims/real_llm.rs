@@ -3,6 +3,8 @@
 //! Reads the committed `data/smollm2_paths.jsonl`; see
 //! [`pathconf::figures::real_llm`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("real_llm", pathconf::figures::real_llm::run);
+    common::main("real_llm", pathconf::figures::real_llm::run);
 }

@@ -2,6 +2,8 @@
 //! `cargo run --release --bin real_tiny -- [--out DIR] [--seed S] [--quick]`.
 //! See [`pathconf::figures::real_tiny`] for what it shows.
 
+mod common;
+
 fn main() {
-    pathconf::figures::sim_main("real_tiny", pathconf::figures::real_tiny::run);
+    common::main("real_tiny", pathconf::figures::real_tiny::run);
 }

@@ -22,6 +22,7 @@ pub mod atomic;
 pub mod distribution;
 pub mod estimators;
 pub mod eval;
+pub mod extract;
 pub mod figures;
 pub mod generators;
 pub mod llm;
@@ -34,6 +35,7 @@ pub mod select;
 pub mod spec;
 pub mod theory;
 pub mod tiny;
+pub mod validate;
 pub mod verify;
 pub mod weibull;
 

@@ -1,11 +1,58 @@
 //! The sampled-path representation shared by the Monte Carlo engine and the
 //! dataset evaluator: each sampled path carries an identity (for
-//! de-duplication), its internal probability and its answer.
+//! de-duplication), its internal probability and its answer; and the one
+//! sampler that draws such paths i.i.d. from a [`crate::PathDistribution`]
+//! ([`PathSampler`], an alias table).
 //!
 //! Identities are small integers below a known `universe` (path indices of a
 //! [`crate::PathDistribution`], or interned `(text, probability)` keys of a real
 //! question), so de-duplication uses a generation-stamped array: no hashing and
 //! no clearing between Monte Carlo trials.
+
+use crate::PathDistribution;
+use rand::Rng;
+use rand_distr::{weighted::WeightedAliasIndex, Distribution};
+
+/// Draws paths i.i.d. from a path distribution in O(1) per draw (Walker's
+/// alias table, `rand_distr::weighted::WeightedAliasIndex`). Each draw
+/// consumes the same random numbers whatever the caller, so every user of
+/// one seed sees the same paths.
+#[derive(Debug, Clone)]
+pub struct PathSampler<'a> {
+    dist: &'a PathDistribution,
+    alias: WeightedAliasIndex<f64>,
+}
+
+impl<'a> PathSampler<'a> {
+    /// The sampler of `dist` (a validated distribution always has positive mass).
+    pub fn new(dist: &'a PathDistribution) -> Self {
+        let alias = WeightedAliasIndex::new(dist.paths().iter().map(|p| p.prob).collect()).expect("a validated distribution has positive mass");
+        Self { dist, alias }
+    }
+
+    /// One path: its index in `dist.paths()` as the id.
+    #[inline]
+    pub fn draw(&self, rng: &mut impl Rng) -> SampledPath {
+        let i = self.alias.sample(rng);
+        let p = &self.dist.paths()[i];
+        SampledPath { id: i as u32, prob: p.prob, answer: p.answer as u32 }
+    }
+
+    /// Replaces the contents of `sample` with `n` fresh draws.
+    pub fn refill(&self, sample: &mut Sample, n: u64, rng: &mut impl Rng) {
+        sample.clear();
+        for _ in 0..n {
+            sample.push(self.draw(rng));
+        }
+    }
+
+    /// A sample of `n` draws (ids below the number of paths).
+    pub fn sample(&self, n: u64, rng: &mut impl Rng) -> Sample {
+        let mut s = Sample::new(self.dist.paths().len(), self.dist.n_answers());
+        self.refill(&mut s, n, rng);
+        s
+    }
+}
 
 /// One sampled reasoning path.
 #[derive(Debug, Clone, Copy, PartialEq)]

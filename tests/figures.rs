@@ -3,7 +3,7 @@
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
 use pathconf::figures::{accuracy, convergence, degeneration, model_error, pruning, real_llm, real_tiny};
-use statrs::distribution::{ContinuousCDF, Normal};
+use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
 
@@ -51,12 +51,9 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
         for r in &rows {
             assert_eq!(r.len(), header.len(), "{name}: ragged row {r:?}");
             for (c, v) in header.iter().zip(r) {
-                // Text columns and empty cells (no paper formula, no exact RPC) aside, values are finite numbers.
+                // Text columns and empty cells (missing values: no paper formula, no exact RPC) aside, values are finite numbers.
                 if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees"].contains(&c.as_str()) {
                     continue;
-                }
-                if c == "exact" && v == "NaN" {
-                    continue; // RPC has no closed form
                 }
                 let x: f64 = v.parse().unwrap_or_else(|_| panic!("{name}.{c}: {v:?} is not a number"));
                 assert!(x.is_finite(), "{name}.{c} = {v}");
@@ -114,15 +111,15 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     // at a family-wise false-failure rate of 1e-3 (fixed seed: deterministic).
     let (header, rows) = read_csv(&dir.path().join("convergence.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let checked: Vec<&Vec<String>> = rows.iter().filter(|r| r[col("exact")] != "NaN").collect();
+    let checked: Vec<&Vec<String>> = rows.iter().filter(|r| !r[col("exact")].is_empty()).collect();
     assert!(checked.len() >= 40);
-    let z_crit = Normal::new(0.0, 1.0).unwrap().inverse_cdf(1.0 - 1e-3 / (2.0 * checked.len() as f64));
+    let family = Family::new(checked.len());
     for r in checked {
         let (exact, mean, se): (f64, f64, f64) =
             (r[col("exact")].parse().unwrap(), r[col("mc_mean")].parse().unwrap(), r[col("mc_std_error")].parse().unwrap());
         // floor: one unobserved extreme outcome among the 4,000 quick-mode trials
-        let z = (exact - mean) / (se * se + (1.0f64 / 4000.0).powi(2)).sqrt();
-        assert!(z.abs() <= z_crit, "convergence row {r:?}: z = {z:.2}");
+        let c = family.equal(mean, exact, StdError::Quadrature { se, floor: 1.0 / 4000.0 });
+        assert!(c.agrees, "convergence row {r:?}: z = {:.2}", c.z);
     }
 }
 

@@ -145,7 +145,7 @@ fn committed_data_is_consistent() {
             assert!((sum - p["logprob_sum"].as_f64().unwrap()).abs() < 1e-9);
             assert!((sum / lps.len() as f64 - p["mean_logprob"].as_f64().unwrap()).abs() < 1e-9);
             let text = p["text"].as_str().unwrap();
-            let expected = pathconf::llm::generate::extract(text).unwrap_or_else(|| pathconf::eval::dataset::INVALID_ANSWER.to_string());
+            let expected = pathconf::extract::word_problem::extract(text).unwrap_or_else(|| pathconf::extract::INVALID.to_string());
             assert_eq!(p["answer"].as_str().unwrap(), expected, "{text:?}");
         }
     }

@@ -2,13 +2,13 @@
 //! and value stability.
 
 use pathconf::generators::LlmLike;
+use pathconf::montecarlo::agreement::{Family, StdError};
 use pathconf::montecarlo::{simulate, SimConfig, SimResult};
 use pathconf::progress::Quiet;
 use pathconf::theory::{pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms};
 use pathconf::PathDistribution;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 fn example() -> PathDistribution {
     PathDistribution::new(&[("A", vec![0.2, 0.1, 0.05, 0.05]), ("B", vec![0.3]), ("C", vec![0.25, 0.05])], Some("A")).unwrap()
@@ -27,17 +27,15 @@ fn monte_carlo_agrees_with_exact_terms() {
     // probability <= 1e-4 if the formulas are right (normal approximation,
     // 200,000 trials per n).
     let d = example();
-    let tests = 144.0;
-    let z_crit = Normal::new(0.0, 1.0).unwrap().inverse_cdf(1.0 - 1e-4 / (2.0 * tests));
+    let family = Family::with_alpha(1e-4, 144);
     let tau = 0.1;
     for (i, n) in [1u64, 5, 30].into_iter().enumerate() {
         let cfg = SimConfig { n, trials: 200_000, seed: 1234 + i as u64, tau, track_paths: true };
         let r = simulate(&d, &cfg, &Quiet);
         let check = |what: String, est: pathconf::montecarlo::Estimate, exact: f64| {
             // floor: one unobserved extreme outcome (values lie in [0, 1])
-            let se = (est.std_error.powi(2) + (1.0 / cfg.trials as f64).powi(2)).sqrt();
-            let z = (est.mean - exact) / se;
-            assert!(z.abs() <= z_crit, "{what} n={n}: MC {} ± {} vs exact {exact} (z = {z:.2})", est.mean, est.std_error);
+            let c = family.equal(est.mean, exact, StdError::Quadrature { se: est.std_error, floor: 1.0 / cfg.trials as f64 });
+            assert!(c.agrees, "{what} n={n}: MC {} ± {} vs exact {exact} (z = {:.2})", est.mean, est.std_error, c.z);
         };
         for a in 0..d.n_answers() {
             for (name, sim, exact) in [

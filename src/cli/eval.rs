@@ -19,13 +19,52 @@ enum EquivalenceArg {
     Exact,
 }
 
+/// `--format` (the library's [`Format`], with clap's help text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// The paper's released column layout.
+    RpcJson,
+    /// pathconf's JSONL.
+    Jsonl,
+    /// OpenAI / vLLM responses (JSONL).
+    Openai,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::RpcJson => Format::RpcJson,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Openai => Format::Openai,
+        }
+    }
+}
+
+/// `--prob` (the library's [`ProbMode`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ProbArg {
+    /// `exp(mean token log-probability)` (the reference).
+    Mean,
+    /// `exp(sequence log-probability)`.
+    Sequence,
+}
+
+impl From<ProbArg> for ProbMode {
+    fn from(p: ProbArg) -> Self {
+        match p {
+            ProbArg::Mean => ProbMode::Mean,
+            ProbArg::Sequence => ProbMode::Sequence,
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The sampled paths (the paper's JSON columns, pathconf JSONL, or OpenAI/vLLM JSONL).
     file: PathBuf,
     /// Input format (detected when absent).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<FormatArg>,
     /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
     #[arg(long)]
     answers: Option<PathBuf>,
@@ -46,7 +85,7 @@ pub struct Args {
     seed: u64,
     /// Path probability: exp(mean log-prob) as the reference, or exp(sequence log-prob).
     #[arg(long, value_enum, default_value = "mean")]
-    prob: ProbMode,
+    prob: ProbArg,
     /// Answer equivalence.
     #[arg(long, value_enum, default_value = "math")]
     equivalence: EquivalenceArg,
@@ -164,8 +203,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(c) = &args.cache {
         equal.cache = read_cache(c)?;
     }
-    let ds = read(&args.file, args.format, answers.as_ref())?;
-    let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob, equal };
+    let ds = read(&args.file, args.format.map(Format::from), answers.as_ref())?;
+    let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob.into(), equal };
     let bar = Bar::new(cfg.work_units(&ds), "evaluating");
     let report = evaluate(&ds, &cfg, &bar)?;
     bar.finish();

@@ -4,7 +4,7 @@
 //! is rewritten atomically after each question.
 
 use pathconf::atomic::write_atomic;
-use pathconf::eval::dataset::INVALID_ANSWER;
+use pathconf::extract::INVALID;
 use pathconf::llm::generate::{sample_paths, GenConfig};
 use pathconf::llm::questions::{prompt_text, read};
 use pathconf::llm::{GgufTokenizer, Llama};
@@ -83,14 +83,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);
     anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
     let (model, ct) = Llama::load(&gguf)?;
-    let tok = GgufTokenizer::from_gguf(&ct).map_err(|e| anyhow::anyhow!("{}: {e}", gguf.display()))?;
+    let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
     let cfg = GenConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch, ignore_eos: a.ignore_eos };
     let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
     let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
     let start = std::time::Instant::now();
     let mut generated = 0usize;
     for (qi, q) in &todo {
-        let prompt = tok.encode(&tok.chat_prompt(&prompt_text(q))).map_err(|e| anyhow::anyhow!(e))?;
+        let prompt = tok.encode(&tok.chat_prompt(&prompt_text(q)))?;
         let mut rng = ChaCha8Rng::seed_from_u64(a.seed ^ (*qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut count = |k: usize| {
             generated += k;
@@ -103,7 +103,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 let sum: f64 = p.logprobs.iter().sum();
                 json!({
                     "text": p.text,
-                    "answer": p.answer.clone().unwrap_or_else(|| INVALID_ANSWER.to_string()),
+                    "answer": p.answer.clone().unwrap_or_else(|| INVALID.to_string()),
                     "logprobs": p.logprobs,
                     "logprob_sum": sum,
                     "mean_logprob": sum / p.logprobs.len() as f64,

@@ -1,10 +1,12 @@
 //! `pathconf simulate --spec FILE --n ... --trials T --seed S [--json]`.
 
 use super::format::{key_cells, num, table};
-use super::theory::{rows as exact_rows, Row as ExactRow, SpecArgs};
+use super::theory::SpecArgs;
+use pathconf::estimators::EstimatorId;
 use pathconf::montecarlo::{simulate, Estimate, SimConfig, SimTerms};
 use pathconf::progress::Bar;
 use pathconf::spec::read_spec;
+use pathconf::theory::table::{all_paths, term_table, TermRow as ExactRow};
 use serde::Serialize;
 
 /// PPL is tracked per path up to this many paths.
@@ -54,10 +56,10 @@ fn shift(e: Estimate, a: f64, b: f64) -> Estimate {
     Estimate { mean: a * e.mean + b, std_error: a.abs() * e.std_error, ci_low: lo.min(hi), ci_high: lo.max(hi) }
 }
 
-fn sim_row(t: &SimTerms, exact: ExactRow, target: f64, indicator: f64) -> SimRow {
-    let e = t.expected_confidence;
+fn sim_row(t: &SimTerms, exact: ExactRow) -> SimRow {
+    let (e, target, indicator) = (t.expected_confidence, exact.target, exact.indicator);
     SimRow {
-        estimator: exact.estimator,
+        estimator: exact.estimator.name(),
         answer: exact.answer.clone(),
         path: exact.path,
         n: exact.n,
@@ -90,17 +92,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let cfg = SimConfig { n, trials, seed, tau, track_paths: track };
         let res = simulate(d, &cfg, &bar);
         sampled += res.sampled_paths;
-        for ex in exact_rows(d, n, Some(tau)) {
-            let a = d.answer_index(&ex.answer).expect("row answers come from the distribution");
-            let ind = d.indicator(a);
-            let (terms, target) = match (ex.estimator, ex.path) {
-                ("sc", _) => (&res.answers[a].sc, d.answer_mass(a)),
-                ("pc", _) => (&res.answers[a].pc, d.answer_mass(a)),
-                ("rp", _) => (&res.answers[a].rp, d.answer_mass(a)),
-                (_, Some(j)) if track => (&res.paths[d.path_index(a, j)].ppl, d.paths_of(a)[j].prob),
+        for ex in term_table(d, n, Some(tau), &all_paths) {
+            let a = ex.answer_index;
+            let terms = match (ex.estimator, ex.path) {
+                (EstimatorId::Sc, _) => &res.answers[a].sc,
+                (EstimatorId::Pc, _) => &res.answers[a].pc,
+                (EstimatorId::Rp, _) => &res.answers[a].rp,
+                (EstimatorId::Ppl, Some(j)) if track => &res.paths[d.path_index(a, j)].ppl,
                 _ => continue,
             };
-            rows.push(sim_row(terms, ex, target, ind));
+            rows.push(sim_row(terms, ex));
         }
     }
     bar.finish();

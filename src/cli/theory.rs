@@ -1,9 +1,8 @@
 //! `pathconf theory --spec FILE --n 1,2,4,8 [--json]`.
 
 use super::format::{key_cells, num, table};
-use pathconf::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
-use pathconf::{spec::read_spec, PathDistribution};
-use serde::Serialize;
+use pathconf::spec::read_spec;
+use pathconf::theory::table::{all_paths, term_table, TermRow};
 use std::path::PathBuf;
 
 /// The arguments `theory` and `simulate` share.
@@ -29,57 +28,6 @@ pub struct Args {
     s: SpecArgs,
 }
 
-/// One row of `theory --json` (the terms are flattened into the row).
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub estimator: &'static str,
-    pub answer: String,
-    pub path: Option<usize>,
-    pub n: u64,
-    #[serde(flatten)]
-    pub terms: ErrorTerms,
-    pub paper_formula: Option<f64>,
-}
-
-fn row(estimator: &'static str, answer: &str, path: Option<usize>, n: u64, terms: ErrorTerms, paper_formula: Option<f64>) -> Row {
-    Row { estimator, answer: answer.to_string(), path, n, terms, paper_formula }
-}
-
-/// Every exact row for `dist` at `n` (SC is undefined at `n = 0` and omitted;
-/// RP only when `tau` is given). `paper_formula` is the paper's printed
-/// reasoning error: Prop. 2 (SC) and Prop. 3 (PPL) through Prop. 1's
-/// two-term decomposition, Thm. 4 for PC when the answer's paths are equally
-/// likely; `null` otherwise.
-pub fn rows(dist: &PathDistribution, n: u64, tau: Option<f64>) -> Vec<Row> {
-    let mut out = Vec::new();
-    for a in 0..dist.n_answers() {
-        let name = &dist.answers()[a];
-        let (p, ind) = (dist.answer_mass(a), dist.indicator(a));
-        if let Some(t) = sc_terms(dist, a, n) {
-            out.push(row("sc", name, None, n, t, Some(paper::prop2_reasoning(p, ind, n))));
-        }
-    }
-    for a in 0..dist.n_answers() {
-        let name = &dist.answers()[a];
-        let ind = dist.indicator(a);
-        for (j, path) in dist.paths_of(a).iter().enumerate() {
-            out.push(row("ppl", name, Some(j), n, ppl_terms(dist, a, j, n), Some(paper::prop3_reasoning(path.prob, ind, n))));
-        }
-    }
-    for a in 0..dist.n_answers() {
-        let name = &dist.answers()[a];
-        let (p, ind) = (dist.answer_mass(a), dist.indicator(a));
-        let printed = paper::equal_paths(&dist.probs_of(a)).filter(|_| p > 0.0).map(|k| paper::thm4_reasoning(p, k, ind, n));
-        out.push(row("pc", name, None, n, pc_terms(dist, a, n), printed));
-    }
-    if let Some(tau) = tau {
-        for a in 0..dist.n_answers() {
-            out.push(row("rp", &dist.answers()[a], None, n, rp_terms(dist, a, n, tau), None));
-        }
-    }
-    out
-}
-
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let args = args.s;
     let spec = read_spec(&args.spec)?;
@@ -88,7 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
     let tau = args.tau.or(spec.tau);
-    let all: Vec<Row> = args.n.iter().flat_map(|&n| rows(&spec.distribution, n, tau)).collect();
+    let all: Vec<TermRow> = args.n.iter().flat_map(|&n| term_table(&spec.distribution, n, tau, &all_paths)).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(0);
@@ -110,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .iter()
             .filter(|r| r.n == n)
             .map(|r| {
-                let mut cells = key_cells(r.estimator, &r.answer, r.path);
+                let mut cells = key_cells(r.estimator.name(), &r.answer, r.path);
                 cells.extend([
                     num(r.terms.expected_confidence),
                     num(r.terms.bias),

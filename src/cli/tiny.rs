@@ -164,7 +164,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             anyhow::ensure!(e.floor > 0.0 && e.floor < 1.0, "--floor must be in (0, 1)");
             let q = parse_question(&e.question)?;
             let stored = e.model.load()?;
-            let en = enumerate_paths(&stored.model, &q, e.floor, pathconf::figures::real_tiny::MAX_NEW_TOKENS)?;
+            let en = enumerate_paths(&stored.model, &q, e.floor, pathconf::validate::tiny::MAX_NEW_TOKENS)?;
             let exact = en.distribution()?;
             let d = &exact.dist;
             println!("question {}  (correct answer {})", q.id(), q.answer());

@@ -1,8 +1,9 @@
 //! `pathconf verify [--json] [--quick]`.
 
 use super::format::table;
+use pathconf::montecarlo::agreement::FAMILY_ALPHA;
 use pathconf::progress::Bar;
-use pathconf::verify::{grid, run as audit, Owner, Status, VerifyConfig, ENUM_TOL, FAMILY_ALPHA};
+use pathconf::verify::{grid, run as audit, Owner, Status, VerifyConfig, ENUM_TOL};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

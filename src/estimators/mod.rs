@@ -12,15 +12,18 @@
 //! | [`ReasoningPruning`] | PC over the paths a [`PruneRule`] keeps | Section 4.2, Theorem 7 |
 //!
 //! RPC is `ReasoningPruning<`[`crate::weibull::WeibullPruning`]`>`: the
-//! reference implementation's automatic Weibull-mixture threshold.
+//! reference implementation's automatic Weibull-mixture threshold. Names,
+//! labels and paper references live in one place, [`registry`].
 
 mod pc;
 mod ppl;
+pub mod registry;
 mod rp;
 mod sc;
 
 pub use pc::PerplexityConsistency;
 pub use ppl::Perplexity;
+pub use registry::{EstimatorId, EstimatorInfo, REGISTRY};
 pub use rp::{pc_over_kept, FixedThreshold, PruneRule, ReasoningPruning};
 pub use sc::SelfConsistency;
 
@@ -28,8 +31,14 @@ use crate::sample::Sample;
 
 /// A confidence estimator: sampled paths in, per-answer scores out.
 pub trait Estimator: Send + Sync {
+    /// Which estimator it is (its name, label and paper reference are in
+    /// the [`registry`]).
+    fn id(&self) -> EstimatorId;
+
     /// Short name (`sc`, `ppl`, `pc`, `rp`, `rpc`).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.id().name()
+    }
 
     /// Writes the unnormalised score `p̂(a)` of every answer into `out`
     /// (length [`Sample::n_answers`]); answers never sampled get 0.

@@ -5,6 +5,7 @@
 //! [`crate::theory::pc`].
 
 use super::Estimator;
+use super::EstimatorId;
 use crate::sample::Sample;
 
 /// Perplexity consistency: summed internal probability of distinct sampled paths.
@@ -12,8 +13,8 @@ use crate::sample::Sample;
 pub struct PerplexityConsistency;
 
 impl Estimator for PerplexityConsistency {
-    fn name(&self) -> &'static str {
-        "pc"
+    fn id(&self) -> EstimatorId {
+        EstimatorId::Pc
     }
 
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {

@@ -7,6 +7,7 @@
 //! reference does ([`crate::eval::methods`]).
 
 use super::Estimator;
+use super::EstimatorId;
 use crate::sample::Sample;
 
 /// Perplexity: confidence of the single most probable sampled path.
@@ -14,8 +15,8 @@ use crate::sample::Sample;
 pub struct Perplexity;
 
 impl Estimator for Perplexity {
-    fn name(&self) -> &'static str {
-        "ppl"
+    fn id(&self) -> EstimatorId {
+        EstimatorId::Ppl
     }
 
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {

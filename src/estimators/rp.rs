@@ -7,14 +7,11 @@
 //! ([`crate::theory::rp`]). The reference's automatic rule is
 //! [`crate::weibull::WeibullPruning`].
 
-use super::Estimator;
+use super::{Estimator, EstimatorId};
 use crate::sample::Sample;
 
 /// Decides which sampled paths survive pruning.
 pub trait PruneRule: Send + Sync {
-    /// Short name of the rule.
-    fn name(&self) -> &'static str;
-
     /// Sets `keep[i]` for every path `i` of `sample.paths()` (with repeats;
     /// `keep` is resized to the sample length).
     fn keep(&self, sample: &Sample, keep: &mut Vec<bool>);
@@ -28,10 +25,6 @@ pub struct FixedThreshold {
 }
 
 impl PruneRule for FixedThreshold {
-    fn name(&self) -> &'static str {
-        "rp"
-    }
-
     fn keep(&self, sample: &Sample, keep: &mut Vec<bool>) {
         keep.clear();
         keep.extend(sample.paths().iter().map(|p| p.prob >= self.tau));
@@ -78,8 +71,8 @@ impl ReasoningPruning<FixedThreshold> {
 }
 
 impl Estimator for ReasoningPruning<FixedThreshold> {
-    fn name(&self) -> &'static str {
-        "rp"
+    fn id(&self) -> EstimatorId {
+        EstimatorId::Rp
     }
 
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {

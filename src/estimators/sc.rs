@@ -4,6 +4,7 @@
 //! unbiased with estimation error `p_a (1 − p_a) / n`.
 
 use super::Estimator;
+use super::EstimatorId;
 use crate::sample::Sample;
 
 /// Self-consistency: the fraction of sampled paths that reach each answer.
@@ -11,8 +12,8 @@ use crate::sample::Sample;
 pub struct SelfConsistency;
 
 impl Estimator for SelfConsistency {
-    fn name(&self) -> &'static str {
-        "sc"
+    fn id(&self) -> EstimatorId {
+        EstimatorId::Sc
     }
 
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {

@@ -4,10 +4,6 @@
 use std::path::PathBuf;
 use thiserror::Error;
 
-/// The answer string given to a path whose answer cannot be extracted
-/// (the reference's `INVALID_ANS`, compared like any other answer).
-pub const INVALID_ANSWER: &str = "[invalid]";
-
 /// One sampled path as read from a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawPath {
@@ -39,7 +35,7 @@ pub struct Dataset {
     pub file: PathBuf,
     /// The questions, in file order.
     pub questions: Vec<RawQuestion>,
-    /// Paths whose answer could not be extracted (answer [`INVALID_ANSWER`]).
+    /// Paths whose answer could not be extracted (answer [`crate::extract::INVALID`]).
     pub invalid_answers: usize,
 }
 
@@ -85,9 +81,33 @@ pub enum EvalError {
         /// What is wrong.
         message: String,
     },
-    /// Options that do not fit the data.
-    #[error("{0}")]
-    Usage(String),
+    /// A method name that is not in the registry.
+    #[error("unknown method {name:?} (expected {expected})")]
+    UnknownMethod {
+        /// The name given.
+        name: String,
+        /// The names that exist.
+        expected: &'static str,
+    },
+    /// A method that needs a parameter given without it.
+    #[error("method `{method}` needs {option}")]
+    MissingParameter {
+        /// The method.
+        method: &'static str,
+        /// The option that gives the parameter.
+        option: &'static str,
+    },
+    /// An option out of range.
+    #[error("{option} must be {requirement}")]
+    BadOption {
+        /// The option.
+        option: &'static str,
+        /// What it must be.
+        requirement: &'static str,
+    },
+    /// No method was asked for.
+    #[error("no methods given")]
+    NoMethods,
 }
 
 /// Checks a log-probability: finite and `≤ 0`.

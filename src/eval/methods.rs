@@ -19,7 +19,7 @@
 
 use super::dataset::{EvalError, RawQuestion};
 use super::equivalence::{AnswerKey, Equal};
-use crate::estimators::pc_over_kept;
+use crate::estimators::{pc_over_kept, EstimatorId};
 use crate::sample::{Sample, SampledPath};
 use crate::select::select;
 use crate::weibull::{FitResult, WeibullPruning};
@@ -42,32 +42,41 @@ pub enum Method {
 }
 
 impl Method {
-    /// Display name.
-    pub fn name(&self) -> String {
+    /// The estimator it runs.
+    pub fn id(&self) -> EstimatorId {
         match self {
-            Method::Sc => "SC".into(),
-            Method::Ppl => "PPL".into(),
-            Method::Pc => "PC".into(),
-            Method::Rp(t) => format!("RP(τ={t})"),
-            Method::Rpc => "RPC".into(),
+            Method::Sc => EstimatorId::Sc,
+            Method::Ppl => EstimatorId::Ppl,
+            Method::Pc => EstimatorId::Pc,
+            Method::Rp(_) => EstimatorId::Rp,
+            Method::Rpc => EstimatorId::Rpc,
         }
     }
 
-    /// Parses `sc`, `ppl`, `pc`, `rp`, `rpc` (`rp` needs `tau`).
+    /// Display name: the registry's label, with RP's threshold.
+    pub fn name(&self) -> String {
+        match self {
+            Method::Rp(t) => format!("{}(τ={t})", self.id().label()),
+            _ => self.id().label().into(),
+        }
+    }
+
+    /// Parses a registry name (`rp` needs `tau`).
     pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, EvalError> {
-        Ok(match s.trim().to_lowercase().as_str() {
-            "sc" => Method::Sc,
-            "ppl" => Method::Ppl,
-            "pc" => Method::Pc,
-            "rpc" => Method::Rpc,
-            "rp" => Method::Rp(tau.ok_or_else(|| EvalError::Usage("method `rp` needs --tau".into()))?),
-            other => return Err(EvalError::Usage(format!("unknown method {other:?} (expected sc, ppl, pc, rp, rpc)"))),
+        let name = s.trim().to_lowercase();
+        let id = EstimatorId::from_name(&name).ok_or_else(|| EvalError::UnknownMethod { name: name.clone(), expected: "sc, ppl, pc, rp, rpc" })?;
+        Ok(match id {
+            EstimatorId::Sc => Method::Sc,
+            EstimatorId::Ppl => Method::Ppl,
+            EstimatorId::Pc => Method::Pc,
+            EstimatorId::Rpc => Method::Rpc,
+            EstimatorId::Rp => Method::Rp(tau.ok_or(EvalError::MissingParameter { method: EstimatorId::Rp.name(), option: "--tau" })?),
         })
     }
 }
 
 /// Which path probability the methods use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProbMode {
     /// `exp(mean token log-probability)` (the reference).

@@ -11,7 +11,6 @@
 
 pub mod dataset;
 pub mod equivalence;
-pub mod extract;
 pub mod formats;
 pub mod methods;
 pub mod metrics;

@@ -173,16 +173,16 @@ fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<
 /// Runs the protocol. `observer` advances once per question per repeat.
 pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Result<EvalReport, EvalError> {
     if cfg.methods.is_empty() {
-        return Err(EvalError::Usage("no methods given".into()));
+        return Err(EvalError::NoMethods);
     }
     if cfg.repeats == 0 {
-        return Err(EvalError::Usage("--repeats must be at least 1".into()));
+        return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
     }
     let sizes: Vec<usize> = ds.questions.iter().map(|q| q.paths.len()).collect();
     let (lo, hi) = (*sizes.iter().min().unwrap_or(&0), *sizes.iter().max().unwrap_or(&0));
     let ks: Vec<Option<usize>> = if cfg.ks.is_empty() { vec![None] } else { cfg.ks.iter().map(|&k| Some(k)).collect() };
     if cfg.ks.contains(&0) {
-        return Err(EvalError::Usage("--k values must be at least 1".into()));
+        return Err(EvalError::BadOption { option: "--k values", requirement: "at least 1" });
     }
     let mut results = Vec::new();
     for &k in &ks {

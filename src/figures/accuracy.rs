@@ -15,9 +15,9 @@ use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig, EvalReport};
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
+use crate::sample::PathSampler;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{weighted::WeightedAliasIndex, Distribution};
 
 /// CSV columns.
 pub const COLUMNS: [&str; 6] = ["method", "n", "accuracy_mean", "accuracy_std", "ece_mean", "ece_std"];
@@ -31,12 +31,11 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
         .into_iter()
         .enumerate()
         .map(|(i, d)| {
-            let alias = WeightedAliasIndex::new(d.paths().iter().map(|p| p.prob).collect()).expect("positive mass");
+            let sampler = PathSampler::new(&d);
             let paths = (0..64)
                 .map(|_| {
-                    let t = alias.sample(&mut rng);
-                    let p = d.paths()[t];
-                    RawPath { text: format!("path {t}"), answer: d.answers()[p.answer].clone(), mean_logprob: p.prob.ln(), sum_logprob: None }
+                    let p = sampler.draw(&mut rng);
+                    RawPath { text: format!("path {}", p.id), answer: d.answers()[p.answer as usize].clone(), mean_logprob: p.prob.ln(), sum_logprob: None }
                 })
                 .collect();
             RawQuestion { id: i.to_string(), truth: "A".into(), paths }

@@ -9,6 +9,7 @@
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use crate::estimators::EstimatorId;
 use crate::estimators::ReasoningPruning;
 use crate::generators::{equal_paths, DirichletPaths, LlmLike, Split};
 use crate::montecarlo::{simulate, simulate_estimators, SimConfig};
@@ -23,7 +24,8 @@ use rand_chacha::ChaCha8Rng;
 pub const COLUMNS: [&str; 9] = ["panel", "estimator", "n", "exact", "mc_mean", "mc_ci_low", "mc_ci_high", "mc_std_error", "paper"];
 
 /// One plotted n: `(n, exact, Monte Carlo (mean, ci_low, ci_high, std_error), paper formula)`.
-type Point = (f64, f64, Option<(f64, f64, f64, f64)>, Option<f64>);
+/// `(n, exact, Monte Carlo (mean, low, high, se), paper)`; `None` where there is no value.
+type Point = (f64, Option<f64>, Option<(f64, f64, f64, f64)>, Option<f64>);
 
 /// The four distributions (name, distribution).
 pub fn distributions(seed: u64) -> Vec<(String, PathDistribution)> {
@@ -57,42 +59,41 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let top = (0..probs.len()).max_by(|&i, &j| probs[i].total_cmp(&probs[j]).then(j.cmp(&i))).expect("paths");
         let p = d.answer_mass(a);
         let k_equal = paper::equal_paths(&probs);
-        let mut rows: Vec<(&str, Vec<Point>)> = vec![("sc", vec![]), ("ppl", vec![]), ("pc", vec![]), ("rpc", vec![])];
+        let mut rows: Vec<(EstimatorId, Vec<Point>)> =
+            vec![(EstimatorId::Sc, vec![]), (EstimatorId::Ppl, vec![]), (EstimatorId::Pc, vec![]), (EstimatorId::Rpc, vec![])];
         for &n in &ns {
             let seed = cfg.seed ^ ((pi as u64) << 32) ^ n;
             let sim = simulate(&d, &SimConfig { n, trials, seed, tau: 0.0, track_paths: true }, observer);
             let (rs, _) = simulate_estimators(&d, &SimConfig { n, trials: rpc_trials, seed: seed ^ 0x5eed, tau: 0.0, track_paths: false }, &[&rpc], observer);
             let est = |e: &crate::montecarlo::Estimate| Some((e.mean, e.ci_low, e.ci_high, e.std_error));
             let sc = sc_terms(&d, a, n).expect("n >= 1");
-            rows[0].1.push((n as f64, sc.estimation_error, est(&sim.answers[a].sc.estimation_error), Some(paper::prop2_estimation(p, n))));
+            rows[0].1.push((n as f64, Some(sc.estimation_error), est(&sim.answers[a].sc.estimation_error), Some(paper::prop2_estimation(p, n))));
             let ppl = ppl_terms(&d, a, top, n);
             rows[1].1.push((
                 n as f64,
-                ppl.estimation_error,
+                Some(ppl.estimation_error),
                 est(&sim.paths[d.path_index(a, top)].ppl.estimation_error),
                 Some(paper::prop3_estimation(probs[top], n)),
             ));
             let pc = pc_terms(&d, a, n);
-            rows[2].1.push((n as f64, pc.estimation_error, est(&sim.answers[a].pc.estimation_error), k_equal.map(|k| paper::thm4_rate(p, k, n))));
-            rows[3].1.push((n as f64, f64::NAN, est(&rs[0][a].estimation_error), None));
+            rows[2].1.push((n as f64, Some(pc.estimation_error), est(&sim.answers[a].pc.estimation_error), k_equal.map(|k| paper::thm4_rate(p, k, n))));
+            rows[3].1.push((n as f64, None, est(&rs[0][a].estimation_error), None));
         }
         let mut series = Vec::new();
         for (est, pts) in &rows {
-            let (color, label) = match *est {
-                "sc" => (palette::SC, "SC"),
-                "ppl" => (palette::PPL, "PPL (top path)"),
-                "pc" => (palette::PC, "PC"),
-                _ => (palette::RPC, "RPC"),
-            };
+            let color = palette::of(*est);
+            let label = if *est == EstimatorId::Ppl { "PPL (top path)" } else { est.label() };
             for (n, exact, mc, pap) in pts {
-                let (m, lo, hi, se) = mc.unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
-                csv.row(vec![pi.to_string(), est.to_string(), f(*n), f(*exact), f(m), f(lo), f(hi), f(se), pap.map(f).unwrap_or_default()]);
+                // Missing values (RPC has no closed form) are empty cells.
+                let cell = |v: Option<f64>| v.map(f).unwrap_or_default();
+                let (m, lo, hi, se) = (mc.map(|m| m.0), mc.map(|m| m.1), mc.map(|m| m.2), mc.map(|m| m.3));
+                csv.row(vec![pi.to_string(), est.name().to_string(), f(*n), cell(*exact), cell(m), cell(lo), cell(hi), cell(se), cell(*pap)]);
             }
-            if *est != "rpc" {
-                series.push(Series::new(format!("{label} exact"), color, Style::Line, pts.iter().map(|r| (r.0, r.1)).collect()));
+            if *est != EstimatorId::Rpc {
+                series.push(Series::new(format!("{label} exact"), color, Style::Line, pts.iter().filter_map(|r| r.1.map(|v| (r.0, v))).collect()));
             }
             let mc: Vec<_> = pts.iter().filter_map(|r| r.2.filter(|m| m.0 > 0.0).map(|m| (r.0, m))).collect();
-            let style = if *est == "rpc" { Style::PointsLine } else { Style::Points };
+            let style = if *est == EstimatorId::Rpc { Style::PointsLine } else { Style::Points };
             series.push(
                 Series::new(format!("{label} Monte Carlo"), color, style, mc.iter().map(|(n, m)| (*n, m.0)).collect())
                     .with_bars(mc.iter().map(|(_, m)| (m.1.max(m.0 * 1e-3), m.2)).collect()),
@@ -104,7 +105,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         }
         series.push(Series::new("paper: Props. 2, 3", palette::PAPER, Style::Dashed, rows[0].1.iter().map(|r| (r.0, r.3.expect("prop 2"))).collect()));
         series.push(Series::new("", palette::PAPER, Style::Dashed, rows[1].1.iter().map(|r| (r.0, r.3.expect("prop 3"))).collect()));
-        let last = |i: usize| rows[i].1.last().map(|r| r.1).unwrap_or(f64::NAN);
+        let last = |i: usize| rows[i].1.last().and_then(|r| r.1).unwrap_or(f64::NAN);
         notes.push(format!(
             "- **{name}** (p(A) = {p:.3}, {} paths of A): at n = {}, exact estimation error SC {:.2e}, PC {:.2e}, PPL {:.2e}.",
             probs.len(),

@@ -38,17 +38,22 @@ pub enum FigureError {
         /// The error.
         error: std::io::Error,
     },
-    /// Training, sampling or enumerating the tiny model failed.
-    #[error("tiny model: {message}")]
-    Model {
-        /// What failed.
-        message: String,
-    },
-    /// The committed real-model data could not be used.
-    #[error("real-model data: {message}")]
-    Data {
-        /// What failed.
-        message: String,
+    /// Training, loading, sampling or enumerating the tiny model failed.
+    #[error("tiny model: {0}")]
+    Tiny(#[from] crate::tiny::TinyError),
+    /// An enumerated distribution is not a valid path distribution.
+    #[error("tiny model: {0}")]
+    Distribution(#[from] crate::DistributionError),
+    /// The committed real-model data could not be read or evaluated.
+    #[error("real-model data: {0}")]
+    Data(#[from] crate::eval::EvalError),
+    /// A path of the committed data lacks what the pool analysis needs.
+    #[error("real-model data: {}: {source}", file.display())]
+    Pool {
+        /// The data file.
+        file: PathBuf,
+        /// Which path.
+        source: crate::validate::pool::MissingSequenceLogprob,
     },
     /// Drawing failed.
     #[error("drawing {path}: {message}")]
@@ -146,41 +151,4 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
     let path = cfg.out.join("summary.md");
     write_atomic(&path, md.as_bytes()).map_err(|error| FigureError::Io { path, error })?;
     Ok(outputs)
-}
-
-/// The command line shared by the `sims/` binaries.
-#[derive(Debug, clap::Parser)]
-pub struct SimArgs {
-    /// Output directory.
-    #[arg(long, default_value = "figures")]
-    pub out: PathBuf,
-    /// Master seed.
-    #[arg(long, default_value_t = 2025)]
-    pub seed: u64,
-    /// Smoke run with fewer trials.
-    #[arg(long)]
-    pub quick: bool,
-}
-
-/// `main` of a `sims/` binary: parses [`SimArgs`], runs `figure`, prints the
-/// files written; exits 2 if the output directory cannot be made, 1 if the
-/// figure fails.
-pub fn sim_main(name: &str, figure: fn(&FigureConfig, &dyn Observer) -> Result<FigureOutput, FigureError>) {
-    use clap::Parser;
-    let a = SimArgs::parse();
-    let cfg = FigureConfig { out: a.out, seed: a.seed, quick: a.quick };
-    if let Err(e) = std::fs::create_dir_all(&cfg.out) {
-        eprintln!("error: {}: {e}", cfg.out.display());
-        std::process::exit(2);
-    }
-    let bar = crate::progress::Bar::spinner(name);
-    let result = figure(&cfg, &bar);
-    bar.finish();
-    match result {
-        Ok(o) => o.files.iter().for_each(|f| println!("{}", f.display())),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    }
 }

@@ -31,6 +31,18 @@ pub mod palette {
     pub const SKY: RGBColor = RGBColor(86, 180, 233);
     /// Colours for a family of curves (e.g. several n).
     pub const FAMILY: [RGBColor; 6] = [SC, PPL, PC, RPC, RP, SKY];
+
+    /// An estimator's colour, the same in every figure.
+    pub fn of(id: crate::estimators::EstimatorId) -> RGBColor {
+        use crate::estimators::EstimatorId;
+        match id {
+            EstimatorId::Sc => SC,
+            EstimatorId::Ppl => PPL,
+            EstimatorId::Pc => PC,
+            EstimatorId::Rp => RP,
+            EstimatorId::Rpc => RPC,
+        }
+    }
 }
 
 /// An axis scale.

@@ -14,12 +14,11 @@ use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::PruneRule;
 use crate::progress::Observer;
-use crate::sample::{Sample, SampledPath};
+use crate::sample::{PathSampler, Sample};
 use crate::theory::rp::{optimal_tau_total, total_reasoning_error};
 use crate::weibull::WeibullPruning;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{weighted::WeightedAliasIndex, Distribution};
 
 /// CSV columns.
 pub const COLUMNS: [&str; 5] = ["kind", "n", "x", "y", "extra"];
@@ -40,7 +39,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let mut csv = Csv::new(&COLUMNS);
     let mut series = Vec::new();
     let mut notes = Vec::new();
-    let alias = WeightedAliasIndex::new(d.paths().iter().map(|p| p.prob).collect()).expect("positive mass");
+    let sampler = PathSampler::new(&d);
     for (i, &n) in ns.iter().enumerate() {
         let color = palette::FAMILY[i % palette::FAMILY.len()];
         let curve: Vec<(f64, f64)> = taus.iter().map(|&t| (t, total_reasoning_error(&d, n, t))).collect();
@@ -55,12 +54,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let mut sample = Sample::new(d.paths().len(), d.n_answers());
         let mut keep = Vec::new();
         for _ in 0..reps {
-            sample.clear();
-            for _ in 0..n {
-                let t = alias.sample(&mut rng);
-                let p = d.paths()[t];
-                sample.push(SampledPath { id: t as u32, prob: p.prob, answer: p.answer as u32 });
-            }
+            sampler.refill(&mut sample, n, &mut rng);
             WeibullPruning.keep(&sample, &mut keep);
             let cut = sample.paths().iter().zip(&keep).filter(|(_, k)| !**k).map(|(p, _)| p.prob).fold(0.0, f64::max);
             cuts.push(cut);

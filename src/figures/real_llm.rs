@@ -20,30 +20,22 @@
 //!    untempered distribution, at most 1) vs `Σ exp(mean log p)` (the
 //!    reference implementation's path "probability", which is not one).
 //!
-//! Each measured error is z-tested against its exact value with the null
-//! standard error bound `Var X ≤ E[X](M − E[X])` for `X ∈ [0, M]` (`M` the
-//! largest squared error possible), Bonferroni over all comparisons at
-//! family level [`FAMILY_ALPHA`].
+//! The analysis (pools, measured errors and their z-tests) is
+//! [`crate::validate::pool`]; this module draws it.
 
 use super::accuracy::{Curves, MethodPoints};
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
-use crate::eval::dataset::{Dataset, RawQuestion};
+use crate::estimators::EstimatorId;
+use crate::eval::dataset::Dataset;
 use crate::eval::equivalence::Equal;
 use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig};
-use crate::montecarlo::z_two_sided;
+use crate::montecarlo::agreement::FAMILY_ALPHA;
 use crate::progress::Observer;
-use crate::theory::pool::{pc_pool_error, sc_pool_error};
-use rand::seq::index::sample as sample_indices;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
-use std::collections::HashMap;
+use crate::validate::pool::{pool_errors, pool_facts, PoolFacts};
 use std::path::PathBuf;
 
-/// Family-wise false-alarm rate of the agreement tests.
-pub const FAMILY_ALPHA: f64 = 1e-3;
 /// CSV columns of the accuracy / calibration table.
 pub const COLUMNS: [&str; 6] = super::accuracy::COLUMNS;
 /// CSV columns of the estimation-error table.
@@ -57,108 +49,10 @@ pub fn data_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join("smollm2_paths.jsonl")
 }
 
-/// Per-question facts about the pool.
-#[derive(Debug, Clone)]
-pub struct PoolFacts {
-    /// Paths in the pool.
-    pub paths: usize,
-    /// Paths with the correct answer.
-    pub hits: usize,
-    /// Distinct paths (by text).
-    pub distinct: usize,
-    /// Distinct correct paths: `(count, exp(sequence log-prob))`.
-    pub correct_paths: Vec<(usize, f64)>,
-    /// `Σ exp(Σ log p)` over distinct paths.
-    pub mass_sequence: f64,
-    /// `Σ exp(mean log p)` over distinct paths.
-    pub mass_mean: f64,
-    /// Per pool path: correct?
-    pub correct: Vec<bool>,
-    /// Per pool path: index of its distinct path.
-    pub distinct_of: Vec<usize>,
-    /// Per distinct path: `exp(Σ log p)`.
-    pub distinct_prob: Vec<f64>,
-}
-
-impl PoolFacts {
-    /// SC's value on the whole pool: the share of correct paths.
-    pub fn sc_value(&self) -> f64 {
-        self.hits as f64 / self.paths as f64
-    }
-
-    /// PC's value on the whole pool: `Σ exp(Σ log p)` over distinct correct paths.
-    pub fn pc_value(&self) -> f64 {
-        self.correct_paths.iter().map(|&(_, p)| p).sum()
-    }
-}
-
-/// Groups a question's pool by path text.
-pub fn pool_facts(q: &RawQuestion, equal: &Equal) -> Result<PoolFacts, String> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let (mut distinct_of, mut distinct_prob, mut counts, mut distinct_correct) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut mass_sequence, mut mass_mean) = (0.0, 0.0);
-    let mut correct = Vec::with_capacity(q.paths.len());
-    for (i, p) in q.paths.iter().enumerate() {
-        let ok = equal.equal(&p.answer, &q.truth);
-        correct.push(ok);
-        let sum = p.sum_logprob.ok_or_else(|| format!("question {}: path {i}: field logprob_sum (or logprobs) is missing", q.id))?;
-        let next = index.len();
-        let d = *index.entry(p.text.as_str()).or_insert(next);
-        if d == next {
-            distinct_prob.push(sum.exp());
-            counts.push(0);
-            distinct_correct.push(ok);
-            mass_sequence += sum.exp();
-            mass_mean += p.mean_logprob.exp();
-        }
-        counts[d] += 1;
-        distinct_of.push(d);
-    }
-    let correct_paths = (0..counts.len()).filter(|&d| distinct_correct[d]).map(|d| (counts[d], distinct_prob[d])).collect();
-    Ok(PoolFacts {
-        paths: q.paths.len(),
-        hits: correct.iter().filter(|&&c| c).count(),
-        distinct: counts.len(),
-        correct_paths,
-        mass_sequence,
-        mass_mean,
-        correct,
-        distinct_of,
-        distinct_prob,
-    })
-}
-
-/// Mean squared error relative to the pool of SC and PC (correct answer)
-/// over `trials` random `n`-subsets drawn from `rng`.
-pub fn measured_pool_error(facts: &PoolFacts, n: usize, trials: usize, rng: &mut impl rand::Rng) -> (f64, f64) {
-    let (f_pool, pc_pool) = (facts.sc_value(), facts.pc_value());
-    let mut seen = vec![false; facts.distinct];
-    let (mut sc, mut pc) = (0.0, 0.0);
-    for _ in 0..trials {
-        let s = sample_indices(rng, facts.paths, n);
-        seen.iter_mut().for_each(|x| *x = false);
-        let mut hits = 0;
-        let mut est = 0.0;
-        for i in s.iter() {
-            if facts.correct[i] {
-                hits += 1;
-                let d = facts.distinct_of[i];
-                if !seen[d] {
-                    seen[d] = true;
-                    est += facts.distinct_prob[d];
-                }
-            }
-        }
-        sc += (hits as f64 / n as f64 - f_pool).powi(2);
-        pc += (est - pc_pool).powi(2);
-    }
-    (sc / trials as f64, pc / trials as f64)
-}
-
 /// Writes `real_llm.{png,svg,csv}`, `real_llm_error.csv`, `real_llm_questions.csv`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
     let file = data_file();
-    let ds: Dataset = crate::eval::formats::read(&file, None, None).map_err(|e| FigureError::Data { message: e.to_string() })?;
+    let ds: Dataset = crate::eval::formats::read(&file, None, None)?;
     let equal = Equal::default();
     let n_max = ds.questions.iter().map(|q| q.paths.len()).min().unwrap_or(0);
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
@@ -171,74 +65,37 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         prob: ProbMode::Mean,
         equal: equal.clone(),
     };
-    let report = evaluate(&ds, &ecfg, observer).map_err(|e| FigureError::Data { message: e.to_string() })?;
+    let report = evaluate(&ds, &ecfg, observer)?;
 
     // Accuracy and ECE vs n.
     let mut csv = Csv::new(&COLUMNS);
     let Curves { accuracy: acc_series, ece: ece_series, points: curves } = super::accuracy::curves(&report, &mut csv);
 
     // Pools.
-    let facts: Vec<PoolFacts> = ds
-        .questions
-        .iter()
-        .map(|q| pool_facts(q, &equal))
-        .collect::<Result<_, _>>()
-        .map_err(|message| FigureError::Data { message: format!("{}: {message}", file.display()) })?;
+    let facts: Vec<PoolFacts> =
+        ds.questions.iter().map(|q| pool_facts(q, &equal)).collect::<Result<_, _>>().map_err(|source| FigureError::Pool { file: file.clone(), source })?;
 
     // Estimation error relative to the pool, on questions the pool gets right
     // at least once (elsewhere both errors are identically 0).
     let trials = if cfg.quick { 200 } else { 2000 };
     let error_ns: Vec<usize> = ks.iter().copied().filter(|&n| n < n_max).collect();
-    let used: Vec<usize> = (0..facts.len()).filter(|&i| facts[i].hits > 0).collect();
-    let comparisons = (used.len() * error_ns.len() * 2).max(1);
-    let z_crit = z_two_sided(FAMILY_ALPHA / comparisons as f64);
-    // Each (question, n) has its own RNG stream: results do not depend on threads.
-    let measured: Vec<Vec<(f64, f64)>> = used
-        .par_iter()
-        .map(|&qi| {
-            error_ns
-                .iter()
-                .map(|&n| {
-                    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x11a);
-                    rng.set_stream(((qi as u64) << 32) | n as u64);
-                    measured_pool_error(&facts[qi], n, trials, &mut rng)
-                })
-                .collect()
-        })
-        .collect();
+    let report = pool_errors(&facts, &error_ns, trials, cfg.seed);
+    let (used, comparisons) = (&report.used, report.family.comparisons);
     let mut err_csv = Csv::new(&ERROR_COLUMNS);
     let mut disagreements = Vec::new();
     // Per n: mean over questions of exact and measured error / pool value².
     let mut rel = vec![[0.0f64; 4]; error_ns.len()];
-    for (u, &qi) in used.iter().enumerate() {
-        let fa = &facts[qi];
-        let q = &ds.questions[qi];
-        let (f_pool, pc_pool) = (fa.sc_value(), fa.pc_value());
-        for (j, &n) in error_ns.iter().enumerate() {
-            let exact = [sc_pool_error(fa.paths, fa.hits, n), pc_pool_error(&fa.correct_paths, fa.paths, n)];
-            let got = [measured[u][j].0, measured[u][j].1];
-            // Largest possible squared error: SC max(f, 1 − f)²; PC (pool value)².
-            let m = [f_pool.max(1.0 - f_pool).powi(2), pc_pool * pc_pool];
-            let scale = [f_pool * f_pool, pc_pool * pc_pool];
-            for k in 0..2 {
-                let se = (exact[k] * (m[k] - exact[k])).max(0.0).sqrt() / (trials as f64).sqrt();
-                let z = if se > 0.0 {
-                    (got[k] - exact[k]) / se
-                } else if (got[k] - exact[k]).abs() <= 1e-12 * m[k].max(1e-300) {
-                    0.0
-                } else {
-                    f64::INFINITY
-                };
-                let agrees = z.abs() <= z_crit;
-                let name = ["SC", "PC"][k];
-                if !agrees {
-                    disagreements.push(format!("{} {name} n = {n}: measured {:.4e}, exact {:.4e}, z = {z:.2}", q.id, got[k], exact[k]));
-                }
-                err_csv.row(vec![q.id.clone(), name.into(), n.to_string(), f([f_pool, pc_pool][k]), f(exact[k]), f(got[k]), f(se), f(z), agrees.to_string()]);
-                rel[j][2 * k] += exact[k] / scale[k] / used.len() as f64;
-                rel[j][2 * k + 1] += got[k] / scale[k] / used.len() as f64;
-            }
+    for r in &report.rows {
+        let q = &ds.questions[r.question];
+        let (j, k) = (error_ns.iter().position(|&n| n == r.n).expect("n from error_ns"), usize::from(r.estimator == EstimatorId::Pc));
+        let (name, n, z) = (r.estimator.label(), r.n, r.z);
+        if !r.agrees {
+            disagreements.push(format!("{} {name} n = {n}: measured {:.4e}, exact {:.4e}, z = {z:.2}", q.id, r.measured, r.exact));
         }
+        err_csv.row(vec![q.id.clone(), name.into(), n.to_string(), f(r.pool_value), f(r.exact), f(r.measured), f(r.null_se), f(z), r.agrees.to_string()]);
+        let scale = r.pool_value * r.pool_value;
+        rel[j][2 * k] += r.exact / scale / used.len() as f64;
+        rel[j][2 * k + 1] += r.measured / scale / used.len() as f64;
     }
     let xs: Vec<f64> = error_ns.iter().map(|&n| n as f64).collect();
     let line = |k: usize| xs.iter().zip(&rel).map(|(&x, r)| (x, r[k])).filter(|p| p.1 > 0.0).collect::<Vec<_>>();
@@ -251,8 +108,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Distinct paths and mass.
     let mut q_csv = Csv::new(&QUESTION_COLUMNS);
-    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal)
-        .map_err(|e| FigureError::Data { message: e.to_string() })?;
+    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal)?;
     for ((q, fa), rows) in ds.questions.iter().zip(&facts).zip(&full_rows) {
         // CSV cells: answers never contain the separator.
         let top = |o: &crate::eval::methods::Outcome| o.rows.first().map(|r| r.answer.replace(',', ";")).unwrap_or_default();

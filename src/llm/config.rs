@@ -1,6 +1,7 @@
 //! A llama-architecture model's shape, read from GGUF metadata
 //! (`llama.*` keys, as written by llama.cpp's converter).
 
+use super::error::GgufError;
 use candle_core::quantized::gguf_file::{Content, Value};
 use serde::Serialize;
 
@@ -36,24 +37,30 @@ impl LlamaConfig {
     }
 
     /// Reads the `llama.*` metadata; `arch` must be `llama`.
-    pub fn from_gguf(ct: &Content) -> Result<Self, String> {
+    pub fn from_gguf(ct: &Content) -> Result<Self, GgufError> {
         let arch = ct.metadata.get("general.architecture").and_then(|v| v.to_string().ok()).cloned().unwrap_or_default();
         if arch != "llama" {
-            return Err(format!("general.architecture is {arch:?}; only llama-architecture GGUF files are supported"));
+            return Err(GgufError::Unsupported { key: "general.architecture", found: arch, supported: "the llama architecture" });
         }
-        let get = |k: &str| ct.metadata.get(k).ok_or_else(|| format!("metadata key {k} is missing"));
-        let int = |k: &str| -> Result<usize, String> { value_usize(get(k)?).ok_or_else(|| format!("metadata key {k} is not an integer")) };
-        let float = |k: &str, default: f64| -> Result<f64, String> {
+        let get = |k: &str| ct.metadata.get(k).ok_or_else(|| GgufError::MissingKey { key: k.into() });
+        let not = |k: &str, expected| GgufError::BadValue { key: k.into(), expected };
+        let int = |k: &str| -> Result<usize, GgufError> { value_usize(get(k)?).ok_or_else(|| not(k, "an integer")) };
+        let float = |k: &str, default: f64| -> Result<f64, GgufError> {
             match ct.metadata.get(k) {
                 None => Ok(default),
-                Some(v) => v.to_f32().map(f64::from).or_else(|_| v.to_f64()).map_err(|_| format!("metadata key {k} is not a number")),
+                Some(v) => v.to_f32().map(f64::from).or_else(|_| v.to_f64()).map_err(|_| not(k, "a number")),
             }
         };
         let n_heads = int("llama.attention.head_count")?;
         let d_model = int("llama.embedding_length")?;
         let vocab = match ct.metadata.get("llama.vocab_size") {
-            Some(v) => value_usize(v).ok_or("llama.vocab_size is not an integer")?,
-            None => ct.metadata.get("tokenizer.ggml.tokens").and_then(|v| v.to_vec().ok()).map(Vec::len).ok_or("no vocabulary size")?,
+            Some(v) => value_usize(v).ok_or_else(|| not("llama.vocab_size", "an integer"))?,
+            None => ct
+                .metadata
+                .get("tokenizer.ggml.tokens")
+                .and_then(|v| v.to_vec().ok())
+                .map(Vec::len)
+                .ok_or_else(|| GgufError::MissingKey { key: "llama.vocab_size (or tokenizer.ggml.tokens)".into() })?,
         };
         Ok(Self {
             n_layers: int("llama.block_count")?,

@@ -6,8 +6,7 @@
 //!
 //! The reported log-probabilities are the model's own (untempered,
 //! untruncated) `ln p(x_t | x_<t)`, as vLLM reports them; the answer is
-//! the first number after the last "answer is" in the decoded text (the
-//! format the prompt asks for), else `\boxed{…}`, else the last number.
+//! extracted from the decoded text by [`crate::extract::word_problem`].
 
 use super::model::Llama;
 use super::tokenizer::GgufTokenizer;
@@ -53,46 +52,6 @@ pub struct LlmPath {
     pub answer: Option<String>,
     /// Whether generation stopped on a stop token (not the length limit).
     pub finished: bool,
-}
-
-/// The first number (digits with optional sign, commas and decimals) in
-/// `text`, commas dropped; with `last`, the last one.
-fn number(text: &str, last: bool) -> Option<String> {
-    let b = text.as_bytes();
-    let mut found = None;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            let start = if i > 0 && b[i - 1] == b'-' { i - 1 } else { i };
-            let mut j = i;
-            while j < b.len() && (b[j].is_ascii_digit() || ((b[j] == b',' || b[j] == b'.') && j + 1 < b.len() && b[j + 1].is_ascii_digit())) {
-                j += 1;
-            }
-            found = Some(text[start..j].replace(',', ""));
-            if !last {
-                return found;
-            }
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-    found
-}
-
-/// The answer in `text`: the first number after the last "answer is"
-/// (case-insensitive), else `\boxed{…}`, else the last number.
-pub fn extract(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(n) = lower.rfind("answer is").and_then(|at| number(&text[at..], false)) {
-        return Some(n);
-    }
-    if text.contains("\\boxed") {
-        if let Some(a) = crate::eval::extract::extract_answer(text) {
-            return Some(a);
-        }
-    }
-    number(text, true)
 }
 
 /// One batch row's reusable buffers: its log-probabilities and the draw's
@@ -182,24 +141,9 @@ pub fn sample_paths(
             logits = model.forward(&ids, &mut cache)?;
         }
         for (tokens, logprobs, finished) in paths {
-            let text = tok.decode(&tokens).map_err(candle_core::Error::msg)?;
-            out.push(LlmPath { answer: extract(&text), text, tokens, logprobs, finished });
+            let text = tok.decode(&tokens).map_err(candle_core::Error::wrap)?;
+            out.push(LlmPath { answer: crate::extract::word_problem::extract(&text), text, tokens, logprobs, finished });
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::extract;
-
-    #[test]
-    fn extraction_falls_back_to_the_last_number() {
-        assert_eq!(extract("so 3 + 4 = 7 apples").as_deref(), Some("7"));
-        assert_eq!(extract("The answer is 12.").as_deref(), Some("12"));
-        assert_eq!(extract("7 + 5 = 12, so the answer is 12, not 13.").as_deref(), Some("12"));
-        assert_eq!(extract("so \\boxed{3/4} it is, 5").as_deref(), Some("3/4"));
-        assert_eq!(extract("she has -1,250.5 left.").as_deref(), Some("-1250.5"));
-        assert_eq!(extract("no digits"), None);
-    }
 }

@@ -11,6 +11,7 @@
 
 pub mod attention;
 pub mod config;
+pub mod error;
 pub mod generate;
 pub mod linear;
 pub mod model;
@@ -20,6 +21,7 @@ pub mod tokenizer;
 use candle_core::{CpuStorage, Result, Storage, Tensor};
 
 pub use config::LlamaConfig;
+pub use error::{GgufError, LlmError};
 pub use model::{Llama, LlamaCache};
 pub use tokenizer::GgufTokenizer;
 

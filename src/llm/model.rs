@@ -16,6 +16,7 @@
 //! batch and a shared prefill, hence this module.
 
 use super::config::LlamaConfig;
+use super::error::LlmError;
 use super::linear::Linear;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Result, Tensor};
@@ -51,11 +52,15 @@ pub struct Llama {
 
 impl Llama {
     /// Reads a llama-architecture GGUF file and dequantises every weight to f32.
-    pub fn from_gguf(ct: &Content, file: &mut std::fs::File, path: &Path) -> anyhow::Result<Self> {
-        let config = LlamaConfig::from_gguf(ct).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    pub fn from_gguf(ct: &Content, file: &mut std::fs::File, path: &Path) -> std::result::Result<Self, LlmError> {
+        let config = LlamaConfig::from_gguf(ct).map_err(|source| LlmError::Metadata { path: path.to_path_buf(), source })?;
         let device = Device::Cpu;
-        let mut get = |name: &str| -> anyhow::Result<Tensor> {
-            ct.tensor(file, name, &device).and_then(|q| q.dequantize(&device)).map_err(|e| anyhow::anyhow!("{}: tensor {name}: {e}", path.display()))
+        let mut get = |name: &str| -> std::result::Result<Tensor, LlmError> {
+            ct.tensor(file, name, &device).and_then(|q| q.dequantize(&device)).map_err(|source| LlmError::Tensor {
+                path: path.to_path_buf(),
+                name: name.into(),
+                source: Box::new(source),
+            })
         };
         let embed = get("token_embd.weight")?;
         let output = Linear::new(&if ct.tensor_infos.contains_key("output.weight") { get("output.weight")? } else { embed.clone() })?;
@@ -80,9 +85,9 @@ impl Llama {
     }
 
     /// Opens and loads `path`.
-    pub fn load(path: &Path) -> anyhow::Result<(Self, Content)> {
-        let mut file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let ct = Content::read(&mut file).map_err(|e| anyhow::anyhow!("{}: not a GGUF file: {e}", path.display()))?;
+    pub fn load(path: &Path) -> std::result::Result<(Self, Content), LlmError> {
+        let mut file = std::fs::File::open(path).map_err(|source| LlmError::Io { path: path.to_path_buf(), source })?;
+        let ct = Content::read(&mut file).map_err(|source| LlmError::NotGguf { path: path.to_path_buf(), source: Box::new(source) })?;
         let model = Self::from_gguf(&ct, &mut file, path)?;
         Ok((model, ct))
     }

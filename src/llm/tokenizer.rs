@@ -12,6 +12,7 @@
 //! The pieces are assembled as a `tokenizer.json` document and parsed by
 //! `tokenizers`, so the configuration is the one Hugging Face ships.
 
+use super::error::GgufError;
 use candle_core::quantized::gguf_file::Content;
 use serde_json::{json, Value};
 use tokenizers::Tokenizer;
@@ -39,19 +40,19 @@ impl std::fmt::Debug for GgufTokenizer {
 
 impl GgufTokenizer {
     /// Builds the tokenizer from the metadata of `ct`.
-    pub fn from_gguf(ct: &Content) -> Result<Self, String> {
+    pub fn from_gguf(ct: &Content) -> Result<Self, GgufError> {
         let md = &ct.metadata;
         let model = md.get("tokenizer.ggml.model").and_then(|v| v.to_string().ok()).cloned().unwrap_or_default();
         if model != "gpt2" {
-            return Err(format!("tokenizer.ggml.model is {model:?}; only byte-level BPE (\"gpt2\") tokenizers are supported"));
+            return Err(GgufError::Unsupported { key: "tokenizer.ggml.model", found: model, supported: "byte-level BPE (\"gpt2\")" });
         }
-        let strings = |k: &str| -> Result<Vec<String>, String> {
+        let strings = |k: &str| -> Result<Vec<String>, GgufError> {
             md.get(k)
-                .ok_or_else(|| format!("metadata key {k} is missing"))?
+                .ok_or_else(|| GgufError::MissingKey { key: k.into() })?
                 .to_vec()
-                .map_err(|_| format!("{k} is not an array"))?
+                .map_err(|_| GgufError::BadValue { key: k.into(), expected: "an array" })?
                 .iter()
-                .map(|v| v.to_string().cloned().map_err(|_| format!("{k} holds a non-string")))
+                .map(|v| v.to_string().cloned().map_err(|_| GgufError::BadValue { key: k.into(), expected: "an array of strings" }))
                 .collect()
         };
         let tokens = strings("tokenizer.ggml.tokens")?;
@@ -61,7 +62,7 @@ impl GgufTokenizer {
             None => vec![1; tokens.len()],
         };
         let id = |k: &str| md.get(k).and_then(|v| v.to_u32().ok());
-        let eos = id("tokenizer.ggml.eos_token_id").ok_or("tokenizer.ggml.eos_token_id is missing")?;
+        let eos = id("tokenizer.ggml.eos_token_id").ok_or_else(|| GgufError::MissingKey { key: "tokenizer.ggml.eos_token_id".into() })?;
         let pre = md.get("tokenizer.ggml.pre").and_then(|v| v.to_string().ok()).cloned().unwrap_or_default();
         let byte_level = |use_regex: bool| json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": use_regex});
         let pre_tokenizer = match pre.as_str() {
@@ -91,7 +92,7 @@ impl GgufTokenizer {
                       "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
                       "vocab": vocab, "merges": merges},
         });
-        let inner: Tokenizer = doc.to_string().parse().map_err(|e| format!("building the tokenizer: {e}"))?;
+        let inner: Tokenizer = doc.to_string().parse().map_err(|e| GgufError::Tokenizer { message: format!("building the tokenizer: {e}") })?;
         let stop: Vec<u32> = ["<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>"]
             .iter()
             .filter_map(|s| tokens.iter().position(|t| t == s).map(|i| i as u32))
@@ -102,13 +103,13 @@ impl GgufTokenizer {
     }
 
     /// Token ids of `text` (special tokens in the text are recognised).
-    pub fn encode(&self, text: &str) -> Result<Vec<u32>, String> {
-        Ok(self.inner.encode(text, false).map_err(|e| e.to_string())?.get_ids().to_vec())
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>, GgufError> {
+        Ok(self.inner.encode(text, false).map_err(|e| GgufError::Tokenizer { message: e.to_string() })?.get_ids().to_vec())
     }
 
     /// Text of `ids` (special tokens dropped).
-    pub fn decode(&self, ids: &[u32]) -> Result<String, String> {
-        self.inner.decode(ids, true).map_err(|e| e.to_string())
+    pub fn decode(&self, ids: &[u32]) -> Result<String, GgufError> {
+        self.inner.decode(ids, true).map_err(|e| GgufError::Tokenizer { message: e.to_string() })
     }
 
     /// Whether `id` ends a generation.

@@ -7,11 +7,9 @@ use super::stats::{Estimate, RunningStats};
 use crate::distribution::PathDistribution;
 use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
 use crate::progress::Observer;
-use crate::sample::{Sample, SampledPath};
-use rand::distr::Distribution;
+use crate::sample::{PathSampler, Sample};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::weighted::WeightedAliasIndex;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -130,8 +128,7 @@ pub fn simulate_estimators(
 ) -> (Vec<Vec<SimTerms>>, Vec<PathSim>) {
     assert!(cfg.n >= 1, "simulate needs n >= 1");
     let paths = dist.paths();
-    let weights: Vec<f64> = paths.iter().map(|p| p.prob).collect();
-    let alias = WeightedAliasIndex::new(weights).expect("a validated distribution has positive mass");
+    let sampler = PathSampler::new(dist);
     let na = dist.n_answers();
     let masses: Vec<f64> = (0..na).map(|a| dist.answer_mass(a)).collect();
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
@@ -146,12 +143,7 @@ pub fn simulate_estimators(
         let mut sample = Sample::new(paths.len(), na);
         let mut scores = vec![0.0; na];
         for _ in 0..trials {
-            sample.clear();
-            for _ in 0..cfg.n {
-                let i = alias.sample(&mut rng);
-                let p = &paths[i];
-                sample.push(SampledPath { id: i as u32, prob: p.prob, answer: p.answer as u32 });
-            }
+            sampler.refill(&mut sample, cfg.n, &mut rng);
             for (e, est) in estimators.iter().enumerate() {
                 est.answer_scores(&sample, &mut scores);
                 for a in 0..na {

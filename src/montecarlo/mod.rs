@@ -7,6 +7,7 @@
 //! in batch order. Results are therefore bit-identical for any number of
 //! threads.
 
+pub mod agreement;
 mod engine;
 mod stats;
 

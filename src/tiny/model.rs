@@ -11,13 +11,14 @@ use super::attention::LayerCache;
 use super::block::Block;
 use super::config::ModelConfig;
 use super::embedding::Embeddings;
+use super::error::TinyError;
 use super::norm::LayerNorm;
 use crate::atomic::write_atomic;
 use candle_core::{DType, Device, Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, VarMap};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// File names inside a model directory.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -152,23 +153,26 @@ impl TinyModel {
 
     /// Writes `config.json` and `model.safetensors` into `dir` (each via a
     /// temporary file and a rename).
-    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let tmp = tempfile::Builder::new().suffix(".safetensors").tempfile_in(dir)?;
-        self.vars.save(tmp.path())?;
-        tmp.persist(dir.join(WEIGHTS_FILE))?;
-        write_atomic(&dir.join(CONFIG_FILE), serde_json::to_string_pretty(&self.config)?.as_bytes())?;
-        Ok(())
+    pub fn save(&self, dir: &Path) -> std::result::Result<(), TinyError> {
+        let io = |path: PathBuf| move |source| TinyError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        let tmp = tempfile::Builder::new().suffix(".safetensors").tempfile_in(dir).map_err(io(dir.to_path_buf()))?;
+        let weights = dir.join(WEIGHTS_FILE);
+        self.vars.save(tmp.path()).map_err(|source| TinyError::Weights { path: weights.clone(), source })?;
+        tmp.persist(&weights).map_err(|e| TinyError::Io { path: weights.clone(), source: e.error })?;
+        let cfg_path = dir.join(CONFIG_FILE);
+        let text = serde_json::to_string_pretty(&self.config).map_err(|source| TinyError::Json { path: cfg_path.clone(), source })?;
+        write_atomic(&cfg_path, text.as_bytes()).map_err(io(cfg_path.clone()))
     }
 
     /// Loads a model saved by [`TinyModel::save`].
-    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+    pub fn load(dir: &Path) -> std::result::Result<Self, TinyError> {
         let cfg_path = dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&cfg_path).map_err(|e| anyhow::anyhow!("{}: {e}", cfg_path.display()))?;
-        let config: ModelConfig = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", cfg_path.display()))?;
+        let text = std::fs::read_to_string(&cfg_path).map_err(|source| TinyError::Io { path: cfg_path.clone(), source })?;
+        let config: ModelConfig = serde_json::from_str(&text).map_err(|source| TinyError::Json { path: cfg_path.clone(), source })?;
         let mut model = Self::build(&config)?;
         let weights = dir.join(WEIGHTS_FILE);
-        model.vars.load(&weights).map_err(|e| anyhow::anyhow!("{}: {e}", weights.display()))?;
+        model.vars.load(&weights).map_err(|source| TinyError::Weights { path: weights.clone(), source })?;
         Ok(model)
     }
 }

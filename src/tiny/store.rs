@@ -4,6 +4,7 @@
 //! model is trained (deterministically from the seed) and saved.
 
 use super::config::ModelConfig;
+use super::error::TinyError;
 use super::model::TinyModel;
 use super::train::{train, LossPoint, TrainConfig};
 use crate::atomic::write_atomic;
@@ -44,15 +45,15 @@ fn matches(dir: &Path, model_cfg: &ModelConfig, cfg: &TrainConfig) -> bool {
 }
 
 /// Parses `loss.csv`.
-pub fn read_curve(dir: &Path) -> anyhow::Result<Vec<LossPoint>> {
+pub fn read_curve(dir: &Path) -> Result<Vec<LossPoint>, TinyError> {
     let path = dir.join(LOSS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|source| TinyError::Io { path: path.clone(), source })?;
     text.lines()
         .skip(1)
         .enumerate()
         .map(|(i, l)| {
             let f: Vec<&str> = l.split(',').collect();
-            let bad = || anyhow::anyhow!("{}: line {}: expected step,loss,lr", path.display(), i + 2);
+            let bad = || TinyError::Curve { path: path.clone(), line: i + 2 };
             if f.len() != 3 {
                 return Err(bad());
             }
@@ -72,7 +73,7 @@ pub fn curve_csv(curve: &[LossPoint]) -> String {
 
 /// Loads the model from `dir` (default [`default_dir`]) if it was trained
 /// with these settings, else trains and saves it.
-pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> anyhow::Result<StoredModel> {
+pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> Result<StoredModel, TinyError> {
     let dir = dir.map_or_else(|| default_dir(cfg), Path::to_path_buf);
     if matches(&dir, model_cfg, cfg) {
         return Ok(StoredModel { model: TinyModel::load(&dir)?, curve: read_curve(&dir)?, dir, trained: false });
@@ -82,7 +83,9 @@ pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConf
     // Weights and config first, the train settings last: a crash in between
     // leaves a directory that does not match and is retrained.
     model.save(&dir)?;
-    write_atomic(&dir.join(LOSS_FILE), curve_csv(&curve).as_bytes())?;
-    write_atomic(&dir.join(TRAIN_FILE), serde_json::to_string_pretty(cfg)?.as_bytes())?;
+    let (loss, train_file) = (dir.join(LOSS_FILE), dir.join(TRAIN_FILE));
+    write_atomic(&loss, curve_csv(&curve).as_bytes()).map_err(|source| TinyError::Io { path: loss, source })?;
+    let text = serde_json::to_string_pretty(cfg).map_err(|source| TinyError::Json { path: train_file.clone(), source })?;
+    write_atomic(&train_file, text.as_bytes()).map_err(|source| TinyError::Io { path: train_file, source })?;
     Ok(StoredModel { model, dir, trained: true, curve })
 }

@@ -33,7 +33,8 @@ pub const PROMPT_LEN: usize = 7;
 /// Length of a well-formed path `x + y = d d + z = d d EOS`.
 pub const PATH_LEN: usize = 12;
 /// The answer of a path that breaks the format.
-pub const INVALID: &str = "[invalid]";
+pub use crate::extract::tiny_sums::extract_answer;
+pub use crate::extract::INVALID;
 
 /// One question: three digits to add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -134,24 +135,6 @@ impl Teacher {
         let s1 = self.step(x, y, rng);
         let s2 = self.step(s1, z, rng);
         vec![x, PLUS, y, EQ, s1 / 10, s1 % 10, PLUS, z, EQ, s2 / 10, s2 % 10, EOS]
-    }
-}
-
-/// The answer a path states: its last two-digit number as an integer string,
-/// or [`INVALID`] when the path is not `d + d = d d + d = d d EOS`.
-pub fn extract_answer(path: &[u32]) -> String {
-    let digit = |i: usize| path.get(i).copied().filter(|&t| t < 10);
-    let shape_ok = path.len() == PATH_LEN
-        && [0, 2, 4, 5, 7, 9, 10].iter().all(|&i| digit(i).is_some())
-        && path[1] == PLUS
-        && path[3] == EQ
-        && path[6] == PLUS
-        && path[8] == EQ
-        && path[11] == EOS;
-    if shape_ok {
-        (path[9] * 10 + path[10]).to_string()
-    } else {
-        INVALID.to_string()
     }
 }
 

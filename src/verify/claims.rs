@@ -1,13 +1,15 @@
 //! The claims, how each cell is judged, and the run.
 
 use super::grid::{grid, Config};
-use super::{ENUM_TOL, FAMILY_ALPHA};
+use super::ENUM_TOL;
+use crate::estimators::EstimatorId;
+use crate::montecarlo::agreement::{Family, StdError};
 use crate::montecarlo::{simulate, Estimate, SimConfig, SimResult, SimTerms};
 use crate::progress::Observer;
 use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
-use crate::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use crate::theory::table::{term_table, TermRow};
+use crate::theory::{paper, ErrorTerms};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Verdict on a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,6 +117,22 @@ pub struct VerifyConfig {
     pub seed: u64,
 }
 
+/// The claims, in [`CLAIMS`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClaimId {
+    Prop1Identity,
+    Prop1AsPrinted,
+    Prop2Sc,
+    Prop3Ppl,
+    Thm4Printed,
+    Thm4RateBound,
+    PplScMeans,
+    PcExact,
+    RpExact,
+    BoundMissedMass,
+    BoundPmin,
+}
+
 struct Claim {
     id: &'static str,
     statement: &'static str,
@@ -162,7 +180,7 @@ const CLAIMS: [Claim; 11] = [
 
 /// What a cell is compared with before judging.
 struct Obs {
-    claim: usize,
+    claim: ClaimId,
     config: String,
     n: u64,
     estimator: &'static str,
@@ -214,64 +232,58 @@ fn ppl_paths(probs: &[f64]) -> Vec<usize> {
 
 fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&SimResult>, out: &mut Vec<Obs>) {
     let d = &cfg.dist;
-    let mut push = |claim: usize,
-                    estimator: &'static str,
-                    a: usize,
-                    path: Option<usize>,
-                    quantity: &'static str,
-                    claimed: f64,
-                    enumerated: Option<f64>,
-                    exact: f64,
-                    mc: Option<Estimate>| {
-        out.push(Obs { claim, config: cfg.name.clone(), n, estimator, answer: d.answers()[a].clone(), path, quantity, claimed, enumerated, exact, mc });
+    let mut push = |claim: ClaimId, row: &TermRow, quantity: &'static str, claimed: f64, enumerated: Option<f64>, exact: f64, mc: Option<Estimate>| {
+        let (estimator, answer, path) = (row.estimator.name(), row.answer.clone(), row.path);
+        out.push(Obs { claim, config: cfg.name.clone(), n, estimator, answer, path, quantity, claimed, enumerated, exact, mc });
     };
+    let table = term_table(d, n, Some(cfg.tau), &ppl_paths);
     for a in 0..d.n_answers() {
         let probs = d.probs_of(a);
         let (p, ind) = (d.answer_mass(a), d.indicator(a));
-        // (estimator, path within the answer for PPL, exact terms, enumerated, simulated)
-        type Row<'r> = (&'static str, Option<usize>, ErrorTerms, Option<&'r Enumerated>, Option<&'r SimTerms>);
-        let mut per_est: Vec<Row> = Vec::new();
-        if let Some(sc) = sc_terms(d, a, n) {
-            per_est.push(("sc", None, sc, en.and_then(|e| e.sc.as_ref()).map(|v| &v[a]), mc.map(|m| &m.answers[a].sc)));
-        }
-        per_est.push(("pc", None, pc_terms(d, a, n), en.map(|e| &e.pc[a]), mc.map(|m| &m.answers[a].pc)));
-        per_est.push(("rp", None, rp_terms(d, a, n, cfg.tau), en.map(|e| &e.rp[a]), mc.map(|m| &m.answers[a].rp)));
-        for j in ppl_paths(&probs) {
-            let g = d.path_index(a, j);
-            per_est.push(("ppl", Some(j), ppl_terms(d, a, j, n), en.map(|e| &e.ppl[g]), mc.map(|m| &m.paths[g].ppl)));
-        }
-        for &(est, path, ref t, e, m) in &per_est {
-            let target = path.map_or(p, |j| probs[j]);
-            let q = |name: &'static str| (e.map(|e| pick(e, name)), pick_exact(t, name), m.map(|m| pick_mc(m, name)));
-            // prop1_identity: the decomposition vs the directly measured E[(p̂−I)²].
-            let (er, xr, mr) = q("reasoning_error");
-            push(0, est, a, path, "reasoning_error", t.reasoning_error, er, xr, mr);
-            // prop1_as_printed
-            push(1, est, a, path, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
-            let (ee, xe, me) = q("estimation_error");
-            let (em, xm, mm) = q("expected_confidence");
-            match est {
-                "sc" => {
-                    push(2, est, a, path, "estimation_error", paper::prop2_estimation(p, n), ee, xe, me);
-                    push(6, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
-                }
-                "ppl" => {
-                    push(3, est, a, path, "estimation_error", paper::prop3_estimation(target, n), ee, xe, me);
-                    push(6, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
-                }
-                "pc" => {
-                    if let Some(k) = paper::equal_paths(&probs).filter(|_| p > 0.0) {
-                        push(4, est, a, path, "reasoning_error", paper::thm4_reasoning(p, k, ind, n), er, xr, mr);
-                        push(5, est, a, path, "estimation_error", paper::thm4_rate(p, k, n), ee, xe, me);
+        for est in [EstimatorId::Sc, EstimatorId::Pc, EstimatorId::Rp, EstimatorId::Ppl] {
+            for row in table.iter().filter(|r| r.answer_index == a && r.estimator == est) {
+                let t = &row.terms;
+                // The same estimator's enumerated and simulated values.
+                let (e, m): (Option<&Enumerated>, Option<&SimTerms>) = match (est, row.path) {
+                    (EstimatorId::Sc, _) => (en.and_then(|e| e.sc.as_ref()).map(|v| &v[a]), mc.map(|m| &m.answers[a].sc)),
+                    (EstimatorId::Pc, _) => (en.map(|e| &e.pc[a]), mc.map(|m| &m.answers[a].pc)),
+                    (EstimatorId::Rp, _) => (en.map(|e| &e.rp[a]), mc.map(|m| &m.answers[a].rp)),
+                    (_, path) => {
+                        let g = d.path_index(a, path.expect("PPL rows have a path"));
+                        (en.map(|e| &e.ppl[g]), mc.map(|m| &m.paths[g].ppl))
                     }
-                    push(7, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
-                    push(7, est, a, path, "estimation_error", t.estimation_error, ee, xe, me);
-                    push(9, est, a, path, "estimation_error", paper::bound_missed_mass(&probs, n), ee, xe, me);
-                    push(10, est, a, path, "estimation_error", paper::bound_pmin(&probs, n), ee, xe, me);
-                }
-                _ => {
-                    push(8, est, a, path, "expected_confidence", t.expected_confidence, em, xm, mm);
-                    push(8, est, a, path, "estimation_error", t.estimation_error, ee, xe, me);
+                };
+                let target = row.target;
+                let q = |name: &'static str| (e.map(|e| pick(e, name)), pick_exact(t, name), m.map(|m| pick_mc(m, name)));
+                // prop1_identity: the decomposition vs the directly measured E[(p̂−I)²].
+                let (er, xr, mr) = q("reasoning_error");
+                push(ClaimId::Prop1Identity, row, "reasoning_error", t.reasoning_error, er, xr, mr);
+                push(ClaimId::Prop1AsPrinted, row, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
+                let (ee, xe, me) = q("estimation_error");
+                let (em, xm, mm) = q("expected_confidence");
+                match est {
+                    EstimatorId::Sc => {
+                        push(ClaimId::Prop2Sc, row, "estimation_error", paper::prop2_estimation(p, n), ee, xe, me);
+                        push(ClaimId::PplScMeans, row, "expected_confidence", t.expected_confidence, em, xm, mm);
+                    }
+                    EstimatorId::Ppl => {
+                        push(ClaimId::Prop3Ppl, row, "estimation_error", paper::prop3_estimation(target, n), ee, xe, me);
+                        push(ClaimId::PplScMeans, row, "expected_confidence", t.expected_confidence, em, xm, mm);
+                    }
+                    EstimatorId::Pc => {
+                        if let Some(k) = paper::equal_paths(&probs).filter(|_| p > 0.0) {
+                            push(ClaimId::Thm4Printed, row, "reasoning_error", paper::thm4_reasoning(p, k, ind, n), er, xr, mr);
+                            push(ClaimId::Thm4RateBound, row, "estimation_error", paper::thm4_rate(p, k, n), ee, xe, me);
+                        }
+                        push(ClaimId::PcExact, row, "expected_confidence", t.expected_confidence, em, xm, mm);
+                        push(ClaimId::PcExact, row, "estimation_error", t.estimation_error, ee, xe, me);
+                        push(ClaimId::BoundMissedMass, row, "estimation_error", paper::bound_missed_mass(&probs, n), ee, xe, me);
+                        push(ClaimId::BoundPmin, row, "estimation_error", paper::bound_pmin(&probs, n), ee, xe, me);
+                    }
+                    EstimatorId::Rp | EstimatorId::Rpc => {
+                        push(ClaimId::RpExact, row, "expected_confidence", t.expected_confidence, em, xm, mm);
+                        push(ClaimId::RpExact, row, "estimation_error", t.estimation_error, ee, xe, me);
+                    }
                 }
             }
         }
@@ -293,17 +305,18 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
         }
     }
     let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
-    let z_crit = Normal::new(0.0, 1.0).expect("standard normal").inverse_cdf(1.0 - FAMILY_ALPHA / (2.0 * tests as f64));
+    let family = Family::new(tests);
     // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
     // never observed, the sample standard error can be 0 although the mean is
     // off by up to (range × its probability); one unobserved extreme outcome,
     // range/T, is therefore the floor of the standard error. This only makes
     // the test more conservative.
     let se_floor = 1.0 / cfg.trials as f64;
-    CLAIMS.iter().enumerate().map(|(i, claim)| judge(claim, obs.iter().filter(|o| o.claim == i), z_crit, se_floor)).collect()
+    CLAIMS.iter().enumerate().map(|(i, claim)| judge(claim, obs.iter().filter(|o| o.claim as usize == i), &family, se_floor)).collect()
 }
 
-fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, z_crit: f64, se_floor: f64) -> ClaimReport {
+fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, family: &Family, se_floor: f64) -> ClaimReport {
+    let z_crit = family.z_crit;
     let mut cells = Vec::new();
     let mut all_agree = true;
     let mut one_sided = true; // claimed >= truth everywhere (within tolerance)
@@ -314,7 +327,7 @@ fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, z_crit: f64, se_
             (None, Owner::Pathconf, Some(m)) => (m.mean, "monte_carlo"),
             (None, _, _) => (o.exact, "exact"),
         };
-        let z = o.mc.map(|m| (o.claimed - m.mean) / (m.std_error.powi(2) + se_floor * se_floor).sqrt());
+        let z = o.mc.map(|m| family.z(o.claimed, m.mean, StdError::Quadrature { se: m.std_error, floor: se_floor }));
         let dev = o.claimed - truth;
         let enum_ok = |d: f64| match claim.kind {
             Kind::Equality => d.abs() <= ENUM_TOL,
@@ -379,5 +392,31 @@ fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, z_crit: f64, se_
         cells,
         statement: claim.statement,
         owner: claim.owner,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_ids_index_their_claims() {
+        let ids = [
+            (ClaimId::Prop1Identity, "prop1_identity"),
+            (ClaimId::Prop1AsPrinted, "prop1_as_printed"),
+            (ClaimId::Prop2Sc, "prop2_sc"),
+            (ClaimId::Prop3Ppl, "prop3_ppl"),
+            (ClaimId::Thm4Printed, "thm4_printed"),
+            (ClaimId::Thm4RateBound, "thm4_rate_bound"),
+            (ClaimId::PplScMeans, "ppl_sc_means"),
+            (ClaimId::PcExact, "pc_exact"),
+            (ClaimId::RpExact, "rp_exact"),
+            (ClaimId::BoundMissedMass, "bound_missed_mass"),
+            (ClaimId::BoundPmin, "bound_pmin"),
+        ];
+        assert_eq!(ids.len(), CLAIMS.len());
+        for (id, name) in ids {
+            assert_eq!(CLAIMS[id as usize].id, name);
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! - on every cell with `n ≥ 1`, a Monte Carlo run of [`trials`](VerifyConfig::trials)
 //!   samples gives a z-test; the critical value is Bonferroni-corrected over
 //!   all z-tests of the run so that the family-wise false-alarm rate is at
-//!   most [`FAMILY_ALPHA`] (under the normal approximation; the standard
+//!   most [`FAMILY_ALPHA`](crate::montecarlo::agreement::FAMILY_ALPHA) (under the normal approximation; the standard
 //!   error has a floor of `1/T`, one unobserved extreme outcome, so outcomes
 //!   rarer than `1/T` cannot raise false alarms).
 //!
@@ -30,5 +30,3 @@ pub use grid::{grid, Config};
 
 /// Absolute tolerance of closed form vs exhaustive enumeration.
 pub const ENUM_TOL: f64 = 1e-12;
-/// Family-wise false-alarm rate of all Monte Carlo z-tests in one run.
-pub const FAMILY_ALPHA: f64 = 1e-3;

@@ -35,9 +35,18 @@ const INFEASIBLE: f64 = 1e300;
 /// Why a fit could not be made.
 #[derive(Debug, Error, PartialEq)]
 pub enum FitError {
-    /// Too few points, or non-positive / non-finite data.
-    #[error("cannot fit a Weibull mixture: {0}")]
-    BadData(String),
+    /// A value is not a positive finite number.
+    #[error("cannot fit a Weibull mixture: value {value} is not a positive finite number")]
+    NotPositive {
+        /// The value.
+        value: f64,
+    },
+    /// Fewer than two distinct values.
+    #[error("cannot fit a Weibull mixture: {distinct} distinct value(s), at least two are needed")]
+    TooFewDistinct {
+        /// How many distinct values there are.
+        distinct: usize,
+    },
 }
 
 /// A fitted mixture (high-mean component first) and its likelihood.
@@ -111,7 +120,7 @@ impl Data {
 /// least two distinct values).
 pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
     if let Some(bad) = data.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
-        return Err(FitError::BadData(format!("value {bad} is not a positive finite number")));
+        return Err(FitError::NotPositive { value: *bad });
     }
     let mut sorted = data.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -126,7 +135,7 @@ pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
         }
     }
     if lx.len() < 2 {
-        return Err(FitError::BadData("fewer than two distinct values".into()));
+        return Err(FitError::TooFewDistinct { distinct: lx.len() });
     }
     let d = Data { lx };
     // scipy's defaults (factr 1e7, pgtol 1e-5), then a tight polish.

@@ -2,7 +2,7 @@
 
 use super::density::Mixture;
 use super::fit::{fit, FitResult};
-use crate::estimators::{Estimator, PruneRule, ReasoningPruning};
+use crate::estimators::{Estimator, EstimatorId, PruneRule, ReasoningPruning};
 use crate::sample::Sample;
 
 /// The reference's rule: drop path `i` when `ln((1−w) W_low(q_i)) >
@@ -46,10 +46,6 @@ impl WeibullPruning {
 }
 
 impl PruneRule for WeibullPruning {
-    fn name(&self) -> &'static str {
-        "rpc"
-    }
-
     fn keep(&self, sample: &Sample, keep: &mut Vec<bool>) {
         let top = sample.paths().iter().map(|p| p.prob).fold(0.0, f64::max);
         let q: Vec<f64> = sample.paths().iter().map(|p| p.prob / top).collect();
@@ -61,8 +57,8 @@ impl PruneRule for WeibullPruning {
 }
 
 impl Estimator for ReasoningPruning<WeibullPruning> {
-    fn name(&self) -> &'static str {
-        "rpc"
+    fn id(&self) -> EstimatorId {
+        EstimatorId::Rpc
     }
 
     fn answer_scores(&self, sample: &Sample, out: &mut [f64]) {

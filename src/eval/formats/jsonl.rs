@@ -3,8 +3,9 @@
 //! A path without `answer` has it extracted from `text`.
 
 use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
-use crate::eval::extract::extract_answer;
+use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use crate::extract::math::extract_answer;
+use crate::extract::INVALID;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,7 +46,7 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
                 Some(a) => a,
                 None => {
                     invalid += 1;
-                    INVALID_ANSWER.to_string()
+                    INVALID.to_string()
                 }
             };
             paths.push(RawPath { text, answer, mean_logprob: mean, sum_logprob: sum });

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// A supported input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The paper's released column layout.
     RpcJson,

@@ -10,8 +10,9 @@
 
 use super::jsonl::records;
 use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
-use crate::eval::extract::extract_answer;
+use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use crate::extract::math::extract_answer;
+use crate::extract::INVALID;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -72,7 +73,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             }
             let answer = extract_answer(&text).unwrap_or_else(|| {
                 invalid += 1;
-                INVALID_ANSWER.to_string()
+                INVALID.to_string()
             });
             paths.push(RawPath { text, answer, mean_logprob: sum / values.len() as f64, sum_logprob: Some(sum) });
         }

@@ -3,7 +3,8 @@
 //! `mean_logprob[i][j]` mean token log-probability, `answer[i]` ground truth.
 
 use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion, INVALID_ANSWER};
+use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use crate::extract::INVALID;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::path::Path;
@@ -74,7 +75,7 @@ pub(crate) fn check_columns(cols: Columns, file: &Path) -> Result<Dataset, EvalE
                 Some(a) if !a.is_empty() => a,
                 _ => {
                     invalid += 1;
-                    INVALID_ANSWER.to_string()
+                    INVALID.to_string()
                 }
             };
             paths.push(RawPath { text: c, answer, mean_logprob: l, sum_logprob: None });

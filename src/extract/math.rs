@@ -1,5 +1,5 @@
-//! Answer extraction from completion text: the last `\boxed{...}` (nested
-//! braces balanced), else the text after the last "the answer is"
+//! Math-benchmark rule (the paths files `eval` reads): the last `\boxed{...}`
+//! (nested braces balanced), else the text after the last "the answer is"
 //! (case-insensitive) up to the end of the line, without a trailing period.
 
 /// Extracts the answer from `text`, or `None`.
@@ -7,7 +7,7 @@ pub fn extract_answer(text: &str) -> Option<String> {
     boxed(text).or_else(|| answer_is(text))
 }
 
-fn boxed(text: &str) -> Option<String> {
+pub(super) fn boxed(text: &str) -> Option<String> {
     let start = text.rfind("\\boxed")?;
     let rest = &text[start + "\\boxed".len()..];
     let rest = rest.trim_start();

@@ -1,0 +1,44 @@
+//! Why saving, loading or training the tiny model failed.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// An error of the tiny model's storage or training.
+#[derive(Debug, Error)]
+pub enum TinyError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A JSON file (config, training settings) is malformed.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        source: serde_json::Error,
+    },
+    /// The weights could not be saved or loaded.
+    #[error("{}: {source}", path.display())]
+    Weights {
+        /// The safetensors file.
+        path: PathBuf,
+        /// What candle said.
+        source: candle_core::Error,
+    },
+    /// A line of the stored loss curve is not `step,loss,lr`.
+    #[error("{}: line {line}: expected step,loss,lr", path.display())]
+    Curve {
+        /// The `loss.csv` file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+    },
+    /// Building or training the model failed in candle.
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+}

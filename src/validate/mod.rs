@@ -1,0 +1,15 @@
+//! Real-model validation: what sampling a real model measures, against the
+//! exact theory of its path distribution.
+//!
+//! - [`tiny`]: pathconf's trained transformer, whose paths are enumerable —
+//!   sampled estimation errors against their exact values;
+//! - [`pool`]: the committed SmolLM2 paths — SC's and PC's error relative to
+//!   each question's finite pool, measured on random subsets against the
+//!   exact finite-pool values.
+//!
+//! Both use the one agreement test ([`crate::montecarlo::agreement`]). The
+//! figures (`figures::real_tiny`, `figures::real_llm`) only draw what these
+//! return.
+
+pub mod pool;
+pub mod tiny;
