@@ -7,7 +7,7 @@
 //!   rayon pool of 1 and of 2 threads (the fits share nothing, so they scale with cores).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pathconf::eval::equivalence::Equal;
+use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, ProbMode};
 use pathconf::eval::protocol::{evaluate, EvalConfig};
@@ -53,7 +53,7 @@ fn eval_bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(10));
     // End to end: read the file (page cache) and evaluate.
     for (name, methods) in [("sc", vec![Method::Sc]), ("rpc", vec![Method::Rpc]), ("all", vec![Method::Sc, Method::Ppl, Method::Pc, Method::Rpc])] {
-        let cfg = EvalConfig { methods, ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: Equal::default() };
+        let cfg = EvalConfig { methods, ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality::default() };
         g.bench_function(BenchmarkId::new("300x128", name), |b| {
             b.iter(|| {
                 let ds = read(&file, None, None).unwrap();
@@ -64,7 +64,7 @@ fn eval_bench(c: &mut Criterion) {
     // The two halves separately: parsing, and SC on a loaded file.
     g.bench_function(BenchmarkId::new("300x128", "parse"), |b| b.iter(|| read(&file, None, None).unwrap()));
     let ds = read(&file, None, None).unwrap();
-    let cfg = EvalConfig { methods: vec![Method::Sc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: Equal::default() };
+    let cfg = EvalConfig { methods: vec![Method::Sc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality::default() };
     g.bench_function(BenchmarkId::new("300x128", "sc_compute"), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     g.finish();
 }

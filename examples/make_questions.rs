@@ -4,5 +4,5 @@ fn main() {
     let out = std::env::args().nth(1).expect("output path");
     let qs = pathconf::llm::questions::generate(48, &mut rand_chacha::ChaCha8Rng::seed_from_u64(2025));
     let text: String = qs.iter().map(|q| serde_json::to_string(q).unwrap() + "\n").collect();
-    pathconf::atomic::write_atomic(std::path::Path::new(&out), text.as_bytes()).unwrap();
+    pathconf::output::write_atomic(std::path::Path::new(&out), text.as_bytes()).unwrap();
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Rust Jupyter kernel (evcxr_jupyter from crates.io, jupyter and
 # nbconvert from PyPI) if missing, then executes every notebook headless.
-# Exits non-zero if any cell errors.
+# Exits non-zero if any cell errors. evcxr's cache of compiled crates is on
+# (`:cache`, in ~/.cache/evcxr): the first notebook compiles pathconf and its
+# dependencies, the others (and later runs) reuse them.
 #
 #   bash notebooks/run.sh            # check: execute into a temporary directory
 #   bash notebooks/run.sh --inplace  # execute and save the outputs into the notebooks
 set -euo pipefail
 cd "$(dirname "$0")"
-bash ../scripts/setup.sh   # libclang: the kernel compiles pathconf
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v evcxr_jupyter >/dev/null 2>&1; then
   echo "notebooks: installing evcxr_jupyter (a few minutes)" >&2
@@ -18,6 +19,13 @@ if ! python3 -c "import nbconvert, jupyter_client, ipykernel" >/dev/null 2>&1; t
   python3 -m pip install -q jupyter nbconvert ipykernel >/dev/null 2>&1
 fi
 evcxr_jupyter --install >/dev/null 2>&1
+# The kernel builds in evcxr's own directories, whatever target directory the
+# caller's cargo uses.
+unset CARGO_TARGET_DIR
+EVCXR_CONFIG_DIR="$(mktemp -d)"
+export EVCXR_CONFIG_DIR
+trap 'rm -rf "$EVCXR_CONFIG_DIR"' EXIT
+echo ":cache 4000" > "$EVCXR_CONFIG_DIR/init.evcxr"
 mode=(--output-dir "$(mktemp -d)")
 if [ "${1:-}" = "--inplace" ]; then mode=(--inplace); fi
 log="$(mktemp)"

@@ -18,19 +18,19 @@
 //! - Z. Zhou et al., NeurIPS 2025, arXiv:2510.15444 (earlier: arXiv:2502.00511).
 #![warn(missing_docs)]
 
-pub mod atomic;
 pub mod distribution;
 pub mod estimators;
 pub mod eval;
 pub mod extract;
 pub mod figures;
+pub mod generation;
 pub mod generators;
 pub mod llm;
 pub mod montecarlo;
 pub mod optim;
+pub mod output;
 pub mod progress;
 pub mod sample;
-pub mod sampling;
 pub mod select;
 pub mod spec;
 pub mod theory;

@@ -43,7 +43,7 @@ fn check_all(d: &PathDistribution, tau: f64, label: &str) {
             // The bounds hold against enumeration.
             assert!(paper::bound_missed_mass(&probs, n) >= en.pc[a].estimation_error - TOL, "{}", what("bound 1"));
             assert!(paper::bound_pmin(&probs, n) + TOL >= paper::bound_missed_mass(&probs, n), "{}", what("bound order"));
-            if let Some(k) = paper::equal_paths(&probs) {
+            if let Some(k) = paper::equal_path_count(&probs) {
                 assert!(paper::thm4_rate(d.answer_mass(a), k, n) >= en.pc[a].estimation_error - TOL, "{}", what("Thm. 4 rate"));
             }
             for (j, &p) in probs.iter().enumerate() {

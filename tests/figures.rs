@@ -7,9 +7,22 @@ use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
 
-/// Runs are serialised: the first trains the tiny transformer (≈ 3.5 min) and
-/// caches it under target/, the others load it.
+/// Runs are serialised: the first trains the tiny transformer (≈ 3.5 min, or
+/// loads it from its cache), the others load it.
 static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The quick run on two threads, made once per test run (in cargo's
+/// scratch directory for integration tests) and shared by both tests.
+fn two_thread_run() -> &'static Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("figures-quick-2-threads");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        reproduce(&dir, "2");
+        dir
+    })
+}
 
 fn reproduce(out: &Path, threads: &str) {
     let _guard = RUN.lock().unwrap_or_else(|e| e.into_inner());
@@ -29,8 +42,7 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn reproduce_quick_writes_every_figure_with_sound_data() {
-    let dir = tempfile::tempdir().unwrap();
-    reproduce(dir.path(), "2");
+    let dir = two_thread_run();
     let expected: [(&str, &[&str]); 7] = [
         ("convergence", &convergence::COLUMNS),
         ("degeneration", &degeneration::COLUMNS),
@@ -42,10 +54,10 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     ];
     for (name, columns) in expected {
         for ext in ["png", "svg", "csv"] {
-            let p = dir.path().join(format!("{name}.{ext}"));
+            let p = dir.join(format!("{name}.{ext}"));
             assert!(p.metadata().map(|m| m.len() > 1000).unwrap_or(false), "{} missing or tiny", p.display());
         }
-        let (header, rows) = read_csv(&dir.path().join(format!("{name}.csv")));
+        let (header, rows) = read_csv(&dir.join(format!("{name}.csv")));
         assert_eq!(header, columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(), "{name}: columns");
         assert!(!rows.is_empty(), "{name}: no rows");
         for r in &rows {
@@ -60,43 +72,43 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
             }
         }
     }
-    assert!(std::fs::read_to_string(dir.path().join("summary.md")).unwrap().contains("## Convergence"));
+    assert!(std::fs::read_to_string(dir.join("summary.md")).unwrap().contains("## Convergence"));
 
     // The trained transformer: sampled estimation errors agree with the exact
     // theory of its enumerated distributions (the figure's own z-tests,
     // family-wise false-failure rate 1e-3), and every question's enumeration
     // covers at least 99.9% of the mass.
-    let (header, rows) = read_csv(&dir.path().join("real_tiny.csv"));
+    let (header, rows) = read_csv(&dir.join("real_tiny.csv"));
     let agrees = header.iter().position(|h| h == "agrees").unwrap();
     assert_eq!(rows.len(), 4 * 4 * 5, "4 questions × 4 estimators × 5 n");
     for r in &rows {
         assert_eq!(r[agrees], "true", "measured vs exact disagree: {r:?}");
     }
-    let (qh, qrows) = read_csv(&dir.path().join("real_tiny_questions.csv"));
+    let (qh, qrows) = read_csv(&dir.join("real_tiny_questions.csv"));
     assert_eq!(qh, real_tiny::QUESTION_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     let (acc, cover) = (qh.iter().position(|h| h == "exact_accuracy").unwrap(), qh.iter().position(|h| h == "covered_mass").unwrap());
     let accs: Vec<f64> = qrows.iter().map(|r| r[acc].parse().unwrap()).collect();
     assert!(qrows.iter().all(|r| r[cover].parse::<f64>().unwrap() >= 0.999), "{qrows:?}");
     // The task's design goal: accuracies spread from hard to easy.
     assert!(accs.iter().cloned().fold(1.0, f64::min) < 0.4 && accs.iter().cloned().fold(0.0, f64::max) > 0.9, "{accs:?}");
-    let (ch, crows) = read_csv(&dir.path().join("real_tiny_calibration.csv"));
+    let (ch, crows) = read_csv(&dir.join("real_tiny_calibration.csv"));
     assert_eq!(ch, real_tiny::CALIBRATION_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert_eq!(crows.len(), 4 * 5);
-    assert!(dir.path().join("real_tiny_loss.png").exists());
+    assert!(dir.join("real_tiny_loss.png").exists());
 
     // SmolLM2 paths (committed data): SC and PC errors measured on random
     // subsets agree with their exact finite-pool values (the figure's z-tests,
     // family-wise false-failure rate 1e-3); the distinct paths of a question
     // carry at most probability 1 under the model (a check on the stored
     // log-probabilities), and exp(mean log-prob) is reported beside it.
-    let (eh, erows) = read_csv(&dir.path().join("real_llm_error.csv"));
+    let (eh, erows) = read_csv(&dir.join("real_llm_error.csv"));
     assert_eq!(eh, real_llm::ERROR_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert!(erows.len() >= 2 * 6 * 10, "{} error rows", erows.len());
     let agrees = eh.iter().position(|h| h == "agrees").unwrap();
     for r in &erows {
         assert_eq!(r[agrees], "true", "measured vs exact disagree: {r:?}");
     }
-    let (qh, qrows) = read_csv(&dir.path().join("real_llm_questions.csv"));
+    let (qh, qrows) = read_csv(&dir.join("real_llm_questions.csv"));
     assert_eq!(qh, real_llm::QUESTION_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert!(qrows.len() >= 40);
     let c = |name: &str| qh.iter().position(|h| h == name).unwrap();
@@ -109,7 +121,7 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
 
     // Exact curves vs Monte Carlo points: z-tests, Bonferroni over all points
     // at a family-wise false-failure rate of 1e-3 (fixed seed: deterministic).
-    let (header, rows) = read_csv(&dir.path().join("convergence.csv"));
+    let (header, rows) = read_csv(&dir.join("convergence.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let checked: Vec<&Vec<String>> = rows.iter().filter(|r| !r[col("exact")].is_empty()).collect();
     assert!(checked.len() >= 40);
@@ -125,9 +137,9 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
 
 #[test]
 fn figure_data_do_not_depend_on_the_thread_count() {
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = tempfile::tempdir().unwrap();
     reproduce(a.path(), "1");
-    reproduce(b.path(), "2");
+    let b = two_thread_run();
     for name in [
         "convergence",
         "degeneration",
@@ -142,7 +154,7 @@ fn figure_data_do_not_depend_on_the_thread_count() {
         "real_llm_questions",
     ] {
         let x = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
-        let y = std::fs::read(b.path().join(format!("{name}.csv"))).unwrap();
+        let y = std::fs::read(b.join(format!("{name}.csv"))).unwrap();
         assert!(x == y, "{name}.csv differs between 1 and 2 threads");
     }
 }

@@ -5,7 +5,7 @@
 //! be at least as good as the reference's, pruning must match wherever the
 //! two fits agree, and the aggregates must be close.
 
-use pathconf::eval::equivalence::{Equal, Equivalence};
+use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::read_rpc_json;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::metrics::{average, maximum};
@@ -27,7 +27,7 @@ struct Fixture {
 fn evaluate(text: &str, file: &std::path::Path, reference: &std::path::Path) -> Fixture {
     let ds = read_rpc_json(text, file).unwrap();
     let reference: Value = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
-    let equal = Equal { mode: Equivalence::Exact, ..Default::default() };
+    let equal = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
     let outcomes = outcomes_full(&ds, &[Method::Sc, Method::Ppl, Method::Rpc], ProbMode::Mean, &equal).unwrap();
     Fixture { reference, outcomes }
 }

@@ -3,7 +3,8 @@
 //! without it each test says so and returns.
 
 use candle_core::{Device, Tensor};
-use pathconf::llm::generate::{sample_paths, GenConfig};
+use pathconf::generation::GenerationConfig;
+use pathconf::llm::generate::sample_paths;
 use pathconf::llm::{GgufTokenizer, Llama};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -90,7 +91,7 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
     let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();
     // Two batches (4 + 2 paths); short answers make some paths stop before
     // others, so rows are dropped from a running batch.
-    let cfg = GenConfig { max_new_tokens: 24, batch: 4, temperature: 0.6, ..GenConfig::default() };
+    let cfg = GenerationConfig { max_new_tokens: 24, batch: 4, temperature: 0.6, ..GenerationConfig::llm() };
     let paths = sample_paths(m, tok, &prompt, 6, &cfg, &mut ChaCha8Rng::seed_from_u64(1), &mut |_| {}).unwrap();
     assert_eq!(paths.len(), 6);
     let lens: Vec<usize> = paths[..4].iter().map(|p| p.tokens.len()).collect();
@@ -108,7 +109,7 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
             let mut cache = m.new_cache(1, seq.len()).unwrap();
             let logits = m.forward(&Tensor::new(seq.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut cache).unwrap();
             let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
-            let lp = pathconf::sampling::log_softmax_row(&row)[t as usize];
+            let lp = pathconf::generation::token_draw::log_softmax_row(&row)[t as usize];
             assert_eq!(lp.to_bits(), p.logprobs[k].to_bits(), "token {k}: {lp} vs {}", p.logprobs[k]);
             seq.push(t);
         }

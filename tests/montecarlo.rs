@@ -60,7 +60,7 @@ fn monte_carlo_agrees_with_exact_terms() {
 
 #[test]
 fn results_are_bit_identical_for_any_thread_count() {
-    let d = LlmLike { n_paths: 3000, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3));
+    let d = LlmLike { n_paths: 3000, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3)).unwrap();
     let cfg = SimConfig { n: 16, trials: 50_000, seed: 99, tau: 0.001, track_paths: true };
     let one = run_with_threads(1, &d, &cfg);
     for threads in [2, 3, 8] {

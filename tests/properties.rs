@@ -87,7 +87,7 @@ proptest! {
             let b2 = paper::bound_pmin(&probs, n);
             prop_assert!(mse <= b1 * (1.0 + 1e-12) + 1e-15, "mse {} > bound {}", mse, b1);
             prop_assert!(b1 <= b2 * (1.0 + 1e-12) + 1e-15);
-            if let Some(k) = paper::equal_paths(&probs) {
+            if let Some(k) = paper::equal_path_count(&probs) {
                 prop_assert!(mse <= paper::thm4_rate(d.answer_mass(a), k, n) * (1.0 + 1e-12) + 1e-15);
             }
         }

@@ -3,9 +3,10 @@
 //! against the enumerated distribution.
 
 use candle_core::Tensor;
+use pathconf::generation::GenerationConfig;
 use pathconf::progress::Quiet;
 use pathconf::tiny::task::{extract_answer, PATH_LEN, PROMPT_LEN, VOCAB};
-use pathconf::tiny::{enumerate_paths, sample_paths, train, ModelConfig, Question, SamplerConfig, TinyModel, TrainConfig};
+use pathconf::tiny::{enumerate_paths, sample_paths, train, ModelConfig, Question, TinyModel, TrainConfig};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -114,7 +115,7 @@ fn smoke_training_lowers_the_loss() {
 fn sampler_is_deterministic_for_a_seed() {
     let (m, _) = smoke();
     let q = Question::new(4, 5, 6);
-    let cfg = SamplerConfig { top_p: 0.9, temperature: 0.8, batch: 7, ..SamplerConfig::default() };
+    let cfg = GenerationConfig { top_p: 0.9, temperature: 0.8, batch: 7, ..GenerationConfig::tiny() };
     let a = sample_paths(m, &q, 20, &cfg, &mut ChaCha8Rng::seed_from_u64(11)).unwrap();
     let b = sample_paths(m, &q, 20, &cfg, &mut ChaCha8Rng::seed_from_u64(11)).unwrap();
     let c = sample_paths(m, &q, 20, &cfg, &mut ChaCha8Rng::seed_from_u64(12)).unwrap();
@@ -122,8 +123,8 @@ fn sampler_is_deterministic_for_a_seed() {
     assert_ne!(a.iter().map(|p| &p.tokens).collect::<Vec<_>>(), c.iter().map(|p| &p.tokens).collect::<Vec<_>>());
     for p in &a {
         assert!(p.logprobs.iter().all(|l| l.is_finite() && *l <= 0.0));
-        assert!((p.logprob_sum - p.logprobs.iter().sum::<f64>()).abs() < 1e-12);
-        assert_eq!(p.answer, extract_answer(&p.tokens));
+        assert_eq!(p.answer_or_invalid(), extract_answer(&p.tokens));
+        assert_eq!(p.finished, p.tokens.last() == Some(&pathconf::tiny::task::EOS), "finished means the path ended with EOS");
         assert!(p.tokens.len() <= cfg.max_new_tokens);
     }
 }
@@ -138,7 +139,7 @@ fn sampled_path_frequencies_match_the_enumerated_probabilities() {
     let q = Question::new(2, 7, 4);
     let n = 6000;
     let e = enumerate_paths(m, &q, 1e-4, PATH_LEN + 2).unwrap();
-    let cfg = SamplerConfig { max_new_tokens: PATH_LEN + 2, ..SamplerConfig::default() };
+    let cfg = GenerationConfig { max_new_tokens: PATH_LEN + 2, ..GenerationConfig::tiny() };
     let paths = sample_paths(m, &q, n, &cfg, &mut ChaCha8Rng::seed_from_u64(2025)).unwrap();
     let mut counts: HashMap<&[u32], usize> = HashMap::new();
     for p in &paths {

@@ -1,12 +1,12 @@
 //! `pathconf eval FILE [--methods ...] [--k ...] [--repeats R] [--json] [--out FILE]`.
 
 use super::format::table;
-use pathconf::atomic::write_atomic;
-use pathconf::eval::equivalence::{Equal, Equivalence};
+use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::{read, read_answers, Format};
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig, EvalReport, MeanStd};
 use pathconf::eval::EvalError;
+use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -193,7 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
     }
     let answers = args.answers.as_deref().map(read_answers).transpose()?;
-    let mut equal = Equal {
+    let mut equal = AnswerEquality {
         mode: match args.equivalence {
             EquivalenceArg::Math => Equivalence::Math,
             EquivalenceArg::Exact => Equivalence::Exact,

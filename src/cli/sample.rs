@@ -3,14 +3,14 @@
 //! Resumable: questions whose id is already in `--out` are skipped; the file
 //! is rewritten atomically after each question.
 
-use pathconf::atomic::write_atomic;
-use pathconf::extract::INVALID;
-use pathconf::llm::generate::{sample_paths, GenConfig};
+use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
+use pathconf::generation::GenerationConfig;
+use pathconf::llm::generate::sample_paths;
 use pathconf::llm::questions::{prompt_text, read};
 use pathconf::llm::{GgufTokenizer, Llama};
+use pathconf::output::write_atomic;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -84,7 +84,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
     let (model, ct) = Llama::load(&gguf)?;
     let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
-    let cfg = GenConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch, ignore_eos: a.ignore_eos };
+    let cfg =
+        GenerationConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch, ignore_eos: a.ignore_eos }.check()?;
     let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
     let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
     let start = std::time::Instant::now();
@@ -97,23 +98,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             pathconf::progress::Observer::advance(&bar, k as u64);
         };
         let paths = sample_paths(&model, &tok, &prompt, a.n, &cfg, &mut rng, &mut count)?;
-        let recs: Vec<_> = paths
-            .iter()
-            .map(|p| {
-                let sum: f64 = p.logprobs.iter().sum();
-                json!({
-                    "text": p.text,
-                    "answer": p.answer.clone().unwrap_or_else(|| INVALID.to_string()),
-                    "logprobs": p.logprobs,
-                    "logprob_sum": sum,
-                    "mean_logprob": sum / p.logprobs.len() as f64,
-                    "n_tokens": p.tokens.len(),
-                    "finished": p.finished,
-                })
-            })
-            .collect();
-        let line = json!({"id": q.id, "question": q.question, "answer": q.answer, "prompt_tokens": prompt.len(), "paths": recs});
-        existing.push_str(&line.to_string());
+        let record = QuestionRecord {
+            id: q.id.clone(),
+            question: Some(q.question.clone()),
+            answer: q.answer.clone(),
+            prompt_tokens: Some(prompt.len()),
+            paths: paths.iter().map(|p| PathRecord::from_generated(p, true)).collect(),
+        };
+        existing.push_str(&record.to_line());
         existing.push('\n');
         write_atomic(&a.out, existing.as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", a.out.display()))?;
     }

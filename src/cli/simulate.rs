@@ -78,18 +78,20 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let SpecArgs { spec: spec_file, n: ns, tau, json } = args.s;
     let spec = read_spec(&spec_file)?;
     anyhow::ensure!(!ns.is_empty(), "--n needs at least one sample size");
-    anyhow::ensure!(ns.iter().all(|&n| n >= 1), "--n: every sample size must be at least 1 for simulation");
-    anyhow::ensure!(trials >= 2, "--trials must be at least 2");
     let tau = tau.or(spec.tau).unwrap_or(0.0);
-    anyhow::ensure!((0.0..=1.0).contains(&tau), "--tau {tau} is outside [0, 1]");
+    let configs: Vec<SimConfig> = ns
+        .iter()
+        .map(|&n| SimConfig { n, trials, seed, tau, track_paths: false }.check())
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("--n/--trials/--tau: {e}"))?;
     let d = &spec.distribution;
     let track = d.paths().len() <= MAX_TRACKED_PATHS;
     let bar = Bar::new(trials * ns.len() as u64, "simulating");
     let start = std::time::Instant::now();
     let mut rows = Vec::new();
     let mut sampled = 0;
-    for &n in &ns {
-        let cfg = SimConfig { n, trials, seed, tau, track_paths: track };
+    for &checked in &configs {
+        let (n, cfg) = (checked.n, SimConfig { track_paths: track, ..checked });
         let res = simulate(d, &cfg, &bar);
         sampled += res.sampled_paths;
         for ex in term_table(d, n, Some(tau), &all_paths) {

@@ -2,12 +2,13 @@
 //! [`pathconf::tiny`]. Every subcommand loads the cached model for its
 //! training settings, training it first when absent.
 
-use pathconf::atomic::write_atomic;
+use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
+use pathconf::generation::GenerationConfig;
+use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
-use pathconf::tiny::jsonl::question_line;
 use pathconf::tiny::store::{default_dir, ensure_model, StoredModel};
 use pathconf::tiny::task::{is_correct, render};
-use pathconf::tiny::{enumerate_paths, sample_paths, ModelConfig, Question, SamplerConfig, TrainConfig};
+use pathconf::tiny::{enumerate_paths, sample_paths, ModelConfig, Question, TrainConfig};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ enum Command {
 
 #[derive(clap::Args, Debug)]
 struct ModelArgs {
-    /// Model directory [default: target/pathconf-tiny/steps<S>-seed<K>].
+    /// Model directory [default: ~/.cache/pathconf/tiny/steps<S>-seed<K>-<code key>, or $PATHCONF_CACHE/tiny/…].
     #[arg(long)]
     model_dir: Option<PathBuf>,
     /// AdamW steps.
@@ -125,8 +126,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         Command::Sample(s) => {
             anyhow::ensure!(s.n >= 1, "--n must be at least 1");
-            anyhow::ensure!(s.temperature > 0.0 && s.temperature.is_finite(), "--temperature must be positive");
-            anyhow::ensure!(s.top_p > 0.0 && s.top_p <= 1.0, "--top-p must be in (0, 1]");
+            let cfg = GenerationConfig { temperature: s.temperature, top_p: s.top_p, ..GenerationConfig::tiny() }.check()?;
             let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
             let qs: Vec<Question> = match s.random {
                 Some(k) => (0..k).map(|_| Question::random(&mut rng)).collect(),
@@ -134,7 +134,6 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 None => s.questions.iter().map(|q| parse_question(q)).collect::<anyhow::Result<_>>()?,
             };
             let stored = s.model.load()?;
-            let cfg = SamplerConfig { temperature: s.temperature, top_p: s.top_p, ..SamplerConfig::default() };
             let bar = Bar::new(qs.len() as u64, "sampling");
             let mut out = String::new();
             let start = std::time::Instant::now();
@@ -142,7 +141,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             for q in &qs {
                 let paths = sample_paths(&stored.model, q, s.n, &cfg, &mut rng)?;
                 tokens += paths.iter().map(|p| p.tokens.len()).sum::<usize>();
-                out.push_str(&question_line(q, &paths));
+                let record = QuestionRecord {
+                    id: q.id(),
+                    question: None,
+                    answer: q.answer().to_string(),
+                    prompt_tokens: None,
+                    paths: paths.iter().map(|p| PathRecord::from_generated(p, false)).collect(),
+                };
+                out.push_str(&record.to_line());
                 out.push('\n');
                 pathconf::progress::Observer::advance(&bar, 1);
             }

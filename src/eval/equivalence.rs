@@ -36,19 +36,19 @@ pub enum AnswerKey {
 /// An equivalence relation with an optional cache of pairwise verdicts.
 ///
 /// ```
-/// use pathconf::eval::equivalence::Equal;
-/// let e = Equal::default();
+/// use pathconf::eval::equivalence::AnswerEquality;
+/// let e = AnswerEquality::default();
 /// assert!(e.equal("0.5", "\\frac{1}{2}") && e.equal("1,000", "1000") && !e.equal("0.5", "0.51"));
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Equal {
+pub struct AnswerEquality {
     /// The base relation.
     pub mode: Equivalence,
     /// Pairwise overrides keyed `"a<##>b"`.
     pub cache: HashMap<String, bool>,
 }
 
-impl Equal {
+impl AnswerEquality {
     /// The canonical key of an answer.
     pub fn key(&self, a: &str) -> AnswerKey {
         match self.mode {
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn numeric_forms_agree() {
-        let e = Equal::default();
+        let e = AnswerEquality::default();
         for (a, b) in [
             ("0.5", "1/2"),
             ("1/2", "\\frac{1}{2}"),
@@ -226,7 +226,7 @@ mod tests {
         for (a, b) in [("0.5", "0.51"), ("1,00", "100"), ("x", "y"), ("1/0", "0")] {
             assert!(!e.equal(a, b), "{a} != {b}");
         }
-        let exact = Equal { mode: Equivalence::Exact, ..Default::default() };
+        let exact = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
         assert!(!exact.equal("0.5", "1/2"));
     }
 
@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn cache_overrides_either_order() {
-        let mut e = Equal::default();
+        let mut e = AnswerEquality::default();
         e.cache.insert("x<##>y".into(), true);
         e.cache.insert("1<##>1.0".into(), false);
         assert!(e.equal("y", "x"));

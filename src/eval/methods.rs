@@ -18,7 +18,7 @@
 //! `exp(sequence log-probability)` ([`ProbMode::Sequence`]).
 
 use super::dataset::{EvalError, RawQuestion};
-use super::equivalence::{AnswerKey, Equal};
+use super::equivalence::{AnswerEquality, AnswerKey};
 use crate::estimators::{pc_over_kept, EstimatorId};
 use crate::sample::{Sample, SampledPath};
 use crate::select::select;
@@ -133,7 +133,7 @@ pub struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     /// Groups and interns `question`'s paths at `subset` (indices into its paths).
-    pub fn new(question: &'a RawQuestion, subset: Vec<usize>, equal: &Equal, mode: ProbMode) -> Result<Self, String> {
+    pub fn new(question: &'a RawQuestion, subset: Vec<usize>, equal: &AnswerEquality, mode: ProbMode) -> Result<Self, String> {
         let m = subset.len();
         let mut logp = Vec::with_capacity(m);
         for &j in &subset {
@@ -249,8 +249,8 @@ impl<'a> Prepared<'a> {
                 self.with_mask(keep, None)
             }
             Method::Rpc => {
-                let (fit, keep) = WeibullPruning::fit_and_mask(self.sample());
-                self.with_mask(keep, fit)
+                let decision = WeibullPruning::fit_and_mask(self.sample());
+                self.with_mask(decision.keep, decision.fit)
             }
         }
     }
@@ -268,7 +268,7 @@ impl<'a> Prepared<'a> {
 /// Union–find root (an index into `distinct`) of each distinct raw answer
 /// under a relation with cached pairwise verdicts (not necessarily
 /// transitive, hence the reference's pairwise union–find).
-fn group_answers(distinct: &[&str], equal: &Equal) -> Vec<usize> {
+fn group_answers(distinct: &[&str], equal: &AnswerEquality) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..distinct.len()).collect();
     fn find(p: &mut [usize], x: usize) -> usize {
         let mut r = x;

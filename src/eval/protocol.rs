@@ -9,7 +9,7 @@
 //! all questions; both are uniform random subsets.
 
 use super::dataset::{Dataset, EvalError};
-use super::equivalence::Equal;
+use super::equivalence::AnswerEquality;
 use super::methods::{Method, Outcome, Prepared, ProbMode};
 use super::metrics::{average, maximum, Bin, Calibration};
 use crate::progress::Observer;
@@ -32,7 +32,7 @@ pub struct EvalConfig {
     /// Path probability.
     pub prob: ProbMode,
     /// Answer equivalence.
-    pub equal: Equal,
+    pub equal: AnswerEquality,
 }
 
 impl EvalConfig {
@@ -144,7 +144,7 @@ pub struct EvalReport {
 
 /// The per-question outcomes of every method on the full path sets (no
 /// subsampling) — what the faithfulness tests compare with the reference.
-pub fn outcomes_full(ds: &Dataset, methods: &[Method], prob: ProbMode, equal: &Equal) -> Result<Vec<Vec<Outcome>>, EvalError> {
+pub fn outcomes_full(ds: &Dataset, methods: &[Method], prob: ProbMode, equal: &AnswerEquality) -> Result<Vec<Vec<Outcome>>, EvalError> {
     ds.questions
         .par_iter()
         .enumerate()

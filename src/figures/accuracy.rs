@@ -8,9 +8,9 @@
 //! real data.
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::eval::dataset::{Dataset, RawPath, RawQuestion};
-use crate::eval::equivalence::{Equal, Equivalence};
+use crate::eval::equivalence::{AnswerEquality, Equivalence};
 use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig, EvalReport};
 use crate::generators::{Population, Split};
@@ -28,6 +28,7 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x4);
     let questions = pop
         .sample(&mut rng)
+        .expect("constant generator parameters are valid")
         .into_iter()
         .enumerate()
         .map(|(i, d)| {
@@ -53,13 +54,30 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
         repeats: if cfg.quick { 2 } else { 10 },
         seed: cfg.seed,
         prob: ProbMode::Mean,
-        equal: Equal { mode: Equivalence::Exact, ..Default::default() },
+        equal: AnswerEquality { mode: Equivalence::Exact, ..Default::default() },
     };
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }
 
-/// One method's `(name, [(n, mean accuracy %, mean ECE %)])`.
-pub type MethodPoints = (String, Vec<(usize, f64, f64)>);
+/// One point of a method's curve: means over random subsets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurvePoint {
+    /// Paths per question.
+    pub n: usize,
+    /// Mean accuracy (%).
+    pub accuracy: f64,
+    /// Mean ECE (%, "maximum" variant).
+    pub ece: f64,
+}
+
+/// One method's accuracy and ECE vs n.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodCurve {
+    /// The method's label.
+    pub method: String,
+    /// Its points, increasing n.
+    pub points: Vec<CurvePoint>,
+}
 
 /// Accuracy and ECE vs n per method, from an [`EvalReport`] run with several K.
 #[derive(Debug, Clone)]
@@ -68,8 +86,8 @@ pub struct Curves {
     pub accuracy: Vec<Series>,
     /// ECE (%, "maximum" variant) series, mean ± std bars.
     pub ece: Vec<Series>,
-    /// Per method: `(n, mean accuracy %, mean ECE %)`.
-    pub points: Vec<MethodPoints>,
+    /// Per method, its points.
+    pub points: Vec<MethodCurve>,
 }
 
 /// PPL, SC, PC and RPC curves of `report`, also written as [`COLUMNS`] rows
@@ -80,11 +98,19 @@ pub fn curves(report: &EvalReport, csv: &mut Csv) -> Curves {
         let (mut acc, mut ece) = (Vec::new(), Vec::new());
         for r in report.results.iter().filter(|r| r.method == name) {
             let n = r.k.expect("ks given") as f64;
-            csv.row(vec![name.into(), f(n), f(r.accuracy.mean), f(r.accuracy.std), f(100.0 * r.ece_max.mean), f(100.0 * r.ece_max.std)]);
+            csv.row(vec![
+                name.into(),
+                csv_float(n),
+                csv_float(r.accuracy.mean),
+                csv_float(r.accuracy.std),
+                csv_float(100.0 * r.ece_max.mean),
+                csv_float(100.0 * r.ece_max.std),
+            ]);
             acc.push((n, r.accuracy.mean, r.accuracy.std));
             ece.push((n, 100.0 * r.ece_max.mean, 100.0 * r.ece_max.std));
         }
-        out.points.push((name.to_string(), acc.iter().zip(&ece).map(|(a, e)| (a.0 as usize, a.1, e.1)).collect()));
+        let points = acc.iter().zip(&ece).map(|(a, e)| CurvePoint { n: a.0 as usize, accuracy: a.1, ece: e.1 }).collect();
+        out.points.push(MethodCurve { method: name.to_string(), points });
         out.accuracy.push(
             Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect())
                 .with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()),

@@ -8,10 +8,10 @@
 //! (Weibull-mixture pruning, then PC) has no closed form: Monte Carlo only.
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::EstimatorId;
 use crate::estimators::ReasoningPruning;
-use crate::generators::{equal_paths, DirichletPaths, LlmLike, Split};
+use crate::generators::{equal_path_distribution, DirichletPaths, LlmLike, Split};
 use crate::montecarlo::{simulate, simulate_estimators, SimConfig};
 use crate::progress::Observer;
 use crate::theory::{paper, pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
@@ -27,21 +27,27 @@ pub const COLUMNS: [&str; 9] = ["panel", "estimator", "n", "exact", "mc_mean", "
 /// `(n, exact, Monte Carlo (mean, low, high, se), paper)`; `None` where there is no value.
 type Point = (f64, Option<f64>, Option<(f64, f64, f64, f64)>, Option<f64>);
 
+/// The figure's generator parameters are constants within their ranges.
+const VALID: &str = "constant generator parameters are valid";
+
 /// The four distributions (name, distribution).
 pub fn distributions(seed: u64) -> Vec<(String, PathDistribution)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     vec![
-        ("paper setting: A = 0.4 over k = 4 paths".into(), equal_paths(&[0.4, 0.35, 0.25], &[4, 5, 1]).expect("valid")),
-        ("paper setting: A = 0.4 over k = 16 paths".into(), equal_paths(&[0.4, 0.35, 0.25], &[16, 20, 4]).expect("valid")),
+        ("paper setting: A = 0.4 over k = 4 paths".into(), equal_path_distribution(&[0.4, 0.35, 0.25], &[4, 5, 1]).expect("valid")),
+        ("paper setting: A = 0.4 over k = 16 paths".into(), equal_path_distribution(&[0.4, 0.35, 0.25], &[16, 20, 4]).expect("valid")),
         ("Dirichlet answers, Zipf(1) split, 4 × 50 paths".into(), {
-            let mut d = DirichletPaths { n_answers: 4, answer_alpha: 2.0, paths_per_answer: 50, split: Split::Zipf { exponent: 1.0 } }.sample(&mut rng);
+            let mut d =
+                DirichletPaths { n_answers: 4, answer_alpha: 2.0, paths_per_answer: 50, split: Split::Zipf { exponent: 1.0 } }.sample(&mut rng).expect(VALID);
             // Make A the largest answer, as in a question the model gets right.
             while (0..d.n_answers()).any(|a| d.answer_mass(a) > d.answer_mass(0)) {
-                d = DirichletPaths { n_answers: 4, answer_alpha: 2.0, paths_per_answer: 50, split: Split::Zipf { exponent: 1.0 } }.sample(&mut rng);
+                d = DirichletPaths { n_answers: 4, answer_alpha: 2.0, paths_per_answer: 50, split: Split::Zipf { exponent: 1.0 } }
+                    .sample(&mut rng)
+                    .expect(VALID);
             }
             d
         }),
-        ("LLM-like: 5,000 paths, heavy low tail".into(), LlmLike { n_paths: 5000, ..Default::default() }.sample(&mut rng)),
+        ("LLM-like: 5,000 paths, heavy low tail".into(), LlmLike { n_paths: 5000, ..Default::default() }.sample(&mut rng).expect(VALID)),
     ]
 }
 
@@ -58,13 +64,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let probs = d.probs_of(a);
         let top = (0..probs.len()).max_by(|&i, &j| probs[i].total_cmp(&probs[j]).then(j.cmp(&i))).expect("paths");
         let p = d.answer_mass(a);
-        let k_equal = paper::equal_paths(&probs);
+        let k_equal = paper::equal_path_count(&probs);
         let mut rows: Vec<(EstimatorId, Vec<Point>)> =
             vec![(EstimatorId::Sc, vec![]), (EstimatorId::Ppl, vec![]), (EstimatorId::Pc, vec![]), (EstimatorId::Rpc, vec![])];
         for &n in &ns {
             let seed = cfg.seed ^ ((pi as u64) << 32) ^ n;
             let sim = simulate(&d, &SimConfig { n, trials, seed, tau: 0.0, track_paths: true }, observer);
-            let (rs, _) = simulate_estimators(&d, &SimConfig { n, trials: rpc_trials, seed: seed ^ 0x5eed, tau: 0.0, track_paths: false }, &[&rpc], observer);
+            let rs = simulate_estimators(&d, &SimConfig { n, trials: rpc_trials, seed: seed ^ 0x5eed, tau: 0.0, track_paths: false }, &[&rpc], observer);
             let est = |e: &crate::montecarlo::Estimate| Some((e.mean, e.ci_low, e.ci_high, e.std_error));
             let sc = sc_terms(&d, a, n).expect("n >= 1");
             rows[0].1.push((n as f64, Some(sc.estimation_error), est(&sim.answers[a].sc.estimation_error), Some(paper::prop2_estimation(p, n))));
@@ -77,7 +83,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             ));
             let pc = pc_terms(&d, a, n);
             rows[2].1.push((n as f64, Some(pc.estimation_error), est(&sim.answers[a].pc.estimation_error), k_equal.map(|k| paper::thm4_rate(p, k, n))));
-            rows[3].1.push((n as f64, None, est(&rs[0][a].estimation_error), None));
+            rows[3].1.push((n as f64, None, est(&rs.answers[0][a].estimation_error), None));
         }
         let mut series = Vec::new();
         for (est, pts) in &rows {
@@ -85,9 +91,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             let label = if *est == EstimatorId::Ppl { "PPL (top path)" } else { est.label() };
             for (n, exact, mc, pap) in pts {
                 // Missing values (RPC has no closed form) are empty cells.
-                let cell = |v: Option<f64>| v.map(f).unwrap_or_default();
+                let cell = |v: Option<f64>| v.map(csv_float).unwrap_or_default();
                 let (m, lo, hi, se) = (mc.map(|m| m.0), mc.map(|m| m.1), mc.map(|m| m.2), mc.map(|m| m.3));
-                csv.row(vec![pi.to_string(), est.name().to_string(), f(*n), cell(*exact), cell(m), cell(lo), cell(hi), cell(se), cell(*pap)]);
+                csv.row(vec![pi.to_string(), est.name().to_string(), csv_float(*n), cell(*exact), cell(m), cell(lo), cell(hi), cell(se), cell(*pap)]);
             }
             if *est != EstimatorId::Rpc {
                 series.push(Series::new(format!("{label} exact"), color, Style::Line, pts.iter().filter_map(|r| r.1.map(|v| (r.0, v))).collect()));

@@ -10,7 +10,7 @@
 //! and of SC. (c) τ*(n).
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::ReasoningPruning;
 use crate::montecarlo::{simulate_estimators, SimConfig};
 use crate::progress::Observer;
@@ -63,28 +63,28 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             let sc_v = total(&|a| sc_terms(&d, a, n).expect("n >= 1").reasoning_error);
             let pc_v = total(&|a| pc_terms(&d, a, n).reasoning_error);
             let opt = optimal_tau_total(&d, n);
-            let (r, _) = simulate_estimators(
+            let r = simulate_estimators(
                 &d,
                 &SimConfig { n, trials: rpc_trials, seed: cfg.seed ^ ((m as u64) << 24) ^ n, tau: 0.0, track_paths: false },
                 &[&rpc],
                 observer,
             );
             // Total over answers: sum of means; intervals combine conservatively (sum of half-widths).
-            let mean: f64 = r[0].iter().map(|t| t.reasoning_error.mean).sum();
-            let half: f64 = r[0].iter().map(|t| t.reasoning_error.ci_high - t.reasoning_error.mean).sum();
+            let mean: f64 = r.answers[0].iter().map(|t| t.reasoning_error.mean).sum();
+            let half: f64 = r.answers[0].iter().map(|t| t.reasoning_error.ci_high - t.reasoning_error.mean).sum();
             let (e_pc, e_sc) = (pc_terms(&d, 1, n).estimation_error, sc_terms(&d, 1, n).expect("n >= 1").estimation_error);
             csv.row(vec![
                 m.to_string(),
                 n.to_string(),
-                f(e_pc),
-                f(e_sc),
-                f(sc_v),
-                f(pc_v),
-                f(opt.reasoning_error),
-                f(opt.tau),
-                f(mean),
-                f(mean - half),
-                f(mean + half),
+                csv_float(e_pc),
+                csv_float(e_sc),
+                csv_float(sc_v),
+                csv_float(pc_v),
+                csv_float(opt.reasoning_error),
+                csv_float(opt.tau),
+                csv_float(mean),
+                csv_float(mean - half),
+                csv_float(mean + half),
             ]);
             est_pc.push((n as f64, e_pc));
             est_sc.push((n as f64, e_sc));

@@ -22,7 +22,7 @@ pub mod pruning;
 pub mod real_llm;
 pub mod real_tiny;
 
-use crate::atomic::write_atomic;
+use crate::output::write_atomic;
 use crate::progress::Observer;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -100,7 +100,7 @@ impl Csv {
         Self { header: header.to_vec(), rows: Vec::new() }
     }
 
-    /// Adds a row (fields already formatted; see [`f`]).
+    /// Adds a row (fields already formatted; see [`csv_float`]).
     pub fn row(&mut self, fields: Vec<String>) {
         assert_eq!(fields.len(), self.header.len(), "CSV row width");
         self.rows.push(fields.join(","));
@@ -121,7 +121,7 @@ impl Csv {
 }
 
 /// A float for CSV: shortest round-trip representation (deterministic).
-pub fn f(x: f64) -> String {
+pub fn csv_float(x: f64) -> String {
     format!("{x:?}")
 }
 

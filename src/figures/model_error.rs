@@ -8,7 +8,7 @@
 //! of 8 paths each, Dirichlet(1) splits.
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::theory::{pc::pc_terms, ppl::ppl_terms};
@@ -21,7 +21,7 @@ pub const COLUMNS: [&str; 5] = ["question", "p_correct", "p_top_path", "model_er
 /// Writes `model_error.{png,svg,csv}`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
     let pop = Population { n_questions: if cfg.quick { 60 } else { 300 }, split: Split::Dirichlet { alpha: 1.0 }, ..Default::default() };
-    let questions = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3));
+    let questions = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3)).expect("constant generator parameters are valid");
     let mut csv = Csv::new(&COLUMNS);
     let mut pts = Vec::new();
     for (i, d) in questions.iter().enumerate() {
@@ -29,7 +29,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let top = (0..probs.len()).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).expect("paths");
         let sc = pc_terms(d, 0, 1).model_error; // (p(A) − 1)², the same for SC and PC
         let ppl = ppl_terms(d, 0, top, 1).model_error;
-        csv.row(vec![i.to_string(), f(d.answer_mass(0)), f(probs[top]), f(sc), f(ppl)]);
+        csv.row(vec![i.to_string(), csv_float(d.answer_mass(0)), csv_float(probs[top]), csv_float(sc), csv_float(ppl)]);
         pts.push((sc, ppl));
     }
     observer.advance(0);

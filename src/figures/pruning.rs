@@ -11,7 +11,7 @@
 use super::accuracy::evaluate_benchmark;
 use super::degeneration::distribution;
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::PruneRule;
 use crate::progress::Observer;
 use crate::sample::{PathSampler, Sample};
@@ -44,10 +44,10 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let color = palette::FAMILY[i % palette::FAMILY.len()];
         let curve: Vec<(f64, f64)> = taus.iter().map(|&t| (t, total_reasoning_error(&d, n, t))).collect();
         for &(t, r) in &curve {
-            csv.row(vec!["error_vs_tau".into(), n.to_string(), f(t), f(r), String::new()]);
+            csv.row(vec!["error_vs_tau".into(), n.to_string(), csv_float(t), csv_float(r), String::new()]);
         }
         let opt = optimal_tau_total(&d, n);
-        csv.row(vec!["tau_opt".into(), n.to_string(), f(opt.tau), f(opt.reasoning_error), f(opt.reasoning_error_pc)]);
+        csv.row(vec!["tau_opt".into(), n.to_string(), csv_float(opt.tau), csv_float(opt.reasoning_error), csv_float(opt.reasoning_error_pc)]);
         // Where the Weibull rule cuts, over repeated samples.
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5 ^ (n << 16));
         let mut cuts = Vec::with_capacity(reps);
@@ -63,7 +63,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         cuts.sort_by(f64::total_cmp);
         let (q1, med, q3) = (quantile(&cuts, 0.25), quantile(&cuts, 0.5), quantile(&cuts, 0.75));
         let none = cuts.iter().filter(|&&c| c == 0.0).count();
-        csv.row(vec!["weibull_cut_median".into(), n.to_string(), f(med), f(total_reasoning_error(&d, n, med)), f(none as f64 / reps as f64)]);
+        csv.row(vec![
+            "weibull_cut_median".into(),
+            n.to_string(),
+            csv_float(med),
+            csv_float(total_reasoning_error(&d, n, med)),
+            csv_float(none as f64 / reps as f64),
+        ]);
         notes.push(format!(
             "- n = {n}: τ* = {:.3e} (total error {:.4} vs {:.4} without pruning); Weibull rule cuts at median {:.3e} (IQR {:.3e}–{:.3e}; prunes nothing in {:.0}% of samples), where the exact error is {:.4}.",
             opt.tau,
@@ -89,7 +95,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let r = report.results.iter().find(|r| r.method == name).expect("method evaluated");
         let pts: Vec<(f64, f64)> = r.bins_max.iter().filter(|b| b.weight > 0.0).map(|b| (b.confidence, b.accuracy)).collect();
         for (b, bin) in r.bins_max.iter().enumerate() {
-            csv.row(vec![format!("reliability_{name}"), "16".into(), f(bin.confidence), f(bin.accuracy), format!("{}", b)]);
+            csv.row(vec![format!("reliability_{name}"), "16".into(), csv_float(bin.confidence), csv_float(bin.accuracy), format!("{}", b)]);
         }
         rel.push(Series::new(format!("{name} (ECE {:.1}%)", 100.0 * r.ece_max.mean), color, Style::PointsLine, pts));
     }

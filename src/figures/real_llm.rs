@@ -23,12 +23,12 @@
 //! The analysis (pools, measured errors and their z-tests) is
 //! [`crate::validate::pool`]; this module draws it.
 
-use super::accuracy::{Curves, MethodPoints};
+use super::accuracy::{Curves, MethodCurve};
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::EstimatorId;
 use crate::eval::dataset::Dataset;
-use crate::eval::equivalence::Equal;
+use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig};
 use crate::montecarlo::agreement::FAMILY_ALPHA;
@@ -53,7 +53,7 @@ pub fn data_file() -> PathBuf {
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
     let file = data_file();
     let ds: Dataset = crate::eval::formats::read(&file, None, None)?;
-    let equal = Equal::default();
+    let equal = AnswerEquality::default();
     let n_max = ds.questions.iter().map(|q| q.paths.len()).min().unwrap_or(0);
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
@@ -92,7 +92,17 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         if !r.agrees {
             disagreements.push(format!("{} {name} n = {n}: measured {:.4e}, exact {:.4e}, z = {z:.2}", q.id, r.measured, r.exact));
         }
-        err_csv.row(vec![q.id.clone(), name.into(), n.to_string(), f(r.pool_value), f(r.exact), f(r.measured), f(r.null_se), f(z), r.agrees.to_string()]);
+        err_csv.row(vec![
+            q.id.clone(),
+            name.into(),
+            n.to_string(),
+            csv_float(r.pool_value),
+            csv_float(r.exact),
+            csv_float(r.measured),
+            csv_float(r.null_se),
+            csv_float(z),
+            r.agrees.to_string(),
+        ]);
         let scale = r.pool_value * r.pool_value;
         rel[j][2 * k] += r.exact / scale / used.len() as f64;
         rel[j][2 * k + 1] += r.measured / scale / used.len() as f64;
@@ -117,11 +127,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             q.truth.clone(),
             fa.paths.to_string(),
             fa.distinct.to_string(),
-            f(fa.sc_value()),
+            csv_float(fa.sc_value()),
             top(&rows[0]),
             top(&rows[1]),
-            f(fa.mass_sequence),
-            f(fa.mass_mean),
+            csv_float(fa.mass_sequence),
+            csv_float(fa.mass_mean),
         ]);
     }
     let mass_series = vec![
@@ -163,7 +173,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 fn summary_text(
     ds: &Dataset,
     facts: &[PoolFacts],
-    curves: &[MethodPoints],
+    curves: &[MethodCurve],
     rel: &[[f64; 4]],
     error_ns: &[usize],
     used: usize,
@@ -182,13 +192,13 @@ fn summary_text(
     let mass_seq_med = median(facts.iter().map(|f| f.mass_sequence).collect());
     let mass_mean_med = median(facts.iter().map(|f| f.mass_mean).collect());
     let over_one = facts.iter().filter(|f| f.mass_mean > 1.0).count();
-    let ns: Vec<usize> = curves.first().map(|c| c.1.iter().map(|p| p.0).collect()).unwrap_or_default();
+    let ns: Vec<usize> = curves.first().map(|c| c.points.iter().map(|p| p.n).collect()).unwrap_or_default();
     let mut table = String::from("| n |");
-    curves.iter().for_each(|(m, _)| table.push_str(&format!(" {m} accuracy (%) | {m} ECE (%) |")));
+    curves.iter().for_each(|c| table.push_str(&format!(" {m} accuracy (%) | {m} ECE (%) |", m = c.method)));
     table.push_str(&format!("\n|---|{}\n", "---|---|".repeat(curves.len())));
     for (i, n) in ns.iter().enumerate() {
         table.push_str(&format!("| {n} |"));
-        curves.iter().for_each(|(_, c)| table.push_str(&format!(" {:.2} | {:.2} |", c[i].1, c[i].2)));
+        curves.iter().for_each(|c| table.push_str(&format!(" {:.2} | {:.2} |", c.points[i].accuracy, c.points[i].ece)));
         table.push('\n');
     }
     let findings = findings(curves, rel, error_ns, distinct as f64 / paths.max(1) as f64);
@@ -237,8 +247,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// What the theory predicts next to what this data shows, as sentences
 /// computed from the numbers (so they stay true if the data changes).
-fn findings(curves: &[MethodPoints], rel: &[[f64; 4]], error_ns: &[usize], distinct_share: f64) -> String {
-    let get = |m: &str| curves.iter().find(|c| c.0 == m).map(|c| c.1.clone()).unwrap_or_default();
+fn findings(curves: &[MethodCurve], rel: &[[f64; 4]], error_ns: &[usize], distinct_share: f64) -> String {
+    // (n, accuracy %, ECE %) per point.
+    let get = |m: &str| -> Vec<(usize, f64, f64)> {
+        curves.iter().find(|c| c.method == m).map(|c| c.points.iter().map(|p| (p.n, p.accuracy, p.ece)).collect()).unwrap_or_default()
+    };
     let (ppl, sc, pc, rpc) = (get("PPL"), get("SC"), get("PC"), get("RPC"));
     if ppl.is_empty() || sc.is_empty() || pc.is_empty() || rpc.is_empty() {
         return String::new();

@@ -4,7 +4,7 @@
 //! [`crate::validate::tiny`]; this module draws it.
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
-use super::{f, Csv, FigureConfig, FigureError, FigureOutput};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::EstimatorId;
 use crate::eval::metrics;
 use crate::montecarlo::agreement::FAMILY_ALPHA;
@@ -53,11 +53,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             r.id.clone(),
             name.to_string(),
             n.to_string(),
-            f(c.measured),
-            f(c.measured_se),
-            f(c.exact),
-            f(c.exact_se),
-            f(z),
+            csv_float(c.measured),
+            csv_float(c.measured_se),
+            csv_float(c.exact),
+            csv_float(c.exact_se),
+            csv_float(z),
             c.agrees.to_string(),
             repeats.to_string(),
         ]);
@@ -68,9 +68,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     for r in &runs {
         qcsv.row(vec![
             r.id.clone(),
-            f(r.exact_accuracy),
-            f(r.covered),
-            f(r.invalid),
+            csv_float(r.exact_accuracy),
+            csv_float(r.covered),
+            csv_float(r.invalid),
             r.paths.to_string(),
             r.answers.to_string(),
             r.distinct.to_string(),
@@ -93,7 +93,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             }
             let cal = metrics::maximum(&all);
             let a = acc.estimate(0.0);
-            ccsv.row(vec![name.to_string(), n.to_string(), f(a.mean), f(a.std_error), f(cal.ece)]);
+            ccsv.row(vec![name.to_string(), n.to_string(), csv_float(a.mean), csv_float(a.std_error), csv_float(cal.ece)]);
             acc_pts.push((n as f64, 100.0 * a.mean));
             ece_pts.push((n as f64, cal.ece));
         }
@@ -163,7 +163,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Training curve.
     let loss_path = cfg.out.join("real_tiny_loss.csv");
-    crate::atomic::write_atomic(&loss_path, curve_csv(&stored.curve).as_bytes()).map_err(|error| FigureError::Io { path: loss_path.clone(), error })?;
+    crate::output::write_atomic(&loss_path, curve_csv(&stored.curve).as_bytes()).map_err(|error| FigureError::Io { path: loss_path.clone(), error })?;
     let smooth: Vec<(f64, f64)> =
         stored.curve.chunks(20).map(|c| (c.last().expect("chunk").step as f64, c.iter().map(|p| p.loss).sum::<f64>() / c.len() as f64)).collect();
     let loss_panel = Panel {
@@ -192,7 +192,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     };
     let summary = format!(
         "## Real model I: trained transformer (`real_tiny.png`)\n\n\
-         A {}-layer, d = {} transformer trained with candle for {} AdamW steps (cached under `target/pathconf-tiny/`), \
+         A {}-layer, d = {} transformer trained with candle for {} AdamW steps (cached under `~/.cache/pathconf/tiny/`), \
          sampled at temperature 1 ({repeats} repeats × {} paths per question). Per question the exact path distribution \
          was enumerated with floor {FLOOR:e}: lowest covered mass {min_cover:.6}. Exact accuracy per question: {}.\n\n{verdict}\n\n\
          Final-n accuracy: {}. Tables: `real_tiny.csv`, `real_tiny_questions.csv`, `real_tiny_calibration.csv`; loss curve `real_tiny_loss.png`.\n",

@@ -4,6 +4,7 @@
 //! `paths_per_answer` paths either by `Dirichlet(α_paths)` or by Zipf weights
 //! `∝ 1 / j^s`, `j = 1..k`.
 
+use super::error::{at_least, positive, GeneratorError};
 use super::{answer_name, symmetric_dirichlet};
 use crate::distribution::PathDistribution;
 use rand::Rng;
@@ -50,12 +51,33 @@ pub struct DirichletPaths {
     pub split: Split,
 }
 
+impl Split {
+    /// Checks the split's parameter.
+    pub fn check(&self, generator: &'static str) -> Result<(), GeneratorError> {
+        match *self {
+            Split::Dirichlet { alpha } => positive(generator, "split alpha", alpha),
+            Split::Zipf { exponent } if exponent >= 0.0 && exponent.is_finite() => Ok(()),
+            Split::Zipf { exponent } => Err(GeneratorError::Real { generator, name: "split exponent", value: exponent, requirement: "finite and ≥ 0" }),
+        }
+    }
+}
+
 impl DirichletPaths {
-    /// Draws one question.
-    pub fn sample(&self, rng: &mut impl Rng) -> PathDistribution {
+    /// Checks every parameter.
+    pub fn check(&self) -> Result<(), GeneratorError> {
+        at_least("DirichletPaths", "n_answers", self.n_answers, 1)?;
+        at_least("DirichletPaths", "paths_per_answer", self.paths_per_answer, 1)?;
+        positive("DirichletPaths", "answer_alpha", self.answer_alpha)?;
+        self.split.check("DirichletPaths")
+    }
+
+    /// Draws one question, after [`DirichletPaths::check`].
+    pub fn sample(&self, rng: &mut impl Rng) -> Result<PathDistribution, GeneratorError> {
+        self.check()?;
         let masses = symmetric_dirichlet(self.answer_alpha, self.n_answers, rng);
         let groups: Vec<(String, Vec<f64>)> =
             masses.iter().enumerate().map(|(i, &m)| (answer_name(i), self.split.split(m, self.paths_per_answer, rng))).collect();
-        PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights")
+        // Normalised Gamma draws and Zipf weights are positive and finite.
+        Ok(PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights"))
     }
 }

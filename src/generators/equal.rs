@@ -6,7 +6,7 @@ use crate::distribution::{DistributionError, PathDistribution};
 
 /// Answer `i` (named `A`, `B`, …) gets `k[i]` paths of probability
 /// `answer_probs[i] / k[i]`; answer `A` is correct.
-pub fn equal_paths(answer_probs: &[f64], k: &[usize]) -> Result<PathDistribution, DistributionError> {
+pub fn equal_path_distribution(answer_probs: &[f64], k: &[usize]) -> Result<PathDistribution, DistributionError> {
     let groups: Vec<(String, Vec<f64>)> = answer_probs.iter().zip(k).enumerate().map(|(i, (&p, &k))| (answer_name(i), vec![p / k as f64; k])).collect();
     PathDistribution::new(&groups, Some("A"))
 }
@@ -15,7 +15,7 @@ pub fn equal_paths(answer_probs: &[f64], k: &[usize]) -> Result<PathDistribution
 mod tests {
     #[test]
     fn builds_equal_paths() {
-        let d = super::equal_paths(&[0.6, 0.4], &[3, 1]).unwrap();
+        let d = super::equal_path_distribution(&[0.6, 0.4], &[3, 1]).unwrap();
         assert_eq!(d.paths().len(), 4);
         assert!((d.answer_mass(0) - 0.6).abs() < 1e-15);
         assert_eq!(d.correct(), Some(0));

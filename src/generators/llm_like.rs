@@ -4,6 +4,7 @@
 //! large weights) concentrated on the correct answer — then normalised.
 
 use super::answer_name;
+use super::error::{at_least, probability, GeneratorError};
 use crate::distribution::PathDistribution;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Weibull};
@@ -27,11 +28,35 @@ pub enum Component {
     },
 }
 
-impl Component {
+/// A [`Component`] with its distribution built (parameters checked).
+enum Drawer {
+    LogNormal(LogNormal<f64>),
+    Weibull(Weibull<f64>),
+}
+
+impl Drawer {
     fn draw(&self, rng: &mut impl Rng) -> f64 {
+        match self {
+            Drawer::LogNormal(d) => d.sample(rng),
+            Drawer::Weibull(d) => d.sample(rng),
+        }
+    }
+}
+
+impl Component {
+    /// The component's distribution, or why its parameters are invalid.
+    fn drawer(&self, which: &'static str) -> Result<Drawer, GeneratorError> {
+        let bad = |value, requirement| GeneratorError::Real { generator: "LlmLike", name: which, value, requirement };
         match *self {
-            Component::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).expect("sigma >= 0").sample(rng),
-            Component::Weibull { shape, scale } => Weibull::new(scale, shape).expect("positive").sample(rng),
+            // rand_distr accepts σ < 0 (as |σ|); the documented range is σ ≥ 0.
+            Component::LogNormal { mu, .. } if !mu.is_finite() => Err(bad(mu, "a LogNormal with finite μ (μ shown)")),
+            Component::LogNormal { sigma, .. } if !(sigma >= 0.0 && sigma.is_finite()) => Err(bad(sigma, "a LogNormal with finite σ ≥ 0 (σ shown)")),
+            Component::LogNormal { mu, sigma } => {
+                LogNormal::new(mu, sigma).map(Drawer::LogNormal).map_err(|_| bad(sigma, "a LogNormal with finite μ and σ ≥ 0 (σ shown)"))
+            }
+            Component::Weibull { shape, scale } => {
+                Weibull::new(scale, shape).map(Drawer::Weibull).map_err(|_| bad(shape, "a Weibull with positive shape and scale (shape shown)"))
+            }
         }
     }
 }
@@ -70,17 +95,35 @@ impl Default for LlmLike {
 }
 
 impl LlmLike {
-    /// Draws one question (answers that received no path are omitted).
-    pub fn sample(&self, rng: &mut impl Rng) -> PathDistribution {
+    /// Checks every parameter: at least one path and one answer, fractions
+    /// in `[0, 1]`, valid component distributions.
+    pub fn check(&self) -> Result<(), GeneratorError> {
+        self.drawers().map(|_| ())
+    }
+
+    fn drawers(&self) -> Result<(Drawer, Drawer), GeneratorError> {
+        at_least("LlmLike", "n_paths", self.n_paths, 1)?;
+        at_least("LlmLike", "n_answers", self.n_answers, 1)?;
+        probability("LlmLike", "high_fraction", self.high_fraction)?;
+        probability("LlmLike", "high_correct", self.high_correct)?;
+        probability("LlmLike", "low_correct", self.low_correct)?;
+        Ok((self.high.drawer("high")?, self.low.drawer("low")?))
+    }
+
+    /// Draws one question (answers that received no path are omitted),
+    /// after [`LlmLike::check`].
+    pub fn sample(&self, rng: &mut impl Rng) -> Result<PathDistribution, GeneratorError> {
+        let (high_drawer, low_drawer) = self.drawers()?;
         let mut groups: Vec<(String, Vec<f64>)> = (0..self.n_answers).map(|i| (answer_name(i), Vec::new())).collect();
         for _ in 0..self.n_paths {
             let high = rng.random::<f64>() < self.high_fraction;
-            let (comp, p_ok) = if high { (self.high, self.high_correct) } else { (self.low, self.low_correct) };
+            let (comp, p_ok) = if high { (&high_drawer, self.high_correct) } else { (&low_drawer, self.low_correct) };
             let w = comp.draw(rng);
             let answer = if self.n_answers == 1 || rng.random::<f64>() < p_ok { 0 } else { 1 + rng.random_range(0..self.n_answers - 1) };
             groups[answer].1.push(w);
         }
         groups.retain(|(_, w)| !w.is_empty());
-        PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights")
+        // LogNormal and Weibull draws are positive and finite.
+        Ok(PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights"))
     }
 }

@@ -3,6 +3,7 @@
 //! answers share `d` by a symmetric Dirichlet, and each answer's mass is split
 //! over its paths by a [`Split`].
 
+use super::error::{at_least, positive, GeneratorError};
 use super::{answer_name, symmetric_dirichlet, Split};
 use crate::distribution::PathDistribution;
 use rand::Rng;
@@ -42,10 +43,21 @@ impl Default for Population {
 }
 
 impl Population {
-    /// Draws the questions.
-    pub fn sample(&self, rng: &mut impl Rng) -> Vec<PathDistribution> {
-        let beta = Beta::new(self.difficulty_a, self.difficulty_b).expect("positive Beta shapes");
-        (0..self.n_questions)
+    /// Checks every parameter.
+    pub fn check(&self) -> Result<(), GeneratorError> {
+        positive("Population", "difficulty_a", self.difficulty_a)?;
+        positive("Population", "difficulty_b", self.difficulty_b)?;
+        at_least("Population", "wrong_answers", self.wrong_answers, 1)?;
+        positive("Population", "wrong_alpha", self.wrong_alpha)?;
+        at_least("Population", "paths_per_answer", self.paths_per_answer, 1)?;
+        self.split.check("Population")
+    }
+
+    /// Draws the questions, after [`Population::check`].
+    pub fn sample(&self, rng: &mut impl Rng) -> Result<Vec<PathDistribution>, GeneratorError> {
+        self.check()?;
+        let beta = Beta::new(self.difficulty_a, self.difficulty_b).expect("shapes checked positive");
+        let questions = (0..self.n_questions)
             .map(|_| {
                 let d: f64 = beta.sample(rng);
                 let wrong = symmetric_dirichlet(self.wrong_alpha, self.wrong_answers, rng);
@@ -55,6 +67,7 @@ impl Population {
                 }
                 PathDistribution::from_weights(&groups, Some("A")).expect("positive finite weights")
             })
-            .collect()
+            .collect();
+        Ok(questions)
     }
 }

@@ -11,48 +11,11 @@
 use super::model::Llama;
 use super::tokenizer::GgufTokenizer;
 use super::with_f32;
-use crate::sampling::{draw_with, log_softmax_into, Scratch};
+use crate::generation::token_draw::{draw_with, log_softmax_into, Scratch};
+use crate::generation::{GeneratedPath, GenerationConfig};
 use candle_core::{Result, Tensor};
 use rand::Rng;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// How to sample.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GenConfig {
-    /// Softmax temperature.
-    pub temperature: f64,
-    /// Nucleus mass.
-    pub top_p: f64,
-    /// Longest generation (tokens).
-    pub max_new_tokens: usize,
-    /// Paths decoded together.
-    pub batch: usize,
-    /// Keep generating after stop tokens (vLLM's `ignore_eos`): every path
-    /// gets exactly `max_new_tokens` tokens — for throughput measurements.
-    pub ignore_eos: bool,
-}
-
-impl Default for GenConfig {
-    fn default() -> Self {
-        Self { temperature: 1.0, top_p: 0.95, max_new_tokens: 256, batch: 64, ignore_eos: false }
-    }
-}
-
-/// One sampled path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LlmPath {
-    /// Generated token ids (the stop token included when produced).
-    pub tokens: Vec<u32>,
-    /// `ln p(x_t | x_<t)` per generated token.
-    pub logprobs: Vec<f64>,
-    /// Decoded text (special tokens dropped).
-    pub text: String,
-    /// Extracted answer, if any.
-    pub answer: Option<String>,
-    /// Whether generation stopped on a stop token (not the length limit).
-    pub finished: bool,
-}
 
 /// One batch row's reusable buffers: its log-probabilities and the draw's
 /// work space (no per-step allocation over the 49k-token vocabulary).
@@ -66,7 +29,7 @@ struct RowBuffers {
 /// all): `ln softmax`, then a draw with `us[r]`; returns the tokens and
 /// their log-probabilities. Rows run in parallel, each sequentially, so the
 /// result does not depend on the thread count.
-fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenConfig) -> Result<Vec<(usize, f64)>> {
+fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenerationConfig) -> Result<Vec<(usize, f64)>> {
     let (rows, vocab) = logits.dims2()?;
     if rows != 1 && rows != us.len() {
         candle_core::bail!("{rows} logit rows for {} paths", us.len());
@@ -92,11 +55,14 @@ pub fn sample_paths(
     tok: &GgufTokenizer,
     prompt: &[u32],
     n: usize,
-    cfg: &GenConfig,
+    cfg: &GenerationConfig,
     rng: &mut impl Rng,
     on_tokens: &mut dyn FnMut(usize),
-) -> Result<Vec<LlmPath>> {
-    assert!(cfg.temperature > 0.0 && cfg.top_p > 0.0 && cfg.top_p <= 1.0 && cfg.batch >= 1 && !prompt.is_empty());
+) -> Result<Vec<GeneratedPath>> {
+    let cfg = &cfg.check().map_err(candle_core::Error::wrap)?;
+    if prompt.is_empty() {
+        candle_core::bail!("the prompt has no tokens");
+    }
     let mut prefill = model.new_cache(1, prompt.len() + cfg.max_new_tokens)?;
     let ids = Tensor::new(prompt, model.device())?.unsqueeze(0)?;
     let prompt_logits = model.forward(&ids, &mut prefill)?;
@@ -142,7 +108,7 @@ pub fn sample_paths(
         }
         for (tokens, logprobs, finished) in paths {
             let text = tok.decode(&tokens).map_err(candle_core::Error::wrap)?;
-            out.push(LlmPath { answer: crate::extract::word_problem::extract(&text), text, tokens, logprobs, finished });
+            out.push(GeneratedPath { answer: crate::extract::word_problem::extract(&text), text, tokens, logprobs, finished });
         }
     }
     Ok(out)

@@ -31,6 +31,37 @@ pub struct SimConfig {
     pub track_paths: bool,
 }
 
+/// A [`SimConfig`] out of range.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum SimConfigError {
+    /// `n = 0`: nothing to estimate from (SC is undefined).
+    #[error("every sample size must be at least 1 for simulation")]
+    ZeroSamples,
+    /// Fewer than two trials: no standard error.
+    #[error("trials must be at least 2, got {0}")]
+    TooFewTrials(u64),
+    /// `τ` outside `[0, 1]`.
+    #[error("tau {0} is outside [0, 1]")]
+    Tau(f64),
+}
+
+impl SimConfig {
+    /// Checks `n ≥ 1`, `trials ≥ 2` and `τ ∈ [0, 1]` ([`simulate`] requires
+    /// them).
+    pub fn check(self) -> Result<Self, SimConfigError> {
+        if self.n == 0 {
+            return Err(SimConfigError::ZeroSamples);
+        }
+        if self.trials < 2 {
+            return Err(SimConfigError::TooFewTrials(self.trials));
+        }
+        if !(0.0..=1.0).contains(&self.tau) {
+            return Err(SimConfigError::Tau(self.tau));
+        }
+        Ok(self)
+    }
+}
+
 /// Monte Carlo estimates of one estimator's terms for one answer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SimTerms {
@@ -112,21 +143,25 @@ struct BatchOut {
 /// `cfg.track_paths`). Deterministic in `(dist, cfg)` for any thread count.
 pub fn simulate(dist: &PathDistribution, cfg: &SimConfig, observer: &dyn Observer) -> SimResult {
     let rp = ReasoningPruning::fixed(cfg.tau);
-    let (terms, paths) = simulate_estimators(dist, cfg, &[&SelfConsistency, &PerplexityConsistency, &rp], observer);
+    let EstimatorSims { answers: terms, paths } = simulate_estimators(dist, cfg, &[&SelfConsistency, &PerplexityConsistency, &rp], observer);
     let answers = (0..dist.n_answers()).map(|a| AnswerSim { sc: terms[0][a], pc: terms[1][a], rp: terms[2][a] }).collect();
     SimResult { answers, paths, trials: cfg.trials, sampled_paths: cfg.trials * cfg.n }
 }
 
-/// Simulates any estimators: returns `[estimator][answer]` terms and, when
+/// What [`simulate_estimators`] measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimatorSims {
+    /// `[estimator][answer]`: each estimator's terms for each answer.
+    pub answers: Vec<Vec<SimTerms>>,
+    /// Per path, PPL's terms (empty unless `cfg.track_paths`).
+    pub paths: Vec<PathSim>,
+}
+
+/// Simulates any estimators: `[estimator][answer]` terms and, when
 /// `cfg.track_paths`, PPL's terms per path (`cfg.tau` is ignored here).
 /// Deterministic in `(dist, cfg)` for any thread count.
-pub fn simulate_estimators(
-    dist: &PathDistribution,
-    cfg: &SimConfig,
-    estimators: &[&dyn Estimator],
-    observer: &dyn Observer,
-) -> (Vec<Vec<SimTerms>>, Vec<PathSim>) {
-    assert!(cfg.n >= 1, "simulate needs n >= 1");
+pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators: &[&dyn Estimator], observer: &dyn Observer) -> EstimatorSims {
+    assert!(cfg.check().is_ok(), "simulate needs a checked SimConfig (SimConfig::check): {cfg:?}");
     let paths = dist.paths();
     let sampler = PathSampler::new(dist);
     let na = dist.n_answers();
@@ -175,7 +210,7 @@ pub fn simulate_estimators(
     }
     let terms = total.iter().map(|per| per.iter().enumerate().map(|(a, acc)| acc.terms(masses[a])).collect()).collect();
     let paths_out = hits.iter().zip(paths).map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) }).collect();
-    (terms, paths_out)
+    EstimatorSims { answers: terms, paths: paths_out }
 }
 
 /// PPL's `p̂(t) = p_t S_t` takes two values, so its moments follow from the

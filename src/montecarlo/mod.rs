@@ -11,5 +11,5 @@ pub mod agreement;
 mod engine;
 mod stats;
 
-pub use engine::{simulate, simulate_estimators, AnswerSim, PathSim, SimConfig, SimResult, SimTerms, BATCH_SIZE};
+pub use engine::{simulate, simulate_estimators, AnswerSim, EstimatorSims, PathSim, SimConfig, SimConfigError, SimResult, SimTerms, BATCH_SIZE};
 pub use stats::{z_two_sided, Estimate, RunningStats};

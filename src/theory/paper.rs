@@ -72,7 +72,7 @@ pub fn bound_pmin(probs: &[f64], n: u64) -> f64 {
 }
 
 /// `Some(k)` if all `probs` are equal (the paper's assumption for Theorem 4).
-pub fn equal_paths(probs: &[f64]) -> Option<usize> {
+pub fn equal_path_count(probs: &[f64]) -> Option<usize> {
     let first = *probs.first()?;
     probs.iter().all(|&p| p == first).then_some(probs.len())
 }

@@ -18,7 +18,7 @@
 //! It is used only among "small" paths with `n u_t² ≤ 1` (error amplification
 //! at most `e²`) and truncated once `C(n,k) u_max^{2k} < 1e-18`; pairs
 //! involving the few "large" paths (at most `1/u` of them) are summed directly.
-//! Equal probabilities are grouped first ([`super::grouped`]).
+//! AnswerEquality probabilities are grouped first ([`super::grouped`]).
 
 use super::grouped::Grouped;
 use super::{hit, miss, miss2, ErrorTerms};

@@ -80,7 +80,7 @@ pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl_paths: 
     }
     for a in 0..dist.n_answers() {
         let (p, ind) = (dist.answer_mass(a), dist.indicator(a));
-        let printed = paper::equal_paths(&dist.probs_of(a)).filter(|_| p > 0.0).map(|k| paper::thm4_reasoning(p, k, ind, n));
+        let printed = paper::equal_path_count(&dist.probs_of(a)).filter(|_| p > 0.0).map(|k| paper::thm4_reasoning(p, k, ind, n));
         out.push(row(EstimatorId::Pc, a, None, p, pc_terms(dist, a, n), printed));
     }
     if let Some(tau) = tau {

@@ -12,49 +12,15 @@
 //! distribution's.
 
 use super::model::{last_log_probs, TinyModel};
-use super::task::{extract_answer, render, Question, EOS};
-use crate::sampling::draw;
+use super::task::{extract_answer, render, Question, EOS, INVALID};
+use crate::generation::token_draw::draw;
+use crate::generation::{GeneratedPath, GenerationConfig};
 use candle_core::{Result, Tensor};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-
-/// How to sample.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SamplerConfig {
-    /// Softmax temperature (> 0).
-    pub temperature: f64,
-    /// Nucleus mass in `(0, 1]`.
-    pub top_p: f64,
-    /// Longest path, EOS included.
-    pub max_new_tokens: usize,
-    /// Sequences decoded together.
-    pub batch: usize,
-}
-
-impl Default for SamplerConfig {
-    fn default() -> Self {
-        Self { temperature: 1.0, top_p: 1.0, max_new_tokens: 16, batch: 512 }
-    }
-}
-
-/// One sampled path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GeneratedPath {
-    /// Generated tokens (EOS included when produced).
-    pub tokens: Vec<u32>,
-    /// `ln p(x_t | x_<t)` of each generated token.
-    pub logprobs: Vec<f64>,
-    /// Their sum: the path's log sequence probability.
-    pub logprob_sum: f64,
-    /// Readable text.
-    pub text: String,
-    /// Extracted answer (`[invalid]` for a malformed path).
-    pub answer: String,
-}
 
 /// Samples `n` paths for `q`.
-pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &SamplerConfig, rng: &mut impl Rng) -> Result<Vec<GeneratedPath>> {
-    assert!(cfg.temperature > 0.0 && cfg.top_p > 0.0 && cfg.top_p <= 1.0 && cfg.batch >= 1);
+pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationConfig, rng: &mut impl Rng) -> Result<Vec<GeneratedPath>> {
+    let cfg = cfg.check().map_err(candle_core::Error::wrap)?;
     let mut out = Vec::with_capacity(n);
     let prompt = q.prompt();
     while out.len() < n {
@@ -83,12 +49,9 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &SamplerConf
             }
             logits = model.forward(&Tensor::from_vec(next, (b, 1), model.device())?, Some(&mut cache))?;
         }
-        out.extend(paths.into_iter().map(|(tokens, logprobs, _)| GeneratedPath {
-            logprob_sum: logprobs.iter().sum(),
-            text: render(&tokens),
-            answer: extract_answer(&tokens),
-            tokens,
-            logprobs,
+        out.extend(paths.into_iter().map(|(tokens, logprobs, finished)| {
+            let answer = Some(extract_answer(&tokens)).filter(|a| a != INVALID);
+            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished }
         }));
     }
     Ok(out)

@@ -17,7 +17,6 @@ pub mod decode;
 pub mod embedding;
 pub mod enumerate;
 pub mod error;
-pub mod jsonl;
 pub mod mlp;
 pub mod model;
 pub mod norm;
@@ -26,7 +25,7 @@ pub mod task;
 pub mod train;
 
 pub use config::ModelConfig;
-pub use decode::{sample_paths, GeneratedPath, SamplerConfig};
+pub use decode::sample_paths;
 pub use enumerate::{enumerate_paths, Enumeration, ExactDistribution};
 pub use error::TinyError;
 pub use model::TinyModel;

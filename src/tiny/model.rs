@@ -13,7 +13,7 @@ use super::config::ModelConfig;
 use super::embedding::Embeddings;
 use super::error::TinyError;
 use super::norm::LayerNorm;
-use crate::atomic::write_atomic;
+use crate::output::write_atomic;
 use candle_core::{DType, Device, Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, VarMap};
 use rand::Rng;

@@ -7,7 +7,7 @@ use super::config::ModelConfig;
 use super::error::TinyError;
 use super::model::TinyModel;
 use super::train::{train, LossPoint, TrainConfig};
-use crate::atomic::write_atomic;
+use crate::output::write_atomic;
 use crate::progress::Observer;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -18,10 +18,47 @@ pub const TRAIN_FILE: &str = "train.json";
 /// Loss curve file.
 pub const LOSS_FILE: &str = "loss.csv";
 
+/// The source files whose text determines the trained weights (the model,
+/// its layers, the task, the training loop) and the lock file (candle's
+/// version): they key the cache, so a change to any of them retrains.
+const TRAINING_SOURCES: [&str; 10] = [
+    include_str!("attention.rs"),
+    include_str!("block.rs"),
+    include_str!("config.rs"),
+    include_str!("embedding.rs"),
+    include_str!("mlp.rs"),
+    include_str!("model.rs"),
+    include_str!("norm.rs"),
+    include_str!("task.rs"),
+    include_str!("train.rs"),
+    include_str!("../../Cargo.lock"),
+];
+
+/// A 16-hex-digit digest of [`TRAINING_SOURCES`].
+pub fn training_code_key() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    TRAINING_SOURCES.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// Where trained models are cached: `$PATHCONF_CACHE/tiny`, else
+/// `~/.cache/pathconf/tiny`, else `<crate>/target/pathconf-tiny` (no home).
+pub fn cache_root() -> PathBuf {
+    match (std::env::var_os("PATHCONF_CACHE"), std::env::var_os("HOME")) {
+        (Some(dir), _) => PathBuf::from(dir).join("tiny"),
+        (None, Some(home)) => PathBuf::from(home).join(".cache").join("pathconf").join("tiny"),
+        (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("pathconf-tiny"),
+    }
+}
+
 /// The default cache directory for a training run:
-/// `<crate>/target/pathconf-tiny/steps<S>-seed<K>`.
+/// `<cache root>/steps<S>-seed<K>-<training code key>`. Training is
+/// deterministic for a seed, so a directory made by the same code and
+/// settings holds the same model; outside the work tree, it survives fresh
+/// clones (CI trains once per machine, not once per run).
 pub fn default_dir(cfg: &TrainConfig) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("pathconf-tiny").join(format!("steps{}-seed{}", cfg.steps, cfg.seed))
+    cache_root().join(format!("steps{}-seed{}-{}", cfg.steps, cfg.seed, training_code_key()))
 }
 
 /// A model with where it lives and whether it was trained just now.

@@ -15,6 +15,7 @@
 //! last number of the path; [`extract_answer`] returns [`INVALID`] for a path
 //! that breaks the format.
 
+use crate::extract::tiny_sums::{self, SumGrammar};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -31,10 +32,18 @@ pub const VOCAB: usize = 14;
 /// Prompt length `BOS a + b + c =`.
 pub const PROMPT_LEN: usize = 7;
 /// Length of a well-formed path `x + y = d d + z = d d EOS`.
-pub const PATH_LEN: usize = 12;
+pub const PATH_LEN: usize = crate::extract::tiny_sums::PATH_LEN;
 /// The answer of a path that breaks the format.
-pub use crate::extract::tiny_sums::extract_answer;
 pub use crate::extract::INVALID;
+
+/// The task's grammar, for its extraction rule.
+pub const GRAMMAR: SumGrammar = SumGrammar { plus: PLUS, eq: EQ, eos: EOS };
+
+/// The answer a path states ([`crate::extract::tiny_sums`]): its last
+/// two-digit number, or [`INVALID`] when the path breaks the format.
+pub fn extract_answer(path: &[u32]) -> String {
+    tiny_sums::extract_answer(path, &GRAMMAR)
+}
 
 /// One question: three digits to add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,7 +11,7 @@
 
 use crate::estimators::EstimatorId;
 use crate::eval::dataset::RawQuestion;
-use crate::eval::equivalence::Equal;
+use crate::eval::equivalence::AnswerEquality;
 use crate::montecarlo::agreement::Family;
 use crate::theory::pool::{pc_pool_error, sc_pool_error};
 use rand::seq::index::sample as sample_indices;
@@ -67,7 +67,7 @@ pub struct MissingSequenceLogprob {
 }
 
 /// Groups a question's pool by path text.
-pub fn pool_facts(q: &RawQuestion, equal: &Equal) -> Result<PoolFacts, MissingSequenceLogprob> {
+pub fn pool_facts(q: &RawQuestion, equal: &AnswerEquality) -> Result<PoolFacts, MissingSequenceLogprob> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let (mut distinct_of, mut distinct_prob, mut counts, mut distinct_correct) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut mass_sequence, mut mass_mean) = (0.0, 0.0);

@@ -27,12 +27,13 @@
 //! and repeats are reported too, with the exact accuracy of each question.
 
 use crate::estimators::{Estimator, EstimatorId, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use crate::generation::GenerationConfig;
 use crate::montecarlo::agreement::{Comparison, Family, StdError};
 use crate::montecarlo::{simulate_estimators, RunningStats, SimConfig};
 use crate::progress::Observer;
 use crate::sample::{Sample, SampledPath};
 use crate::theory::{pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
-use crate::tiny::{enumerate_paths, sample_paths, Question, SamplerConfig, TinyError, TinyModel, TrainConfig};
+use crate::tiny::{enumerate_paths, sample_paths, Question, TinyError, TinyModel, TrainConfig};
 use crate::weibull::WeibullPruning;
 use crate::DistributionError;
 use rand::SeedableRng;
@@ -128,7 +129,7 @@ pub fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, 
     let y = d.correct();
     let n_max = *ns.last().expect("ns") as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let sampler = SamplerConfig { max_new_tokens: MAX_NEW_TOKENS, ..SamplerConfig::default() };
+    let sampler = GenerationConfig { max_new_tokens: MAX_NEW_TOKENS, ..GenerationConfig::tiny() };
     let generated = sample_paths(model, q, repeats * n_max, &sampler, &mut rng).map_err(TinyError::from)?;
     observer.advance(1);
     // Map sampled paths to the enumerated ones (ids < #paths) or to new ids.
@@ -143,17 +144,17 @@ pub fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, 
             None => {
                 let next = d.paths().len() + outside.len();
                 let id = *outside.entry(g.tokens.clone()).or_insert(next);
-                let a = match d.answer_index(&g.answer) {
+                let a = match d.answer_index(g.answer_or_invalid()) {
                     Some(a) => a,
-                    None => match extra_answers.iter().position(|x| *x == g.answer) {
+                    None => match extra_answers.iter().position(|x| x == g.answer_or_invalid()) {
                         Some(k) => d.n_answers() + k,
                         None => {
-                            extra_answers.push(g.answer.clone());
+                            extra_answers.push(g.answer_or_invalid().to_string());
                             d.n_answers() + extra_answers.len() - 1
                         }
                     },
                 };
-                SampledPath { id: id as u32, prob: g.logprob_sum.exp() / exact.covered_mass, answer: a as u32 }
+                SampledPath { id: id as u32, prob: g.logprob_sum().exp() / exact.covered_mass, answer: a as u32 }
             }
         };
         mapped.push(sp);
@@ -212,7 +213,7 @@ pub fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, 
         let (mc, spread) = match y {
             Some(a) => {
                 let cfg = SimConfig { n, trials: rpc_trials, seed: seed ^ 0x7ea1 ^ ((qi as u64) << 20) ^ n, tau: 0.0, track_paths: false };
-                let (terms, _) = simulate_estimators(d, &cfg, &[&SelfConsistency, &PerplexityConsistency, &rpc], &crate::progress::Quiet);
+                let terms = simulate_estimators(d, &cfg, &[&SelfConsistency, &PerplexityConsistency, &rpc], &crate::progress::Quiet).answers;
                 let mc_sd = |k: usize| terms[k][a].estimation_error.std_error * (rpc_trials as f64).sqrt();
                 // SC: exact, from the binomial's fourth central moment
                 // μ₄ = p q (1 + 3 (n − 2) p q) / n³ and σ² = p q / n.

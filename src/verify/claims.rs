@@ -1,6 +1,6 @@
 //! The claims, how each cell is judged, and the run.
 
-use super::grid::{grid, Config};
+use super::grid::{grid, AuditCase};
 use super::ENUM_TOL;
 use crate::estimators::EstimatorId;
 use crate::montecarlo::agreement::{Family, StdError};
@@ -230,7 +230,7 @@ fn ppl_paths(probs: &[f64]) -> Vec<usize> {
     out
 }
 
-fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&SimResult>, out: &mut Vec<Obs>) {
+fn observe(cfg: &AuditCase, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&SimResult>, out: &mut Vec<Obs>) {
     let d = &cfg.dist;
     let mut push = |claim: ClaimId, row: &TermRow, quantity: &'static str, claimed: f64, enumerated: Option<f64>, exact: f64, mc: Option<Estimate>| {
         let (estimator, answer, path) = (row.estimator.name(), row.answer.clone(), row.path);
@@ -271,7 +271,7 @@ fn observe(cfg: &Config, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&Sim
                         push(ClaimId::PplScMeans, row, "expected_confidence", t.expected_confidence, em, xm, mm);
                     }
                     EstimatorId::Pc => {
-                        if let Some(k) = paper::equal_paths(&probs).filter(|_| p > 0.0) {
+                        if let Some(k) = paper::equal_path_count(&probs).filter(|_| p > 0.0) {
                             push(ClaimId::Thm4Printed, row, "reasoning_error", paper::thm4_reasoning(p, k, ind, n), er, xr, mr);
                             push(ClaimId::Thm4RateBound, row, "estimation_error", paper::thm4_rate(p, k, n), ee, xe, me);
                         }

@@ -1,14 +1,14 @@
 //! The configurations `verify` evaluates.
 
 use crate::distribution::PathDistribution;
-use crate::generators::{equal_paths, LlmLike};
+use crate::generators::{equal_path_distribution, LlmLike};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// One configuration: a distribution, the sample sizes to test, a threshold
 /// for RP, and whether exhaustive enumeration is feasible.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub struct AuditCase {
     /// Short name shown in reports.
     pub name: String,
     /// What is special about it.
@@ -23,8 +23,8 @@ pub struct Config {
     pub enumerable: bool,
 }
 
-fn tiny(name: &str, note: &'static str, groups: &[(&str, Vec<f64>)], correct: Option<&str>, tau: f64, ns: &[u64]) -> Config {
-    Config {
+fn tiny(name: &str, note: &'static str, groups: &[(&str, Vec<f64>)], correct: Option<&str>, tau: f64, ns: &[u64]) -> AuditCase {
+    AuditCase {
         name: name.into(),
         note,
         dist: PathDistribution::new(groups, correct).expect("grid distributions are valid"),
@@ -35,7 +35,7 @@ fn tiny(name: &str, note: &'static str, groups: &[(&str, Vec<f64>)], correct: Op
 }
 
 /// The grid; `quick` keeps fewer sample sizes and smaller large cases.
-pub fn grid(quick: bool) -> Vec<Config> {
+pub fn grid(quick: bool) -> Vec<AuditCase> {
     let ns_tiny: &[u64] = if quick { &[0, 1, 2, 4] } else { &[0, 1, 2, 3, 5] };
     let ns_big: &[u64] = if quick { &[1, 16] } else { &[1, 8, 64] };
     let mut out = vec![
@@ -50,7 +50,7 @@ pub fn grid(quick: bool) -> Vec<Config> {
     ];
     let many = if quick { 200 } else { 1000 };
     let big: Vec<(String, &'static str, PathDistribution, f64)> = vec![
-        ("paper-k10".into(), "paper setting: k = 10, 5, 1 equal paths", equal_paths(&[0.5, 0.3, 0.2], &[10, 5, 1]).expect("valid"), 0.01),
+        ("paper-k10".into(), "paper setting: k = 10, 5, 1 equal paths", equal_path_distribution(&[0.5, 0.3, 0.2], &[10, 5, 1]).expect("valid"), 0.01),
         (
             format!("tiny-paths-{many}"),
             "degeneration: correct mass 0.3 over many tiny paths",
@@ -66,12 +66,14 @@ pub fn grid(quick: bool) -> Vec<Config> {
         (
             "llm-like".into(),
             "LLM-like two-component mixture (seed 7)",
-            LlmLike { n_paths: if quick { 500 } else { 2000 }, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(7)),
+            LlmLike { n_paths: if quick { 500 } else { 2000 }, ..Default::default() }
+                .sample(&mut ChaCha8Rng::seed_from_u64(7))
+                .expect("constant generator parameters are valid"),
             0.005,
         ),
     ];
     for (name, note, dist, tau) in big {
-        out.push(Config { name, note, dist, ns: ns_big.to_vec(), tau, enumerable: false });
+        out.push(AuditCase { name, note, dist, ns: ns_big.to_vec(), tau, enumerable: false });
     }
     out
 }

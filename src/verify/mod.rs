@@ -26,7 +26,7 @@ mod claims;
 mod grid;
 
 pub use claims::{run, Cell, ClaimReport, Owner, Status, VerifyConfig};
-pub use grid::{grid, Config};
+pub use grid::{grid, AuditCase};
 
 /// Absolute tolerance of closed form vs exhaustive enumeration.
 pub const ENUM_TOL: f64 = 1e-12;

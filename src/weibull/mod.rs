@@ -22,4 +22,4 @@ mod prune;
 
 pub use density::{log_pdf, neg_log_likelihood, Mixture};
 pub use fit::{fit, FitError, FitResult, PARAM_FLOOR, START, W_BOUNDS};
-pub use prune::{prune_mask, WeibullPruning};
+pub use prune::{prune_mask, WeibullKeep, WeibullPruning};

@@ -19,6 +19,15 @@ use crate::sample::Sample;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WeibullPruning;
 
+/// RPC's decision on one sample: the fit and which paths survive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeibullKeep {
+    /// The fitted mixture, if the data allowed a fit (else nothing is pruned).
+    pub fit: Option<FitResult>,
+    /// `keep[i]` for every path of the sample, repeats included.
+    pub keep: Vec<bool>,
+}
+
 /// The keep mask for probabilities `q` under a fitted mixture (high first).
 pub fn prune_mask(q: &[f64], mixture: &Mixture) -> Vec<bool> {
     let mean = q.iter().sum::<f64>() / q.len() as f64;
@@ -31,16 +40,13 @@ pub fn prune_mask(q: &[f64], mixture: &Mixture) -> Vec<bool> {
 }
 
 impl WeibullPruning {
-    /// Fits the mixture to the sampled probabilities and returns the fit (if
-    /// one could be made) with the keep mask over `sample.paths()`.
-    pub fn fit_and_mask(sample: &Sample) -> (Option<FitResult>, Vec<bool>) {
+    /// Fits the mixture to the sampled probabilities: the fit (if one could
+    /// be made) and the keep mask over `sample.paths()`.
+    pub fn fit_and_mask(sample: &Sample) -> WeibullKeep {
         let q: Vec<f64> = sample.paths().iter().map(|p| p.prob).collect();
         match fit(&q) {
-            Ok(f) => {
-                let mask = prune_mask(&q, &f.mixture);
-                (Some(f), mask)
-            }
-            Err(_) => (None, vec![true; q.len()]),
+            Ok(f) => WeibullKeep { keep: prune_mask(&q, &f.mixture), fit: Some(f) },
+            Err(_) => WeibullKeep { fit: None, keep: vec![true; q.len()] },
         }
     }
 }

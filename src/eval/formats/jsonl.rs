@@ -1,11 +1,28 @@
-//! pathconf's own JSONL: one question per line,
-//! `{"id", "answer", "paths": [{"text", "answer"?, "logprobs": [..] | "mean_logprob": x | "logprob_sum": x, "n_tokens": k}]}`.
-//! A path without `answer` has it extracted from `text`.
+//! pathconf's own JSONL — the paths file `pathconf sample` and `pathconf tiny
+//! sample` write and `pathconf eval` reads: one question per line. The
+//! writer's schema is [`QuestionRecord`] / [`PathRecord`] (field by field
+//! below); the reader ([`read_jsonl`]) accepts that and more:
+//!
+//! | field | type | written | read |
+//! |---|---|---|---|
+//! | `id` | string | always | optional (default: the line's index) |
+//! | `question` | string | by `sample` (the question text) | ignored |
+//! | `answer` | string | the ground truth | required unless given with `--answers` |
+//! | `prompt_tokens` | integer | by `sample` | ignored |
+//! | `paths` | array | always | required, non-empty |
+//! | `paths[].text` | string | the decoded path | optional (default `#path{j}`); PC/RPC tell paths apart by it |
+//! | `paths[].answer` | string | extracted answer, `[invalid]` if none | optional: extracted from `text` ([`crate::extract::math`]) |
+//! | `paths[].logprobs` | array of numbers ≤ 0 | the model's `ln p(x_t \| x_<t)` per token | one of `logprobs`, `mean_logprob`, `logprob_sum` + `n_tokens` |
+//! | `paths[].logprob_sum` | number ≤ 0 | `Σ logprobs` | with `n_tokens` |
+//! | `paths[].mean_logprob` | number ≤ 0 | by `sample`: `logprob_sum / #logprobs` | (with `n_tokens`, also gives the sum) |
+//! | `paths[].n_tokens` | integer ≥ 1 | generated tokens | with `logprob_sum` |
+//! | `paths[].finished` | bool | by `sample`: stopped on a stop token | ignored |
 
 use super::{answer_string, json_error};
 use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -98,4 +115,66 @@ fn path_logprobs(p: &Value) -> Result<(f64, Option<f64>), (String, String)> {
         return Ok((sum / k as f64, Some(sum)));
     }
     Err(("logprobs".into(), "missing: give `logprobs`, `mean_logprob` or `logprob_sum` with `n_tokens`".into()))
+}
+
+/// One question of a paths file, as pathconf writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionRecord {
+    /// The question's id.
+    pub id: String,
+    /// The question's text (LLM samples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The ground truth.
+    pub answer: String,
+    /// Tokens in the prompt (LLM samples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<usize>,
+    /// The sampled paths.
+    pub paths: Vec<PathRecord>,
+}
+
+/// One path of a [`QuestionRecord`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathRecord {
+    /// The decoded text.
+    pub text: String,
+    /// The extracted answer, `[invalid]` if none.
+    pub answer: String,
+    /// `ln p(x_t | x_<t)` per generated token.
+    pub logprobs: Vec<f64>,
+    /// `Σ logprobs`.
+    pub logprob_sum: f64,
+    /// `logprob_sum / #logprobs` (LLM samples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_logprob: Option<f64>,
+    /// Generated tokens.
+    pub n_tokens: usize,
+    /// Whether generation stopped on a stop token (LLM samples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<bool>,
+}
+
+impl PathRecord {
+    /// The record of a generated path; `full` adds the LLM sampler's
+    /// `mean_logprob` and `finished`.
+    pub fn from_generated(p: &crate::generation::GeneratedPath, full: bool) -> Self {
+        let sum = p.logprob_sum();
+        Self {
+            text: p.text.clone(),
+            answer: p.answer_or_invalid().to_string(),
+            logprobs: p.logprobs.clone(),
+            logprob_sum: sum,
+            mean_logprob: full.then(|| sum / p.logprobs.len() as f64),
+            n_tokens: p.tokens.len(),
+            finished: full.then_some(p.finished),
+        }
+    }
+}
+
+impl QuestionRecord {
+    /// The record as one JSONL line (no newline).
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).expect("records serialise")
+    }
 }

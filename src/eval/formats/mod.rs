@@ -11,7 +11,7 @@
 //! JSONL record decides (`paths` → `jsonl`, `choices` anywhere in
 //! `choices`/`response.choices`/`response.body.choices` → `openai`).
 
-mod jsonl;
+pub mod jsonl;
 mod locate;
 mod openai;
 mod rpc_json;
