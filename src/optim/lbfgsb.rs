@@ -4,9 +4,9 @@
 //! Each iteration from a feasible `x` with gradient `g`:
 //! 1. the generalised Cauchy point `xᶜ` of the quadratic model
 //!    `m(z) = f + gᵀ(z − x) + ½(z − x)ᵀB(z − x)` along `P(x − t g)`
-//!    ([`super::cauchy`]);
+//!    (`cauchy.rs`);
 //! 2. the model minimised over the variables free at `xᶜ`, giving `x̄`
-//!    ([`super::subspace`]);
+//!    (`subspace.rs`);
 //! 3. a Moré–Thuente line search along `d = x̄ − x` for a step in
 //!    `(0, α_max]`, `α_max` the largest feasible step ([`super::line_search`],
 //!    `μ = 10⁻³`, `η = 0.9`, `xtol = 0.1`, at most `max_line_search`

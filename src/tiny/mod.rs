@@ -4,11 +4,15 @@
 //! - [`task`]: the three-digit addition task, its noisy teacher and checker;
 //! - the model, one module per file: [`embedding`], [`attention`] (causal,
 //!   with a KV cache), [`mlp`], [`norm`], [`block`], [`model`]; shape in [`config`];
-//! - [`train`]: AdamW on teacher data, seeded;
+//! - [`train`](mod@train): AdamW on teacher data, seeded;
 //! - [`decode`]: batched sampling with temperature / top-p;
 //! - [`enumerate`]: the exact path distribution by tree search;
-//! - [`store`]: the trained model cached on disk, retrained when absent;
-//! - [`jsonl`]: sampled paths in pathconf's JSONL format for `pathconf eval`.
+//! - [`store`]: the trained model cached on disk, retrained when absent or
+//!   when the training code changes;
+//! - [`error`]: what can go wrong ([`TinyError`]).
+//!
+//! Sampled paths are written in pathconf's JSONL by
+//! [`crate::eval::formats::jsonl::QuestionRecord`].
 
 pub mod attention;
 pub mod block;

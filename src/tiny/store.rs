@@ -34,7 +34,7 @@ const TRAINING_SOURCES: [&str; 10] = [
     include_str!("../../Cargo.lock"),
 ];
 
-/// A 16-hex-digit digest of [`TRAINING_SOURCES`].
+/// A 16-hex-digit digest of the training sources (`TRAINING_SOURCES`).
 pub fn training_code_key() -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
