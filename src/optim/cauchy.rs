@@ -120,10 +120,11 @@ mod tests {
 
     #[test]
     fn identity_model_minimiser_along_the_projected_path() {
-        // B = I, g = (−2, 1, 4) from x = (0, 0, 0) in [−1, 1]³: the model
-        // ½‖d‖² + gᵀd is minimised along P(−t g) at t = 1 for the free
-        // coordinates; x₂ is stopped at its bound −1 at t = 1/4... and x₀ at
-        // 1 at t = 1/2, leaving x₁ to move to −1 at t = 1.
+        // B = I, g = (−2, 1, 4) from x = (0, 0, 0) in [−1, 1]³, path P(−t g):
+        // x₂ reaches −1 at t = 1/4, x₀ reaches 1 at t = 1/2, x₁ reaches −1 at
+        // t = 1, where the model ½‖z‖² + gᵀz stops decreasing along the path;
+        // so the Cauchy point is the corner (1, −1, −1), which is also the
+        // box-constrained minimiser of the model.
         let b = Bounds::new(vec![-1.0; 3], vec![1.0; 3]).unwrap();
         let mem = Memory::new(3, 5);
         let cp = cauchy_point(&[0.0; 3], &[-2.0, 1.0, 4.0], &b, &mem);
