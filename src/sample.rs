@@ -45,13 +45,6 @@ impl<'a> PathSampler<'a> {
             sample.push(self.draw(rng));
         }
     }
-
-    /// A sample of `n` draws (ids below the number of paths).
-    pub fn sample(&self, n: u64, rng: &mut impl Rng) -> Sample {
-        let mut s = Sample::new(self.dist.paths().len(), self.dist.n_answers());
-        self.refill(&mut s, n, rng);
-        s
-    }
 }
 
 /// One sampled reasoning path.

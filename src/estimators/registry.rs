@@ -58,9 +58,6 @@ pub const REGISTRY: [EstimatorInfo; 5] = [
 ];
 
 impl EstimatorId {
-    /// Every estimator, in order.
-    pub const ALL: [EstimatorId; 5] = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp, EstimatorId::Rpc];
-
     /// Its registry entry.
     pub fn info(self) -> &'static EstimatorInfo {
         &REGISTRY[self as usize]

@@ -86,8 +86,8 @@ pub enum EvalError {
     UnknownMethod {
         /// The name given.
         name: String,
-        /// The names that exist.
-        expected: &'static str,
+        /// The names that exist (the registry's, comma-separated).
+        expected: String,
     },
     /// A method that needs a parameter given without it.
     #[error("method `{method}` needs {option}")]

@@ -64,7 +64,7 @@ impl Method {
     /// Parses a registry name (`rp` needs `tau`).
     pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, EvalError> {
         let name = s.trim().to_lowercase();
-        let id = EstimatorId::from_name(&name).ok_or_else(|| EvalError::UnknownMethod { name: name.clone(), expected: "sc, ppl, pc, rp, rpc" })?;
+        let id = EstimatorId::from_name(&name).ok_or_else(|| EvalError::UnknownMethod { name: name.clone(), expected: EstimatorId::names() })?;
         Ok(match id {
             EstimatorId::Sc => Method::Sc,
             EstimatorId::Ppl => Method::Ppl,
