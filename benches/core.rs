@@ -87,5 +87,29 @@ fn weibull_fits_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench);
+/// Issue #16's target: SC's exact accuracy for 50 answers at every n ≤ 1024
+/// in under 1 s. Three answer distributions: the correct answer at 0.4 with a
+/// Zipf tail of 49 wrong answers (LLM-like), Zipf over all 50 with the second
+/// most likely answer correct, and the uniform worst case (every answer a
+/// competitor at every count).
+fn exact_accuracy_bench(c: &mut Criterion) {
+    use pathconf::accuracy::sc::{sc_accuracy, sc_curve};
+    let zipf = |m: usize| -> Vec<f64> {
+        let w: Vec<f64> = (1..=m).map(|i| 1.0 / i as f64).collect();
+        let s: f64 = w.iter().sum();
+        w.iter().map(|x| x / s).collect()
+    };
+    let mut llm = vec![0.4];
+    llm.extend(zipf(49).iter().map(|x| 0.6 * x));
+    let cases = [("llm_like", llm, 0usize), ("zipf_second", zipf(50), 1), ("uniform", vec![0.02; 50], 0)];
+    let mut g = c.benchmark_group("sc_exact_50_answers_n1_to_1024");
+    g.sample_size(10);
+    for (name, masses, y) in &cases {
+        g.bench_function(BenchmarkId::new("accuracy", name), |b| b.iter(|| sc_accuracy(masses, Some(*y), 1024)));
+        g.bench_function(BenchmarkId::new("accuracy_and_confidence", name), |b| b.iter(|| sc_curve(masses, Some(*y), 1024)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench);
 criterion_main!(benches);

@@ -18,6 +18,7 @@
 //! - Z. Zhou et al., NeurIPS 2025, arXiv:2510.15444 (earlier: arXiv:2502.00511).
 #![warn(missing_docs)]
 
+pub mod accuracy;
 pub mod distribution;
 pub mod estimators;
 pub mod eval;

@@ -40,6 +40,36 @@ pub fn select<I: IntoIterator<Item = (f64, bool)>>(rows: I) -> Selection {
     Selection { credit, top, ties }
 }
 
+/// Relative tolerance within which the theory treats two scores as tied.
+///
+/// PC and RP add path probabilities, and a float sum depends on the order of
+/// its terms: `0.3 + 0.05 + 0.05` is `0.39999999999999997` or `0.4` depending
+/// on which path was sampled first, so an exact comparison would make a tie
+/// with another answer of mass `0.4` depend on sample order. The theory
+/// (exact accuracy, its enumeration and its Monte Carlo) therefore ties
+/// scores within this relative tolerance, as exact arithmetic would;
+/// evaluation on data keeps the reference's exact comparison ([`select`]).
+pub const THEORY_TIE_TOL: f64 = 1e-12;
+
+/// [`select`] with ties within a relative tolerance: rows with
+/// `score ≥ top − tol·|top|` share the credit.
+///
+/// ```
+/// use pathconf::select::{select_within, THEORY_TIE_TOL};
+/// let s = select_within([(0.3 + 0.05 + 0.05, true), (0.4, false)], THEORY_TIE_TOL);
+/// assert_eq!((s.credit, s.ties), (0.5, 2));
+/// ```
+pub fn select_within<I: IntoIterator<Item = (f64, bool)>>(rows: I, tol: f64) -> Selection {
+    let rows: Vec<(f64, bool)> = rows.into_iter().collect();
+    let top = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+    if rows.is_empty() {
+        return Selection { credit: 0.0, top, ties: 0 };
+    }
+    let bar = top - tol * top.abs();
+    let (ties, correct) = rows.iter().filter(|r| r.0 >= bar).fold((0usize, 0usize), |(t, c), r| (t + 1, c + r.1 as usize));
+    Selection { credit: correct as f64 / ties as f64, top, ties }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,13 +127,16 @@ fn verify_quick_passes_and_reports_the_paper_findings() {
         keys.sort_unstable();
         assert_eq!(keys, ["cells", "claim", "max_abs_deviation", "status", "worst_case"]);
     }
-    for own in ["prop1_identity", "ppl_sc_means", "pc_exact", "rp_exact"] {
+    for own in ["prop1_identity", "ppl_sc_means", "pc_exact", "rp_exact", "exact_accuracy"] {
         assert_eq!(status(own), "holds", "{own}");
     }
     assert_eq!(status("prop2_sc"), "holds");
     assert_eq!(status("prop3_ppl"), "holds");
     assert_eq!(status("thm4_printed"), "differs");
-    assert_eq!(status("prop1_as_printed"), "differs");
+    assert_eq!(status("prop1_unbiased"), "holds");
+    assert_eq!(status("prop1_biased"), "differs");
+    assert_eq!(status("prop4_model_error"), "holds_as_bound");
+    assert_eq!(status("remark6_limit"), "holds_as_bound");
     assert_eq!(status("thm4_rate_bound"), "holds_as_bound");
 }
 
@@ -277,4 +280,42 @@ fn eval_per_question_output_matches_the_reference_rows() {
             assert!((q["methods"][m]["credit"].as_f64().unwrap() - reference["per_problem"][i][m]["credit"].as_f64().unwrap()).abs() <= 1e-9);
         }
     }
+}
+
+#[test]
+fn theory_accuracy_rows_say_how_they_were_obtained() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#).unwrap();
+    let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--n", "1,3", "--accuracy", "--target", "sc:3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["accuracy"].as_array().unwrap();
+    assert_eq!(rows.len(), 8, "sc, ppl, pc, rp at two n");
+    for r in rows {
+        let method = r["method"].as_str().unwrap();
+        assert!(["exact", "enumeration"].contains(&method), "{r}");
+        assert!(r["ci_low"].is_null() && r["ci_high"].is_null());
+    }
+    // SC at n = 1 picks A with probability p_A = 0.3.
+    let sc1 = rows.iter().find(|r| r["estimator"] == "sc" && r["n"] == 1).unwrap();
+    assert!((sc1["p_correct"].as_f64().unwrap() - 0.3).abs() < 1e-15);
+    assert_eq!(v["samples_needed"].as_array().unwrap().len(), 4);
+    // A malformed target is a usage error naming it.
+    let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--target", "sc:zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sc:zero"), "{}", stderr(&o));
+    // A population file with a bad weight names the field.
+    let pop = dir.path().join("pop.json");
+    std::fs::write(&pop, r#"{"questions": [{"weight": -1, "correct": "A", "answers": {"A": [1.0]}}]}"#).unwrap();
+    let o = pathconf(&["theory", "--population", pop.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("questions[0].weight") && stderr(&o).contains("pop.json"), "{}", stderr(&o));
+    // Chen et al.'s mixture: the predicted and the exact shape are printed.
+    std::fs::write(&pop, r#"{"mixture": {"alpha": 0.9, "p_easy": 0.85, "p_hard": 0.4}}"#).unwrap();
+    let o = pathconf(&["theory", "--population", pop.to_str().unwrap(), "--n", "1,11,101", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["chen_theorem1"]["prediction"]["shape"], "inverse_u");
+    assert_eq!(v["chen_theorem1"]["observed_shape"], "inverse_u");
 }

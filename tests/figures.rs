@@ -2,7 +2,7 @@
 //! expected columns and finite values, the exact curves agree with the Monte
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
-use pathconf::figures::{accuracy, convergence, degeneration, model_error, pruning, real_llm, real_tiny};
+use pathconf::figures::{accuracy, accuracy_exact, convergence, degeneration, model_error, pruning, real_llm, real_tiny};
 use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
@@ -43,7 +43,8 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn reproduce_quick_writes_every_figure_with_sound_data() {
     let dir = two_thread_run();
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
+        ("accuracy_exact", &accuracy_exact::COLUMNS),
         ("convergence", &convergence::COLUMNS),
         ("degeneration", &degeneration::COLUMNS),
         ("model_error", &model_error::COLUMNS),
@@ -64,7 +65,7 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
             assert_eq!(r.len(), header.len(), "{name}: ragged row {r:?}");
             for (c, v) in header.iter().zip(r) {
                 // Text columns and empty cells (missing values: no paper formula, no exact RPC) aside, values are finite numbers.
-                if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees"].contains(&c.as_str()) {
+                if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees", "setting"].contains(&c.as_str()) {
                     continue;
                 }
                 let x: f64 = v.parse().unwrap_or_else(|_| panic!("{name}.{c}: {v:?} is not a number"));
@@ -136,11 +137,46 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
 }
 
 #[test]
+fn exact_accuracy_agrees_with_monte_carlo_and_with_sampling() {
+    // Every exact (or enumerated) accuracy against its Monte Carlo point and
+    // against the trained transformer's samples: z-tests, Bonferroni over all
+    // of them at a family-wise false-failure rate of 1e-3 (fixed seed).
+    let dir = two_thread_run();
+    let (header, rows) = read_csv(&dir.join("accuracy_exact.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut tests = Vec::new();
+    for r in &rows {
+        if r[col("p_correct")].is_empty() {
+            continue;
+        }
+        let exact: f64 = r[col("p_correct")].parse().unwrap();
+        for (m, se, floor) in [("mc_mean", "mc_se", "mc_se_floor"), ("sampled", "sampled_se", "sampled_se_floor")] {
+            if !r[col(m)].is_empty() {
+                let num = |c: &str| r[col(c)].parse::<f64>().unwrap();
+                tests.push((r.clone(), exact, num(m), num(se), num(floor)));
+            }
+        }
+    }
+    assert!(tests.len() >= 50, "{} comparisons", tests.len());
+    let family = Family::new(tests.len());
+    for (r, exact, measured, se, floor) in &tests {
+        // The figure's floor: one unobserved outcome among each question's trials or repeats.
+        let c = family.equal(*measured, *exact, StdError::Quadrature { se: *se, floor: *floor });
+        assert!(c.agrees, "accuracy_exact row {r:?}: z = {:.2}", c.z);
+    }
+    // Chen et al.'s mixtures: the exact curves have the shapes Theorem 1 predicts.
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(summary.contains("predicts InverseU") && summary.contains("301 is InverseU"), "inverse-U mixture");
+    assert!(summary.contains("predicts U (") && summary.contains("301 is U "), "U mixture");
+}
+
+#[test]
 fn figure_data_do_not_depend_on_the_thread_count() {
     let a = tempfile::tempdir().unwrap();
     reproduce(a.path(), "1");
     let b = two_thread_run();
     for name in [
+        "accuracy_exact",
         "convergence",
         "degeneration",
         "model_error",

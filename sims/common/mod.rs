@@ -19,7 +19,8 @@ pub struct SimArgs {
     pub quick: bool,
 }
 
-/// Parses [`SimArgs`], runs `figure`, prints the files written; exits 2 if
+/// Parses [`SimArgs`], runs `figure`, prints the files written and the
+/// figure's summary; exits 2 if
 /// the output directory cannot be made, 1 if the figure fails.
 pub fn main(name: &str, figure: fn(&FigureConfig, &dyn Observer) -> Result<FigureOutput, FigureError>) {
     let a = SimArgs::parse();
@@ -32,7 +33,10 @@ pub fn main(name: &str, figure: fn(&FigureConfig, &dyn Observer) -> Result<Figur
     let result = figure(&cfg, &bar);
     bar.finish();
     match result {
-        Ok(o) => o.files.iter().for_each(|f| println!("{}", f.display())),
+        Ok(o) => {
+            o.files.iter().for_each(|f| println!("{}", f.display()));
+            println!("\n{}", o.summary);
+        }
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(1);

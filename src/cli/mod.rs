@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Exact error terms of every estimator, answer and n for a spec file.
+    /// Exact error terms for a spec file; with --accuracy/--target/--population, selection accuracy vs n and samples needed.
     Theory(theory::Args),
     /// The same terms by Monte Carlo, with 95% intervals and throughput.
     Simulate(simulate::Args),

@@ -1,8 +1,15 @@
 //! `pathconf theory --spec FILE --n 1,2,4,8 [--json]`.
 
 use super::format::{key_cells, num, table};
-use pathconf::spec::read_spec;
+use pathconf::accuracy::population::{chernoff_rate, observed_shape, population_accuracy, BinaryMixture};
+use pathconf::accuracy::target::{samples_needed, Target};
+use pathconf::accuracy::{selection_accuracy, AccuracyConfig, SelectionAccuracy};
+use pathconf::estimators::EstimatorId;
+use pathconf::progress::Bar;
+use pathconf::spec::{read_population, read_spec};
 use pathconf::theory::table::{all_paths, term_table, TermRow};
+use pathconf::PathDistribution;
+use std::path::Path;
 use std::path::PathBuf;
 
 /// The arguments `theory` and `simulate` share.
@@ -22,20 +29,88 @@ pub struct SpecArgs {
     pub json: bool,
 }
 
+/// `theory`'s own arguments: the terms table by default; selection accuracy
+/// with `--accuracy`, samples needed with `--target`, population curves with
+/// `--population`.
 #[derive(clap::Args, Debug)]
+#[command(after_help = THEORY_HELP)]
 pub struct Args {
-    #[command(flatten)]
-    s: SpecArgs,
+    /// Spec file: {"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}
+    #[arg(long, required_unless_present = "population", conflicts_with = "population")]
+    spec: Option<PathBuf>,
+    /// Population file instead of one spec (see below); implies --accuracy.
+    #[arg(long)]
+    population: Option<PathBuf>,
+    /// Sample sizes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64")]
+    n: Vec<u64>,
+    /// RP threshold (overrides the file's "tau").
+    #[arg(long)]
+    tau: Option<f64>,
+    /// Selection accuracy: P(chosen answer correct), E[confidence], calibration gap.
+    #[arg(long)]
+    accuracy: bool,
+    /// Smallest n reaching a target: limit:D (within D of the n → ∞ accuracy), sc:N (SC's accuracy at N), abs:A.
+    #[arg(long)]
+    target: Option<Target>,
+    /// Largest n searched by --target.
+    #[arg(long, default_value_t = 1024)]
+    n_max: u64,
+    /// Estimators for --accuracy/--target/--population (default sc,ppl,pc, and rp when a threshold is set; rpc by Monte Carlo on request).
+    #[arg(long, value_delimiter = ',')]
+    estimators: Vec<String>,
+    /// Monte Carlo trials per cell, where no exact method applies.
+    #[arg(long, default_value_t = 20_000)]
+    trials: u64,
+    /// Monte Carlo seed.
+    #[arg(long, default_value_t = 2025)]
+    seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+const THEORY_HELP: &str = "\
+Selection accuracy (--accuracy): each row is {estimator, n, p_correct, method, ci_low, ci_high,
+expected_confidence, calibration_gap}; method is exact (SC, PPL), enumeration (PC, RP on small spaces)
+or monte_carlo (with a 95% interval; ci_low/ci_high are null otherwise). Ties split the credit.
+
+Population files (--population F), one of:
+  {\"questions\": [{\"weight\": 2, \"correct\": \"A\", \"answers\": {\"A\": [0.6], \"B\": [0.4]}}, ...], \"tau\": 0.1}
+  {\"mixture\": {\"alpha\": 0.9, \"p_easy\": 0.85, \"p_hard\": 0.4}}   Chen et al.'s easy/hard binary mixture
+  {\"generated\": {\"questions\": 300, \"seed\": 7, \"difficulty_a\": 2, \"difficulty_b\": 2, \"wrong_answers\": 4, \"paths_per_answer\": 8}}
+Weights default to 1 and are normalised. For a mixture, the shape that Chen et al.'s Theorem 1 predicts
+is printed next to the shape of the exact curve.";
+
+fn estimator_list(names: &[String], tau: Option<f64>) -> anyhow::Result<Vec<EstimatorId>> {
+    if names.is_empty() {
+        let mut v = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
+        if tau.is_some() {
+            v.push(EstimatorId::Rp);
+        }
+        return Ok(v);
+    }
+    names
+        .iter()
+        .map(|n| EstimatorId::from_name(n).ok_or_else(|| anyhow::anyhow!("--estimators: unknown estimator {n:?} (expected {})", EstimatorId::names())))
+        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let args = args.s;
-    let spec = read_spec(&args.spec)?;
     if let Some(t) = args.tau {
         anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
     }
     anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
+    if let Some(file) = &args.population {
+        anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
+        return population(&args, file);
+    }
+    let spec_file = args.spec.clone().expect("clap requires --spec without --population");
+    let spec = read_spec(&spec_file)?;
     let tau = args.tau.or(spec.tau);
+    if args.accuracy || args.target.is_some() {
+        return accuracy(&args, &spec_file, &spec.distribution, tau);
+    }
     let all: Vec<TermRow> = args.n.iter().flat_map(|&n| term_table(&spec.distribution, n, tau, &all_paths)).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
@@ -44,7 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let d = &spec.distribution;
     println!(
         "pathconf theory: {} — {} answers, {} paths, correct answer {}, RP threshold {}",
-        args.spec.display(),
+        spec_file.display(),
         d.n_answers(),
         d.paths().len(),
         d.correct_name().map(|c| format!("{c:?}")).unwrap_or_else(|| "none".into()),
@@ -72,6 +147,122 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             })
             .collect();
         println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "bias", "est.err", "model", "cross", "R", "paper"], &body));
+    }
+    Ok(0)
+}
+
+fn ci_cells(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(l), Some(h)) => format!("[{}, {}]", num(l), num(h)),
+        _ => "-".into(),
+    }
+}
+
+fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) -> anyhow::Result<i32> {
+    let estimators = estimator_list(&args.estimators, tau)?;
+    let cfg = AccuracyConfig { tau, trials: args.trials, seed: args.seed };
+    let mut out = serde_json::Map::new();
+    if args.accuracy {
+        let bar = Bar::spinner("selection accuracy");
+        let rows: Vec<SelectionAccuracy> = selection_accuracy(d, &estimators, &args.n, &cfg, &bar)?;
+        bar.finish();
+        if args.json {
+            out.insert("accuracy".into(), serde_json::to_value(&rows)?);
+        } else {
+            println!("pathconf theory --accuracy: {} — P(chosen answer is correct), ties split; E[conf] = expected score of the chosen answer; gap = E[conf] − P(correct).", file.display());
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.estimator.name().into(),
+                        r.n.to_string(),
+                        num(r.p_correct),
+                        r.method.label().into(),
+                        ci_cells(r.ci_low, r.ci_high),
+                        num(r.expected_confidence),
+                        num(r.calibration_gap),
+                    ]
+                })
+                .collect();
+            println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI", "E[conf]", "gap"], &body));
+            let masses: Vec<f64> = (0..d.n_answers()).map(|a| d.answer_mass(a)).collect();
+            match d.correct().and_then(|y| chernoff_rate(&masses, y)) {
+                Some(rate) => println!("SC's error falls as exp(−n·I) up to a polynomial factor, I = min_j −ln(1 − (√p_y − √p_j)²) = {} (exact rate; halves every {:.1} samples).\n", num(rate), std::f64::consts::LN_2 / rate),
+                None => println!("The correct answer is not the unique most likely answer: SC's accuracy tends to {} as n → ∞, not to 1.\n", num(pathconf::accuracy::limit::limit_accuracy(d, EstimatorId::Sc, None).unwrap_or(0.0))),
+            }
+        }
+    }
+    if let Some(target) = args.target {
+        anyhow::ensure!(args.n_max >= 1, "--n-max must be at least 1");
+        let rows = samples_needed(d, &estimators, tau, target, args.n_max);
+        let skipped: Vec<&str> = estimators.iter().filter(|e| !rows.iter().any(|r| r.estimator == **e)).map(|e| e.name()).collect();
+        if args.json {
+            out.insert("target".into(), serde_json::to_value(target)?);
+            out.insert("samples_needed".into(), serde_json::to_value(&rows)?);
+        } else {
+            println!("Samples needed for target {target} (search n ≤ {}); 'stays' = accuracy stays at or above the goal from there to n_max:", args.n_max);
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.estimator.name().into(),
+                        num(r.goal),
+                        r.n.map(|n| n.to_string()).unwrap_or_else(|| format!("> {}", r.n_max)),
+                        if r.stays_above { "yes".into() } else { "no".into() },
+                        r.method.label().into(),
+                    ]
+                })
+                .collect();
+            println!("{}", table(&["estimator", "goal", "n needed", "stays", "method"], &body));
+            if !skipped.is_empty() {
+                println!("(no exact curve, left out: {})", skipped.join(", "));
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(0)
+}
+
+fn population(args: &Args, file: &Path) -> anyhow::Result<i32> {
+    let pop = read_population(file)?;
+    let tau = args.tau.or(pop.tau);
+    let estimators = estimator_list(&args.estimators, tau)?;
+    let cfg = AccuracyConfig { tau, trials: args.trials, seed: args.seed };
+    let bar = Bar::spinner("population accuracy");
+    let rows = population_accuracy(&pop.questions, &estimators, &args.n, &cfg, &bar)?;
+    bar.finish();
+    let shape = pop.mixture.map(|m| {
+        let mix = BinaryMixture { alpha: m.alpha, p_easy: m.p_easy, p_hard: m.p_hard };
+        let top = args.n.iter().copied().max().unwrap_or(1).max(3) | 1;
+        let curve: Vec<f64> = (1..=top).step_by(2).map(|n| mix.accuracy(n)).collect();
+        (mix.predict(), observed_shape(&curve, 1e-13), top)
+    });
+    if args.json {
+        let chen = shape.map(|(p, o, top)| serde_json::json!({"prediction": p, "observed_shape": o, "observed_over_odd_n_up_to": top}));
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"questions": pop.questions.len(), "rows": rows, "chen_theorem1": chen}))?);
+        return Ok(0);
+    }
+    println!("pathconf theory --population: {} — {} questions; weighted P(chosen answer is correct), ties split.", file.display(), pop.questions.len());
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| vec![r.estimator.name().into(), r.n.to_string(), num(r.p_correct), r.method.label().into(), ci_cells(r.ci_low, r.ci_high)])
+        .collect();
+    println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI"], &body));
+    if let Some((pred, observed, top)) = shape {
+        match pred {
+            Some(p) => println!(
+                "Chen et al. Theorem 1: t = {:.6}, α threshold 1 − 1/t = {:.6} → predicted {:?}{}; the exact curve over odd n ≤ {top} is {:?} ({}).",
+                p.t,
+                p.alpha_threshold,
+                p.shape,
+                p.turn_n.map(|n| format!(", turning near n ≈ {n:.1}")).unwrap_or_default(),
+                observed,
+                if p.shape == observed { "agrees" } else { "differs — the turn may lie beyond the largest n asked" }
+            ),
+            None => println!("Chen et al. Theorem 1 needs p_easy > 1/2 > p_hard and 0 < alpha < 1; the exact curve over odd n ≤ {top} is {observed:?}."),
+        }
     }
     Ok(0)
 }

@@ -3,7 +3,7 @@
 use super::format::table;
 use pathconf::montecarlo::agreement::FAMILY_ALPHA;
 use pathconf::progress::Bar;
-use pathconf::verify::{grid, run as audit, Owner, Status, VerifyConfig, ENUM_TOL};
+use pathconf::verify::{grid, monte_carlo_trials, run as audit, Owner, Status, VerifyConfig, ENUM_TOL};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,8 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
     let cfg = VerifyConfig { quick: args.quick, trials: args.trials, seed: args.seed };
     let configs = grid(args.quick);
-    let mc_cells: u64 = configs.iter().map(|c| c.ns.iter().filter(|&&n| n >= 1).count() as u64).sum();
-    let bar = Bar::new(mc_cells * args.trials, "verifying");
+    let bar = Bar::new(monte_carlo_trials(&cfg), "verifying");
     let start = std::time::Instant::now();
     let reports = audit(&cfg, &bar);
     bar.finish();

@@ -9,11 +9,13 @@
 //! | PC's degeneration when mass spreads over tiny paths; RP at τ*(n), RPC | [`degeneration`] |
 //! | model error of PPL vs SC/PC over a population (Prop. 4) | [`model_error`] |
 //! | accuracy and ECE vs n on a synthetic benchmark (the paper's Fig. 2) | [`accuracy`] |
+//! | exact selection accuracy vs n: samples needed, Chen et al.'s non-monotone regimes | [`accuracy_exact`] |
 //! | exact reasoning error vs τ, τ*(n), the Weibull rule; reliability diagrams | [`pruning`] |
 //! | a trained transformer: sampled vs exact estimation error, accuracy, ECE | [`real_tiny`] |
 //! | SmolLM2-135M paths (committed data): accuracy, ECE, error vs the pool, mass | [`real_llm`] |
 
 pub mod accuracy;
+pub mod accuracy_exact;
 pub mod convergence;
 pub mod degeneration;
 pub mod model_error;
@@ -133,6 +135,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         degeneration::run(cfg, observer)?,
         model_error::run(cfg, observer)?,
         accuracy::run(cfg, observer)?,
+        accuracy_exact::run(cfg, observer)?,
         pruning::run(cfg, observer)?,
         real_tiny::run(cfg, observer)?,
         real_llm::run(cfg, observer)?,

@@ -13,7 +13,7 @@ use crate::progress::Observer;
 use crate::select::select;
 use crate::tiny::store::{curve_csv, ensure_model};
 use crate::tiny::ModelConfig;
-use crate::validate::tiny::{compare, questions, run_question, train_config, Settings, TinyValidationError, ESTIMATORS, FLOOR};
+use crate::validate::tiny::{compare, questions, run_questions, train_config, Settings, TinyValidationError, ESTIMATORS, FLOOR};
 
 /// CSV columns of the estimation-error table.
 pub const COLUMNS: [&str; 10] = ["question", "estimator", "n", "measured", "measured_se", "exact", "exact_se", "z", "agrees", "repeats"];
@@ -22,22 +22,28 @@ pub const QUESTION_COLUMNS: [&str; 8] = ["question", "exact_accuracy", "covered_
 /// CSV columns of the accuracy / calibration table.
 pub const CALIBRATION_COLUMNS: [&str; 5] = ["estimator", "n", "accuracy", "accuracy_se", "ece"];
 
+/// How the transformer is sampled: sample sizes, repeats per question and
+/// RPC's Monte Carlo trials (shared with [`super::accuracy_exact`], whose
+/// runs are the same, memoised).
+pub fn sampling(quick: bool) -> (Vec<u64>, usize, u64) {
+    if quick {
+        (vec![1, 2, 4, 8, 16], 40, 200)
+    } else {
+        ((0..=6).map(|k| 1u64 << k).collect(), 200, 1000)
+    }
+}
+
 /// Writes `real_tiny.{png,svg,csv}`, `real_tiny_questions.csv`,
 /// `real_tiny_calibration.csv` and `real_tiny_loss.{png,svg,csv}`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let ns: Vec<u64> = if cfg.quick { vec![1, 2, 4, 8, 16] } else { (0..=6).map(|k| 1u64 << k).collect() };
-    let (repeats, rpc_trials) = if cfg.quick { (40, 200) } else { (200, 1000) };
+    let (ns, repeats, rpc_trials) = sampling(cfg.quick);
     let tc = train_config();
     let stored = ensure_model(None, &ModelConfig::default(), &tc, observer)?;
     let qs = questions(cfg.quick);
-    let mut runs = Vec::new();
-    for (qi, q) in qs.iter().enumerate() {
-        let run = run_question(&stored.model, q, qi, &Settings { ns: &ns, repeats, rpc_trials, seed: cfg.seed }, observer).map_err(|e| match e {
-            TinyValidationError::Tiny(e) => FigureError::Tiny(e),
-            TinyValidationError::Distribution(e) => FigureError::Distribution(e),
-        })?;
-        runs.push(run);
-    }
+    let runs = run_questions(&stored.model, &stored.dir, &qs, &Settings { ns: &ns, repeats, rpc_trials, seed: cfg.seed }, observer).map_err(|e| match e {
+        TinyValidationError::Tiny(e) => FigureError::Tiny(e),
+        TinyValidationError::Distribution(e) => FigureError::Distribution(e),
+    })?;
 
     // Agreement tests.
     let (family, comparisons) = compare(&runs, &ns, repeats);

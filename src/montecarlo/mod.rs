@@ -9,7 +9,9 @@
 
 pub mod agreement;
 mod engine;
+pub mod selection;
 mod stats;
 
 pub use engine::{simulate, simulate_estimators, AnswerSim, EstimatorSims, PathSim, SimConfig, SimConfigError, SimResult, SimTerms, BATCH_SIZE};
+pub use selection::{simulate_selection, SelectionEstimate};
 pub use stats::{z_two_sided, Estimate, RunningStats};

@@ -4,8 +4,9 @@
 //! tuple, weighted by the tuple's probability `Π_i p_{t_i}`.
 
 use crate::distribution::PathDistribution;
-use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use crate::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
 use crate::sample::{Sample, SampledPath};
+use crate::select::{select_within, THEORY_TIE_TOL};
 use thiserror::Error;
 
 /// Largest number of tuples [`enumerate`] will visit.
@@ -43,6 +44,18 @@ pub struct EnumeratedMoments {
     pub rp: Vec<Enumerated>,
     /// PPL per path (global path index), target `p_t`.
     pub ppl: Vec<Enumerated>,
+    /// Selection by SC, PPL, PC and RP(τ), in that order: `P(correct)` (ties
+    /// split) and `E[score of the chosen answer]` (zeros at `n = 0`).
+    pub selection: [Selected; 4],
+}
+
+/// An estimator's selection, enumerated.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Selected {
+    /// `P(chosen answer is correct)`, ties split.
+    pub p_correct: f64,
+    /// `E[score of the chosen answer]`.
+    pub expected_confidence: f64,
 }
 
 /// Enumerates all ordered `n`-samples of `dist` (RP uses threshold `tau`).
@@ -59,6 +72,10 @@ pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<Enumerated
     let mut scores = vec![0.0; na];
     let mut sample = Sample::new(paths.len(), na);
     let mut idx = vec![0usize; n as usize];
+    let mut selection = [Selected::default(); 4];
+    let correct: Vec<bool> = (0..na).map(|a| dist.correct() == Some(a)).collect();
+    let rp_est = ReasoningPruning::fixed(tau);
+    let selectors: [&dyn Estimator; 4] = [&SelfConsistency, &Perplexity, &PerplexityConsistency, &rp_est];
     loop {
         let weight: f64 = idx.iter().map(|&i| paths[i].prob).product();
         if weight > 0.0 {
@@ -80,6 +97,14 @@ pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<Enumerated
                     add(&mut acc[a], weight, scores[a], dist.answer_mass(a), dist.indicator(a));
                 }
             }
+            if n > 0 {
+                for (slot, est) in selectors.iter().enumerate() {
+                    est.answer_scores(&sample, &mut scores);
+                    let sel = select_within(scores.iter().copied().zip(correct.iter().copied()), THEORY_TIE_TOL);
+                    selection[slot].p_correct += weight * sel.credit;
+                    selection[slot].expected_confidence += weight * sel.top;
+                }
+            }
             let mut sampled = vec![false; paths.len()];
             idx.iter().for_each(|&i| sampled[i] = true);
             for (t, path) in paths.iter().enumerate() {
@@ -91,7 +116,7 @@ pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<Enumerated
         let mut d = 0;
         loop {
             if d == idx.len() {
-                return Ok(EnumeratedMoments { sc: (n > 0).then_some(sc), pc, rp, ppl });
+                return Ok(EnumeratedMoments { sc: (n > 0).then_some(sc), pc, rp, ppl, selection });
             }
             idx[d] += 1;
             if idx[d] < paths.len() {

@@ -35,7 +35,7 @@ use crate::sample::{Sample, SampledPath};
 use crate::theory::{pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
 use crate::tiny::{enumerate_paths, sample_paths, Question, TinyError, TinyModel, TrainConfig};
 use crate::weibull::WeibullPruning;
-use crate::DistributionError;
+use crate::{DistributionError, PathDistribution};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
@@ -103,6 +103,8 @@ pub struct QuestionRun {
     pub rows: Rows,
     /// The model's exact accuracy: `p(y)`.
     pub exact_accuracy: f64,
+    /// The enumerated path distribution (renormalised over the covered mass).
+    pub dist: PathDistribution,
     /// Probability mass the enumeration covers.
     pub covered: f64,
     /// Mass of enumerated paths without a valid answer.
@@ -246,6 +248,7 @@ pub fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, 
         errors,
         rows,
         exact_accuracy: target,
+        dist: d.clone(),
         covered: e.covered_mass,
         invalid: e.invalid_mass(),
         paths: d.paths().len(),
@@ -253,6 +256,30 @@ pub fn run_question(model: &TinyModel, q: &Question, qi: usize, set: &Settings, 
         distinct: distinct.len(),
         sampled: generated.len(),
     })
+}
+
+/// [`run_question`] over `qs` with the model stored in `model_dir`, memoised
+/// for the life of the process: `reproduce` draws two figures from the same
+/// runs (the estimation errors and the exact accuracy), and sampling and
+/// enumerating the transformer is the slow part of both.
+pub fn run_questions(
+    model: &TinyModel,
+    model_dir: &std::path::Path,
+    qs: &[Question],
+    set: &Settings,
+    observer: &dyn Observer,
+) -> Result<Vec<QuestionRun>, TinyValidationError> {
+    use std::sync::{Mutex, OnceLock};
+    type Memo = Mutex<Vec<(String, Vec<QuestionRun>)>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let key = format!("{}|{:?}|{:?}", model_dir.display(), qs.iter().map(Question::id).collect::<Vec<_>>(), set);
+    let memo = MEMO.get_or_init(|| Mutex::new(Vec::new()));
+    if let Some((_, runs)) = memo.lock().expect("memo lock").iter().find(|(k, _)| *k == key) {
+        return Ok(runs.clone());
+    }
+    let runs = qs.iter().enumerate().map(|(qi, q)| run_question(model, q, qi, set, observer)).collect::<Result<Vec<_>, _>>()?;
+    memo.lock().expect("memo lock").push((key, runs.clone()));
+    Ok(runs)
 }
 
 /// Why the trained-transformer validation failed.

@@ -2,9 +2,10 @@
 
 use super::grid::{grid, AuditCase};
 use super::ENUM_TOL;
+use crate::accuracy::{estimator_for, selection_accuracy, AccuracyConfig};
 use crate::estimators::EstimatorId;
 use crate::montecarlo::agreement::{Family, StdError};
-use crate::montecarlo::{simulate, Estimate, SimConfig, SimResult, SimTerms};
+use crate::montecarlo::{simulate, simulate_selection, Estimate, SimConfig, SimResult, SimTerms};
 use crate::progress::Observer;
 use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
 use crate::theory::table::{term_table, TermRow};
@@ -121,7 +122,8 @@ pub struct VerifyConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ClaimId {
     Prop1Identity,
-    Prop1AsPrinted,
+    Prop1Unbiased,
+    Prop1Biased,
     Prop2Sc,
     Prop3Ppl,
     Thm4Printed,
@@ -131,6 +133,9 @@ enum ClaimId {
     RpExact,
     BoundMissedMass,
     BoundPmin,
+    ExactAccuracy,
+    Prop4ModelError,
+    Remark6Limit,
 }
 
 struct Claim {
@@ -140,7 +145,7 @@ struct Claim {
     kind: Kind,
 }
 
-const CLAIMS: [Claim; 11] = [
+const CLAIMS: [Claim; 15] = [
     Claim {
         id: "prop1_identity",
         statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)",
@@ -148,7 +153,16 @@ const CLAIMS: [Claim; 11] = [
         kind: Kind::Equality,
     },
     Claim {
-        id: "prop1_as_printed", statement: "Prop. 1 as printed: R = E[(p̂−p)²] + (p−I)² (no cross term)", owner: Owner::Paper, kind: Kind::Equality
+        id: "prop1_unbiased",
+        statement: "Prop. 1 as printed, under its own hypothesis (an unbiased estimator: SC): R = E[(p̂−p)²] + (p−I)²",
+        owner: Owner::Paper,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "prop1_biased",
+        statement: "Prop. 1 as printed, where the paper applies it to biased estimators (PPL, PC, RP): R = E[(p̂−p)²] + (p−I)² (no cross term)",
+        owner: Owner::Paper,
+        kind: Kind::Equality,
     },
     Claim { id: "prop2_sc", statement: "Prop. 2: E[(p̂_SC − p)²] = p(1−p)/n", owner: Owner::Paper, kind: Kind::Equality },
     Claim { id: "prop3_ppl", statement: "Prop. 3: E[(p̂_PPL(t) − p_t)²] = (1−p_t)^n p_t²", owner: Owner::Paper, kind: Kind::Equality },
@@ -176,6 +190,24 @@ const CLAIMS: [Claim; 11] = [
     },
     Claim { id: "bound_missed_mass", statement: "MSE_PC ≤ p_a Σ_t p_t (1−p_t)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
     Claim { id: "bound_pmin", statement: "MSE_PC ≤ p_a² (1−p_min)^n (pathconf)", owner: Owner::Pathconf, kind: Kind::UpperBound },
+    Claim {
+        id: "exact_accuracy",
+        statement: "P(chosen answer correct) and E[its confidence]: SC and PPL exact, PC and RP by set enumeration, vs n-tuple enumeration and Monte Carlo (pathconf)",
+        owner: Owner::Pathconf,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "prop4_model_error",
+        statement: "Prop. 4 (read in its ideal case, the correct answer y): PPL's model error (p_t − 1)² of any path t of y is at least SC's (p_y − 1)² (for wrong answers the order reverses: p_t² ≤ p_a²; not claimed)",
+        owner: Owner::Paper,
+        kind: Kind::UpperBound,
+    },
+    Claim {
+        id: "remark6_limit",
+        statement: "Remark 6 (read with α = 1 − p, one path): α^n → 1/(1 + np) as p → 0; audited as the bound α^n ≤ 1/(1 + np) (Bernoulli), whose gap is O((np)²) and vanishes as p → 0",
+        owner: Owner::Paper,
+        kind: Kind::UpperBound,
+    },
 ];
 
 /// What a cell is compared with before judging.
@@ -258,7 +290,8 @@ fn observe(cfg: &AuditCase, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&
                 // prop1_identity: the decomposition vs the directly measured E[(p̂−I)²].
                 let (er, xr, mr) = q("reasoning_error");
                 push(ClaimId::Prop1Identity, row, "reasoning_error", t.reasoning_error, er, xr, mr);
-                push(ClaimId::Prop1AsPrinted, row, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
+                let prop1 = if est == EstimatorId::Sc { ClaimId::Prop1Unbiased } else { ClaimId::Prop1Biased };
+                push(prop1, row, "reasoning_error", paper::prop1_two_term(target, ind, t.estimation_error), er, xr, mr);
                 let (ee, xe, me) = q("estimation_error");
                 let (em, xm, mm) = q("expected_confidence");
                 match est {
@@ -290,6 +323,101 @@ fn observe(cfg: &AuditCase, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&
     }
 }
 
+/// Estimators whose selection `verify` checks: every one with an exact or
+/// enumerated accuracy.
+const SELECTION: [EstimatorId; 4] = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp];
+
+/// Selection cells: on tiny spaces against the n-tuple enumeration; on large
+/// ones, SC's and PPL's exact accuracy against a Monte Carlo of the selection.
+fn observe_selection(c: &AuditCase, ci: usize, n: u64, en: Option<&EnumeratedMoments>, cfg: &VerifyConfig, observer: &dyn Observer, out: &mut Vec<Obs>) {
+    let acfg = AccuracyConfig { tau: Some(c.tau), trials: cfg.trials, seed: cfg.seed };
+    let estimators: &[EstimatorId] = if en.is_some() { &SELECTION } else { &SELECTION[..2] };
+    let rows = selection_accuracy(&c.dist, estimators, &[n], &acfg, observer).expect("n ≥ 1 and τ set");
+    for r in rows {
+        let slot = SELECTION.iter().position(|&e| e == r.estimator).expect("listed");
+        let mc = en.is_none().then(|| {
+            let est = estimator_for(r.estimator, c.tau);
+            let seed = cfg.seed ^ 0x005E_1EC7 ^ ((ci as u64) << 40) ^ (n << 8) ^ slot as u64;
+            simulate_selection(&c.dist, est.as_ref(), n, cfg.trials, seed, observer)
+        });
+        for (quantity, claimed, enumerated, m) in [
+            ("p_correct", r.p_correct, en.map(|e| e.selection[slot].p_correct), mc.map(|m| m.p_correct)),
+            ("expected_confidence", r.expected_confidence, en.map(|e| e.selection[slot].expected_confidence), mc.map(|m| m.expected_confidence)),
+        ] {
+            out.push(Obs {
+                claim: ClaimId::ExactAccuracy,
+                config: c.name.clone(),
+                n,
+                estimator: r.estimator.name(),
+                answer: "(selection)".into(),
+                path: None,
+                quantity,
+                claimed,
+                enumerated,
+                exact: claimed,
+                mc: m,
+            });
+        }
+    }
+}
+
+/// Monte Carlo trials [`run`] reports to its observer for `cfg`.
+pub fn monte_carlo_trials(cfg: &VerifyConfig) -> u64 {
+    grid(cfg.quick)
+        .iter()
+        .map(|c| {
+            let cells = c.ns.iter().filter(|&&n| n >= 1).count() as u64;
+            // Moments for every cell; large spaces also simulate SC's and PPL's selection.
+            let selection = if c.enumerable { 0 } else { 2 * cells };
+            (cells + selection) * cfg.trials
+        })
+        .sum()
+}
+
+/// Proposition 4 in its ideal case: every path of the correct answer.
+fn observe_prop4(c: &AuditCase, out: &mut Vec<Obs>) {
+    let d = &c.dist;
+    let Some(y) = d.correct() else { return };
+    let sc = (d.answer_mass(y) - 1.0).powi(2);
+    for (j, p) in d.paths_of(y).iter().enumerate() {
+        out.push(Obs {
+            claim: ClaimId::Prop4ModelError,
+            config: c.name.clone(),
+            n: 0,
+            estimator: "ppl",
+            answer: d.answers()[y].clone(),
+            path: Some(j),
+            quantity: "model_error",
+            claimed: (p.prob - 1.0).powi(2),
+            enumerated: None,
+            exact: sc,
+            mc: None,
+        });
+    }
+}
+
+/// Remark 6 on a grid of `p → 0` and `n`.
+fn observe_remark6(out: &mut Vec<Obs>) {
+    for &n in &[1u64, 8, 64, 512] {
+        for k in 1..=7 {
+            let p = 10f64.powi(-k);
+            out.push(Obs {
+                claim: ClaimId::Remark6Limit,
+                config: format!("p=1e-{k}"),
+                n,
+                estimator: "pc",
+                answer: "-".into(),
+                path: None,
+                quantity: "alpha_pow_n",
+                claimed: 1.0 / (1.0 + n as f64 * p),
+                enumerated: None,
+                exact: crate::theory::miss(p, n),
+                mc: None,
+            });
+        }
+    }
+}
+
 /// Runs the audit; `observer` advances once per Monte Carlo trial.
 pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
     let configs = grid(cfg.quick);
@@ -302,8 +430,13 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
                 simulate(&c.dist, &sim, observer)
             });
             observe(c, n, en.as_ref(), mc.as_ref(), &mut obs);
+            if n >= 1 {
+                observe_selection(c, ci, n, en.as_ref(), cfg, observer, &mut obs);
+            }
         }
+        observe_prop4(c, &mut obs);
     }
+    observe_remark6(&mut obs);
     let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
     let family = Family::new(tests);
     // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
@@ -403,7 +536,8 @@ mod tests {
     fn claim_ids_index_their_claims() {
         let ids = [
             (ClaimId::Prop1Identity, "prop1_identity"),
-            (ClaimId::Prop1AsPrinted, "prop1_as_printed"),
+            (ClaimId::Prop1Unbiased, "prop1_unbiased"),
+            (ClaimId::Prop1Biased, "prop1_biased"),
             (ClaimId::Prop2Sc, "prop2_sc"),
             (ClaimId::Prop3Ppl, "prop3_ppl"),
             (ClaimId::Thm4Printed, "thm4_printed"),
@@ -413,6 +547,9 @@ mod tests {
             (ClaimId::RpExact, "rp_exact"),
             (ClaimId::BoundMissedMass, "bound_missed_mass"),
             (ClaimId::BoundPmin, "bound_pmin"),
+            (ClaimId::ExactAccuracy, "exact_accuracy"),
+            (ClaimId::Prop4ModelError, "prop4_model_error"),
+            (ClaimId::Remark6Limit, "remark6_limit"),
         ];
         assert_eq!(ids.len(), CLAIMS.len());
         for (id, name) in ids {

@@ -25,7 +25,7 @@
 mod claims;
 mod grid;
 
-pub use claims::{run, Cell, ClaimReport, Owner, Status, VerifyConfig};
+pub use claims::{monte_carlo_trials, run, Cell, ClaimReport, Owner, Status, VerifyConfig};
 pub use grid::{grid, AuditCase};
 
 /// Absolute tolerance of closed form vs exhaustive enumeration.

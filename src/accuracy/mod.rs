@@ -1,0 +1,174 @@
+//! Selection accuracy as a function of `n`: the probability that each
+//! estimator's chosen answer is the correct one (ties split as `eval` splits
+//! them), the expected confidence of the chosen answer, and the calibration
+//! gap `E[confidence] − P(correct)`.
+//!
+//! | estimator | how | file |
+//! |---|---|---|
+//! | SC | `exact`: a programme over answer counts, every `n` at once | [`sc`] |
+//! | PPL | `exact`: tiers of equal path probability | [`ppl`] |
+//! | PC, RP(τ) | `enumeration` of the sets of distinct sampled paths, where `2^N` is small | [`sets`] |
+//! | otherwise, RPC | `monte_carlo` with 95% intervals | [`crate::montecarlo::selection`] |
+//!
+//! On top: [`limit`] (the `n → ∞` accuracy), [`target`] (the smallest `n`
+//! reaching a target — the theory's Table 1), [`population`] (curves for a
+//! population of questions, Chen et al.'s non-monotone regimes, the large-`n`
+//! rate of SC's error).
+
+pub mod binomial;
+pub mod limit;
+pub mod population;
+pub mod ppl;
+pub mod sc;
+pub mod sets;
+pub mod target;
+
+use crate::distribution::PathDistribution;
+use crate::estimators::{Estimator, EstimatorId, Perplexity, PerplexityConsistency, ReasoningPruning};
+use crate::montecarlo::simulate_selection;
+use crate::progress::Observer;
+use crate::weibull::WeibullPruning;
+use serde::Serialize;
+use thiserror::Error;
+
+/// How a value was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccuracyMethod {
+    /// A closed form or exact programme (dropped terms bounded below 1e-13).
+    Exact,
+    /// Exhaustive enumeration of the outcomes.
+    Enumeration,
+    /// Monte Carlo, with a 95% interval.
+    MonteCarlo,
+}
+
+impl AccuracyMethod {
+    /// The snake_case label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Enumeration => "enumeration",
+            Self::MonteCarlo => "monte_carlo",
+        }
+    }
+}
+
+/// One estimator's selection at one `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SelectionAccuracy {
+    /// The estimator.
+    pub estimator: EstimatorId,
+    /// Sample size.
+    pub n: u64,
+    /// `P(chosen answer is correct)`, ties split.
+    pub p_correct: f64,
+    /// How it was obtained.
+    pub method: AccuracyMethod,
+    /// Lower end of the 95% interval (Monte Carlo only).
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% interval (Monte Carlo only).
+    pub ci_high: Option<f64>,
+    /// `E[score of the chosen answer]` (SC: the winner's share of the votes).
+    pub expected_confidence: f64,
+    /// `E[confidence] − P(correct)`.
+    pub calibration_gap: f64,
+}
+
+/// Settings of [`selection_accuracy`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccuracyConfig {
+    /// RP's threshold; RP rows only when set.
+    pub tau: Option<f64>,
+    /// Monte Carlo trials per cell.
+    pub trials: u64,
+    /// Master seed of the Monte Carlo cells.
+    pub seed: u64,
+}
+
+impl Default for AccuracyConfig {
+    fn default() -> Self {
+        Self { tau: None, trials: 20_000, seed: 2025 }
+    }
+}
+
+/// Why accuracy could not be computed.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum AccuracyError {
+    /// Sample sizes must be at least 1 (no estimator selects from no samples).
+    #[error("sample size n = 0: selection needs at least one sample")]
+    ZeroSamples,
+    /// RP needs a threshold.
+    #[error("rp needs a threshold τ (give --tau or \"tau\" in the spec)")]
+    MissingTau,
+    /// Monte Carlo needs at least two trials.
+    #[error("Monte Carlo needs at least 2 trials, got {0}")]
+    TooFewTrials(u64),
+}
+
+/// The estimator behind an id (RP with threshold `tau`).
+pub fn estimator_for(id: EstimatorId, tau: f64) -> Box<dyn Estimator> {
+    match id {
+        EstimatorId::Sc => Box::new(crate::estimators::SelfConsistency),
+        EstimatorId::Ppl => Box::new(Perplexity),
+        EstimatorId::Pc => Box::new(PerplexityConsistency),
+        EstimatorId::Rp => Box::new(ReasoningPruning::fixed(tau)),
+        EstimatorId::Rpc => Box::new(ReasoningPruning::new(WeibullPruning)),
+    }
+}
+
+fn row(estimator: EstimatorId, n: u64, (p, conf): (f64, f64), method: AccuracyMethod) -> SelectionAccuracy {
+    SelectionAccuracy { estimator, n, p_correct: p, method, ci_low: None, ci_high: None, expected_confidence: conf, calibration_gap: conf - p }
+}
+
+/// Selection accuracy of `estimators` at every `n` of `ns`, each by the most
+/// exact method available ([`AccuracyMethod`]). Monte Carlo cells use seed
+/// `cfg.seed` mixed with the estimator and `n`, so a row does not depend on
+/// which other rows were asked for, nor on the number of threads.
+pub fn selection_accuracy(
+    dist: &PathDistribution,
+    estimators: &[EstimatorId],
+    ns: &[u64],
+    cfg: &AccuracyConfig,
+    observer: &dyn Observer,
+) -> Result<Vec<SelectionAccuracy>, AccuracyError> {
+    if ns.contains(&0) {
+        return Err(AccuracyError::ZeroSamples);
+    }
+    if estimators.contains(&EstimatorId::Rp) && cfg.tau.is_none() {
+        return Err(AccuracyError::MissingTau);
+    }
+    let n_max = ns.iter().copied().max().unwrap_or(1);
+    let mut out = Vec::new();
+    for &id in estimators {
+        let tau = cfg.tau.unwrap_or(0.0);
+        let exact: Option<(Vec<(f64, f64)>, AccuracyMethod)> = match id {
+            EstimatorId::Sc => {
+                let masses: Vec<f64> = (0..dist.n_answers()).map(|a| dist.answer_mass(a)).collect();
+                let c = sc::sc_curve(&masses, dist.correct(), n_max as usize);
+                Some((ns.iter().map(|&n| (c.p_correct[n as usize], c.expected_confidence[n as usize])).collect(), AccuracyMethod::Exact))
+            }
+            EstimatorId::Ppl => ppl::ppl_exact(dist, ns).map(|v| (v, AccuracyMethod::Exact)),
+            EstimatorId::Pc | EstimatorId::Rp => sets::set_enumeration(dist, estimator_for(id, tau).as_ref(), ns).map(|v| (v, AccuracyMethod::Enumeration)),
+            EstimatorId::Rpc => None,
+        };
+        match exact {
+            Some((values, method)) => out.extend(ns.iter().zip(values).map(|(&n, v)| row(id, n, v, method))),
+            None => {
+                if cfg.trials < 2 {
+                    return Err(AccuracyError::TooFewTrials(cfg.trials));
+                }
+                let est = estimator_for(id, tau);
+                for &n in ns {
+                    let seed = cfg.seed ^ ((id as u64 + 1) << 48) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
+                    let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), AccuracyMethod::MonteCarlo);
+                    r.ci_low = Some(m.p_correct.ci_low.max(0.0));
+                    r.ci_high = Some(m.p_correct.ci_high.min(1.0));
+                    out.push(r);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

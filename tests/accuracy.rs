@@ -1,0 +1,182 @@
+//! Exact selection accuracy against exhaustive enumeration of all n-tuples
+//! (tiny cases, to 1e-12) and Monte Carlo (large cases); Chen et al.'s
+//! closed form and shapes; the increment identity; the Chernoff rate.
+
+mod common;
+
+use pathconf::accuracy::population::{chernoff_rate, observed_shape, BinaryMixture, Shape};
+use pathconf::accuracy::sc::sc_curve;
+use pathconf::accuracy::target::{samples_needed, Target};
+use pathconf::accuracy::{selection_accuracy, AccuracyConfig, AccuracyMethod};
+use pathconf::estimators::EstimatorId;
+use pathconf::montecarlo::agreement::{Family, StdError};
+use pathconf::progress::Quiet;
+use pathconf::theory::enumerate::enumerate;
+use pathconf::PathDistribution;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+const ALL: [EstimatorId; 4] = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp];
+
+fn extra_cases() -> Vec<(PathDistribution, f64)> {
+    let c = |g: &[(&str, Vec<f64>)], correct: Option<&str>, tau: f64| (PathDistribution::new(g, correct).unwrap(), tau);
+    vec![
+        // A tier of four equal paths over three answers: PPL's mixed-tier programme.
+        c(&[("A", vec![0.25, 0.25]), ("B", vec![0.25]), ("C", vec![0.25])], Some("A"), 0.2),
+        c(&[("A", vec![0.25]), ("B", vec![0.25, 0.25]), ("C", vec![0.125, 0.125])], Some("C"), 0.2),
+        // Uniform answers: many SC ties.
+        c(&[("A", vec![0.25]), ("B", vec![0.25]), ("C", vec![0.25]), ("D", vec![0.25])], Some("B"), 0.1),
+        c(&[("A", vec![0.5]), ("B", vec![0.5])], Some("A"), 0.5),
+        c(&[("A", vec![0.125, 0.125]), ("B", vec![0.5]), ("C", vec![0.25])], Some("A"), 0.2),
+    ]
+}
+
+#[test]
+fn exact_accuracy_equals_enumeration_of_all_tuples() {
+    let mut cases = common::tiny_cases();
+    cases.extend(extra_cases());
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for _ in 0..6 {
+        cases.push((common::random_tiny(5, &mut rng), 0.15));
+    }
+    let ns: Vec<u64> = (1..=6).collect();
+    for (ci, (d, tau)) in cases.iter().enumerate() {
+        let cfg = AccuracyConfig { tau: Some(*tau), ..Default::default() };
+        let rows = selection_accuracy(d, &ALL, &ns, &cfg, &Quiet).unwrap();
+        for r in &rows {
+            assert_ne!(r.method, AccuracyMethod::MonteCarlo, "case {ci}: tiny spaces are worked exactly");
+            let e = enumerate(d, r.n, *tau).unwrap();
+            let slot = ALL.iter().position(|&x| x == r.estimator).unwrap();
+            let truth = e.selection[slot];
+            assert!((r.p_correct - truth.p_correct).abs() < 1e-12, "case {ci} {:?} n={}: {} vs enumerated {}", r.estimator, r.n, r.p_correct, truth.p_correct);
+            assert!(
+                (r.expected_confidence - truth.expected_confidence).abs() < 1e-12,
+                "case {ci} {:?} n={}: confidence {} vs enumerated {}",
+                r.estimator,
+                r.n,
+                r.expected_confidence,
+                truth.expected_confidence
+            );
+        }
+    }
+}
+
+#[test]
+fn sc_programme_agrees_with_monte_carlo_on_many_answers() {
+    // 12 answers, n up to 300: beyond enumeration. 8 z-tests at a family-wise
+    // false-alarm rate of FAMILY_ALPHA (fixed seed).
+    let masses = [0.2, 0.18, 0.14, 0.1, 0.08, 0.07, 0.06, 0.05, 0.04, 0.03, 0.03, 0.02];
+    let groups: Vec<(String, Vec<f64>)> = masses.iter().enumerate().map(|(i, &p)| (format!("a{i}"), vec![p])).collect();
+    let d = PathDistribution::new(&groups, Some("a1")).unwrap();
+    let ns = [7u64, 40, 150, 300];
+    let exact = sc_curve(&masses, Some(1), 300);
+    let sc = pathconf::estimators::SelfConsistency;
+    let family = Family::new(2 * ns.len());
+    for &n in &ns {
+        let m = pathconf::montecarlo::simulate_selection(&d, &sc, n, 40_000, 5 + n, &Quiet);
+        let c = family.equal(m.p_correct.mean, exact.p_correct[n as usize], StdError::Quadrature { se: m.p_correct.std_error, floor: 1.0 / 40_000.0 });
+        assert!(c.agrees, "n={n}: MC {:?} vs exact {} (z = {})", m.p_correct, exact.p_correct[n as usize], c.z);
+        let c = family.equal(
+            m.expected_confidence.mean,
+            exact.expected_confidence[n as usize],
+            StdError::Quadrature { se: m.expected_confidence.std_error, floor: 1.0 / 40_000.0 },
+        );
+        assert!(c.agrees, "n={n}: confidence MC {:?} vs exact {}", m.expected_confidence, exact.expected_confidence[n as usize]);
+    }
+    assert!(exact.error_bound < 1e-13);
+}
+
+#[test]
+fn binary_sc_matches_the_regularised_beta_and_the_increment_identity() {
+    for &p in &[0.3, 0.5, 0.55, 0.8] {
+        let c = sc_curve(&[p, 1.0 - p], Some(0), 401);
+        let mix = BinaryMixture { alpha: 1.0, p_easy: p, p_hard: 0.0 };
+        for n in (1..=401u64).step_by(2) {
+            assert!((c.p_correct[n as usize] - mix.accuracy(n)).abs() < 1e-12, "p={p} n={n}");
+            // An even n splits its ties: A(2m) = A(2m − 1).
+            if n > 1 {
+                assert!((c.p_correct[n as usize - 1] - c.p_correct[n as usize - 2]).abs() < 1e-12, "p={p} n={}", n - 1);
+            }
+        }
+        for m in 0..150u64 {
+            let inc = c.p_correct[2 * m as usize + 3] - c.p_correct[2 * m as usize + 1];
+            let ln_c = statrs::function::factorial::ln_binomial(2 * m + 1, m);
+            let identity = (2.0 * p - 1.0) * (ln_c + (m + 1) as f64 * (p * (1.0 - p)).ln()).exp();
+            assert!((inc - identity).abs() < 1e-12, "p={p} m={m}: {inc} vs {identity}");
+        }
+    }
+}
+
+#[test]
+fn chen_theorem_one_shapes_appear_in_the_exact_curves() {
+    let cases = [
+        (BinaryMixture { alpha: 0.9, p_easy: 0.85, p_hard: 0.4 }, Shape::InverseU),
+        (BinaryMixture { alpha: 0.2, p_easy: 0.85, p_hard: 0.4 }, Shape::Decreasing),
+        (BinaryMixture { alpha: 0.7, p_easy: 0.6, p_hard: 0.1 }, Shape::Increasing),
+        (BinaryMixture { alpha: 0.25, p_easy: 0.65, p_hard: 0.2 }, Shape::U),
+    ];
+    for (mix, expected) in cases {
+        let pred = mix.predict().unwrap();
+        assert_eq!(pred.shape, expected, "{mix:?}: {pred:?}");
+        if let Some(turn) = pred.turn_n {
+            assert!(turn < 301.0, "{mix:?}: the turn at n ≈ {turn} should be visible");
+        }
+        // The exact population curve from the SC programme (not the closed form).
+        let easy = sc_curve(&[mix.p_easy, 1.0 - mix.p_easy], Some(0), 301);
+        let hard = sc_curve(&[mix.p_hard, 1.0 - mix.p_hard], Some(0), 301);
+        let odd: Vec<f64> = (1..=301).step_by(2).map(|n| mix.alpha * easy.p_correct[n] + (1.0 - mix.alpha) * hard.p_correct[n]).collect();
+        assert_eq!(observed_shape(&odd, 1e-13), expected, "{mix:?}");
+    }
+}
+
+#[test]
+fn sc_error_decays_at_the_chernoff_rate() {
+    // P(wrong) ≈ C n^{-γ} e^{−nI} with a polynomial prefactor: the log-slope
+    // over [n₁, n₂] is −I − γ ln(n₂/n₁)/(n₂ − n₁) + o(1/n). Check that −slope
+    // approaches I at that rate (γ ≤ 1.5) and gets closer as n doubles.
+    let masses = [0.45, 0.35, 0.2];
+    let i_star = chernoff_rate(&masses, 0).unwrap();
+    let c = sc_curve(&masses, Some(0), 1001);
+    let wrong = |n: usize| 1.0 - c.p_correct[n];
+    assert!(wrong(1001) > 1e-8, "the check needs P(wrong) well above rounding: {}", wrong(1001));
+    let gap = |n1: usize, n2: usize| {
+        let slope = (wrong(n2).ln() - wrong(n1).ln()) / (n2 - n1) as f64;
+        (-slope - i_star, ((n2 as f64) / (n1 as f64)).ln() / (n2 - n1) as f64)
+    };
+    let (d1, scale1) = gap(251, 501);
+    let (d2, scale2) = gap(501, 1001);
+    assert!(d2.abs() <= 1.5 * scale2 && d1.abs() <= 1.5 * scale1, "gaps {d1} {d2}, scales {scale1} {scale2}, rate {i_star}");
+    assert!(d2.abs() < d1.abs(), "the slope approaches the rate: {d1} then {d2}");
+}
+
+#[test]
+fn samples_needed_finds_the_first_n() {
+    let d = PathDistribution::new(&[("A", vec![0.6]), ("B", vec![0.4])], Some("A")).unwrap();
+    let r = samples_needed(&d, &[EstimatorId::Sc], None, Target::Sc { n: 9 }, 64);
+    // Binary SC rises only at odd n, so the first n reaching A(9) is 9.
+    assert_eq!(r[0].n, Some(9));
+    assert!(r[0].stays_above);
+    // PC is right unless only B's path was sampled: 1 − 0.4^n ≥ 0.99 first at n = 6.
+    let r = samples_needed(&d, &[EstimatorId::Pc], None, Target::Limit { within: 0.01 }, 64);
+    assert_eq!(r[0].n, Some(6), "{:?}", r[0]);
+    // SC's limit is 1 and it gets there only as n → ∞ (within 1e-12: never by n = 64).
+    let r = samples_needed(&d, &[EstimatorId::Sc], None, Target::Limit { within: 0.0 }, 64);
+    assert_eq!(r[0].n, None);
+    assert!("limit:2".parse::<Target>().is_err() && "sc:0".parse::<Target>().is_err() && "x:1".parse::<Target>().is_err());
+}
+
+#[test]
+fn monte_carlo_rows_do_not_depend_on_threads() {
+    let d = pathconf::generators::LlmLike { n_paths: 300, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+    let cfg = AccuracyConfig { tau: Some(0.003), trials: 5000, seed: 9 };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| selection_accuracy(&d, &[EstimatorId::Pc, EstimatorId::Rp], &[4, 16], &cfg, &Quiet).unwrap())
+    };
+    let one = run(1);
+    assert!(one.iter().all(|r| r.method == AccuracyMethod::MonteCarlo));
+    assert_eq!(one, run(3));
+}
