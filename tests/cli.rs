@@ -319,3 +319,47 @@ fn theory_accuracy_rows_say_how_they_were_obtained() {
     assert_eq!(v["chen_theorem1"]["prediction"]["shape"], "inverse_u");
     assert_eq!(v["chen_theorem1"]["observed_shape"], "inverse_u");
 }
+
+#[test]
+fn answers_only_files_run_sc_and_refuse_probability_methods_by_name() {
+    // Files from APIs that return no log-probabilities: answers only.
+    let dir = tempfile::tempdir().unwrap();
+    let rpc = dir.path().join("answers.json");
+    std::fs::write(&rpc, r#"{"predict": [["4", "4", "5"], ["7", "8", "8"]], "answer": ["4", "7"]}"#).unwrap();
+    let jsonl = dir.path().join("answers.jsonl");
+    std::fs::write(&jsonl, "{\"id\": \"a\", \"answer\": \"4\", \"paths\": [{\"answer\": \"4\"}, {\"answer\": \"4\"}, {\"answer\": \"5\"}]}\n{\"id\": \"b\", \"answer\": \"7\", \"paths\": [{\"answer\": \"7\"}, {\"answer\": \"8\"}, {\"answer\": \"8\"}]}\n").unwrap();
+    let openai = dir.path().join("answers.openai.jsonl");
+    std::fs::write(
+        &openai,
+        "{\"id\": \"a\", \"answer\": \"4\", \"response\": {\"choices\": [{\"message\": {\"content\": \"so \\\\boxed{4}\"}}, {\"message\": {\"content\": \"\\\\boxed{4}\"}}, {\"message\": {\"content\": \"\\\\boxed{5}\"}}]}}\n",
+    )
+    .unwrap();
+    // Without --methods, an answers-only file runs SC alone and says so.
+    let o = pathconf(&["eval", rpc.to_str().unwrap()]);
+    assert!(o.status.success() && stderr(&o).contains("answers only"), "{}", stderr(&o));
+    for (file, format) in [(&rpc, "rpc-json"), (&jsonl, "jsonl"), (&openai, "openai")] {
+        let o = pathconf(&["eval", file.to_str().unwrap(), "--format", format, "--methods", "sc", "--json"]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let sc = v["results"].as_array().unwrap().iter().find(|r| r["method"] == "SC").unwrap();
+        // Majority is right on question a (4, 4, 5); on b (7, 8, 8) it is wrong.
+        let want = if format == "openai" { 100.0 } else { 50.0 };
+        assert!((sc["accuracy"]["mean"].as_f64().unwrap() - want).abs() < 1e-9, "{format}: {sc}");
+        for method in ["pc", "ppl", "rpc"] {
+            let o = pathconf(&["eval", file.to_str().unwrap(), "--format", format, "--methods", &format!("sc,{method}")]);
+            assert_eq!(o.status.code(), Some(2), "{format} {method}");
+            let e = stderr(&o);
+            assert!(e.contains(&format!("method `{method}`")) && e.contains("log-probabilities") && e.contains("path 0"), "{format}: {e}");
+            assert!(
+                e.contains(if format == "rpc-json" {
+                    "mean_logprob[0][0]"
+                } else if format == "jsonl" {
+                    "paths[0].logprobs"
+                } else {
+                    "choices[0].logprobs"
+                }),
+                "{e}"
+            );
+        }
+    }
+}

@@ -68,9 +68,9 @@ pub struct Args {
     /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
     #[arg(long)]
     answers: Option<PathBuf>,
-    /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc.
-    #[arg(long, value_delimiter = ',', default_value = "sc,ppl,pc,rpc")]
-    methods: Vec<String>,
+    /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc [default: sc,ppl,pc,rpc; sc alone on an answers-only file].
+    #[arg(long, value_delimiter = ',')]
+    methods: Option<Vec<String>>,
     /// Threshold for `rp`.
     #[arg(long)]
     tau: Option<f64>,
@@ -188,7 +188,8 @@ fn print_table(r: &EvalReport) {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let methods = args.methods.iter().map(|m| Method::parse(m, args.tau)).collect::<Result<Vec<_>, _>>()?;
+    let names = args.methods.clone().unwrap_or_else(|| ["sc", "ppl", "pc", "rpc"].map(String::from).to_vec());
+    let mut methods = names.iter().map(|m| Method::parse(m, args.tau)).collect::<Result<Vec<_>, _>>()?;
     if let Some(t) = args.tau {
         anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
     }
@@ -204,6 +205,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         equal.cache = read_cache(c)?;
     }
     let ds = read(&args.file, args.format.map(Format::from), answers.as_ref())?;
+    // No --methods on a file without any log-probability: SC is all it supports.
+    if args.methods.is_none() && ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none())) {
+        eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.file.display());
+        methods = vec![Method::Sc];
+    }
     let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob.into(), equal };
     let bar = Bar::new(cfg.work_units(&ds), "evaluating");
     let report = evaluate(&ds, &cfg, &bar)?;

@@ -11,8 +11,9 @@ pub struct RawPath {
     pub text: String,
     /// The extracted or given answer.
     pub answer: String,
-    /// Mean token log-probability.
-    pub mean_logprob: f64,
+    /// Mean token log-probability; `None` in answers-only files (APIs that
+    /// return no log-probabilities), which support SC only.
+    pub mean_logprob: Option<f64>,
     /// Sequence log-probability, when the file has it.
     pub sum_logprob: Option<f64>,
 }
@@ -37,6 +38,8 @@ pub struct Dataset {
     pub questions: Vec<RawQuestion>,
     /// Paths whose answer could not be extracted (answer [`crate::extract::INVALID`]).
     pub invalid_answers: usize,
+    /// The format it was read in (names fields in messages).
+    pub format: crate::eval::formats::Format,
 }
 
 /// Why an input could not be used. Every variant names the file; record-level
@@ -108,6 +111,24 @@ pub enum EvalError {
     /// No method was asked for.
     #[error("no methods given")]
     NoMethods,
+    /// A method needs log-probabilities the file does not carry (an
+    /// answers-only file supports SC only).
+    #[error(
+        "{file}: method `{method}` needs log-probabilities, but question {question}, path {path} has none (field `{field}`); \
+         an answers-only file supports sc only"
+    )]
+    MissingLogprobs {
+        /// The file.
+        file: PathBuf,
+        /// The method.
+        method: String,
+        /// Index of the first question lacking them.
+        question: usize,
+        /// Index of the path within it.
+        path: usize,
+        /// The missing field, as the file's format names it.
+        field: String,
+    },
 }
 
 /// Checks a log-probability: finite and `≤ 0`.

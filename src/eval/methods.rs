@@ -139,7 +139,9 @@ impl<'a> Prepared<'a> {
         for &j in &subset {
             let p = &question.paths[j];
             logp.push(match mode {
-                ProbMode::Mean => p.mean_logprob,
+                // Answers-only paths carry NaN here; the protocol refuses every
+                // method but SC on them before anything runs.
+                ProbMode::Mean => p.mean_logprob.unwrap_or(f64::NAN),
                 ProbMode::Sequence => {
                     p.sum_logprob.ok_or_else(|| format!("path {j} has no sequence log-probability (this format stores only mean_logprob); use --prob mean"))?
                 }

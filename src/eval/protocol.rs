@@ -10,6 +10,7 @@
 
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
+use super::formats::Format;
 use super::methods::{Method, Outcome, Prepared, ProbMode};
 use super::metrics::{average, maximum, Bin, Calibration};
 use crate::progress::Observer;
@@ -142,9 +143,28 @@ pub struct EvalReport {
     pub fewest_paths: Vec<FewestPaths>,
 }
 
+/// Every method but SC needs each path's log-probability: the first method
+/// that does, on a file with an answers-only path, is a usage error naming
+/// the method, the path and the missing field.
+pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError> {
+    let Some(method) = methods.iter().find(|m| !matches!(m, Method::Sc)) else { return Ok(()) };
+    for (question, q) in ds.questions.iter().enumerate() {
+        if let Some(path) = q.paths.iter().position(|p| p.mean_logprob.is_none()) {
+            let field = match ds.format {
+                Format::RpcJson => format!("mean_logprob[{question}][{path}]"),
+                Format::Jsonl => format!("paths[{path}].logprobs (or mean_logprob, logprob_sum)"),
+                Format::Openai => format!("choices[{path}].logprobs"),
+            };
+            return Err(EvalError::MissingLogprobs { file: ds.file.clone(), method: method.name().to_lowercase(), question, path, field });
+        }
+    }
+    Ok(())
+}
+
 /// The per-question outcomes of every method on the full path sets (no
 /// subsampling) — what the faithfulness tests compare with the reference.
 pub fn outcomes_full(ds: &Dataset, methods: &[Method], prob: ProbMode, equal: &AnswerEquality) -> Result<Vec<Vec<Outcome>>, EvalError> {
+    check_logprobs(ds, methods)?;
     ds.questions
         .par_iter()
         .enumerate()
@@ -175,6 +195,7 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
     if cfg.methods.is_empty() {
         return Err(EvalError::NoMethods);
     }
+    check_logprobs(ds, &cfg.methods)?;
     if cfg.repeats == 0 {
         return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
     }

@@ -36,13 +36,18 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
             let paths = (0..64)
                 .map(|_| {
                     let p = sampler.draw(&mut rng);
-                    RawPath { text: format!("path {}", p.id), answer: d.answers()[p.answer as usize].clone(), mean_logprob: p.prob.ln(), sum_logprob: None }
+                    RawPath {
+                        text: format!("path {}", p.id),
+                        answer: d.answers()[p.answer as usize].clone(),
+                        mean_logprob: Some(p.prob.ln()),
+                        sum_logprob: None,
+                    }
                 })
                 .collect();
             RawQuestion { id: i.to_string(), truth: "A".into(), paths }
         })
         .collect();
-    Dataset { file: "synthetic-benchmark".into(), questions, invalid_answers: 0 }
+    Dataset { file: "synthetic-benchmark".into(), questions, invalid_answers: 0, format: crate::eval::formats::Format::Jsonl }
 }
 
 /// Evaluates the benchmark at the given K.

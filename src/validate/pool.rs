@@ -83,7 +83,8 @@ pub fn pool_facts(q: &RawQuestion, equal: &AnswerEquality) -> Result<PoolFacts, 
             counts.push(0);
             distinct_correct.push(ok);
             mass_sequence += sum.exp();
-            mass_mean += p.mean_logprob.exp();
+            // Every reader that gives a sequence log-probability gives the mean too.
+            mass_mean += p.mean_logprob.map_or(0.0, f64::exp);
         }
         counts[d] += 1;
         distinct_of.push(d);

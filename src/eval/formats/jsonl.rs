@@ -12,7 +12,7 @@
 //! | `paths` | array | always | required, non-empty |
 //! | `paths[].text` | string | the decoded path | optional (default `#path{j}`); PC/RPC tell paths apart by it |
 //! | `paths[].answer` | string | extracted answer, `[invalid]` if none | optional: extracted from `text` ([`crate::extract::math`]) |
-//! | `paths[].logprobs` | array of numbers ≤ 0 | the model's `ln p(x_t \| x_<t)` per token | one of `logprobs`, `mean_logprob`, `logprob_sum` + `n_tokens` |
+//! | `paths[].logprobs` | array of numbers ≤ 0 | the model's `ln p(x_t \| x_<t)` per token | one of `logprobs`, `mean_logprob`, `logprob_sum` + `n_tokens`; none of them: an answers-only path (SC only) |
 //! | `paths[].logprob_sum` | number ≤ 0 | `Σ logprobs` | with `n_tokens` |
 //! | `paths[].mean_logprob` | number ≤ 0 | by `sample`: `logprob_sum / #logprobs` | (with `n_tokens`, also gives the sum) |
 //! | `paths[].n_tokens` | integer ≥ 1 | generated tokens | with `logprob_sum` |
@@ -58,7 +58,10 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
                 None | Some(Value::Null) => format!("#path{j}"),
                 Some(other) => return Err(rec(&field("text"), format!("expected a string, found {other}"))),
             };
-            let (mean, sum) = path_logprobs(p).map_err(|(f, m)| rec(&field(&f), m))?;
+            let (mean, sum) = match path_logprobs(p).map_err(|(f, m)| rec(&field(&f), m))? {
+                Some((mean, sum)) => (Some(mean), sum),
+                None => (None, None), // answers only
+            };
             let answer = match p.get("answer").and_then(answer_string).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)) {
                 Some(a) => a,
                 None => {
@@ -73,12 +76,16 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
     if questions.is_empty() {
         return Err(EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid })
+    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Jsonl })
 }
 
+/// A path's `(mean, sequence)` log-probabilities.
+type PathLogprobs = (f64, Option<f64>);
+
 /// `(mean, Some(sum))` from `logprobs`, `mean_logprob` (+ `n_tokens`) or
-/// `logprob_sum` + `n_tokens`; errors are `(field, message)`.
-fn path_logprobs(p: &Value) -> Result<(f64, Option<f64>), (String, String)> {
+/// `logprob_sum` + `n_tokens`; `None` when the path has none of them (an
+/// answers-only path); errors are `(field, message)`.
+fn path_logprobs(p: &Value) -> Result<Option<PathLogprobs>, (String, String)> {
     let num = |f: &str| -> Result<Option<f64>, (String, String)> {
         match p.get(f) {
             None | Some(Value::Null) => Ok(None),
@@ -103,18 +110,21 @@ fn path_logprobs(p: &Value) -> Result<(f64, Option<f64>), (String, String)> {
             check_logprob(x).map_err(|m| (format!("logprobs[{k}]"), m))?;
             sum += x;
         }
-        return Ok((sum / arr.len() as f64, Some(sum)));
+        return Ok(Some((sum / arr.len() as f64, Some(sum))));
     }
     if let Some(mean) = num("mean_logprob")? {
         check_logprob(mean).map_err(|m| ("mean_logprob".to_string(), m))?;
-        return Ok((mean, n_tokens.map(|k| mean * k as f64)));
+        return Ok(Some((mean, n_tokens.map(|k| mean * k as f64))));
     }
     if let Some(sum) = num("logprob_sum")? {
         check_logprob(sum).map_err(|m| ("logprob_sum".to_string(), m))?;
         let k = n_tokens.ok_or_else(|| ("n_tokens".to_string(), "required with logprob_sum".to_string()))?;
-        return Ok((sum / k as f64, Some(sum)));
+        return Ok(Some((sum / k as f64, Some(sum))));
     }
-    Err(("logprobs".into(), "missing: give `logprobs`, `mean_logprob` or `logprob_sum` with `n_tokens`".into()))
+    if n_tokens.is_some() {
+        return Err(("logprob_sum".into(), "missing: `n_tokens` needs `logprob_sum` or `mean_logprob`".into()));
+    }
+    Ok(None)
 }
 
 /// One question of a paths file, as pathconf writes it.

@@ -51,10 +51,18 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 .and_then(Value::as_str)
                 .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
                 .to_string();
-            let lp = c
-                .get("logprobs")
-                .filter(|l| !l.is_null())
-                .ok_or_else(|| rec(&format!("choices[{j}].logprobs"), "missing: request logprobs when sampling".into()))?;
+            let answer_of = |text: &str, invalid: &mut usize| {
+                extract_answer(text).unwrap_or_else(|| {
+                    *invalid += 1;
+                    INVALID.to_string()
+                })
+            };
+            // No log-probabilities (an API that returns none): an answers-only path.
+            let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
+                let answer = answer_of(&text, &mut invalid);
+                paths.push(RawPath { text, answer, mean_logprob: None, sum_logprob: None });
+                continue;
+            };
             let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
                 (content.iter().map(|t| t.get("logprob").unwrap_or(&Value::Null)).collect(), "logprobs.content")
             } else if let Some(tl) = lp.get("token_logprobs").and_then(Value::as_array) {
@@ -71,18 +79,15 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 check_logprob(f).map_err(|m| rec(&format!("choices[{j}].{field}[{k}]"), m))?;
                 sum += f;
             }
-            let answer = extract_answer(&text).unwrap_or_else(|| {
-                invalid += 1;
-                INVALID.to_string()
-            });
-            paths.push(RawPath { text, answer, mean_logprob: sum / values.len() as f64, sum_logprob: Some(sum) });
+            let answer = answer_of(&text, &mut invalid);
+            paths.push(RawPath { text, answer, mean_logprob: Some(sum / values.len() as f64), sum_logprob: Some(sum) });
         }
         questions.push(RawQuestion { id: ids[0].clone(), truth, paths });
     }
     if questions.is_empty() {
         return Err(EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid })
+    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Openai })
 }
 
 /// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object
