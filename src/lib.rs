@@ -34,6 +34,7 @@ pub mod progress;
 pub mod sample;
 pub mod select;
 pub mod spec;
+pub mod stopping;
 pub mod theory;
 pub mod tiny;
 pub mod validate;

@@ -363,3 +363,30 @@ fn answers_only_files_run_sc_and_refuse_probability_methods_by_name() {
         }
     }
 }
+
+#[test]
+fn budget_rows_are_exact_for_few_answers_and_say_how_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, r#"{"correct": "A", "answers": {"A": [0.5], "B": [0.3], "C": [0.2]}}"#).unwrap();
+    let o = pathconf(&["budget", "--spec", spec.to_str().unwrap(), "--rule", "fixed:1", "--rule", "esc:2:8", "--rule", "asc-beta:0.95:10", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["accuracy", "ci_high", "ci_low", "expected_samples", "method", "rule", "samples_method"]);
+        assert_eq!(r["method"], "exact");
+    }
+    // fixed:1 answers the first sample: P(A) = 0.5.
+    assert!((rows[0]["accuracy"].as_f64().unwrap() - 0.5).abs() < 1e-15);
+    // ESC's E[N] against its closed form: W = 2, q = Σ p_a² = 0.25 + 0.09 + 0.04 = 0.38, m = 4.
+    let q: f64 = 0.38;
+    let want = 2.0 * ((0..3).map(|i| (i + 1) as f64 * q * (1.0 - q).powi(i)).sum::<f64>() + 4.0 * (1.0 - q).powi(3));
+    assert!((rows[1]["expected_samples"].as_f64().unwrap() - want).abs() < 1e-12);
+    // A malformed rule is a usage error naming it.
+    let o = pathconf(&["budget", "--spec", spec.to_str().unwrap(), "--rule", "asc-beta:2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("asc-beta:2"), "{}", stderr(&o));
+}

@@ -1,6 +1,7 @@
 //! Subcommands. Errors returned from a subcommand are bad input (exit 2);
 //! a subcommand returns the exit code otherwise.
 
+mod budget;
 mod eval;
 mod format;
 mod reproduce;
@@ -30,6 +31,8 @@ enum Command {
     Theory(theory::Args),
     /// The same terms by Monte Carlo, with 95% intervals and throughput.
     Simulate(simulate::Args),
+    /// Stopping rules (fixed, ESC, Adaptive-Consistency): expected samples and accuracy for a spec file.
+    Budget(budget::Args),
     /// Audit the paper's propositions and theorems against enumeration and Monte Carlo.
     Verify(verify::Args),
     /// Evaluate SC / PPL / PC / RP / RPC on sampled reasoning paths.
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Theory(a) => theory::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Budget(a) => budget::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Reproduce(a) => reproduce::run(a),

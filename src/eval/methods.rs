@@ -191,6 +191,12 @@ impl<'a> Prepared<'a> {
         Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new() })
     }
 
+    /// Per path (in subset order) its answer group, and per group whether it
+    /// is correct — what count-based stopping rules replay.
+    pub fn groups(&self) -> (&[u32], &[bool]) {
+        (&self.group_of, &self.group_correct)
+    }
+
     /// The sampled paths with identities `(text, q)`.
     fn sample(&self) -> &Sample {
         self.sample.get_or_init(|| {

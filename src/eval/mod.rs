@@ -15,6 +15,7 @@ pub mod formats;
 pub mod methods;
 pub mod metrics;
 pub mod protocol;
+pub mod stopping;
 pub mod synthetic;
 
 pub use dataset::{Dataset, EvalError, RawPath, RawQuestion};

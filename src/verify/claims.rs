@@ -136,6 +136,8 @@ enum ClaimId {
     ExactAccuracy,
     Prop4ModelError,
     Remark6Limit,
+    EscExpectedSamples,
+    AscBetaUnanimous,
 }
 
 struct Claim {
@@ -145,7 +147,7 @@ struct Claim {
     kind: Kind,
 }
 
-const CLAIMS: [Claim; 15] = [
+const CLAIMS: [Claim; 17] = [
     Claim {
         id: "prop1_identity",
         statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)",
@@ -207,6 +209,18 @@ const CLAIMS: [Claim; 15] = [
         statement: "Remark 6 (read with α = 1 − p, one path): α^n → 1/(1 + np) as p → 0; audited as the bound α^n ≤ 1/(1 + np) (Bernoulli), whose gap is O((np)²) and vanishes as p → 0",
         owner: Owner::Paper,
         kind: Kind::UpperBound,
+    },
+    Claim {
+        id: "esc_expected_samples",
+        statement: "ESC (Li et al., ICLR 2024): E[N] = W·[Σ_{i=0}^{m−2} (i+1) q(1−q)^i + m(1−q)^{m−1}], q = Σ_a p_a^W, m = L/W — vs enumeration of all answer sequences",
+        owner: Owner::Paper,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "asc_beta_unanimous",
+        statement: "Adaptive-Consistency's Beta rule (Aggarwal et al., EMNLP 2023): with n equal answers P = 1 − 2^{−(n+1)}, so T = 0.95 stops at n = 4",
+        owner: Owner::Paper,
+        kind: Kind::Equality,
     },
 ];
 
@@ -418,6 +432,48 @@ fn observe_remark6(out: &mut Vec<Obs>) {
     }
 }
 
+/// ESC's closed form against the enumeration of every answer sequence, on
+/// the answer masses of the tiny configurations; the Beta rule on unanimous
+/// samples.
+fn observe_stopping(configs: &[AuditCase], out: &mut Vec<Obs>) {
+    use crate::stopping::exact::{enumerate_cost, esc_expected_samples};
+    use crate::stopping::{replay, EscAnswer, StopRule};
+    let mut push = |claim: ClaimId, config: String, n: u64, quantity: &'static str, claimed: f64, enumerated: f64| {
+        out.push(Obs {
+            claim,
+            config,
+            n,
+            estimator: "-",
+            answer: "-".into(),
+            path: None,
+            quantity,
+            claimed,
+            enumerated: Some(enumerated),
+            exact: enumerated,
+            mc: None,
+        });
+    };
+    for c in configs.iter().filter(|c| c.enumerable) {
+        let masses: Vec<f64> = (0..c.dist.n_answers()).map(|a| c.dist.answer_mass(a)).collect();
+        for (window, max) in [(2usize, 8usize), (3, 9), (4, 8)] {
+            if (masses.len() as f64).powi(max as i32) > 2e6 {
+                continue;
+            }
+            let rule = StopRule::Esc { window, max, answer: EscAnswer::Window };
+            let truth = enumerate_cost(&rule, &masses, c.dist.correct()).expected_samples;
+            // As a share of L, so that the absolute tolerance applies to a number in [0, 1].
+            let claimed = esc_expected_samples(&masses, window, max) / max as f64;
+            push(ClaimId::EscExpectedSamples, format!("{} esc:{window}:{max}", c.name), max as u64, "expected_samples_over_L", claimed, truth / max as f64);
+        }
+    }
+    for n in 1..=8usize {
+        let formula = 1.0 - 0.5f64.powi(n as i32 + 1);
+        push(ClaimId::AscBetaUnanimous, "unanimous".into(), n as u64, "beta_confidence", formula, crate::stopping::rule::beta_confidence(n, 0));
+    }
+    let used = replay(&StopRule::AscBeta { threshold: 0.95, max: 40 }, &[0; 40], &[true]).used;
+    push(ClaimId::AscBetaUnanimous, "unanimous, T = 0.95".into(), 40, "stopping_n", 4.0, used as f64);
+}
+
 /// Runs the audit; `observer` advances once per Monte Carlo trial.
 pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
     let configs = grid(cfg.quick);
@@ -437,6 +493,7 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
         observe_prop4(c, &mut obs);
     }
     observe_remark6(&mut obs);
+    observe_stopping(&configs, &mut obs);
     let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
     let family = Family::new(tests);
     // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
@@ -550,6 +607,8 @@ mod tests {
             (ClaimId::ExactAccuracy, "exact_accuracy"),
             (ClaimId::Prop4ModelError, "prop4_model_error"),
             (ClaimId::Remark6Limit, "remark6_limit"),
+            (ClaimId::EscExpectedSamples, "esc_expected_samples"),
+            (ClaimId::AscBetaUnanimous, "asc_beta_unanimous"),
         ];
         assert_eq!(ids.len(), CLAIMS.len());
         for (id, name) in ids {

@@ -1,0 +1,197 @@
+//! `eval --stop`: stopping rules replayed on real paths. Each question's
+//! paths are consumed in file order, or in seeded random orders (one per
+//! repeat); a rule stops where it would have stopped had the paths arrived in
+//! that order. Reported per rule: accuracy (ties split) with its standard
+//! error across questions, ECE and Brier of the returned answer's vote share
+//! (the reference's "maximum" variant), mean and median samples used — and
+//! "samples saved at equal accuracy": the smallest fixed budget whose
+//! plurality vote, on the same orders, is at least as accurate as the rule,
+//! against the rule's mean samples (the paper's Table 1 for adaptive rules).
+
+use super::dataset::{Dataset, EvalError};
+use super::equivalence::AnswerEquality;
+use super::methods::{Prepared, ProbMode};
+use super::metrics::maximum;
+use crate::progress::Observer;
+use crate::stopping::{replay, StopRule, Stopped};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// In which order a question's paths are consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathOrder {
+    /// As in the file (one pass).
+    File,
+    /// Seeded random permutations, one per repeat.
+    Random,
+}
+
+/// What to replay.
+#[derive(Debug, Clone)]
+pub struct StopConfig {
+    /// The rules, in report order.
+    pub rules: Vec<StopRule>,
+    /// Path order.
+    pub order: PathOrder,
+    /// Random orders per question (ignored for file order).
+    pub repeats: usize,
+    /// Seed of the orders.
+    pub seed: u64,
+}
+
+/// One rule's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopResult {
+    /// The rule, as written.
+    pub rule: String,
+    /// Accuracy in %, mean over questions (each averaged over its orders).
+    pub accuracy: f64,
+    /// Its standard error across questions (measured on data).
+    pub accuracy_se: f64,
+    /// ECE ×100 of the returned answer's vote share, mean over orders.
+    pub ece: f64,
+    /// Brier score, mean over orders.
+    pub brier: f64,
+    /// Mean samples used.
+    pub mean_samples: f64,
+    /// Median samples used (over questions × orders).
+    pub median_samples: f64,
+}
+
+/// Samples saved at equal accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SavedRow {
+    /// The rule.
+    pub rule: String,
+    /// Its accuracy in %.
+    pub accuracy: f64,
+    /// Its mean samples.
+    pub mean_samples: f64,
+    /// The smallest fixed budget as accurate (plurality on the same orders), if any.
+    pub fixed_equivalent: Option<usize>,
+    /// `100 (1 − mean_samples / fixed_equivalent)`.
+    pub saved_pct: Option<f64>,
+}
+
+/// The report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopReport {
+    /// Path order.
+    pub order: PathOrder,
+    /// Orders per question.
+    pub repeats: usize,
+    /// Per rule.
+    pub results: Vec<StopResult>,
+    /// Samples saved at equal accuracy (adaptive rules).
+    pub saved: Vec<SavedRow>,
+}
+
+/// The plurality credit after each prefix `1..=max` of `answers` (a shorter
+/// sequence repeats its last value: a question with fewer paths uses all of
+/// them) — `fixed:N` for every `N` in one pass.
+fn prefix_credits(answers: &[u32], correct: &[bool], max: usize) -> Vec<f64> {
+    let mut counts = vec![0usize; correct.len()];
+    let mut out = Vec::with_capacity(max);
+    for &a in answers.iter().take(max) {
+        counts[a as usize] += 1;
+        out.push(crate::select::select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok))).credit);
+    }
+    let last = out.last().copied().unwrap_or(0.0);
+    out.resize(max, last);
+    out
+}
+
+fn order_of(m: usize, order: PathOrder, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..m).collect();
+    if order == PathOrder::Random {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(((repeat as u64) << 32) | question as u64);
+        idx.shuffle(&mut rng);
+    }
+    idx
+}
+
+/// Replays every rule (and fixed budgets 1..=max for the savings table).
+/// `observer` advances once per question per order.
+pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality, observer: &dyn Observer) -> Result<StopReport, EvalError> {
+    if cfg.rules.is_empty() {
+        return Err(EvalError::BadOption { option: "--stop", requirement: "given at least once" });
+    }
+    let repeats = if cfg.order == PathOrder::File { 1 } else { cfg.repeats };
+    if repeats == 0 {
+        return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
+    }
+    let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
+    // [question][order] -> (per rule, per fixed budget) outcomes.
+    type PerOrder = (Vec<Stopped>, Vec<f64>);
+    let per_question: Vec<Vec<PerOrder>> = ds
+        .questions
+        .par_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let out = (0..repeats)
+                .map(|r| {
+                    let idx = order_of(q.paths.len(), cfg.order, cfg.seed, r, i);
+                    let prepared = Prepared::new(q, idx, equal, ProbMode::Mean).expect("mean-probability mode never fails");
+                    let (answers, correct) = prepared.groups();
+                    let rules = cfg.rules.iter().map(|rule| replay(rule, answers, correct)).collect();
+                    let budgets = prefix_credits(answers, correct, max_paths);
+                    (rules, budgets)
+                })
+                .collect();
+            observer.advance(repeats as u64);
+            out
+        })
+        .collect();
+    let nq = ds.questions.len() as f64;
+    let mut results = Vec::new();
+    for (ri, rule) in cfg.rules.iter().enumerate() {
+        let per_q: Vec<f64> = per_question.iter().map(|orders| orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64).collect();
+        let mean = per_q.iter().sum::<f64>() / nq;
+        let var = per_q.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (nq - 1.0).max(1.0);
+        let (mut ece, mut brier) = (0.0, 0.0);
+        for r in 0..repeats {
+            let rows: Vec<Vec<(f64, bool)>> = per_question.iter().map(|orders| orders[r].0[ri].rows.clone()).collect();
+            let c = maximum(&rows);
+            ece += c.ece / repeats as f64;
+            brier += c.brier / repeats as f64;
+        }
+        let mut used: Vec<usize> = per_question.iter().flat_map(|orders| orders.iter().map(|o| o.0[ri].used)).collect();
+        used.sort_unstable();
+        let mid = used.len() / 2;
+        let median = if used.len() % 2 == 1 { used[mid] as f64 } else { (used[mid - 1] + used[mid]) as f64 / 2.0 };
+        results.push(StopResult {
+            rule: rule.to_string(),
+            accuracy: 100.0 * mean,
+            accuracy_se: 100.0 * (var / nq).sqrt(),
+            ece: 100.0 * ece,
+            brier,
+            mean_samples: used.iter().sum::<usize>() as f64 / used.len() as f64,
+            median_samples: median,
+        });
+    }
+    // Accuracy of each fixed budget on the same orders.
+    let fixed_acc: Vec<f64> = (0..max_paths)
+        .map(|b| 100.0 * per_question.iter().map(|orders| orders.iter().map(|o| o.1[b]).sum::<f64>() / repeats as f64).sum::<f64>() / nq)
+        .collect();
+    let saved = results
+        .iter()
+        .zip(&cfg.rules)
+        .filter(|(_, rule)| !matches!(rule, StopRule::Fixed { .. }))
+        .map(|(r, _)| {
+            let k = fixed_acc.iter().position(|&a| a >= r.accuracy - 1e-9).map(|b| b + 1);
+            SavedRow {
+                rule: r.rule.clone(),
+                accuracy: r.accuracy,
+                mean_samples: r.mean_samples,
+                fixed_equivalent: k,
+                saved_pct: k.map(|k| 100.0 * (1.0 - r.mean_samples / k as f64)),
+            }
+        })
+        .collect();
+    Ok(StopReport { order: cfg.order, repeats, results, saved })
+}
