@@ -66,6 +66,14 @@ fn eval_bench(c: &mut Criterion) {
     let ds = read(&file, None, None).unwrap();
     let cfg = EvalConfig { methods: vec![Method::Sc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality::default() };
     g.bench_function(BenchmarkId::new("300x128", "sc_compute"), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
+    // Issue #17's target: replaying stopping rules on 300 × 128 paths in under
+    // 100 ms of compute (file order; parsing excluded; the fixed budgets of the
+    // samples-saved table are computed too).
+    use pathconf::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
+    let rules = ["esc:5:40", "asc-beta:0.95:64"].iter().map(|r| r.parse().unwrap()).collect();
+    let stop = StopConfig { rules, order: PathOrder::File, repeats: 1, seed: 0 };
+    let equal = AnswerEquality::default();
+    g.bench_function(BenchmarkId::new("300x128", "stop_esc_and_asc_beta"), |b| b.iter(|| evaluate_stopping(&ds, &stop, &equal, &Quiet).unwrap()));
     g.finish();
 }
 

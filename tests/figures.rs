@@ -2,7 +2,7 @@
 //! expected columns and finite values, the exact curves agree with the Monte
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
-use pathconf::figures::{accuracy, accuracy_exact, convergence, degeneration, model_error, pruning, real_llm, real_tiny};
+use pathconf::figures::{accuracy, accuracy_exact, convergence, degeneration, model_error, pruning, real_llm, real_tiny, stopping};
 use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
@@ -43,7 +43,8 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn reproduce_quick_writes_every_figure_with_sound_data() {
     let dir = two_thread_run();
-    let expected: [(&str, &[&str]); 8] = [
+    let expected: [(&str, &[&str]); 9] = [
+        ("stopping", &stopping::COLUMNS),
         ("accuracy_exact", &accuracy_exact::COLUMNS),
         ("convergence", &convergence::COLUMNS),
         ("degeneration", &degeneration::COLUMNS),
@@ -65,7 +66,7 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
             assert_eq!(r.len(), header.len(), "{name}: ragged row {r:?}");
             for (c, v) in header.iter().zip(r) {
                 // Text columns and empty cells (missing values: no paper formula, no exact RPC) aside, values are finite numbers.
-                if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees", "setting"].contains(&c.as_str()) {
+                if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees", "setting", "rule"].contains(&c.as_str()) {
                     continue;
                 }
                 let x: f64 = v.parse().unwrap_or_else(|_| panic!("{name}.{c}: {v:?} is not a number"));
@@ -164,6 +165,19 @@ fn exact_accuracy_agrees_with_monte_carlo_and_with_sampling() {
         let c = family.equal(*measured, *exact, StdError::Quadrature { se: *se, floor: *floor });
         assert!(c.agrees, "accuracy_exact row {r:?}: z = {:.2}", c.z);
     }
+    // Stopping rules: the exact cost programme against Monte Carlo of the same
+    // rule (z-tests, Bonferroni, family-wise 1e-3; floor: one unobserved
+    // outcome among the quick mode's 4,000 trials).
+    let (header, rows) = read_csv(&dir.join("stopping.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let exact: Vec<&Vec<String>> = rows.iter().filter(|r| !r[col("exact_accuracy")].is_empty()).collect();
+    assert!(exact.len() >= 2 * 48, "{} exact rows", exact.len());
+    let family = Family::new(exact.len());
+    for r in exact {
+        let num = |c: &str| r[col(c)].parse::<f64>().unwrap();
+        let c = family.equal(num("accuracy"), num("exact_accuracy"), StdError::Quadrature { se: num("accuracy_se"), floor: 1.0 / 4000.0 });
+        assert!(c.agrees, "stopping row {r:?}: z = {:.2}", c.z);
+    }
     // Chen et al.'s mixtures: the exact curves have the shapes Theorem 1 predicts.
     let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
     assert!(summary.contains("predicts InverseU") && summary.contains("301 is InverseU"), "inverse-U mixture");
@@ -176,6 +190,7 @@ fn figure_data_do_not_depend_on_the_thread_count() {
     reproduce(a.path(), "1");
     let b = two_thread_run();
     for name in [
+        "stopping",
         "accuracy_exact",
         "convergence",
         "degeneration",

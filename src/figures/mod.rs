@@ -12,6 +12,7 @@
 //! | exact selection accuracy vs n: samples needed, Chen et al.'s non-monotone regimes | [`accuracy_exact`] |
 //! | exact reasoning error vs τ, τ*(n), the Weibull rule; reliability diagrams | [`pruning`] |
 //! | a trained transformer: sampled vs exact estimation error, accuracy, ECE | [`real_tiny`] |
+//! | stopping rules: accuracy vs expected samples (exact, Monte Carlo, replay) | [`stopping`] |
 //! | SmolLM2-135M paths (committed data): accuracy, ECE, error vs the pool, mass | [`real_llm`] |
 
 pub mod accuracy;
@@ -23,6 +24,7 @@ pub mod plot;
 pub mod pruning;
 pub mod real_llm;
 pub mod real_tiny;
+pub mod stopping;
 
 use crate::output::write_atomic;
 use crate::progress::Observer;
@@ -139,6 +141,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         pruning::run(cfg, observer)?,
         real_tiny::run(cfg, observer)?,
         real_llm::run(cfg, observer)?,
+        stopping::run(cfg, observer)?,
     ];
     let mut md = format!(
         "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",

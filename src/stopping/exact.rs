@@ -13,7 +13,7 @@
 use super::replay::replay;
 use super::rule::{beta_confidence, EscAnswer, StopRule};
 use crate::select::select;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Largest work (count vectors × moves, summed over steps) attempted.
 pub const MAX_WORK: f64 = 2e8;
@@ -60,12 +60,13 @@ pub fn exact_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Op
     if work > MAX_WORK {
         return None;
     }
-    let mut live: HashMap<Vec<u16>, f64> = HashMap::from([(vec![0u16; k], 1.0)]);
+    // An ordered map: the sums run in the same order on every run.
+    let mut live: BTreeMap<Vec<u16>, f64> = BTreeMap::from([(vec![0u16; k], 1.0)]);
     let (mut e_n, mut acc) = (0.0, 0.0);
     let mut n = 0;
     while n < max && !live.is_empty() {
         n += step;
-        let mut next: HashMap<Vec<u16>, f64> = HashMap::new();
+        let mut next: BTreeMap<Vec<u16>, f64> = BTreeMap::new();
         for (counts, &w) in &live {
             for (mv, p, unanimous) in &moves {
                 if *p == 0.0 {
