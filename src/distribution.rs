@@ -179,6 +179,11 @@ impl PathDistribution {
         self.starts[a] + j
     }
 
+    /// Every answer's mass `p_a`, in answer order.
+    pub fn answer_masses(&self) -> &[f64] {
+        &self.mass
+    }
+
     /// Answer mass `p_a`.
     pub fn answer_mass(&self, a: usize) -> f64 {
         self.mass[a]

@@ -19,7 +19,7 @@ pub fn limit_accuracy(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>
     let na = dist.n_answers();
     let correct = |a: usize| dist.correct() == Some(a);
     let scores: Vec<f64> = match id {
-        EstimatorId::Sc | EstimatorId::Pc => (0..na).map(|a| dist.answer_mass(a)).collect(),
+        EstimatorId::Sc | EstimatorId::Pc => dist.answer_masses().to_vec(),
         EstimatorId::Ppl => (0..na).map(|a| dist.paths_of(a).iter().map(|p| p.prob).fold(0.0, f64::max)).collect(),
         EstimatorId::Rp => {
             let tau = tau?;

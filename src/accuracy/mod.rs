@@ -144,8 +144,8 @@ pub fn selection_accuracy(
         let tau = cfg.tau.unwrap_or(0.0);
         let exact: Option<(Vec<(f64, f64)>, AccuracyMethod)> = match id {
             EstimatorId::Sc => {
-                let masses: Vec<f64> = (0..dist.n_answers()).map(|a| dist.answer_mass(a)).collect();
-                let c = sc::sc_curve(&masses, dist.correct(), n_max as usize);
+                let masses = dist.answer_masses();
+                let c = sc::sc_curve(masses, dist.correct(), n_max as usize);
                 Some((ns.iter().map(|&n| (c.p_correct[n as usize], c.expected_confidence[n as usize])).collect(), AccuracyMethod::Exact))
             }
             EstimatorId::Ppl => ppl::ppl_exact(dist, ns).map(|v| (v, AccuracyMethod::Exact)),

@@ -116,8 +116,8 @@ pub fn exact_curve(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>, n
     let ns: Vec<u64> = (1..=n_max).collect();
     match id {
         EstimatorId::Sc => {
-            let masses: Vec<f64> = (0..dist.n_answers()).map(|a| dist.answer_mass(a)).collect();
-            Some((sc_accuracy(&masses, dist.correct(), n_max as usize)[1..].to_vec(), AccuracyMethod::Exact))
+            let masses = dist.answer_masses();
+            Some((sc_accuracy(masses, dist.correct(), n_max as usize)[1..].to_vec(), AccuracyMethod::Exact))
         }
         EstimatorId::Ppl => ppl::ppl_exact(dist, &ns).map(|v| (v.into_iter().map(|x| x.0).collect(), AccuracyMethod::Exact)),
         EstimatorId::Pc | EstimatorId::Rp => {
@@ -134,8 +134,8 @@ pub fn exact_curve(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>, n
 pub fn samples_needed(dist: &PathDistribution, estimators: &[EstimatorId], tau: Option<f64>, target: Target, n_max: u64) -> Vec<SamplesNeeded> {
     let sc_goal = match target {
         Target::Sc { n } => {
-            let masses: Vec<f64> = (0..dist.n_answers()).map(|a| dist.answer_mass(a)).collect();
-            Some(sc_accuracy(&masses, dist.correct(), n as usize)[n as usize])
+            let masses = dist.answer_masses();
+            Some(sc_accuracy(masses, dist.correct(), n as usize)[n as usize])
         }
         _ => None,
     };

@@ -50,12 +50,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
     let spec = read_spec(&args.spec)?;
     let d = &spec.distribution;
-    let masses: Vec<f64> = (0..d.n_answers()).map(|a| d.answer_mass(a)).collect();
+    let masses = d.answer_masses();
     let mut rows = Vec::new();
     for (i, rule) in args.rules.iter().enumerate() {
         let row = match rule {
             StopRule::Fixed { n } => {
-                let acc = sc_accuracy(&masses, d.correct(), *n)[*n];
+                let acc = sc_accuracy(masses, d.correct(), *n)[*n];
                 Row {
                     rule: rule.to_string(),
                     expected_samples: *n as f64,
@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     ci_high: None,
                 }
             }
-            _ => match exact_cost(rule, &masses, d.correct()) {
+            _ => match exact_cost(rule, masses, d.correct()) {
                 Some(c) => Row {
                     rule: rule.to_string(),
                     expected_samples: c.expected_samples,
@@ -77,9 +77,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     ci_high: None,
                 },
                 None => {
-                    let m = simulate_cost(rule, &masses, d.correct(), args.trials, args.seed ^ ((i as u64) << 32));
+                    let m = simulate_cost(rule, masses, d.correct(), args.trials, args.seed ^ ((i as u64) << 32));
                     let (samples, samples_method) = match rule {
-                        StopRule::Esc { window, max, .. } => (esc_expected_samples(&masses, *window, *max), "exact"),
+                        StopRule::Esc { window, max, .. } => (esc_expected_samples(masses, *window, *max), "exact"),
                         _ => (m.expected_samples.mean, "monte_carlo"),
                     };
                     Row {

@@ -185,8 +185,8 @@ fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) ->
                 })
                 .collect();
             println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI", "E[conf]", "gap"], &body));
-            let masses: Vec<f64> = (0..d.n_answers()).map(|a| d.answer_mass(a)).collect();
-            match d.correct().and_then(|y| chernoff_rate(&masses, y)) {
+            let masses = d.answer_masses();
+            match d.correct().and_then(|y| chernoff_rate(masses, y)) {
                 Some(rate) => println!("SC's error falls as exp(−n·I) up to a polynomial factor, I = min_j −ln(1 − (√p_y − √p_j)²) = {} (exact rate; halves every {:.1} samples).\n", num(rate), std::f64::consts::LN_2 / rate),
                 None => println!("The correct answer is not the unique most likely answer: SC's accuracy tends to {} as n → ∞, not to 1.\n", num(pathconf::accuracy::limit::limit_accuracy(d, EstimatorId::Sc, None).unwrap_or(0.0))),
             }

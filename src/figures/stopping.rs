@@ -71,8 +71,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     for (ri, rule) in fixed.iter().chain(adaptive().iter()).enumerate() {
         let (mut n, mut acc, mut var) = (0.0, 0.0, 0.0);
         for (qi, r) in runs.iter().enumerate() {
-            let masses: Vec<f64> = (0..r.dist.n_answers()).map(|a| r.dist.answer_mass(a)).collect();
-            let m = simulate_cost(rule, &masses, r.dist.correct(), trials / 4, cfg.seed ^ 0x570 ^ ((qi as u64) << 32) ^ ri as u64);
+            let masses = r.dist.answer_masses();
+            let m = simulate_cost(rule, masses, r.dist.correct(), trials / 4, cfg.seed ^ 0x570 ^ ((qi as u64) << 32) ^ ri as u64);
             n += m.expected_samples.mean / qn;
             acc += m.accuracy.mean / qn;
             var += (m.accuracy.std_error / qn).powi(2);

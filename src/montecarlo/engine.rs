@@ -165,7 +165,7 @@ pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators:
     let paths = dist.paths();
     let sampler = PathSampler::new(dist);
     let na = dist.n_answers();
-    let masses: Vec<f64> = (0..na).map(|a| dist.answer_mass(a)).collect();
+    let masses = dist.answer_masses();
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
     let n_batches = cfg.trials.div_ceil(BATCH_SIZE);
 

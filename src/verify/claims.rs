@@ -454,15 +454,15 @@ fn observe_stopping(configs: &[AuditCase], out: &mut Vec<Obs>) {
         });
     };
     for c in configs.iter().filter(|c| c.enumerable) {
-        let masses: Vec<f64> = (0..c.dist.n_answers()).map(|a| c.dist.answer_mass(a)).collect();
+        let masses = c.dist.answer_masses();
         for (window, max) in [(2usize, 8usize), (3, 9), (4, 8)] {
             if (masses.len() as f64).powi(max as i32) > 2e6 {
                 continue;
             }
             let rule = StopRule::Esc { window, max, answer: EscAnswer::Window };
-            let truth = enumerate_cost(&rule, &masses, c.dist.correct()).expected_samples;
+            let truth = enumerate_cost(&rule, masses, c.dist.correct()).expected_samples;
             // As a share of L, so that the absolute tolerance applies to a number in [0, 1].
-            let claimed = esc_expected_samples(&masses, window, max) / max as f64;
+            let claimed = esc_expected_samples(masses, window, max) / max as f64;
             push(ClaimId::EscExpectedSamples, format!("{} esc:{window}:{max}", c.name), max as u64, "expected_samples_over_L", claimed, truth / max as f64);
         }
     }
