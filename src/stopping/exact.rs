@@ -11,7 +11,7 @@
 //! ESC's closed form for any number of answers.
 
 use super::replay::replay;
-use super::rule::{beta_confidence, EscAnswer, StopRule};
+use super::rule::{beta_confidence, top_two, EscAnswer, StopRule};
 use crate::select::select;
 use std::collections::BTreeMap;
 
@@ -145,20 +145,6 @@ fn unit(k: usize, a: usize) -> Vec<u16> {
     let mut v = vec![0; k];
     v[a] = 1;
     v
-}
-
-fn top_two(c: &[u16]) -> (usize, usize) {
-    let (mut first, mut second) = (0usize, 0usize);
-    for &x in c {
-        let x = x as usize;
-        if x > first {
-            second = first;
-            first = x;
-        } else if x > second {
-            second = x;
-        }
-    }
-    (first, second)
 }
 
 /// Every count vector of `k` answers summing to `total`.

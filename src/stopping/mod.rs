@@ -10,6 +10,7 @@
 //!
 //! The plurality splits ties (credit `1/#tied`), as everywhere in pathconf.
 
+pub mod cost;
 pub mod exact;
 pub mod replay;
 pub mod rule;

@@ -1,6 +1,6 @@
 //! Applying a rule to a sequence of sampled answers.
 
-use super::rule::{beta_confidence, EscAnswer, StopRule};
+use super::rule::{beta_confidence, top_two, EscAnswer, StopRule};
 use crate::select::select;
 
 /// Where a rule stopped and what it answered.
@@ -54,15 +54,7 @@ pub fn replay(rule: &StopRule, answers: &[u32], correct: &[bool]) -> Stopped {
                 }
             }
             StopRule::AscBeta { threshold, .. } => {
-                let (mut first, mut second) = (0usize, 0usize);
-                for &c in &counts {
-                    if c > first {
-                        second = first;
-                        first = c;
-                    } else if c > second {
-                        second = c;
-                    }
-                }
+                let (first, second) = top_two(&counts);
                 if beta_confidence(first, second) >= threshold {
                     return plurality(&counts, n);
                 }

@@ -129,6 +129,22 @@ pub fn beta_confidence(a: usize, b: usize) -> f64 {
     1.0 - statrs::function::beta::beta_reg(a as f64 + 1.0, b as f64 + 1.0, 0.5)
 }
 
+/// The two largest counts `(a, b)` (`b = 0` with one answer), as the Beta
+/// rule reads them.
+pub fn top_two<T: Copy + Into<usize>>(counts: &[T]) -> (usize, usize) {
+    let (mut first, mut second) = (0usize, 0usize);
+    for &c in counts {
+        let c: usize = c.into();
+        if c > first {
+            second = first;
+            first = c;
+        } else if c > second {
+            second = c;
+        }
+    }
+    (first, second)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
