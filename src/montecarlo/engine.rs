@@ -16,6 +16,21 @@ use serde::Serialize;
 /// Trials per batch (each batch has its own RNG stream).
 pub const BATCH_SIZE: u64 = 4096;
 
+/// Runs `trials` trials in batches of [`BATCH_SIZE`], in parallel: batch `b`
+/// gets a `ChaCha8Rng` seeded with `seed` on stream `b` and its number of
+/// trials; the results come back in batch order, so whatever is merged from
+/// them does not depend on the number of threads.
+pub fn in_batches<T: Send>(trials: u64, seed: u64, run: impl Fn(&mut ChaCha8Rng, u64) -> T + Sync) -> Vec<T> {
+    (0..trials.div_ceil(BATCH_SIZE))
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(b);
+            run(&mut rng, BATCH_SIZE.min(trials - b * BATCH_SIZE))
+        })
+        .collect()
+}
+
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimConfig {
@@ -167,18 +182,14 @@ pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators:
     let na = dist.n_answers();
     let masses = dist.answer_masses();
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
-    let n_batches = cfg.trials.div_ceil(BATCH_SIZE);
 
-    let run_batch = |b: u64| -> BatchOut {
-        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        rng.set_stream(b);
-        let trials = BATCH_SIZE.min(cfg.trials - b * BATCH_SIZE);
+    let run_batch = |rng: &mut ChaCha8Rng, trials: u64| -> BatchOut {
         let mut acc = vec![vec![Acc::default(); na]; estimators.len()];
         let mut hits = if cfg.track_paths { vec![0u64; paths.len()] } else { Vec::new() };
         let mut sample = Sample::new(paths.len(), na);
         let mut scores = vec![0.0; na];
         for _ in 0..trials {
-            sampler.refill(&mut sample, cfg.n, &mut rng);
+            sampler.refill(&mut sample, cfg.n, rng);
             for (e, est) in estimators.iter().enumerate() {
                 est.answer_scores(&sample, &mut scores);
                 for a in 0..na {
@@ -195,7 +206,7 @@ pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators:
         BatchOut { acc, hits }
     };
 
-    let batches: Vec<BatchOut> = (0..n_batches).into_par_iter().map(run_batch).collect();
+    let batches: Vec<BatchOut> = in_batches(cfg.trials, cfg.seed, run_batch);
     let mut total = vec![vec![Acc::default(); na]; estimators.len()];
     let mut hits = if cfg.track_paths { vec![0u64; paths.len()] } else { Vec::new() };
     for b in &batches {

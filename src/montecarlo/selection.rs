@@ -4,16 +4,13 @@
 //! (batch `b` on `ChaCha8Rng` stream `b`, merged in batch order), so the
 //! result does not depend on the number of threads.
 
-use super::engine::BATCH_SIZE;
+use super::engine::in_batches;
 use super::stats::{Estimate, RunningStats};
 use crate::distribution::PathDistribution;
 use crate::estimators::Estimator;
 use crate::progress::Observer;
 use crate::sample::{PathSampler, Sample};
 use crate::select::{select_within, THEORY_TIE_TOL};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 /// Estimated selection accuracy and confidence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,26 +29,20 @@ pub fn simulate_selection(dist: &PathDistribution, estimator: &dyn Estimator, n:
     let sampler = PathSampler::new(dist);
     let na = dist.n_answers();
     let correct: Vec<bool> = (0..na).map(|a| dist.correct() == Some(a)).collect();
-    let batches: Vec<(RunningStats, RunningStats)> = (0..trials.div_ceil(BATCH_SIZE))
-        .into_par_iter()
-        .map(|b| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(b);
-            let count = BATCH_SIZE.min(trials - b * BATCH_SIZE);
-            let (mut credit, mut conf) = (RunningStats::default(), RunningStats::default());
-            let mut sample = Sample::new(dist.paths().len(), na);
-            let mut scores = vec![0.0; na];
-            for _ in 0..count {
-                sampler.refill(&mut sample, n, &mut rng);
-                estimator.answer_scores(&sample, &mut scores);
-                let s = select_within(scores.iter().copied().zip(correct.iter().copied()), THEORY_TIE_TOL);
-                credit.push(s.credit);
-                conf.push(s.top);
-            }
-            observer.advance(count);
-            (credit, conf)
-        })
-        .collect();
+    let batches: Vec<(RunningStats, RunningStats)> = in_batches(trials, seed, |rng, count| {
+        let (mut credit, mut conf) = (RunningStats::default(), RunningStats::default());
+        let mut sample = Sample::new(dist.paths().len(), na);
+        let mut scores = vec![0.0; na];
+        for _ in 0..count {
+            sampler.refill(&mut sample, n, rng);
+            estimator.answer_scores(&sample, &mut scores);
+            let s = select_within(scores.iter().copied().zip(correct.iter().copied()), THEORY_TIE_TOL);
+            credit.push(s.credit);
+            conf.push(s.top);
+        }
+        observer.advance(count);
+        (credit, conf)
+    });
     let (mut credit, mut conf) = (RunningStats::default(), RunningStats::default());
     for (c, f) in &batches {
         credit.merge(c);
