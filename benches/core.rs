@@ -70,10 +70,11 @@ fn eval_bench(c: &mut Criterion) {
     // 100 ms of compute (file order; parsing excluded; the fixed budgets of the
     // samples-saved table are computed too).
     use pathconf::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
-    let rules = ["esc:5:40", "asc-beta:0.95:64"].iter().map(|r| r.parse().unwrap()).collect();
+    let rules =
+        ["esc:5:40", "asc-beta:0.95:64", "asc-dirichlet:0.95", "asc-majority:0.8", "asc-entropy:0.75", "pc-gt:64"].iter().map(|r| r.parse().unwrap()).collect();
     let stop = StopConfig { rules, order: PathOrder::File, repeats: 1, seed: 0 };
     let equal = AnswerEquality::default();
-    g.bench_function(BenchmarkId::new("300x128", "stop_esc_and_asc_beta"), |b| b.iter(|| evaluate_stopping(&ds, &stop, &equal, &Quiet).unwrap()));
+    g.bench_function(BenchmarkId::new("300x128", "stop_six_rules"), |b| b.iter(|| evaluate_stopping(&ds, &stop, &equal, &Quiet).unwrap()));
     g.finish();
 }
 
@@ -119,5 +120,36 @@ fn exact_accuracy_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench);
+/// Issue #17's exact-cost target with 10 answers: ESC for any masses (its own
+/// programme); the Beta rule where the count programme is exact (a correct
+/// answer and nine equal wrong ones; 4 distinct masses at a cap of 64) —
+/// with 10 distinct masses it is refused (Monte Carlo).
+fn stopping_exact_bench(c: &mut Criterion) {
+    use pathconf::stopping::exact::exact_cost;
+    use pathconf::stopping::StopRule;
+    let zipf: Vec<f64> = {
+        let w: Vec<f64> = (1..=10).map(|i| 1.0 / i as f64).collect();
+        let s: f64 = w.iter().sum();
+        w.iter().map(|x| x / s).collect()
+    };
+    let mut lumped = vec![0.4];
+    lumped.extend([0.6 / 9.0; 9]);
+    let mut g = c.benchmark_group("stopping_exact");
+    g.sample_size(10);
+    let cases: [(&str, &str, Vec<f64>); 5] = [
+        ("esc:5:40", "zipf10", zipf.clone()),
+        ("esc:5:40:majority", "zipf10", zipf),
+        ("asc-beta:0.95:40", "0.4+9_equal", lumped.clone()),
+        ("asc-dirichlet:0.95:40", "0.4+9_equal", lumped),
+        ("asc-beta:0.95:64", "4_distinct", vec![0.4, 0.3, 0.2, 0.1]),
+    ];
+    for (rule, name, masses) in &cases {
+        let r: StopRule = rule.parse().unwrap();
+        assert!(exact_cost(&r, masses, Some(0)).is_some(), "{rule} {name} must be exact");
+        g.bench_function(BenchmarkId::new(*rule, name), |b| b.iter(|| exact_cost(&r, masses, Some(0))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench, stopping_exact_bench);
 criterion_main!(benches);

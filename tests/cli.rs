@@ -349,7 +349,7 @@ fn answers_only_files_run_sc_and_refuse_probability_methods_by_name() {
             let o = pathconf(&["eval", file.to_str().unwrap(), "--format", format, "--methods", &format!("sc,{method}")]);
             assert_eq!(o.status.code(), Some(2), "{format} {method}");
             let e = stderr(&o);
-            assert!(e.contains(&format!("method `{method}`")) && e.contains("log-probabilities") && e.contains("path 0"), "{format}: {e}");
+            assert!(e.contains(&format!("`{method}` needs mean log-probabilities")) && e.contains("path 0"), "{format}: {e}");
             assert!(
                 e.contains(if format == "rpc-json" {
                     "mean_logprob[0][0]"
@@ -361,6 +361,13 @@ fn answers_only_files_run_sc_and_refuse_probability_methods_by_name() {
                 "{e}"
             );
         }
+        // The count-based stopping rules run on answers only; the path rules
+        // are refused by name.
+        let o = pathconf(&["eval", file.to_str().unwrap(), "--format", format, "--stop", "asc-entropy:0.75", "--stop", "asc-dirichlet:0.95"]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let o = pathconf(&["eval", file.to_str().unwrap(), "--format", format, "--stop", "pc-gt:8"]);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        assert!(stderr(&o).contains("`pc-gt:8` needs mean log-probabilities"), "{}", stderr(&o));
     }
 }
 
@@ -376,7 +383,7 @@ fn budget_rows_are_exact_for_few_answers_and_say_how_otherwise() {
     for r in &rows {
         let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["accuracy", "ci_high", "ci_low", "expected_samples", "method", "rule", "samples_method"]);
+        assert_eq!(keys, ["accuracy", "ci_high", "ci_low", "expected_samples", "method", "rule", "samples_ci_high", "samples_ci_low", "samples_method"]);
         assert_eq!(r["method"], "exact");
     }
     // fixed:1 answers the first sample: P(A) = 0.5.
@@ -385,6 +392,15 @@ fn budget_rows_are_exact_for_few_answers_and_say_how_otherwise() {
     let q: f64 = 0.38;
     let want = 2.0 * ((0..3).map(|i| (i + 1) as f64 * q * (1.0 - q).powi(i)).sum::<f64>() + 4.0 * (1.0 - q).powi(3));
     assert!((rows[1]["expected_samples"].as_f64().unwrap() - want).abs() < 1e-12);
+    // The path rules are priced by Monte Carlo, with intervals on both columns.
+    let o = pathconf(&["budget", "--spec", spec.to_str().unwrap(), "--rule", "pc-certify:8", "--trials", "1000", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((rows[0]["method"].as_str(), rows[0]["samples_method"].as_str()), (Some("monte_carlo"), Some("monte_carlo")));
+    assert!(rows[0]["ci_low"].is_number() && rows[0]["samples_ci_high"].is_number());
+    // One path per answer: no single path settles the answer (A's 0.5 does not
+    // exceed the unseen 0.5), so at least two samples.
+    assert!(rows[0]["expected_samples"].as_f64().unwrap() >= 2.0);
     // A malformed rule is a usage error naming it.
     let o = pathconf(&["budget", "--spec", spec.to_str().unwrap(), "--rule", "asc-beta:2"]);
     assert_eq!(o.status.code(), Some(2));

@@ -85,3 +85,88 @@ fn eval_stop_replays_file_order_exactly_and_random_orders_deterministically() {
     assert_eq!(a, run(&["--order", "random", "--repeats", "7", "--seed", "3", "--threads", "1"]));
     assert_eq!(a["repeats"], 7);
 }
+
+#[test]
+fn adaptive_consistency_rules_follow_their_conventions() {
+    let correct = [true, false, false, false];
+    // Majority share ≥ 0.8, never after one sample: unanimous → n = 2.
+    assert_eq!(replay(&rule("asc-majority:0.8"), &[0; 10], &correct).used, 2);
+    // 0,1 then 0s: shares 1/2, 2/3, 3/4, 4/5 → n = 5.
+    assert_eq!(replay(&rule("asc-majority:0.8"), &[0, 1, 0, 0, 0, 0], &correct).used, 5);
+    // Entropy ≤ 0.75 with the phantom count for one answer: H(4/5, 1/5) = 0.72 → n = 4.
+    assert_eq!(replay(&rule("asc-entropy:0.75"), &[0; 10], &correct).used, 4);
+    // Two answers 3 : 1: H(3/4, 1/4) = 0.811 > 0.75; 4 : 1 → 0.722 ≤ 0.75 → n = 5.
+    assert_eq!(replay(&rule("asc-entropy:0.75"), &[0, 1, 0, 0, 0, 0], &correct).used, 5);
+    // Dirichlet falls back to Beta below three distinct answers (Beta stops at 4).
+    assert_eq!(replay(&rule("asc-dirichlet:0.95"), &[0; 10], &correct).used, 4);
+    // With three answers it reads the Dirichlet statistic: it stops at the
+    // first n where the statistic reaches the threshold.
+    let seq = [0, 1, 2, 0, 0, 0, 0, 0, 0, 0];
+    let used = replay(&rule("asc-dirichlet:0.95"), &seq, &correct).used;
+    let counts_at = |n: usize| {
+        let mut c = [0usize; 4];
+        seq[..n].iter().for_each(|&a| c[a as usize] += 1);
+        c
+    };
+    use pathconf::stopping::dirichlet::leader_probability;
+    assert!(leader_probability(&counts_at(used)) >= 0.95 && leader_probability(&counts_at(used - 1)) < 0.95, "stopped at {used}");
+}
+
+#[test]
+fn path_rules_match_the_enumeration_of_every_path_sequence() {
+    use pathconf::stopping::cost::rule_cost;
+    use pathconf::stopping::exact::enumerate_path_cost;
+    use pathconf::PathDistribution;
+    // Answer A: paths 0.3, 0.15; B: 0.35; C: 0.2 (correct A, mass 0.45 — the mode).
+    let d = PathDistribution::new(&[("A", vec![0.3, 0.15]), ("B", vec![0.35]), ("C", vec![0.2])], Some("A")).unwrap();
+    for text in ["pc-certify:6", "pc-gt:6", "pc-certify:3"] {
+        let r = rule(text);
+        let exact = enumerate_path_cost(&r, &d);
+        let mc = rule_cost(&r, &d, 200_000, 7);
+        assert_eq!(mc.method.label(), "monte_carlo");
+        // The 95% intervals miss with probability 5% each; widened to
+        // ±(5/1.96)·half-width the false-failure rate is below 1e-6 per check.
+        let widen = |lo: f64, hi: f64, x: f64| {
+            let (mid, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0 * 5.0 / 1.96);
+            (x - mid).abs() <= half
+        };
+        assert!(widen(mc.ci_low.unwrap(), mc.ci_high.unwrap(), exact.accuracy), "{text}: {mc:?} vs {exact:?}");
+        assert!(widen(mc.samples_ci_low.unwrap(), mc.samples_ci_high.unwrap(), exact.expected_samples), "{text}: {mc:?} vs {exact:?}");
+    }
+    // Certified answers are the mode's: every run that settles answers A, so
+    // with a long cap the accuracy approaches 1 (A's lead of 0.1 settles once
+    // A's two paths and B's are seen).
+    let long = enumerate_path_cost(&rule("pc-certify:8"), &d);
+    assert!(long.accuracy > enumerate_path_cost(&rule("pc-certify:3"), &d).accuracy);
+}
+
+#[test]
+fn count_rules_equal_the_enumeration_through_the_path_enumeration_too() {
+    use pathconf::stopping::exact::{enumerate_path_cost, exact_cost};
+    use pathconf::PathDistribution;
+    let d = PathDistribution::new(&[("A", vec![0.3, 0.15]), ("B", vec![0.35]), ("C", vec![0.2])], Some("A")).unwrap();
+    for text in ["asc-beta:0.8:6", "asc-majority:0.7:6", "asc-entropy:0.8:6", "asc-dirichlet:0.8:6", "esc:2:6:majority"] {
+        let r = rule(text);
+        let e = exact_cost(&r, d.answer_masses(), d.correct()).unwrap();
+        let en = enumerate_path_cost(&r, &d);
+        assert!((e.accuracy - en.accuracy).abs() < 1e-12 && (e.expected_samples - en.expected_samples).abs() < 1e-12, "{text}: {e:?} vs {en:?}");
+    }
+}
+
+#[test]
+fn count_rules_monte_carlo_agrees_with_the_exact_programme() {
+    use pathconf::stopping::exact::exact_cost;
+    use pathconf::stopping::simulate::simulate_cost;
+    use pathconf::PathDistribution;
+    let d = PathDistribution::new(&[("A", vec![0.2, 0.1]), ("B", vec![0.3]), ("C", vec![0.25]), ("D", vec![0.15])], Some("A")).unwrap();
+    for (i, text) in
+        ["asc-beta:0.95", "asc-dirichlet:0.95", "asc-dirichlet:0.8:20", "asc-majority:0.8", "asc-entropy:0.75", "esc:5:40:majority"].iter().enumerate()
+    {
+        let r = rule(text);
+        let e = exact_cost(&r, d.answer_masses(), d.correct()).unwrap();
+        let m = simulate_cost(&r, &d, 100_000, 40 + i as u64);
+        // 5 standard errors: false-failure rate below 1e-6 per check.
+        assert!((m.accuracy.mean - e.accuracy).abs() < 5.0 * m.accuracy.std_error, "{text}: {m:?} vs {e:?}");
+        assert!((m.expected_samples.mean - e.expected_samples).abs() < 5.0 * m.expected_samples.std_error, "{text}: {m:?} vs {e:?}");
+    }
+}

@@ -10,9 +10,14 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Rules: fixed:N (plurality of N samples), esc:W:L[:window|majority] (ESC: stop after the first unanimous window of W, \
 at most L; answer the window's answer, or the plurality of all samples), asc-beta:T[:MAX] (Adaptive-Consistency: stop when \
-1 − I_½(a+1, b+1) ≥ T for the top two counts, at most MAX = 40). Ties split the credit.\n\
-Each row says how it was obtained: exact (fixed: SC's count programme; ESC's expected samples: its closed form; otherwise a \
-programme over count vectors, feasible for few answers) or monte_carlo (with a 95% interval).")]
+1 − I_½(a+1, b+1) ≥ T for the top two counts; MAX defaults to 40), asc-dirichlet:T[:MAX] (the Dirichlet posterior of the top five \
+counts gives the leader the largest share with probability ≥ T; computed exactly; Beta with fewer than three answers), \
+asc-majority:T[:MAX] (leader's share ≥ T), asc-entropy:T[:MAX] (normalised entropy ≤ T), pc-certify[:MAX] (pathconf: stop once \
+the seen paths' probabilities settle the answer of largest mass; answer PC's choice), pc-gt[:MAX] (the same with a Good–Turing \
+estimate of the unseen mass). Ties split the credit.\n\
+Each row says how it was obtained: exact (fixed: SC's count programme; ESC: its programme for any number of answers; the \
+other count rules: a programme over count vectors, answers of equal mass lumped, while feasible) or monte_carlo (with 95% \
+intervals; always for the pc rules).")]
 pub struct Args {
     /// Spec file (as for `theory`).
     #[arg(long)]
@@ -35,8 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
     let spec = read_spec(&args.spec)?;
     let d = &spec.distribution;
-    let rows: Vec<RuleCost> =
-        args.rules.iter().enumerate().map(|(i, rule)| rule_cost(rule, d.answer_masses(), d.correct(), args.trials, args.seed ^ ((i as u64) << 32))).collect();
+    let rows: Vec<RuleCost> = args.rules.iter().enumerate().map(|(i, rule)| rule_cost(rule, d, args.trials, args.seed ^ ((i as u64) << 32))).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(0);
@@ -47,7 +51,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map(|r| {
             vec![
                 r.rule.clone(),
-                format!("{} ({})", num(r.expected_samples), r.samples_method.label()),
+                match (r.samples_ci_low, r.samples_ci_high) {
+                    (Some(l), Some(h)) => format!("{} [{}, {}] ({})", num(r.expected_samples), num(l), num(h), r.samples_method.label()),
+                    _ => format!("{} ({})", num(r.expected_samples), r.samples_method.label()),
+                },
                 num(r.accuracy),
                 r.method.label().to_string(),
                 match (r.ci_low, r.ci_high) {

@@ -113,11 +113,12 @@ pub enum EvalError {
     NoMethods,
     /// A method needs log-probabilities the file does not carry (an
     /// answers-only file supports SC only).
-    #[error(
-        "{file}: method `{method}` needs log-probabilities, but question {question}, path {path} has none (field `{field}`); \
-         an answers-only file supports sc only"
-    )]
+    #[error("{file}: `{method}` needs {kind} log-probabilities, but question {question}, path {path} has none (field `{field}`); {hint}")]
     MissingLogprobs {
+        /// Which log-probabilities: `mean` (per token) or `sequence` (whole path).
+        kind: &'static str,
+        /// What works instead.
+        hint: &'static str,
         /// The file.
         file: PathBuf,
         /// The method.

@@ -197,6 +197,17 @@ impl<'a> Prepared<'a> {
         (&self.group_of, &self.group_correct)
     }
 
+    /// Per path (in subset order) its identity (same text and probability:
+    /// same path), and per identity its probability — what the path
+    /// stopping rules replay.
+    pub fn path_draws(&self) -> (Vec<u32>, Vec<f64>) {
+        let sample = self.sample();
+        let ids: Vec<u32> = sample.paths().iter().map(|p| p.id).collect();
+        let mut probs = vec![0.0; sample.distinct().count()];
+        sample.distinct().for_each(|p| probs[p.id as usize] = p.prob);
+        (ids, probs)
+    }
+
     /// The sampled paths with identities `(text, q)`.
     fn sample(&self) -> &Sample {
         self.sample.get_or_init(|| {

@@ -147,15 +147,35 @@ pub struct EvalReport {
 /// that does, on a file with an answers-only path, is a usage error naming
 /// the method, the path and the missing field.
 pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError> {
-    let Some(method) = methods.iter().find(|m| !matches!(m, Method::Sc)) else { return Ok(()) };
+    match methods.iter().find(|m| !matches!(m, Method::Sc)) {
+        Some(method) => require_logprobs(ds, &method.name().to_lowercase(), ProbMode::Mean),
+        None => Ok(()),
+    }
+}
+
+/// `who` (a method or rule) needs every path's mean log-probability
+/// ([`ProbMode::Mean`]) or sequence log-probability ([`ProbMode::Sequence`]):
+/// the first path without it is a usage error naming `who`, the path and the
+/// missing field.
+pub fn require_logprobs(ds: &Dataset, who: &str, mode: ProbMode) -> Result<(), EvalError> {
     for (question, q) in ds.questions.iter().enumerate() {
-        if let Some(path) = q.paths.iter().position(|p| p.mean_logprob.is_none()) {
-            let field = match ds.format {
-                Format::RpcJson => format!("mean_logprob[{question}][{path}]"),
-                Format::Jsonl => format!("paths[{path}].logprobs (or mean_logprob, logprob_sum)"),
-                Format::Openai => format!("choices[{path}].logprobs"),
+        let missing = |p: &crate::eval::dataset::RawPath| match mode {
+            ProbMode::Mean => p.mean_logprob.is_none(),
+            ProbMode::Sequence => p.sum_logprob.is_none(),
+        };
+        if let Some(path) = q.paths.iter().position(missing) {
+            let field = match (ds.format, mode) {
+                (Format::RpcJson, ProbMode::Mean) => format!("mean_logprob[{question}][{path}]"),
+                (Format::RpcJson, ProbMode::Sequence) => format!("a sequence log-probability for path {path} (this format stores only mean_logprob)"),
+                (Format::Jsonl, ProbMode::Mean) => format!("paths[{path}].logprobs (or mean_logprob, logprob_sum)"),
+                (Format::Jsonl, ProbMode::Sequence) => format!("paths[{path}].logprobs (or logprob_sum)"),
+                (Format::Openai, _) => format!("choices[{path}].logprobs"),
             };
-            return Err(EvalError::MissingLogprobs { file: ds.file.clone(), method: method.name().to_lowercase(), question, path, field });
+            let (kind, hint) = match mode {
+                ProbMode::Mean => ("mean", "an answers-only file supports sc and the count-based stopping rules only"),
+                ProbMode::Sequence => ("sequence", "use a file with token log-probabilities (JSONL logprobs or logprob_sum, OpenAI logprobs), or pc-gt"),
+            };
+            return Err(EvalError::MissingLogprobs { kind, hint, file: ds.file.clone(), method: who.to_string(), question, path, field });
         }
     }
     Ok(())

@@ -12,8 +12,9 @@ use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::methods::{Prepared, ProbMode};
 use super::metrics::maximum;
+use super::protocol::require_logprobs;
 use crate::progress::Observer;
-use crate::stopping::{replay, StopRule, Stopped};
+use crate::stopping::{replay_cached, replay_with_paths, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -125,6 +126,18 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
     if repeats == 0 {
         return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
     }
+    // The path rules need probabilities: pc-certify the whole path's
+    // (sequence log-probabilities), pc-gt any positive score (the mean
+    // log-probability's exponential, as PC in `eval`).
+    let mode_of = |rule: &StopRule| match rule {
+        StopRule::PcStop { unseen: Unseen::Certify, .. } => ProbMode::Sequence,
+        _ => ProbMode::Mean,
+    };
+    for rule in cfg.rules.iter().filter(|r| r.needs_paths()) {
+        require_logprobs(ds, &rule.to_string(), mode_of(rule))?;
+    }
+    let needs_sequence = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Sequence);
+    let needs_mean = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Mean);
     let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
     // [question][order] -> (per rule, per fixed budget) outcomes.
     type PerOrder = (Vec<Stopped>, Vec<f64>);
@@ -133,12 +146,31 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
         .par_iter()
         .enumerate()
         .map(|(i, q)| {
+            let mut caches = vec![StopCache::default(); cfg.rules.len()];
             let out = (0..repeats)
                 .map(|r| {
                     let idx = order_of(q.paths.len(), cfg.order, cfg.seed, r, i);
-                    let prepared = Prepared::new(q, idx, equal, ProbMode::Mean).expect("mean-probability mode never fails");
+                    let prepared = Prepared::new(q, idx.clone(), equal, ProbMode::Mean).expect("mean-probability mode never fails");
                     let (answers, correct) = prepared.groups();
-                    let rules = cfg.rules.iter().map(|rule| replay(rule, answers, correct)).collect();
+                    let mean_draws = needs_mean.then(|| prepared.path_draws());
+                    let sequence_draws = needs_sequence
+                        .then(|| Prepared::new(q, idx, equal, ProbMode::Sequence).expect("checked: every path has a sequence log-probability").path_draws());
+                    let rules = cfg
+                        .rules
+                        .iter()
+                        .zip(caches.iter_mut())
+                        .map(|(rule, cache)| {
+                            let draws = match mode_of(rule) {
+                                ProbMode::Sequence => sequence_draws.as_ref(),
+                                ProbMode::Mean => mean_draws.as_ref(),
+                            };
+                            match draws {
+                                // Exact comparisons, as the evaluator's PC.
+                                Some((ids, probs)) if rule.needs_paths() => replay_with_paths(rule, answers, correct, &PathDraws { ids, probs }, 0.0, cache),
+                                _ => replay_cached(rule, answers, correct, cache),
+                            }
+                        })
+                        .collect();
                     let budgets = prefix_credits(answers, correct, max_paths);
                     (rules, budgets)
                 })

@@ -1,8 +1,10 @@
 //! Figure — stopping rules (issue #17): accuracy against expected samples for
-//! fixed budgets, ESC and Adaptive-Consistency's Beta rule.
+//! fixed budgets, ESC, Adaptive-Consistency's Beta, Dirichlet, majority and
+//! entropy rules, and pathconf's certified-PC rules.
 //!
-//! (a), (b) two synthetic answer distributions (3 and 4 answers): every rule
-//! exact (a programme over count vectors), Monte Carlo points on top.
+//! (a), (b) two synthetic path distributions (3 and 4 answers): every count
+//! rule exact ([`crate::stopping::exact`]), Monte Carlo points on top; the
+//! path rules by Monte Carlo.
 //! (c) the trained transformer: the mean over its questions of Monte Carlo
 //! on each question's exact answer distribution (about 100 answers: beyond
 //! the exact programme). (d) replay on the committed SmolLM2 paths, in 20
@@ -29,6 +31,13 @@ const FIXED_MAX: usize = 40;
 fn adaptive() -> Vec<StopRule> {
     let mut v: Vec<StopRule> = [2usize, 4, 5, 8].iter().map(|&w| StopRule::Esc { window: w, max: 40, answer: crate::stopping::EscAnswer::Window }).collect();
     v.extend([0.8, 0.9, 0.95, 0.99].iter().map(|&t| StopRule::AscBeta { threshold: t, max: 40 }));
+    v.extend([
+        StopRule::AscDirichlet { threshold: 0.95, max: 40 },
+        StopRule::AscMajority { threshold: 0.8, max: 40 },
+        StopRule::AscEntropy { threshold: 0.75, max: 40 },
+        StopRule::PcStop { unseen: crate::stopping::Unseen::Certify, max: 40 },
+        StopRule::PcStop { unseen: crate::stopping::Unseen::GoodTuring, max: 40 },
+    ]);
     v
 }
 
@@ -45,14 +54,20 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let mut settings: Vec<(String, Vec<Point>)> = Vec::new();
 
     // (a), (b): exact.
-    for (si, (name, masses)) in
-        [("3 answers: 0.5, 0.3, 0.2", vec![0.5, 0.3, 0.2]), ("4 answers: 0.4, 0.3, 0.2, 0.1", vec![0.4, 0.3, 0.2, 0.1])].into_iter().enumerate()
-    {
+    type Groups = Vec<(&'static str, Vec<f64>)>;
+    let synthetic: [(&str, Groups); 2] = [
+        ("3 answers: 0.5, 0.3, 0.2 (2 paths each)", vec![("A", vec![0.3, 0.2]), ("B", vec![0.2, 0.1]), ("C", vec![0.1, 0.1])]),
+        ("4 answers: 0.4, 0.3, 0.2, 0.1 (8 paths)", vec![("A", vec![0.2, 0.1, 0.1]), ("B", vec![0.15, 0.15]), ("C", vec![0.1, 0.05, 0.05]), ("D", vec![0.1])]),
+    ];
+    for (si, (name, groups)) in synthetic.into_iter().enumerate() {
         let mut pts = Vec::new();
+        let dist = crate::PathDistribution::new(&groups, Some("A"))?;
         for (ri, rule) in fixed.iter().chain(adaptive().iter()).enumerate() {
-            let e = exact_cost(rule, &masses, Some(0)).expect("few answers: exact");
-            let m = simulate_cost(rule, &masses, Some(0), trials, cfg.seed ^ ((si as u64) << 40) ^ ri as u64);
-            pts.push((*rule, e.expected_samples, m.accuracy.mean, "monte_carlo", m.accuracy.std_error, Some(e.accuracy)));
+            // Exact for the count rules (few answers); the path rules by Monte Carlo.
+            let e = exact_cost(rule, dist.answer_masses(), dist.correct());
+            let m = simulate_cost(rule, &dist, trials, cfg.seed ^ ((si as u64) << 40) ^ ri as u64);
+            let samples = e.map_or(m.expected_samples.mean, |e| e.expected_samples);
+            pts.push((*rule, samples, m.accuracy.mean, "monte_carlo", m.accuracy.std_error, e.map(|e| e.accuracy)));
         }
         settings.push((format!("({}) {name}", (b'a' + si as u8) as char), pts));
     }
@@ -71,8 +86,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     for (ri, rule) in fixed.iter().chain(adaptive().iter()).enumerate() {
         let (mut n, mut acc, mut var) = (0.0, 0.0, 0.0);
         for (qi, r) in runs.iter().enumerate() {
-            let masses = r.dist.answer_masses();
-            let m = simulate_cost(rule, masses, r.dist.correct(), trials / 4, cfg.seed ^ 0x570 ^ ((qi as u64) << 32) ^ ri as u64);
+            let m = simulate_cost(rule, &r.dist, trials / 4, cfg.seed ^ 0x570 ^ ((qi as u64) << 32) ^ ri as u64);
             n += m.expected_samples.mean / qn;
             acc += m.accuracy.mean / qn;
             var += (m.accuracy.std_error / qn).powi(2);
@@ -111,10 +125,17 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let mut series = vec![Series::new("fixed:N", palette::SC, Style::Line, fixed_pts.iter().map(|p| (p.1, 100.0 * curve(p))).collect())];
         let esc: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::Esc { .. })).collect();
         let beta: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::AscBeta { .. })).collect();
-        for (label, color, group) in
-            [("ESC esc:W:40, W = 2, 4, 5, 8", palette::PPL, &esc), ("Adaptive-Consistency asc-beta:T, T = .8, .9, .95, .99", palette::PC, &beta)]
-        {
-            if group.iter().all(|p| p.5.is_some()) {
+        let other_ac: Vec<&Point> =
+            pts.iter().filter(|p| matches!(p.0, StopRule::AscDirichlet { .. } | StopRule::AscMajority { .. } | StopRule::AscEntropy { .. })).collect();
+        let ours: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::PcStop { .. })).collect();
+        for (label, color, group) in [
+            ("ESC esc:W:40, W = 2, 4, 5, 8", palette::PPL, &esc),
+            ("Adaptive-Consistency asc-beta:T, T = .8, .9, .95, .99", palette::PC, &beta),
+            ("Adaptive-Consistency asc-dirichlet:.95, asc-majority:.8, asc-entropy:.75", palette::RPC, &other_ac),
+            ("pathconf pc-certify, pc-gt (max 40)", palette::RP, &ours),
+        ] {
+            let lined = std::ptr::eq(group, &esc) || std::ptr::eq(group, &beta);
+            if lined && group.iter().all(|p| p.5.is_some()) {
                 series.push(Series::new(format!("{label} (exact)"), color, Style::Line, group.iter().map(|p| (p.1, 100.0 * p.5.expect("exact"))).collect()));
             }
             series.push(
@@ -131,9 +152,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         panel.x_label = "expected samples per question".into();
         panels.push(panel);
         // Which rule wins: fewest samples at accuracy ≥ the fixed budget's.
-        let saved: Vec<String> = esc
+        let adaptive_pts: Vec<&&Point> = esc.iter().chain(beta.iter()).chain(other_ac.iter()).chain(ours.iter()).collect();
+        let saved: Vec<String> = adaptive_pts
             .iter()
-            .chain(beta.iter())
             .map(|p| {
                 let k = fixed_pts.iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| f.1);
                 match k {
@@ -142,11 +163,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
                 }
             })
             .collect();
-        let savings: Vec<(StopRule, f64)> = esc
-            .iter()
-            .chain(beta.iter())
-            .filter_map(|p| fixed_pts.iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| (p.0, 100.0 * (1.0 - p.1 / f.1))))
-            .collect();
+        let savings: Vec<(StopRule, f64)> =
+            adaptive_pts.iter().filter_map(|p| fixed_pts.iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| (p.0, 100.0 * (1.0 - p.1 / f.1)))).collect();
         let winners = savings.iter().filter(|s| s.1 > 0.0).count();
         let best = savings.iter().fold(None, |b: Option<&(StopRule, f64)>, s| if b.is_none_or(|b| s.1 > b.1) { Some(s) } else { b });
         let verdict = match best {
@@ -165,12 +183,16 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     files.push(csv.write(&cfg.out, "stopping")?);
     let summary = format!(
         "## Stopping rules (`stopping.png`)\n\nAccuracy (ties split) against expected samples per question for fixed budgets (the line), ESC \
-         (window W, at most 40, the window's answer) and Adaptive-Consistency's Beta rule (threshold T, at most 40). (a), (b) exact lines \
-         (a programme over count vectors) with Monte Carlo points ({trials} trials); (c) Monte Carlo on the trained transformer's exact answer \
-         distributions; (d) replay on the committed SmolLM2 paths (accuracy ± s.e. across questions). A negative percentage is the saving \
-         against the smallest fixed budget as accurate (a positive one, a loss):\n\n{}\n\nAn adaptive rule saves where the leading \
-         answer separates quickly on the questions it stops early; when accuracy saturates after a few samples (c), sampling on until \
-         agreement on hard questions costs more than a small fixed budget.\n",
+         (window W, at most 40, the window's answer), Adaptive-Consistency's Beta rule (threshold T), its Dirichlet (0.95, exact statistic), \
+         majority (0.8) and entropy (0.75) rules, and pathconf's pc-certify / pc-gt (stop once the seen paths' probabilities settle the \
+         answer of largest mass, the unseen mass exact or Good–Turing), all capped at 40. (a), (b) exact values for the count rules with \
+         Monte Carlo points ({trials} trials); (c) Monte Carlo on the trained transformer's exact path distributions; (d) replay on the \
+         committed SmolLM2 paths (accuracy ± s.e. across questions). A negative percentage is the saving against the smallest fixed \
+         budget as accurate (a positive one, a loss):\n\n{}\n\nAn adaptive rule saves where the leading answer separates quickly on \
+         the questions it stops early; when accuracy saturates after a few samples (c), sampling on until agreement on hard questions \
+         costs more than a small fixed budget. pc-certify answers with the answer of largest mass once it is certain — the limit's \
+         answer, all estimation error gone — but it needs whole-path probabilities: on SmolLM2's long paths the unseen mass stays near 1, \
+         it never stops and answers as PC on sequence probabilities.\n",
         notes.join("\n")
     );
     Ok(FigureOutput { name: "stopping", files, summary })

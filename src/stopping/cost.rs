@@ -1,17 +1,16 @@
 //! A rule's expected samples and accuracy by the most exact method that
 //! applies — what `pathconf budget` prints:
 //!
-//! - `fixed:N`: `N` samples, SC's exact accuracy for any number of answers;
-//! - otherwise the exact programme over count vectors when it is small
-//!   enough ([`super::exact`]);
-//! - else Monte Carlo with a 95% interval on the accuracy; ESC's expected
-//!   samples then still come from its closed form.
+//! - the exact programmes of [`super::exact`]: `fixed:N` (SC's exact
+//!   accuracy) and ESC for any number of answers, the per-sample count rules
+//!   while their count vectors are few enough;
+//! - else Monte Carlo with 95% intervals (always for the path rules).
 
 use super::exact::{esc_expected_samples, exact_cost};
 use super::simulate::simulate_cost;
 use super::StopRule;
-use crate::accuracy::sc::sc_accuracy;
 use crate::accuracy::AccuracyMethod;
+use crate::PathDistribution;
 use serde::Serialize;
 
 /// A rule's cost and accuracy, each saying how it was obtained.
@@ -31,31 +30,44 @@ pub struct RuleCost {
     pub ci_low: Option<f64>,
     /// 95% interval of the accuracy (Monte Carlo only).
     pub ci_high: Option<f64>,
+    /// 95% interval of the expected samples (Monte Carlo only).
+    pub samples_ci_low: Option<f64>,
+    /// 95% interval of the expected samples (Monte Carlo only).
+    pub samples_ci_high: Option<f64>,
 }
 
-/// The cost of `rule` for answer masses `masses` with correct answer
-/// `correct`; Monte Carlo (when needed) runs `trials ≥ 2` trials from `seed`.
-pub fn rule_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>, trials: u64, seed: u64) -> RuleCost {
+/// The cost of `rule` on `d`; Monte Carlo (when needed) runs `trials ≥ 2`
+/// trials from `seed`.
+pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) -> RuleCost {
     use AccuracyMethod::{Exact, MonteCarlo};
-    let row = |expected_samples, samples_method, accuracy, method, ci: Option<(f64, f64)>| RuleCost {
+    if let Some(c) = exact_cost(rule, d.answer_masses(), d.correct()) {
+        return RuleCost {
+            rule: rule.to_string(),
+            expected_samples: c.expected_samples,
+            samples_method: Exact,
+            accuracy: c.accuracy,
+            method: Exact,
+            ci_low: None,
+            ci_high: None,
+            samples_ci_low: None,
+            samples_ci_high: None,
+        };
+    }
+    let m = simulate_cost(rule, d, trials, seed);
+    // ESC's expected samples have a closed form at any length.
+    let (samples, samples_method, samples_ci) = match *rule {
+        StopRule::Esc { window, max, .. } => (esc_expected_samples(d.answer_masses(), window, max), Exact, None),
+        _ => (m.expected_samples.mean, MonteCarlo, Some((m.expected_samples.ci_low, m.expected_samples.ci_high))),
+    };
+    RuleCost {
         rule: rule.to_string(),
-        expected_samples,
+        expected_samples: samples,
         samples_method,
-        accuracy,
-        method,
-        ci_low: ci.map(|c| c.0),
-        ci_high: ci.map(|c| c.1),
-    };
-    if let StopRule::Fixed { n } = *rule {
-        return row(n as f64, Exact, sc_accuracy(masses, correct, n)[n], Exact, None);
+        accuracy: m.accuracy.mean,
+        method: MonteCarlo,
+        ci_low: Some(m.accuracy.ci_low.max(0.0)),
+        ci_high: Some(m.accuracy.ci_high.min(1.0)),
+        samples_ci_low: samples_ci.map(|c| c.0),
+        samples_ci_high: samples_ci.map(|c| c.1),
     }
-    if let Some(c) = exact_cost(rule, masses, correct) {
-        return row(c.expected_samples, Exact, c.accuracy, Exact, None);
-    }
-    let m = simulate_cost(rule, masses, correct, trials, seed);
-    let (samples, samples_method) = match *rule {
-        StopRule::Esc { window, max, .. } => (esc_expected_samples(masses, window, max), Exact),
-        _ => (m.expected_samples.mean, MonteCarlo),
-    };
-    row(samples, samples_method, m.accuracy.mean, MonteCarlo, Some((m.accuracy.ci_low.max(0.0), m.accuracy.ci_high.min(1.0))))
 }

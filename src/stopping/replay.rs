@@ -1,6 +1,7 @@
 //! Applying a rule to a sequence of sampled answers.
 
-use super::rule::{beta_confidence, top_two, EscAnswer, StopRule};
+use super::pc_stop::{replay_pc, PathDraws};
+use super::rule::{EscAnswer, StopCache, StopRule};
 use crate::select::select;
 
 /// Where a rule stopped and what it answered.
@@ -21,6 +22,8 @@ pub struct Stopped {
 /// Runs `rule` on `answers` (answer indices in sampling order, `correct[a]`
 /// whether answer `a` is right). A sequence shorter than the rule's maximum
 /// ends the rule early: the rule then answers from every sample there is.
+/// Count-based rules only; the path rules ([`StopRule::needs_paths`]) go
+/// through [`replay_with_paths`].
 ///
 /// ```
 /// use pathconf::stopping::{replay, StopRule};
@@ -30,6 +33,13 @@ pub struct Stopped {
 /// assert_eq!((s.used, s.credit), (4, 0.0));
 /// ```
 pub fn replay(rule: &StopRule, answers: &[u32], correct: &[bool]) -> Stopped {
+    replay_cached(rule, answers, correct, &mut StopCache::default())
+}
+
+/// [`replay`] sharing `cache` (one per rule) across many sequences — the
+/// Dirichlet statistic is costly and its verdicts recur.
+pub fn replay_cached(rule: &StopRule, answers: &[u32], correct: &[bool], cache: &mut StopCache) -> Stopped {
+    assert!(!rule.needs_paths(), "{rule} reads paths: use replay_with_paths");
     let mut counts = vec![0usize; correct.len()];
     let limit = rule.max_samples().min(answers.len());
     let plurality = |counts: &[usize], used: usize| {
@@ -53,13 +63,21 @@ pub fn replay(rule: &StopRule, answers: &[u32], correct: &[bool]) -> Stopped {
                     };
                 }
             }
-            StopRule::AscBeta { threshold, .. } => {
-                let (first, second) = top_two(&counts);
-                if beta_confidence(first, second) >= threshold {
+            _ => {
+                if rule.stops_cached(&counts, n, cache) {
                     return plurality(&counts, n);
                 }
             }
         }
     }
     plurality(&counts, limit)
+}
+
+/// Runs any rule: the path rules read `draws` (and tie PC's scores within
+/// `tie_tol`, relative), the others only `answers` (sharing `cache`).
+pub fn replay_with_paths(rule: &StopRule, answers: &[u32], correct: &[bool], draws: &PathDraws, tie_tol: f64, cache: &mut StopCache) -> Stopped {
+    match *rule {
+        StopRule::PcStop { unseen, max } => replay_pc(unseen, max, answers, correct, draws, tie_tol),
+        _ => replay_cached(rule, answers, correct, cache),
+    }
 }

@@ -43,11 +43,59 @@ pub enum StopRule {
         /// Largest number of samples.
         max: usize,
     },
+    /// Adaptive-Consistency's Dirichlet rule (exact; see [`super::dirichlet`]).
+    AscDirichlet {
+        /// Stop when the posterior probability that the leader's share is the
+        /// largest reaches this.
+        threshold: f64,
+        /// Largest number of samples.
+        max: usize,
+    },
+    /// Adaptive-Consistency's majority rule: the leader's share of the
+    /// samples reaches the threshold (never after one sample).
+    AscMajority {
+        /// The share.
+        threshold: f64,
+        /// Largest number of samples.
+        max: usize,
+    },
+    /// Adaptive-Consistency's entropy rule: the normalised entropy of the
+    /// answer counts falls to the threshold (never after one sample).
+    AscEntropy {
+        /// The normalised entropy.
+        threshold: f64,
+        /// Largest number of samples.
+        max: usize,
+    },
+    /// pathconf's rule from the theory: stop once the sampled paths'
+    /// probabilities settle which answer has the largest mass (see
+    /// [`super::pc_stop`]).
+    PcStop {
+        /// How the mass of the paths not yet seen is bounded.
+        unseen: Unseen,
+        /// Largest number of samples.
+        max: usize,
+    },
 }
+
+/// How [`StopRule::PcStop`] accounts for the paths not yet sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unseen {
+    /// `1 − Σ_seen p(t)`: exact when `p(t)` are the sampling probabilities of
+    /// whole paths (the theory; sequence log-probabilities in files).
+    Certify,
+    /// Good–Turing: the share of samples whose path was seen exactly once,
+    /// with the seen paths' relative probabilities scaled to the rest.
+    GoodTuring,
+}
+
+/// Every rule's name.
+pub const KINDS: [&str; 8] = ["fixed", "esc", "asc-beta", "asc-dirichlet", "asc-majority", "asc-entropy", "pc-certify", "pc-gt"];
 
 /// A malformed rule.
 #[derive(Debug, Error, Clone, PartialEq)]
-#[error("stopping rule {text:?}: {reason} (expected fixed:N, esc:W:L[:window|majority] or asc-beta:T[:MAX])")]
+#[error("stopping rule {text:?}: {reason} (expected fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX], asc-dirichlet:T[:MAX], asc-majority:T[:MAX], asc-entropy:T[:MAX], pc-certify[:MAX] or pc-gt[:MAX])")]
 pub struct RuleError {
     /// What was given.
     pub text: String,
@@ -81,15 +129,30 @@ impl std::str::FromStr for StopRule {
                 };
                 Ok(StopRule::Esc { window, max, answer })
             }
-            ["asc-beta", t, rest @ ..] if rest.len() <= 1 => {
+            [kind @ ("asc-beta" | "asc-dirichlet" | "asc-majority" | "asc-entropy"), t, rest @ ..] if rest.len() <= 1 => {
                 let threshold: f64 = t.trim().parse().map_err(|_| err("T must be a number"))?;
-                if !(threshold > 0.5 && threshold < 1.0) {
-                    return Err(err("T must lie in (0.5, 1)"));
-                }
                 let max = rest.first().map(|m| count(m, "MAX")).transpose()?.unwrap_or(DEFAULT_MAX);
-                Ok(StopRule::AscBeta { threshold, max })
+                let (lo, hi, closed) = match *kind {
+                    "asc-beta" | "asc-dirichlet" => (0.5, 1.0, false),
+                    "asc-majority" => (0.5, 1.0, true),
+                    _ => (0.0, 1.0, false),
+                };
+                if !(threshold > lo && (threshold < hi || (closed && threshold == hi))) {
+                    return Err(err(&format!("T must lie in ({lo}, {hi}{}", if closed { "]" } else { ")" })));
+                }
+                Ok(match *kind {
+                    "asc-beta" => StopRule::AscBeta { threshold, max },
+                    "asc-dirichlet" => StopRule::AscDirichlet { threshold, max },
+                    "asc-majority" => StopRule::AscMajority { threshold, max },
+                    _ => StopRule::AscEntropy { threshold, max },
+                })
             }
-            [kind, ..] if ["fixed", "esc", "asc-beta"].contains(kind) => Err(err("wrong number of parameters")),
+            [kind @ ("pc-certify" | "pc-gt"), rest @ ..] if rest.len() <= 1 => {
+                let max = rest.first().map(|m| count(m, "MAX")).transpose()?.unwrap_or(DEFAULT_MAX);
+                let unseen = if *kind == "pc-certify" { Unseen::Certify } else { Unseen::GoodTuring };
+                Ok(StopRule::PcStop { unseen, max })
+            }
+            [kind, ..] if KINDS.contains(kind) => Err(err("wrong number of parameters")),
             _ => Err(err("unknown rule")),
         }
     }
@@ -102,6 +165,11 @@ impl fmt::Display for StopRule {
             StopRule::Esc { window, max, answer: EscAnswer::Window } => write!(f, "esc:{window}:{max}"),
             StopRule::Esc { window, max, answer: EscAnswer::Majority } => write!(f, "esc:{window}:{max}:majority"),
             StopRule::AscBeta { threshold, max } => write!(f, "asc-beta:{threshold}:{max}"),
+            StopRule::AscDirichlet { threshold, max } => write!(f, "asc-dirichlet:{threshold}:{max}"),
+            StopRule::AscMajority { threshold, max } => write!(f, "asc-majority:{threshold}:{max}"),
+            StopRule::AscEntropy { threshold, max } => write!(f, "asc-entropy:{threshold}:{max}"),
+            StopRule::PcStop { unseen: Unseen::Certify, max } => write!(f, "pc-certify:{max}"),
+            StopRule::PcStop { unseen: Unseen::GoodTuring, max } => write!(f, "pc-gt:{max}"),
         }
     }
 }
@@ -111,9 +179,98 @@ impl StopRule {
     pub fn max_samples(&self) -> usize {
         match *self {
             StopRule::Fixed { n } => n,
-            StopRule::Esc { max, .. } | StopRule::AscBeta { max, .. } => max,
+            StopRule::Esc { max, .. }
+            | StopRule::AscBeta { max, .. }
+            | StopRule::AscDirichlet { max, .. }
+            | StopRule::AscMajority { max, .. }
+            | StopRule::AscEntropy { max, .. }
+            | StopRule::PcStop { max, .. } => max,
         }
     }
+
+    /// Whether the rule reads the sampled paths' identities and probabilities
+    /// (not only their answers).
+    pub fn needs_paths(&self) -> bool {
+        matches!(self, StopRule::PcStop { .. })
+    }
+
+    /// Whether a rule checked after every sample stops at answer counts
+    /// `counts` (`n` samples in all). `false` for the rules that decide
+    /// otherwise (fixed, ESC's windows, the path rules).
+    pub fn stops_on_counts(&self, counts: &[usize], n: usize) -> bool {
+        self.stops_cached(counts, n, &mut StopCache::default())
+    }
+
+    /// [`Self::stops_on_counts`], remembering the Beta and Dirichlet
+    /// statistics' verdicts in `cache` (they depend only on the top counts,
+    /// which the exact programme meets again and again).
+    pub fn stops_cached(&self, counts: &[usize], n: usize, cache: &mut StopCache) -> bool {
+        match *self {
+            StopRule::AscBeta { threshold, .. } => cache.beta(top_two(counts), threshold),
+            StopRule::AscDirichlet { threshold, .. } => {
+                if counts.iter().filter(|&&c| c > 0).count() < 3 {
+                    cache.beta(top_two(counts), threshold)
+                } else {
+                    let mut sorted: Vec<usize> = counts.iter().copied().filter(|&c| c > 0).collect();
+                    sorted.sort_unstable_by(|a, b| b.cmp(a));
+                    sorted.truncate(super::dirichlet::TOP_K);
+                    // The leader beats everyone only if it beats the runner-up,
+                    // P(X_L > X_2) = the Beta statistic; and it fails to with
+                    // probability at most Σ_j P(X_j > X_L) (union bound). Only
+                    // between the two bounds is the statistic computed.
+                    let lead = sorted[0];
+                    if !cache.beta((lead, sorted[1]), threshold) {
+                        return false;
+                    }
+                    let lose: f64 = sorted[1..].iter().map(|&c| 1.0 - beta_confidence(lead, c)).sum();
+                    if 1.0 - lose >= threshold {
+                        return true;
+                    }
+                    let mut top = [0u16; super::dirichlet::TOP_K];
+                    top.iter_mut().zip(&sorted).for_each(|(t, &c)| *t = c as u16);
+                    *cache.dirichlet.entry(top).or_insert_with(|| super::dirichlet::leader_probability(&sorted) >= threshold)
+                }
+            }
+            StopRule::AscMajority { threshold, .. } => n > 1 && top_two(counts).0 as f64 / n as f64 >= threshold,
+            StopRule::AscEntropy { threshold, .. } => n > 1 && normalised_entropy(counts) <= threshold,
+            StopRule::Fixed { .. } | StopRule::Esc { .. } | StopRule::PcStop { .. } => false,
+        }
+    }
+}
+
+/// Verdicts of the Beta and Dirichlet statistics already computed (one cache
+/// per rule: a verdict depends on the threshold).
+#[derive(Debug, Default, Clone)]
+pub struct StopCache {
+    beta: foldhash::HashMap<(usize, usize), bool>,
+    dirichlet: foldhash::HashMap<[u16; super::dirichlet::TOP_K], bool>,
+}
+
+impl StopCache {
+    fn beta(&mut self, (a, b): (usize, usize), threshold: f64) -> bool {
+        *self.beta.entry((a, b)).or_insert_with(|| beta_confidence(a, b) >= threshold)
+    }
+}
+
+/// Adaptive-Consistency's normalised entropy of answer counts: the base-2
+/// entropy of the shares over the log₂ of the number of distinct answers; a
+/// single distinct answer is given a phantom second answer of count 1 (their
+/// convention), so `n` equal answers give `H(n/(n+1), 1/(n+1))`.
+///
+/// ```
+/// use pathconf::stopping::rule::normalised_entropy;
+/// assert!((normalised_entropy(&[2, 2]) - 1.0).abs() < 1e-12);
+/// // Four equal answers: H(0.8, 0.2) = 0.7219…, the first at most 0.75.
+/// assert!(normalised_entropy(&[4]) < 0.75 && normalised_entropy(&[3]) > 0.75);
+/// ```
+pub fn normalised_entropy(counts: &[usize]) -> f64 {
+    let mut seen: Vec<f64> = counts.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
+    if seen.len() < 2 {
+        seen.push(1.0);
+    }
+    let total: f64 = seen.iter().sum();
+    let h: f64 = seen.iter().map(|&c| -(c / total) * (c / total).log2()).sum();
+    h / (seen.len() as f64).log2()
 }
 
 /// Adaptive-Consistency's Beta statistic `P(x > ½)` for `x ~ Beta(a+1, b+1)`,
@@ -151,12 +308,22 @@ mod tests {
 
     #[test]
     fn rules_parse_print_and_reject_by_name() {
-        for text in ["fixed:8", "esc:5:40", "esc:5:40:majority", "asc-beta:0.95:64"] {
+        for text in [
+            "fixed:8",
+            "esc:5:40",
+            "esc:5:40:majority",
+            "asc-beta:0.95:64",
+            "asc-dirichlet:0.95:40",
+            "asc-majority:0.8:40",
+            "asc-entropy:0.75:40",
+            "pc-certify:64",
+            "pc-gt:40",
+        ] {
             let r: StopRule = text.parse().unwrap();
             assert_eq!(r.to_string(), text);
         }
         assert_eq!("asc-beta:0.95".parse::<StopRule>().unwrap(), StopRule::AscBeta { threshold: 0.95, max: 40 });
-        for bad in ["fixed:0", "esc:5:42", "esc:5", "asc-beta:1.2", "asc-beta:x", "nope:3", "esc:5:40:last"] {
+        for bad in ["fixed:0", "esc:5:42", "esc:5", "asc-beta:1.2", "asc-beta:x", "nope:3", "esc:5:40:last", "asc-entropy:1.5", "pc-gt:0", "pc-certify:4:5"] {
             let e = bad.parse::<StopRule>().unwrap_err().to_string();
             assert!(e.contains(bad), "{e}");
         }

@@ -1,11 +1,15 @@
-//! Monte Carlo of a stopping rule from the answer distribution, for when the
-//! exact programme's count vectors are too many. Batched as every Monte Carlo
-//! in pathconf ([`crate::montecarlo::in_batches`]): the result does not depend
-//! on the thread count.
+//! Monte Carlo of a stopping rule from a path distribution, for when no exact
+//! programme applies. Count-based rules draw answers from the answer masses;
+//! the path rules draw paths. Batched as every Monte Carlo in pathconf
+//! ([`crate::montecarlo::in_batches`]): the result does not depend on the
+//! thread count.
 
-use super::replay::replay;
-use super::rule::StopRule;
+use super::pc_stop::PathDraws;
+use super::replay::replay_with_paths;
+use super::rule::{StopCache, StopRule};
 use crate::montecarlo::{in_batches, Estimate, RunningStats};
+use crate::select::THEORY_TIE_TOL;
+use crate::PathDistribution;
 use rand_distr::{weighted::WeightedAliasIndex, Distribution};
 
 /// Estimated cost and accuracy.
@@ -17,17 +21,27 @@ pub struct SimulatedCost {
     pub accuracy: Estimate,
 }
 
-/// Simulates `trials` runs of `rule` (masses positive somewhere; `trials ≥ 2`).
-pub fn simulate_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>, trials: u64, seed: u64) -> SimulatedCost {
-    let alias = WeightedAliasIndex::new(masses.to_vec()).expect("answer masses are non-negative with a positive total");
-    let ok: Vec<bool> = (0..masses.len()).map(|a| Some(a) == correct).collect();
+/// Simulates `trials ≥ 2` runs of `rule` on `d`.
+pub fn simulate_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) -> SimulatedCost {
+    let ok: Vec<bool> = (0..d.n_answers()).map(|a| Some(a) == d.correct()).collect();
     let l = rule.max_samples();
+    let paths = rule.needs_paths();
+    let weights: Vec<f64> = if paths { d.paths().iter().map(|p| p.prob).collect() } else { d.answer_masses().to_vec() };
+    let alias = WeightedAliasIndex::new(weights).expect("a validated distribution has a positive total");
+    let probs: Vec<f64> = d.paths().iter().map(|p| p.prob).collect();
+    let answer_of: Vec<u32> = d.paths().iter().map(|p| p.answer as u32).collect();
     let batches: Vec<(RunningStats, RunningStats)> = in_batches(trials, seed, |rng, count| {
         let (mut used, mut acc) = (RunningStats::default(), RunningStats::default());
-        let mut seq = vec![0u32; l];
+        let (mut ids, mut seq) = (vec![0u32; l], vec![0u32; l]);
+        let mut cache = StopCache::default();
         for _ in 0..count {
-            seq.iter_mut().for_each(|a| *a = alias.sample(rng) as u32);
-            let s = replay(rule, &seq, &ok);
+            ids.iter_mut().for_each(|a| *a = alias.sample(rng) as u32);
+            if paths {
+                seq.iter_mut().zip(&ids).for_each(|(a, &t)| *a = answer_of[t as usize]);
+            } else {
+                seq.copy_from_slice(&ids);
+            }
+            let s = replay_with_paths(rule, &seq, &ok, &PathDraws { ids: &ids, probs: &probs }, THEORY_TIE_TOL, &mut cache);
             used.push(s.used as f64);
             acc.push(s.credit);
         }
