@@ -247,19 +247,23 @@ pub fn enumerate_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -
             e_n.add(w * s.used as f64);
             acc.add(w * s.credit);
         }
-        let mut d = 0;
-        loop {
-            if d == l {
-                return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
-            }
-            seq[d] += 1;
-            if (seq[d] as usize) < k {
-                break;
-            }
-            seq[d] = 0;
-            d += 1;
+        if !next_sequence(&mut seq, k) {
+            return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
         }
     }
+}
+
+/// Advances `seq` to the next sequence over `0..base` (first position
+/// fastest); `false` after the last.
+fn next_sequence(seq: &mut [u32], base: usize) -> bool {
+    for x in seq.iter_mut() {
+        *x += 1;
+        if (*x as usize) < base {
+            return true;
+        }
+        *x = 0;
+    }
+    false
 }
 
 /// Exhaustive check for any rule, path rules included: every sequence of
@@ -283,17 +287,8 @@ pub fn enumerate_path_cost(rule: &StopRule, d: &crate::PathDistribution) -> Exac
             e_n.add(w * s.used as f64);
             acc.add(w * s.credit);
         }
-        let mut i = 0;
-        loop {
-            if i == l {
-                return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
-            }
-            ids[i] += 1;
-            if (ids[i] as usize) < paths.len() {
-                break;
-            }
-            ids[i] = 0;
-            i += 1;
+        if !next_sequence(&mut ids, paths.len()) {
+            return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
         }
     }
 }

@@ -28,7 +28,7 @@
 //! Both answer with PC's choice among the answers seen (ties split).
 
 use super::replay::Stopped;
-use super::rule::Unseen;
+use super::rule::{top_two_of, Unseen};
 use crate::select::select_within;
 
 /// The sampled paths behind a sequence of answers.
@@ -77,7 +77,7 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
             _ => {}
         }
         let n = i + 1;
-        let (first, second) = top_two_masses(&mass);
+        let (first, second) = top_two_of(mass.iter().copied());
         let settled = match unseen {
             // The gap must clear the unseen mass by more than the tie
             // tolerance: a float sum of masses is only that exact.
@@ -92,19 +92,6 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
         }
     }
     finish(&mass, seen_total, limit)
-}
-
-fn top_two_masses(mass: &[f64]) -> (f64, f64) {
-    let (mut first, mut second) = (0.0f64, 0.0f64);
-    for &m in mass {
-        if m > first {
-            second = first;
-            first = m;
-        } else if m > second {
-            second = m;
-        }
-    }
-    (first, second)
 }
 
 #[cfg(test)]

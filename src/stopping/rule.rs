@@ -289,9 +289,14 @@ pub fn beta_confidence(a: usize, b: usize) -> f64 {
 /// The two largest counts `(a, b)` (`b = 0` with one answer), as the Beta
 /// rule reads them.
 pub fn top_two<T: Copy + Into<usize>>(counts: &[T]) -> (usize, usize) {
-    let (mut first, mut second) = (0usize, 0usize);
-    for &c in counts {
-        let c: usize = c.into();
+    top_two_of(counts.iter().map(|&c| c.into()))
+}
+
+/// The two largest of non-negative values (zero where there are fewer) —
+/// counts for the Beta rule, seen masses for the PC rules.
+pub fn top_two_of<T: Copy + PartialOrd + Default>(values: impl IntoIterator<Item = T>) -> (T, T) {
+    let (mut first, mut second) = (T::default(), T::default());
+    for c in values {
         if c > first {
             second = first;
             first = c;
