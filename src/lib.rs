@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 
 pub mod accuracy;
+pub mod aggregate;
+pub mod confidence;
 pub mod distribution;
 pub mod estimators;
 pub mod eval;

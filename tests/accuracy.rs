@@ -168,7 +168,7 @@ fn samples_needed_finds_the_first_n() {
 #[test]
 fn monte_carlo_rows_do_not_depend_on_threads() {
     let d = pathconf::generators::LlmLike { n_paths: 300, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3)).unwrap();
-    let cfg = AccuracyConfig { tau: Some(0.003), trials: 5000, seed: 9 };
+    let cfg = AccuracyConfig { tau: Some(0.003), temperature: None, trials: 5000, seed: 9 };
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

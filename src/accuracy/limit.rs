@@ -14,7 +14,9 @@ use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::select::{select_within, THEORY_TIE_TOL};
 
-/// The limiting accuracy, or `None` for RPC.
+/// The limiting accuracy, or `None` for RPC, CISC (its limit needs a
+/// temperature: [`crate::theory::weighted::cisc_limit_accuracy`]) and the
+/// methods that need token-level signals.
 pub fn limit_accuracy(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>) -> Option<f64> {
     let na = dist.n_answers();
     let correct = |a: usize| dist.correct() == Some(a);
@@ -25,7 +27,7 @@ pub fn limit_accuracy(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>
             let tau = tau?;
             (0..na).map(|a| dist.paths_of(a).iter().filter(|p| p.prob >= tau && p.prob > 0.0).map(|p| p.prob).sum()).collect()
         }
-        EstimatorId::Rpc => return None,
+        EstimatorId::Rpc | EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => return None,
     };
     Some(select_within(scores.iter().enumerate().map(|(a, &s)| (s, correct(a))), THEORY_TIE_TOL).credit)
 }

@@ -80,6 +80,8 @@ pub struct SelectionAccuracy {
 pub struct AccuracyConfig {
     /// RP's threshold; RP rows only when set.
     pub tau: Option<f64>,
+    /// CISC's softmax temperature; CISC rows only when set.
+    pub temperature: Option<f64>,
     /// Monte Carlo trials per cell.
     pub trials: u64,
     /// Master seed of the Monte Carlo cells.
@@ -88,7 +90,7 @@ pub struct AccuracyConfig {
 
 impl Default for AccuracyConfig {
     fn default() -> Self {
-        Self { tau: None, trials: 20_000, seed: 2025 }
+        Self { tau: None, temperature: None, trials: 20_000, seed: 2025 }
     }
 }
 
@@ -98,6 +100,12 @@ pub enum AccuracyError {
     /// Sample sizes must be at least 1 (no estimator selects from no samples).
     #[error("sample size n = 0: selection needs at least one sample")]
     ZeroSamples,
+    /// CISC needs a temperature.
+    #[error("cisc needs a temperature T (give --temperature)")]
+    MissingTemperature,
+    /// A method that needs token-level signals, which a path distribution lacks.
+    #[error("{0} needs token-level signals (top log-probabilities, self-certainty): it is evaluated on paths files, not on a path distribution")]
+    NotOnDistribution(&'static str),
     /// RP needs a threshold.
     #[error("rp needs a threshold τ (give --tau or \"tau\" in the spec)")]
     MissingTau,
@@ -106,15 +114,19 @@ pub enum AccuracyError {
     TooFewTrials(u64),
 }
 
-/// The estimator behind an id (RP with threshold `tau`).
-pub fn estimator_for(id: EstimatorId, tau: f64) -> Box<dyn Estimator> {
-    match id {
+/// The estimator behind an id (RP with threshold `tau`, CISC with
+/// temperature `temperature`); `None` for the methods that need token-level
+/// signals (not defined on a path distribution).
+pub fn estimator_for(id: EstimatorId, tau: f64, temperature: f64) -> Option<Box<dyn Estimator>> {
+    Some(match id {
         EstimatorId::Sc => Box::new(crate::estimators::SelfConsistency),
         EstimatorId::Ppl => Box::new(Perplexity),
         EstimatorId::Pc => Box::new(PerplexityConsistency),
         EstimatorId::Rp => Box::new(ReasoningPruning::fixed(tau)),
         EstimatorId::Rpc => Box::new(ReasoningPruning::new(WeibullPruning)),
-    }
+        EstimatorId::Cisc => Box::new(crate::estimators::Cisc { temperature }),
+        EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => return None,
+    })
 }
 
 fn row(estimator: EstimatorId, n: u64, (p, conf): (f64, f64), method: AccuracyMethod) -> SelectionAccuracy {
@@ -138,10 +150,16 @@ pub fn selection_accuracy(
     if estimators.contains(&EstimatorId::Rp) && cfg.tau.is_none() {
         return Err(AccuracyError::MissingTau);
     }
+    if estimators.contains(&EstimatorId::Cisc) && cfg.temperature.is_none() {
+        return Err(AccuracyError::MissingTemperature);
+    }
+    if let Some(id) = estimators.iter().find(|id| !id.info().on_distribution) {
+        return Err(AccuracyError::NotOnDistribution(id.name()));
+    }
     let n_max = ns.iter().copied().max().unwrap_or(1);
     let mut out = Vec::new();
     for &id in estimators {
-        let tau = cfg.tau.unwrap_or(0.0);
+        let (tau, temperature) = (cfg.tau.unwrap_or(0.0), cfg.temperature.unwrap_or(f64::INFINITY));
         let exact: Option<(Vec<(f64, f64)>, AccuracyMethod)> = match id {
             EstimatorId::Sc => {
                 let masses = dist.answer_masses();
@@ -149,8 +167,16 @@ pub fn selection_accuracy(
                 Some((ns.iter().map(|&n| (c.p_correct[n as usize], c.expected_confidence[n as usize])).collect(), AccuracyMethod::Exact))
             }
             EstimatorId::Ppl => ppl::ppl_exact(dist, ns).map(|v| (v, AccuracyMethod::Exact)),
-            EstimatorId::Pc | EstimatorId::Rp => sets::set_enumeration(dist, estimator_for(id, tau).as_ref(), ns).map(|v| (v, AccuracyMethod::Enumeration)),
-            EstimatorId::Rpc => None,
+            EstimatorId::Pc | EstimatorId::Rp => {
+                let est = estimator_for(id, tau, temperature).expect("on a distribution");
+                sets::set_enumeration(dist, est.as_ref(), ns).map(|v| (v, AccuracyMethod::Enumeration))
+            }
+            EstimatorId::Cisc => ns
+                .iter()
+                .map(|&n| crate::theory::weighted::cisc_exact(dist, n, temperature).ok().map(|e| (e.p_correct, e.expected_confidence)))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| (v, AccuracyMethod::Enumeration)),
+            EstimatorId::Rpc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => None,
         };
         match exact {
             Some((values, method)) => out.extend(ns.iter().zip(values).map(|(&n, v)| row(id, n, v, method))),
@@ -158,7 +184,7 @@ pub fn selection_accuracy(
                 if cfg.trials < 2 {
                     return Err(AccuracyError::TooFewTrials(cfg.trials));
                 }
-                let est = estimator_for(id, tau);
+                let est = estimator_for(id, tau, temperature).expect("checked above: on a distribution");
                 for &n in ns {
                     let seed = cfg.seed ^ ((id as u64 + 1) << 48) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);

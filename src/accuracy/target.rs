@@ -122,10 +122,10 @@ pub fn exact_curve(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>, n
         EstimatorId::Ppl => ppl::ppl_exact(dist, &ns).map(|v| (v.into_iter().map(|x| x.0).collect(), AccuracyMethod::Exact)),
         EstimatorId::Pc | EstimatorId::Rp => {
             let tau = if id == EstimatorId::Rp { tau? } else { 0.0 };
-            sets::set_enumeration(dist, super::estimator_for(id, tau).as_ref(), &ns)
+            sets::set_enumeration(dist, super::estimator_for(id, tau, f64::INFINITY).expect("on a distribution").as_ref(), &ns)
                 .map(|v| (v.into_iter().map(|x| x.0).collect(), AccuracyMethod::Enumeration))
         }
-        EstimatorId::Rpc => None,
+        EstimatorId::Rpc | EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => None,
     }
 }
 

@@ -71,7 +71,9 @@ pub struct Args {
     /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
     #[arg(long)]
     answers: Option<PathBuf>,
-    /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc [default: sc,ppl,pc,rpc; sc alone on an answers-only file].
+    /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc, cisc:T[:prob|ptrue], cisc-linear:T, cisc-tie,
+    /// deepconf:SCORE:ETA[:W] (SCORE = mean|tail|bottom10|lowest), self-certainty-borda[:P]
+    /// [default: sc,ppl,pc,rpc; sc alone on an answers-only file].
     #[arg(long, value_delimiter = ',')]
     methods: Option<Vec<String>>,
     /// Threshold for `rp`.
@@ -165,7 +167,9 @@ fn print_table(r: &EvalReport) {
             ProbMode::Sequence => "sequence",
         }
     );
-    println!("Accuracy in %, ECE ×100; mean ± std over random subsets (seed {}). 'max' = chosen answer, 'avg' = all answers (reference metrics.py).\n", r.seed);
+    println!("Accuracy in %, ECE ×100; mean ± std over random subsets (seed {}). 'max' = chosen answer, 'avg' = all answers (reference metrics.py).", r.seed);
+    println!("s.e.(Q) = standard error of the accuracy across questions (measured on data); WQD = share of (correct, wrong) path pairs of a question");
+    println!("where the correct path has the higher confidence, ties in parentheses (pooled; '-' for SC, whose paths weigh the same).\n");
     let body: Vec<Vec<String>> = r
         .results
         .iter()
@@ -174,16 +178,18 @@ fn print_table(r: &EvalReport) {
                 m.k.map(|k| k.to_string()).unwrap_or_else(|| "all".into()),
                 m.method.clone(),
                 ms(m.accuracy, 1.0, 2),
+                format!("{:.2}", m.accuracy_se),
                 ms(m.ece_max, 100.0, 2),
                 ms(m.brier_max, 1.0, 4),
                 ms(m.nll_max, 1.0, 4),
                 ms(m.ece_avg, 100.0, 2),
                 m.pruned_fraction.map(|f| format!("{:.1}%", 100.0 * f)).unwrap_or_else(|| "-".into()),
+                m.wqd.map(|w| format!("{:.3} ({:.3})", w.share, w.tied)).unwrap_or_else(|| "-".into()),
                 m.repeats.to_string(),
             ]
         })
         .collect();
-    println!("{}", table(&["K", "method", "accuracy", "ECE max", "Brier max", "NLL max", "ECE avg", "pruned", "repeats"], &body));
+    println!("{}", table(&["K", "method", "accuracy", "s.e.(Q)", "ECE max", "Brier max", "NLL max", "ECE avg", "pruned", "WQD (tied)", "repeats"], &body));
     if !r.fewest_paths.is_empty() {
         let f0 = &r.fewest_paths[0];
         println!("Fewest paths to match SC's best accuracy ({:.2}% at K = {}) — the paper's Table 1:", f0.sc_best_accuracy, f0.sc_best_k);

@@ -46,6 +46,14 @@ pub struct Args {
     /// --max-new-tokens tokens (throughput measurements, like vLLM's ignore_eos).
     #[arg(long)]
     ignore_eos: bool,
+    /// Top log-probabilities recorded per token (DeepConf's token confidence)
+    /// together with self-certainty's KL(U ‖ p) per token; 0 records neither.
+    #[arg(long, default_value_t = pathconf::confidence::DEEPCONF_TOP_K)]
+    top_logprobs: usize,
+    /// Write the full top-k lists per token (`top_logprobs`, vLLM's layout)
+    /// instead of their token confidences (`token_confidence`, 20× smaller).
+    #[arg(long)]
+    write_top_logprobs: bool,
     /// Only the first K questions.
     #[arg(long)]
     limit: Option<usize>,
@@ -84,8 +92,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
     let (model, ct) = Llama::load(&gguf)?;
     let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
-    let cfg =
-        GenerationConfig { temperature: a.temperature, top_p: a.top_p, max_new_tokens: a.max_new_tokens, batch: a.batch, ignore_eos: a.ignore_eos }.check()?;
+    let cfg = GenerationConfig {
+        temperature: a.temperature,
+        top_p: a.top_p,
+        max_new_tokens: a.max_new_tokens,
+        batch: a.batch,
+        ignore_eos: a.ignore_eos,
+        top_logprobs: a.top_logprobs,
+    }
+    .check()?;
     let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
     let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
     let start = std::time::Instant::now();
@@ -103,7 +118,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             question: Some(q.question.clone()),
             answer: q.answer.clone(),
             prompt_tokens: Some(prompt.len()),
-            paths: paths.iter().map(|p| PathRecord::from_generated(p, true)).collect(),
+            paths: paths.iter().map(|p| PathRecord::from_generated(p, true, a.write_top_logprobs)).collect(),
         };
         existing.push_str(&record.to_line());
         existing.push('\n');

@@ -47,6 +47,10 @@ pub struct Args {
     /// RP threshold (overrides the file's "tau").
     #[arg(long)]
     tau: Option<f64>,
+    /// CISC softmax temperature T (> 0, or inf): adds CISC rows (terms against
+    /// its limit p̃, by enumeration of count vectors) and CISC to --accuracy.
+    #[arg(long)]
+    temperature: Option<f64>,
     /// Selection accuracy: P(chosen answer correct), E[confidence], calibration gap.
     #[arg(long)]
     accuracy: bool,
@@ -82,11 +86,14 @@ Population files (--population F), one of:
 Weights default to 1 and are normalised. For a mixture, the shape that Chen et al.'s Theorem 1 predicts
 is printed next to the shape of the exact curve.";
 
-fn estimator_list(names: &[String], tau: Option<f64>) -> anyhow::Result<Vec<EstimatorId>> {
+fn estimator_list(names: &[String], tau: Option<f64>, temperature: Option<f64>) -> anyhow::Result<Vec<EstimatorId>> {
     if names.is_empty() {
         let mut v = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
         if tau.is_some() {
             v.push(EstimatorId::Rp);
+        }
+        if temperature.is_some() {
+            v.push(EstimatorId::Cisc);
         }
         return Ok(v);
     }
@@ -101,6 +108,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
     }
     anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
+    if let Some(t) = args.temperature {
+        anyhow::ensure!(t > 0.0 && !t.is_nan(), "--temperature {t} must be positive (inf allowed: SC)");
+    }
     if let Some(file) = &args.population {
         anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
         return population(&args, file);
@@ -111,7 +121,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.accuracy || args.target.is_some() {
         return accuracy(&args, &spec_file, &spec.distribution, tau);
     }
-    let all: Vec<TermRow> = args.n.iter().flat_map(|&n| term_table(&spec.distribution, n, tau, &all_paths)).collect();
+    let mut all: Vec<TermRow> = Vec::new();
+    let mut too_large = Vec::new();
+    for &n in &args.n {
+        all.extend(term_table(&spec.distribution, n, tau, &all_paths));
+        if let Some(t) = args.temperature.filter(|_| n > 0) {
+            match pathconf::theory::table::cisc_rows(&spec.distribution, n, t) {
+                Some(rows) => all.extend(rows),
+                None => too_large.push(n),
+            }
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(0);
@@ -126,7 +146,21 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         tau.map(|t| format!("τ = {t}")).unwrap_or_else(|| "not set (no rp rows; give --tau)".into())
     );
     println!("E[p̂] expected confidence, est.err = E[(p̂−p)²], model = (p−I)², cross = 2(p−I)(E[p̂]−p), R = E[(p̂−I)²] = est.err + model + cross.");
-    println!("paper = the paper's printed reasoning error (Prop. 2, Prop. 3, Thm. 4 with k equal paths), '-' where it has none.\n");
+    println!("paper = the paper's printed reasoning error (Prop. 2, Prop. 3, Thm. 4 with k equal paths), '-' where it has none.");
+    if let Some(t) = args.temperature {
+        let limit = pathconf::theory::weighted::cisc_limit(d, t);
+        let shares: Vec<String> = d.answers().iter().zip(&limit).map(|(a, x)| format!("{a}: {}", num(*x))).collect();
+        println!(
+            "CISC (T = {t}): p = its limit p̃(a) = Σ p_t e^(p_t/T) / Σ p_t e^(p_t/T) ({}); terms by enumeration of count vectors (exact){}.",
+            shares.join(", "),
+            if too_large.is_empty() {
+                String::new()
+            } else {
+                format!("; n = {too_large:?} too large to enumerate — `pathconf simulate --temperature {t}` gives Monte Carlo terms")
+            }
+        );
+    }
+    println!();
     for &n in &args.n {
         println!("n = {n}{}", if n == 0 { "  (SC undefined: no samples)" } else { "" });
         let body: Vec<Vec<String>> = all
@@ -159,8 +193,8 @@ fn ci_cells(lo: Option<f64>, hi: Option<f64>) -> String {
 }
 
 fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) -> anyhow::Result<i32> {
-    let estimators = estimator_list(&args.estimators, tau)?;
-    let cfg = AccuracyConfig { tau, trials: args.trials, seed: args.seed };
+    let estimators = estimator_list(&args.estimators, tau, args.temperature)?;
+    let cfg = AccuracyConfig { tau, temperature: args.temperature, trials: args.trials, seed: args.seed };
     let mut out = serde_json::Map::new();
     if args.accuracy {
         let bar = Bar::spinner("selection accuracy");
@@ -228,8 +262,8 @@ fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) ->
 fn population(args: &Args, file: &Path) -> anyhow::Result<i32> {
     let pop = read_population(file)?;
     let tau = args.tau.or(pop.tau);
-    let estimators = estimator_list(&args.estimators, tau)?;
-    let cfg = AccuracyConfig { tau, trials: args.trials, seed: args.seed };
+    let estimators = estimator_list(&args.estimators, tau, args.temperature)?;
+    let cfg = AccuracyConfig { tau, temperature: args.temperature, trials: args.trials, seed: args.seed };
     let bar = Bar::spinner("population accuracy");
     let rows = population_accuracy(&pop.questions, &estimators, &args.n, &cfg, &bar)?;
     bar.finish();

@@ -146,7 +146,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     question: None,
                     answer: q.answer().to_string(),
                     prompt_tokens: None,
-                    paths: paths.iter().map(|p| PathRecord::from_generated(p, false)).collect(),
+                    paths: paths.iter().map(|p| PathRecord::from_generated(p, false, false)).collect(),
                 };
                 out.push_str(&record.to_line());
                 out.push('\n');

@@ -10,17 +10,20 @@
 //! | [`Perplexity`] | path level `p_t S_t`; answers with the most probable sampled path | Proposition 3 |
 //! | [`PerplexityConsistency`] | `Σ_{distinct sampled t, g(t)=a} p_t` | Theorem 4 |
 //! | [`ReasoningPruning`] | PC over the paths a [`PruneRule`] keeps | Section 4.2, Theorem 7 |
+//! | [`Cisc`] | `Σ_{i: g(t_i)=a} e^{p_i/T} / Σ_i e^{p_i/T}` | Taubenfeld et al., 2025 |
 //!
 //! RPC is `ReasoningPruning<`[`crate::weibull::WeibullPruning`]`>`: the
 //! reference implementation's automatic Weibull-mixture threshold. Names,
 //! labels and paper references live in one place, [`registry`].
 
+mod cisc;
 mod pc;
 mod ppl;
 pub mod registry;
 mod rp;
 mod sc;
 
+pub use cisc::Cisc;
 pub use pc::PerplexityConsistency;
 pub use ppl::Perplexity;
 pub use registry::{EstimatorId, EstimatorInfo, REGISTRY};

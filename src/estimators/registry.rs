@@ -19,6 +19,12 @@ pub enum EstimatorId {
     Rp,
     /// RPC: reasoning pruning with the Weibull-mixture rule, then PC.
     Rpc,
+    /// CISC: a vote weighted by `softmax(c / T)` of each path's confidence.
+    Cisc,
+    /// DeepConf offline: top-η% paths by a trace confidence, score-weighted vote.
+    DeepConf,
+    /// Self-certainty Borda vote.
+    SelfCertaintyBorda,
 }
 
 /// What the registry records of an estimator.
@@ -32,21 +38,49 @@ pub struct EstimatorInfo {
     pub label: &'static str,
     /// `p̂(a)` in words.
     pub summary: &'static str,
-    /// Where the paper states its error.
+    /// Where the paper states its error (or, for the field's aggregators,
+    /// the paper that defines it).
     pub paper: &'static str,
+    /// Defined on a path distribution (each path's probability is all it
+    /// uses), so the exact theory and the Monte Carlo engine apply; the
+    /// others need token-level signals only files (and the enumerated tiny
+    /// transformer) carry.
+    pub on_distribution: bool,
 }
 
 /// Every estimator, in [`EstimatorId`] order.
-pub const REGISTRY: [EstimatorInfo; 5] = [
-    EstimatorInfo { id: EstimatorId::Sc, name: "sc", label: "SC", summary: "share of sampled paths with the answer", paper: "Proposition 2" },
-    EstimatorInfo { id: EstimatorId::Ppl, name: "ppl", label: "PPL", summary: "probability of the most probable sampled path", paper: "Proposition 3" },
-    EstimatorInfo { id: EstimatorId::Pc, name: "pc", label: "PC", summary: "summed probability of the answer's distinct sampled paths", paper: "Theorem 4" },
+pub const REGISTRY: [EstimatorInfo; 8] = [
+    EstimatorInfo {
+        id: EstimatorId::Sc,
+        name: "sc",
+        label: "SC",
+        summary: "share of sampled paths with the answer",
+        paper: "Proposition 2",
+        on_distribution: true,
+    },
+    EstimatorInfo {
+        id: EstimatorId::Ppl,
+        name: "ppl",
+        label: "PPL",
+        summary: "probability of the most probable sampled path",
+        paper: "Proposition 3",
+        on_distribution: true,
+    },
+    EstimatorInfo {
+        id: EstimatorId::Pc,
+        name: "pc",
+        label: "PC",
+        summary: "summed probability of the answer's distinct sampled paths",
+        paper: "Theorem 4",
+        on_distribution: true,
+    },
     EstimatorInfo {
         id: EstimatorId::Rp,
         name: "rp",
         label: "RP",
         summary: "PC over the sampled paths with probability at least τ",
         paper: "Section 4.2, Theorem 7",
+        on_distribution: true,
     },
     EstimatorInfo {
         id: EstimatorId::Rpc,
@@ -54,6 +88,31 @@ pub const REGISTRY: [EstimatorInfo; 5] = [
         label: "RPC",
         summary: "PC over the paths the Weibull-mixture rule keeps",
         paper: "Section 4.2 (the reference implementation's rule)",
+        on_distribution: true,
+    },
+    EstimatorInfo {
+        id: EstimatorId::Cisc,
+        name: "cisc",
+        label: "CISC",
+        summary: "share of Σ softmax(c/T) over the answer's sampled paths, c = response probability",
+        paper: "Taubenfeld et al., 2025 (CISC)",
+        on_distribution: true,
+    },
+    EstimatorInfo {
+        id: EstimatorId::DeepConf,
+        name: "deepconf",
+        label: "DeepConf",
+        summary: "score-weighted vote over the paths in the top η% by a token-confidence trace score",
+        paper: "Fu et al., 2025 (DeepConf, offline)",
+        on_distribution: false,
+    },
+    EstimatorInfo {
+        id: EstimatorId::SelfCertaintyBorda,
+        name: "self-certainty-borda",
+        label: "SelfCert-Borda",
+        summary: "Borda vote, (N − r)^p votes for the path at self-certainty rank r",
+        paper: "Kang et al., 2025 (self-certainty)",
+        on_distribution: false,
     },
 ];
 

@@ -16,6 +16,38 @@ pub struct RawPath {
     pub mean_logprob: Option<f64>,
     /// Sequence log-probability, when the file has it.
     pub sum_logprob: Option<f64>,
+    /// Confidence signals beyond the log-probability, when the file has them.
+    pub signals: PathSignals,
+}
+
+/// A path's optional confidence signals ([`crate::confidence`]), as read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PathSignals {
+    /// DeepConf's token confidences `C_t` (from the file's top-k
+    /// log-probabilities, or given as `token_confidence`).
+    pub token_confidence: Option<Vec<f32>>,
+    /// Self-certainty: mean over tokens of `KL(U ‖ p_t)`.
+    pub self_certainty: Option<f64>,
+    /// P(True): the model's probability that its own answer is right.
+    pub p_true: Option<f64>,
+}
+
+/// DeepConf's `C_t` from one token's top log-probabilities as a file gives
+/// them (any order, possibly more than `k`): the `k` =
+/// [`crate::confidence::DEEPCONF_TOP_K`] largest are averaged. (vLLM's dict
+/// may carry a 21st entry, the sampled token when it is not in the top 20;
+/// DeepConf's own code then averages all 21 — pathconf keeps the top 20, as
+/// the method's definition says.) Errors name the offending entry.
+pub fn token_confidence_of(top: &mut [f64]) -> Result<f64, String> {
+    if top.is_empty() {
+        return Err("empty top log-probability list".into());
+    }
+    for (i, &x) in top.iter().enumerate() {
+        check_logprob(x).map_err(|m| format!("entry {i}: {m}"))?;
+    }
+    top.sort_unstable_by(|a, b| b.total_cmp(a));
+    let k = top.len().min(crate::confidence::DEEPCONF_TOP_K);
+    Ok(crate::confidence::token_confidence(&top[..k]))
 }
 
 /// One question.
@@ -107,6 +139,32 @@ pub enum EvalError {
         option: &'static str,
         /// What it must be.
         requirement: &'static str,
+    },
+    /// A method's parameters do not parse or are out of range.
+    #[error("method {method:?}: {message}")]
+    BadMethod {
+        /// The method as given.
+        method: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A method needs a per-path signal the file does not carry.
+    #[error("{file}: `{method}` needs {signal}, but question {question}, path {path} has none (field `{field}`); {hint}")]
+    MissingSignal {
+        /// What is missing, in words.
+        signal: &'static str,
+        /// Where it would come from.
+        hint: &'static str,
+        /// The file.
+        file: PathBuf,
+        /// The method.
+        method: String,
+        /// Index of the first question lacking it.
+        question: usize,
+        /// Index of the path within it.
+        path: usize,
+        /// The missing field, as the file's format names it.
+        field: String,
     },
     /// No method was asked for.
     #[error("no methods given")]

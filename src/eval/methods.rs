@@ -16,9 +16,21 @@
 //!
 //! `q = exp(mean_logprob)` ([`ProbMode::Mean`], the reference's choice) or
 //! `exp(sequence log-probability)` ([`ProbMode::Sequence`]).
+//!
+//! The field's aggregators ([`crate::aggregate`]) vote over the same groups:
+//! `cisc` with each path's response probability `exp(mean_logprob)` (always
+//! the mean, as CISC defines it, whatever `--prob` says) or P(True);
+//! `deepconf` with a trace score of the token confidences (paths below the
+//! `(100 − η)`th percentile are reported as pruned); `self-certainty-borda`
+//! with Borda votes by self-certainty. Every method but SC also reports the
+//! within-question discrimination of the per-path confidence it uses (`q`
+//! for PPL/PC/RP/RPC).
 
 use super::dataset::{EvalError, RawQuestion};
 use super::equivalence::{AnswerEquality, AnswerKey};
+use crate::aggregate::cisc::tie_break_scores;
+use crate::aggregate::{borda_votes, cisc_weights, top_eta_keep, weighted_vote, within_question_discrimination, CiscKind, Wqd};
+use crate::confidence::TraceScore;
 use crate::estimators::{pc_over_kept, EstimatorId};
 use crate::sample::{Sample, SampledPath};
 use crate::select::select;
@@ -27,7 +39,7 @@ use serde::Serialize;
 
 /// An evaluation method.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Self-consistency.
     Sc,
@@ -39,6 +51,55 @@ pub enum Method {
     Rp(f64),
     /// Weibull-mixture reasoning pruning + PC (RPC).
     Rpc,
+    /// CISC (`cisc:T`, `cisc-linear:T`, `cisc-tie`, optionally `:ptrue`).
+    Cisc {
+        /// Weighting.
+        kind: CiscKind,
+        /// Temperature (softmax) or slope (linear); unused by `tie`.
+        temperature: f64,
+        /// The confidence signal.
+        signal: CiscSignal,
+    },
+    /// DeepConf offline (`deepconf:SCORE:ETA[:W]`).
+    DeepConf {
+        /// Trace score.
+        score: TraceScore,
+        /// Percent of paths kept (`100`: all).
+        eta: f64,
+        /// Window (tokens).
+        window: usize,
+    },
+    /// Self-certainty Borda (`self-certainty-borda[:P]`).
+    SelfCertaintyBorda {
+        /// Power `p` of `(N − r)^p`.
+        power: f64,
+    },
+}
+
+/// CISC's confidence signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiscSignal {
+    /// Response probability `exp(mean token log-probability)` (`prob`).
+    ResponseProbability,
+    /// P(True) (`ptrue`).
+    PTrue,
+}
+
+/// Self-certainty Borda's default power (the paper's `p = 0.5`).
+pub const DEFAULT_BORDA_POWER: f64 = 0.5;
+
+/// A per-path field a method needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// The mean token log-probability.
+    MeanLogprob,
+    /// DeepConf's token confidences.
+    TokenConfidence,
+    /// Self-certainty.
+    SelfCertainty,
+    /// P(True).
+    PTrue,
 }
 
 impl Method {
@@ -50,27 +111,126 @@ impl Method {
             Method::Pc => EstimatorId::Pc,
             Method::Rp(_) => EstimatorId::Rp,
             Method::Rpc => EstimatorId::Rpc,
+            Method::Cisc { .. } => EstimatorId::Cisc,
+            Method::DeepConf { .. } => EstimatorId::DeepConf,
+            Method::SelfCertaintyBorda { .. } => EstimatorId::SelfCertaintyBorda,
         }
     }
 
-    /// Display name: the registry's label, with RP's threshold.
+    /// Display name: the registry's label with the parameters.
     pub fn name(&self) -> String {
-        match self {
-            Method::Rp(t) => format!("{}(τ={t})", self.id().label()),
-            _ => self.id().label().into(),
+        let label = self.id().label();
+        match *self {
+            Method::Rp(t) => format!("{label}(τ={t})"),
+            Method::Cisc { kind, temperature, signal } => {
+                let sig = if signal == CiscSignal::PTrue { ",P(True)" } else { "" };
+                match kind {
+                    CiscKind::Softmax => format!("{label}(T={temperature}{sig})"),
+                    CiscKind::Linear => format!("{label}-linear(T={temperature}{sig})"),
+                    CiscKind::Tie => format!("{label}-tie({})", if sig.is_empty() { "prob" } else { "P(True)" }),
+                }
+            }
+            Method::DeepConf { score, eta, window } => {
+                let w = if window == crate::confidence::DEFAULT_WINDOW { String::new() } else { format!(",W={window}") };
+                format!("{label}({},η={eta}{w})", score.name())
+            }
+            Method::SelfCertaintyBorda { power } => format!("{label}(p={power})"),
+            _ => label.into(),
         }
     }
 
-    /// Parses a registry name (`rp` needs `tau`).
+    /// The per-path field it needs, if any beyond the answer.
+    pub fn needs(&self) -> Option<Needs> {
+        match self {
+            Method::Sc => None,
+            Method::Ppl | Method::Pc | Method::Rp(_) | Method::Rpc => Some(Needs::MeanLogprob),
+            Method::Cisc { signal: CiscSignal::ResponseProbability, .. } => Some(Needs::MeanLogprob),
+            Method::Cisc { signal: CiscSignal::PTrue, .. } => Some(Needs::PTrue),
+            Method::DeepConf { .. } => Some(Needs::TokenConfidence),
+            Method::SelfCertaintyBorda { .. } => Some(Needs::SelfCertainty),
+        }
+    }
+
+    /// Parses a method: a registry name, with parameters after colons for
+    /// the field's aggregators — `cisc:T[:prob|ptrue]`, `cisc-linear:T[:…]`,
+    /// `cisc-tie[:prob|ptrue]`, `deepconf:SCORE:ETA[:W]` (SCORE ∈ mean,
+    /// tail, bottom10, lowest; ETA ∈ (0, 100]), `self-certainty-borda[:P]`
+    /// (P ≥ 0, default 0.5). `rp` takes `tau`. `T` may be `inf`.
     pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, EvalError> {
-        let name = s.trim().to_lowercase();
-        let id = EstimatorId::from_name(&name).ok_or_else(|| EvalError::UnknownMethod { name: name.clone(), expected: EstimatorId::names() })?;
+        let text = s.trim().to_lowercase();
+        let mut parts = text.split(':');
+        let head = parts.next().unwrap_or_default().to_string();
+        let args: Vec<&str> = parts.collect();
+        let bad = |message: String| EvalError::BadMethod { method: text.clone(), message };
+        let float = |x: &str, what: &str| -> Result<f64, EvalError> {
+            x.trim().parse::<f64>().ok().filter(|v| !v.is_nan()).ok_or_else(|| bad(format!("{what} {x:?} is not a number")))
+        };
+        let arity = |lo: usize, hi: usize, syntax: &str| -> Result<(), EvalError> {
+            if args.len() < lo || args.len() > hi {
+                Err(bad(format!("expected {syntax}")))
+            } else {
+                Ok(())
+            }
+        };
+        let signal = |x: Option<&&str>| -> Result<CiscSignal, EvalError> {
+            match x.map(|v| v.trim()) {
+                None | Some("prob") => Ok(CiscSignal::ResponseProbability),
+                Some("ptrue") => Ok(CiscSignal::PTrue),
+                Some(other) => Err(bad(format!("signal {other:?} is not prob or ptrue"))),
+            }
+        };
+        let cisc = |kind: CiscKind, syntax: &str| -> Result<Method, EvalError> {
+            arity(1, 2, syntax)?;
+            let t = float(args[0], "temperature")?;
+            if t <= 0.0 && kind == CiscKind::Softmax || t < 0.0 {
+                return Err(bad(format!("temperature {t} must be positive")));
+            }
+            Ok(Method::Cisc { kind, temperature: t, signal: signal(args.get(1))? })
+        };
+        match head.as_str() {
+            "cisc" => return cisc(CiscKind::Softmax, "cisc:T[:prob|ptrue]"),
+            "cisc-linear" => return cisc(CiscKind::Linear, "cisc-linear:T[:prob|ptrue]"),
+            "cisc-tie" => {
+                arity(0, 1, "cisc-tie[:prob|ptrue]")?;
+                return Ok(Method::Cisc { kind: CiscKind::Tie, temperature: 0.0, signal: signal(args.first())? });
+            }
+            "deepconf" => {
+                arity(2, 3, "deepconf:SCORE:ETA[:W] with SCORE one of mean, tail, bottom10, lowest")?;
+                let score = TraceScore::parse(args[0]).ok_or_else(|| bad(format!("score {:?} is not mean, tail, bottom10 or lowest", args[0])))?;
+                let eta = float(args[1], "η")?;
+                if !(eta > 0.0 && eta <= 100.0) {
+                    return Err(bad(format!("η = {eta} must be in (0, 100] (percent of paths kept)")));
+                }
+                let window = match args.get(2) {
+                    None => crate::confidence::DEFAULT_WINDOW,
+                    Some(w) => w.trim().parse::<usize>().ok().filter(|&w| w >= 1).ok_or_else(|| bad(format!("window {w:?} must be a whole number ≥ 1")))?,
+                };
+                return Ok(Method::DeepConf { score, eta, window });
+            }
+            "self-certainty-borda" => {
+                arity(0, 1, "self-certainty-borda[:P]")?;
+                let power = match args.first() {
+                    None => DEFAULT_BORDA_POWER,
+                    Some(p) => float(p, "power")?,
+                };
+                if !(power >= 0.0 && power.is_finite()) {
+                    return Err(bad(format!("power {power} must be finite and ≥ 0")));
+                }
+                return Ok(Method::SelfCertaintyBorda { power });
+            }
+            _ => {}
+        }
+        let id = EstimatorId::from_name(&head).ok_or_else(|| EvalError::UnknownMethod { name: text.clone(), expected: EstimatorId::names() })?;
+        if !args.is_empty() {
+            return Err(bad("takes no parameters after a colon".into()));
+        }
         Ok(match id {
             EstimatorId::Sc => Method::Sc,
             EstimatorId::Ppl => Method::Ppl,
             EstimatorId::Pc => Method::Pc,
             EstimatorId::Rpc => Method::Rpc,
             EstimatorId::Rp => Method::Rp(tau.ok_or(EvalError::MissingParameter { method: EstimatorId::Rp.name(), option: "--tau" })?),
+            EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => unreachable!("parsed above"),
         })
     }
 }
@@ -110,6 +270,9 @@ pub struct Outcome {
     pub fit: Option<FitResult>,
     /// Number of paths the method saw.
     pub n_paths: usize,
+    /// Within-question discrimination of the method's per-path confidence
+    /// (none for SC, whose paths all weigh the same).
+    pub wqd: Option<Wqd>,
 }
 
 /// A question restricted to a subset of its paths, grouped and interned once
@@ -232,11 +395,19 @@ impl<'a> Prepared<'a> {
         let rows: Vec<Row> =
             scores.iter().enumerate().map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] }).collect();
         let credit = select(scores.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
-        Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
+        Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len(), wqd: None }
     }
 
     /// Runs `method` on the prepared question.
     pub fn run(&self, method: Method) -> Outcome {
+        let mut out = self.run_method(method);
+        if out.wqd.is_none() && !matches!(method, Method::Sc) {
+            out.wqd = Some(self.probability_wqd());
+        }
+        out
+    }
+
+    fn run_method(&self, method: Method) -> Outcome {
         let n_groups = self.group_last.len();
         match method {
             Method::Sc => {
@@ -256,7 +427,7 @@ impl<'a> Prepared<'a> {
                     .map(|(i, &j)| Row { answer: self.question.paths[j].answer.clone(), confidence: self.logp[i].exp(), correct: self.path_correct[i] })
                     .collect();
                 let credit = select(self.logp.iter().zip(&self.path_correct).map(|(&l, &c)| (l, c))).credit;
-                Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len() }
+                Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len(), wqd: None }
             }
             Method::Pc => {
                 let mut out = self.with_mask(vec![true; self.subset.len()], None);
@@ -271,7 +442,73 @@ impl<'a> Prepared<'a> {
                 let decision = WeibullPruning::fit_and_mask(self.sample());
                 self.with_mask(decision.keep, decision.fit)
             }
+            Method::Cisc { kind, temperature, signal } => {
+                let c = self.cisc_signal(signal);
+                let mut out = match kind {
+                    CiscKind::Tie => {
+                        let m = self.subset.len() as f64;
+                        let counts = weighted_vote(&self.group_of, &vec![1.0; c.len()], None, n_groups);
+                        let mut out = self.group_rows(&counts.iter().map(|x| x / m).collect::<Vec<_>>());
+                        let tb = tie_break_scores(&self.group_of, &c, n_groups);
+                        out.credit = select(tb.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
+                        out
+                    }
+                    _ => self.group_rows(&weighted_vote(&self.group_of, &cisc_weights(&c, kind, temperature), None, n_groups)),
+                };
+                out.wqd = Some(within_question_discrimination(&c, &self.path_correct));
+                out
+            }
+            Method::DeepConf { score, eta, window } => {
+                let scores = self.trace_scores(score, window);
+                let keep = top_eta_keep(&scores, eta);
+                let mut out = self.group_rows(&weighted_vote(&self.group_of, &scores, Some(&keep), n_groups));
+                out.pruned = Some(keep.iter().enumerate().filter(|(_, k)| !**k).map(|(i, _)| i).collect());
+                out.wqd = Some(within_question_discrimination(&scores, &self.path_correct));
+                out
+            }
+            Method::SelfCertaintyBorda { power } => {
+                let s = self.signal(|p| p.signals.self_certainty);
+                let mut out = self.group_rows(&weighted_vote(&self.group_of, &borda_votes(&s, power), None, n_groups));
+                out.wqd = Some(within_question_discrimination(&s, &self.path_correct));
+                out
+            }
         }
+    }
+
+    /// A per-path signal over the subset (NaN where absent: the protocol
+    /// refuses a method whose signal a path lacks before anything runs).
+    fn signal(&self, f: impl Fn(&crate::eval::dataset::RawPath) -> Option<f64>) -> Vec<f64> {
+        self.subset.iter().map(|&j| f(&self.question.paths[j]).unwrap_or(f64::NAN)).collect()
+    }
+
+    /// CISC's confidence per path.
+    fn cisc_signal(&self, signal: CiscSignal) -> Vec<f64> {
+        match signal {
+            CiscSignal::ResponseProbability => self.signal(|p| p.mean_logprob.map(f64::exp)),
+            CiscSignal::PTrue => self.signal(|p| p.signals.p_true),
+        }
+    }
+
+    /// DeepConf's trace score per path.
+    fn trace_scores(&self, score: TraceScore, window: usize) -> Vec<f64> {
+        let mut buf: Vec<f64> = Vec::new();
+        self.subset
+            .iter()
+            .map(|&j| match &self.question.paths[j].signals.token_confidence {
+                Some(c) => {
+                    buf.clear();
+                    buf.extend(c.iter().map(|&x| x as f64));
+                    score.of(&buf, window)
+                }
+                None => f64::NAN,
+            })
+            .collect()
+    }
+
+    /// The within-question discrimination of the path probability `q` (PPL,
+    /// PC, RP, RPC rank paths by it).
+    fn probability_wqd(&self) -> Wqd {
+        within_question_discrimination(&self.logp, &self.path_correct)
     }
 
     fn with_mask(&self, keep: Vec<bool>, fit: Option<FitResult>) -> Outcome {

@@ -11,7 +11,7 @@
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::formats::Format;
-use super::methods::{Method, Outcome, Prepared, ProbMode};
+use super::methods::{Method, Needs, Outcome, Prepared, ProbMode};
 use super::metrics::{average, maximum, Bin, Calibration};
 use crate::progress::Observer;
 use rand::SeedableRng;
@@ -103,8 +103,27 @@ pub struct MethodResult {
     pub bins_max: Vec<Bin>,
     /// Reliability bins of the "average" variant, averaged over repeats.
     pub bins_avg: Vec<Bin>,
-    /// Mean fraction of paths pruned (`rp`, `rpc`).
+    /// Mean fraction of paths pruned (`rp`, `rpc`) or filtered out (`deepconf`).
     pub pruned_fraction: Option<f64>,
+    /// Standard error of the accuracy across questions (percentage points):
+    /// the standard deviation of the per-question credit (averaged over
+    /// repeats) over `√Q` — the uncertainty from which questions were asked.
+    pub accuracy_se: f64,
+    /// Within-question discrimination of the method's per-path confidence,
+    /// pooled over questions and repeats (none for SC).
+    pub wqd: Option<WqdSummary>,
+}
+
+/// Pooled within-question discrimination ([`crate::aggregate::wqd`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WqdSummary {
+    /// Share of pairs (one correct, one wrong path of a question) where the
+    /// correct path has the higher confidence.
+    pub share: f64,
+    /// Share of such pairs with equal confidence.
+    pub tied: f64,
+    /// Number of pairs (summed over repeats).
+    pub pairs: u64,
 }
 
 /// The paper's Table 1: fewest paths a method needs to match SC's best accuracy.
@@ -143,14 +162,54 @@ pub struct EvalReport {
     pub fewest_paths: Vec<FewestPaths>,
 }
 
-/// Every method but SC needs each path's log-probability: the first method
-/// that does, on a file with an answers-only path, is a usage error naming
-/// the method, the path and the missing field.
+/// Every method but SC needs a per-path field ([`Method::needs`]): the
+/// first method whose field a path lacks is a usage error naming the
+/// method, the path and the missing field — never a silent fallback.
 pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError> {
-    match methods.iter().find(|m| !matches!(m, Method::Sc)) {
-        Some(method) => require_logprobs(ds, &method.name().to_lowercase(), ProbMode::Mean),
-        None => Ok(()),
+    for method in methods {
+        let who = method.name();
+        match method.needs() {
+            None => {}
+            Some(Needs::MeanLogprob) => require_logprobs(ds, &who, ProbMode::Mean)?,
+            Some(need) => require_signal(ds, &who, need)?,
+        }
     }
+    Ok(())
+}
+
+/// `who` needs `need` on every path (not the log-probability: that is
+/// [`require_logprobs`]).
+pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalError> {
+    let (signal, hint, missing): (&'static str, &'static str, fn(&crate::eval::dataset::RawPath) -> bool) = match need {
+        Needs::TokenConfidence => (
+            "per-token top-k log-probabilities",
+            "sample with top log-probabilities (vLLM/OpenAI `logprobs` + `top_logprobs`, pathconf JSONL `top_logprobs` or `token_confidence`; `pathconf sample` records them)",
+            |p| p.signals.token_confidence.is_none(),
+        ),
+        Needs::SelfCertainty => (
+            "self-certainty",
+            "it needs the full next-token distribution at every step, which APIs do not return: pathconf JSONL `self_certainty` (written by `pathconf sample`)",
+            |p| p.signals.self_certainty.is_none(),
+        ),
+        Needs::PTrue => ("P(True)", "give it per path as `p_true` in pathconf JSONL", |p| p.signals.p_true.is_none()),
+        Needs::MeanLogprob => return require_logprobs(ds, who, ProbMode::Mean),
+    };
+    for (question, q) in ds.questions.iter().enumerate() {
+        if let Some(path) = q.paths.iter().position(missing) {
+            let name = match need {
+                Needs::TokenConfidence => "top_logprobs",
+                Needs::SelfCertainty => "self_certainty",
+                _ => "p_true",
+            };
+            let field = match ds.format {
+                Format::Jsonl => format!("paths[{path}].{name}"),
+                Format::Openai => format!("choices[{path}].logprobs.content[].{}", if name == "top_logprobs" { name } else { "(none: not in this format)" }),
+                Format::RpcJson => format!("{name} (not in the rpc-json format)"),
+            };
+            return Err(EvalError::MissingSignal { signal, hint, file: ds.file.clone(), method: who.to_string(), question, path, field });
+        }
+    }
+    Ok(())
 }
 
 /// `who` (a method or rule) needs every path's mean log-probability
@@ -259,7 +318,16 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
             let mut cal_max: Vec<Calibration> = Vec::new();
             let mut cal_avg: Vec<Calibration> = Vec::new();
             let mut pruned = Vec::new();
+            let mut wqd: Option<crate::aggregate::Wqd> = None;
+            let n_q = ds.questions.len();
+            let mut per_question = vec![0.0; n_q];
             for rep in &per_repeat {
+                for (x, o) in per_question.iter_mut().zip(&rep[mi]) {
+                    *x += 100.0 * o.credit / per_repeat.len() as f64;
+                    if let Some(w) = o.wqd {
+                        wqd.get_or_insert_with(Default::default).add(w);
+                    }
+                }
                 let outs = &rep[mi];
                 acc.push(100.0 * outs.iter().map(|o| o.credit).sum::<f64>() / outs.len() as f64);
                 let rows: Vec<Vec<(f64, bool)>> = outs.iter().map(|o| o.rows.iter().map(|r| (r.confidence, r.correct)).collect()).collect();
@@ -284,6 +352,8 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
                 bins_max: mean_bins(&cal_max),
                 bins_avg: mean_bins(&cal_avg),
                 pruned_fraction: (!pruned.is_empty()).then(|| pruned.iter().sum::<f64>() / pruned.len() as f64),
+                accuracy_se: standard_error(&per_question),
+                wqd: wqd.filter(|w| w.pairs() > 0).map(|w| WqdSummary { share: w.share(), tied: w.tied_share(), pairs: w.pairs() }),
             });
         }
     }
@@ -298,6 +368,17 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
         results,
         fewest_paths,
     })
+}
+
+/// Standard error of a mean: sample standard deviation (ddof = 1) over `√n`
+/// (0 for fewer than two values).
+pub fn standard_error(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    if v.len() < 2 {
+        return 0.0;
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
 }
 
 fn pruned_fraction(outs: &[Outcome]) -> Option<f64> {

@@ -41,6 +41,7 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
                         answer: d.answers()[p.answer as usize].clone(),
                         mean_logprob: Some(p.prob.ln()),
                         sum_logprob: None,
+                        signals: Default::default(),
                     }
                 })
                 .collect();

@@ -86,7 +86,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         ),
     ];
     for (si, (id_name, name, d, tau)) in synthetic.iter().enumerate() {
-        let acfg = AccuracyConfig { tau: *tau, trials, seed: cfg.seed ^ ((si as u64 + 1) << 36) };
+        let acfg = AccuracyConfig { tau: *tau, temperature: None, trials, seed: cfg.seed ^ ((si as u64 + 1) << 36) };
         let mut ids = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
         ids.extend(tau.map(|_| EstimatorId::Rp));
         // Exact (or enumerated) lines over every n; Monte Carlo where there is none.
@@ -97,7 +97,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             .collect();
         let mut cells = Vec::new();
         for (ei, &id) in ids.iter().chain([EstimatorId::Rpc].iter()).enumerate() {
-            let est = estimator_for(id, tau.unwrap_or(0.0));
+            let est = estimator_for(id, tau.unwrap_or(0.0), f64::INFINITY).expect("on a distribution");
             for &n in &line_ns {
                 let row = exact.iter().find(|r| r.estimator == id && r.n == n && r.method != AccuracyMethod::MonteCarlo);
                 let mc = GRID.contains(&n).then(|| {
@@ -177,7 +177,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
                 }
                 method = rows.first().map(|r| r.method);
             }
-            let est = estimator_for(id, 0.0);
+            let est = estimator_for(id, 0.0, f64::INFINITY).expect("on a distribution");
             for (gi, &n) in tiny_ns.iter().enumerate() {
                 let m = simulate_selection(&r.dist, est.as_ref(), n, t, cfg.seed ^ ((qi as u64) << 40) ^ ((ki as u64) << 32) ^ n, observer).p_correct;
                 mc_mean[gi] += m.mean / qn;

@@ -27,6 +27,12 @@ pub mod palette {
     pub const RP: RGBColor = RGBColor(230, 159, 0);
     /// The paper's printed formulas.
     pub const PAPER: RGBColor = RGBColor(60, 60, 60);
+    /// CISC (bluish green, darker than PC's).
+    pub const CISC: RGBColor = RGBColor(0, 110, 80);
+    /// DeepConf (vermillion).
+    pub const DEEPCONF: RGBColor = RGBColor(213, 94, 0);
+    /// Self-certainty Borda (yellow-brown).
+    pub const BORDA: RGBColor = RGBColor(150, 120, 0);
     /// Sky blue, for a sixth series.
     pub const SKY: RGBColor = RGBColor(86, 180, 233);
     /// Colours for a family of curves (e.g. several n).
@@ -41,6 +47,9 @@ pub mod palette {
             EstimatorId::Pc => PC,
             EstimatorId::Rp => RP,
             EstimatorId::Rpc => RPC,
+            EstimatorId::Cisc => CISC,
+            EstimatorId::DeepConf => DEEPCONF,
+            EstimatorId::SelfCertaintyBorda => BORDA,
         }
     }
 }

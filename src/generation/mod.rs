@@ -18,6 +18,7 @@ use thiserror::Error;
 /// | `max_new_tokens` | 256 | 16 | longest path (stop token included) | ≥ 1 |
 /// | `batch` | 64 | 512 | paths decoded together | ≥ 1 |
 /// | `ignore_eos` | false | false | keep generating after stop tokens (vLLM's `ignore_eos`; throughput runs) | |
+/// | `top_logprobs` | 20 | 0 | top log-probabilities recorded per token, with `KL(U ‖ p_t)` when > 0 ([`crate::confidence`]) | ≥ 0 |
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GenerationConfig {
     /// Softmax temperature.
@@ -31,6 +32,10 @@ pub struct GenerationConfig {
     /// Keep generating after stop tokens: every path gets exactly
     /// `max_new_tokens` tokens.
     pub ignore_eos: bool,
+    /// Top log-probabilities recorded per token (DeepConf's signal), and
+    /// self-certainty's `KL(U ‖ p_t)` per token when `> 0`.
+    #[serde(default)]
+    pub top_logprobs: usize,
 }
 
 /// A setting out of range.
@@ -50,13 +55,13 @@ pub enum GenerationError {
 impl GenerationConfig {
     /// The LLM sampler's defaults (as vLLM's common settings).
     pub fn llm() -> Self {
-        Self { temperature: 1.0, top_p: 0.95, max_new_tokens: 256, batch: 64, ignore_eos: false }
+        Self { temperature: 1.0, top_p: 0.95, max_new_tokens: 256, batch: 64, ignore_eos: false, top_logprobs: crate::confidence::DEEPCONF_TOP_K }
     }
 
     /// The tiny transformer's defaults: its untruncated distribution, paths
     /// of at most 16 tokens, large batches.
     pub fn tiny() -> Self {
-        Self { temperature: 1.0, top_p: 1.0, max_new_tokens: 16, batch: 512, ignore_eos: false }
+        Self { temperature: 1.0, top_p: 1.0, max_new_tokens: 16, batch: 512, ignore_eos: false, top_logprobs: 0 }
     }
 
     /// Checks the ranges in the table above.
@@ -90,12 +95,30 @@ pub struct GeneratedPath {
     pub answer: Option<String>,
     /// Whether generation stopped on a stop token (not the length limit).
     pub finished: bool,
+    /// Per token, the top log-probabilities in decreasing order
+    /// ([`GenerationConfig::top_logprobs`] of them; empty when not recorded).
+    pub top_logprobs: Vec<Vec<f64>>,
+    /// Per token, `KL(U ‖ p_t)` over the whole vocabulary (empty when not
+    /// recorded).
+    pub uniform_kl: Vec<f64>,
 }
 
 impl GeneratedPath {
     /// `Σ_t ln p(x_t | x_<t)`: the path's log sequence probability.
     pub fn logprob_sum(&self) -> f64 {
         self.logprobs.iter().sum()
+    }
+
+    /// Self-certainty (Kang et al., 2025): the mean over tokens of
+    /// `KL(U ‖ p_t)`, when recorded.
+    pub fn self_certainty(&self) -> Option<f64> {
+        (!self.uniform_kl.is_empty()).then(|| self.uniform_kl.iter().sum::<f64>() / self.uniform_kl.len() as f64)
+    }
+
+    /// DeepConf's token confidences `C_t` from the recorded top
+    /// log-probabilities, when recorded.
+    pub fn token_confidences(&self) -> Option<Vec<f64>> {
+        (!self.top_logprobs.is_empty()).then(|| self.top_logprobs.iter().map(|t| crate::confidence::token_confidence(t)).collect())
     }
 
     /// The answer, or [`crate::extract::INVALID`].

@@ -11,6 +11,7 @@
 use super::model::Llama;
 use super::tokenizer::GgufTokenizer;
 use super::with_f32;
+use crate::confidence::{kl_from_uniform, top_k_into};
 use crate::generation::token_draw::{draw_with, log_softmax_into, Scratch};
 use crate::generation::{GeneratedPath, GenerationConfig};
 use candle_core::{Result, Tensor};
@@ -23,13 +24,23 @@ use rayon::prelude::*;
 struct RowBuffers {
     logp: Vec<f64>,
     scratch: Scratch,
+    select: Vec<f64>,
+}
+
+/// What one step produced for one row: the token, its log-probability, and
+/// (when recorded) the top log-probabilities and `KL(U ‖ p_t)`.
+struct Pick {
+    token: usize,
+    logprob: f64,
+    top: Vec<f64>,
+    kl: Option<f64>,
 }
 
 /// For each batch row `r` (logits `[rows, vocab]`, or one row shared by
-/// all): `ln softmax`, then a draw with `us[r]`; returns the tokens and
-/// their log-probabilities. Rows run in parallel, each sequentially, so the
+/// all): `ln softmax`, then a draw with `us[r]`; returns the tokens, their
+/// log-probabilities and the recorded signals ([`crate::confidence`]). Rows run in parallel, each sequentially, so the
 /// result does not depend on the thread count.
-fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenerationConfig) -> Result<Vec<(usize, f64)>> {
+fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenerationConfig) -> Result<Vec<Pick>> {
     let (rows, vocab) = logits.dims2()?;
     if rows != 1 && rows != us.len() {
         candle_core::bail!("{rows} logit rows for {} paths", us.len());
@@ -41,8 +52,14 @@ fn step(logits: &Tensor, us: &[f64], bufs: &mut [RowBuffers], cfg: &GenerationCo
             .map(|(r, (&u, buf))| {
                 let row = &data[if rows == 1 { 0 } else { r * vocab }..][..vocab];
                 let max = log_softmax_into(row, &mut buf.logp);
-                let t = draw_with(&buf.logp, max, cfg.temperature, cfg.top_p, u, &mut buf.scratch);
-                (t, buf.logp[t])
+                let token = draw_with(&buf.logp, max, cfg.temperature, cfg.top_p, u, &mut buf.scratch);
+                let mut top = Vec::new();
+                let mut kl = None;
+                if cfg.top_logprobs > 0 {
+                    top_k_into(&buf.logp, cfg.top_logprobs, &mut buf.select, &mut top);
+                    kl = Some(kl_from_uniform(&buf.logp));
+                }
+                Pick { token, logprob: buf.logp[token], top, kl }
             })
             .collect()
     })
@@ -72,7 +89,17 @@ pub fn sample_paths(
         let b = cfg.batch.min(n - out.len());
         let mut cache = prefill.expand(b);
         let mut logits = prompt_logits.clone();
-        let mut paths: Vec<(Vec<u32>, Vec<f64>, bool)> = vec![(Vec::new(), Vec::new(), false); b];
+        let mut paths: Vec<GeneratedPath> = (0..b)
+            .map(|_| GeneratedPath {
+                tokens: Vec::new(),
+                logprobs: Vec::new(),
+                text: String::new(),
+                answer: None,
+                finished: false,
+                top_logprobs: Vec::new(),
+                uniform_kl: Vec::new(),
+            })
+            .collect();
         // `active[r]` = which path row r of the batch belongs to.
         let mut active: Vec<usize> = (0..b).collect();
         for s in 0..cfg.max_new_tokens {
@@ -82,19 +109,24 @@ pub fn sample_paths(
             let us: Vec<f64> = (0..active.len()).map(|_| rng.random()).collect();
             let picks = step(&logits, &us, &mut bufs, cfg)?;
             let mut next = Vec::with_capacity(active.len());
-            for (&p, (t, lp)) in active.iter().zip(picks) {
-                let (toks, lps, done) = &mut paths[p];
-                toks.push(t as u32);
-                lps.push(lp);
-                *done = !cfg.ignore_eos && tok.is_stop(t as u32);
-                next.push(t as u32);
+            for (&p, pick) in active.iter().zip(picks) {
+                let path = &mut paths[p];
+                let t = pick.token as u32;
+                path.tokens.push(t);
+                path.logprobs.push(pick.logprob);
+                if cfg.top_logprobs > 0 {
+                    path.top_logprobs.push(pick.top);
+                }
+                path.uniform_kl.extend(pick.kl);
+                path.finished = !cfg.ignore_eos && tok.is_stop(t);
+                next.push(t);
             }
             on_tokens(next.len());
             if s + 1 == cfg.max_new_tokens {
                 break;
             }
             // Drop finished paths from the batch.
-            let keep: Vec<usize> = (0..active.len()).filter(|&r| !paths[active[r]].2).collect();
+            let keep: Vec<usize> = (0..active.len()).filter(|&r| !paths[active[r]].finished).collect();
             if keep.is_empty() {
                 break;
             }
@@ -106,9 +138,10 @@ pub fn sample_paths(
             let ids = Tensor::from_vec(next, (active.len(), 1), model.device())?;
             logits = model.forward(&ids, &mut cache)?;
         }
-        for (tokens, logprobs, finished) in paths {
-            let text = tok.decode(&tokens).map_err(candle_core::Error::wrap)?;
-            out.push(GeneratedPath { answer: crate::extract::word_problem::extract(&text), text, tokens, logprobs, finished });
+        for mut path in paths {
+            path.text = tok.decode(&path.tokens).map_err(candle_core::Error::wrap)?;
+            path.answer = crate::extract::word_problem::extract(&path.text);
+            out.push(path);
         }
     }
     Ok(out)

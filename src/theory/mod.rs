@@ -12,7 +12,8 @@
 //! Closed forms: [`sc`] (Proposition 2), [`ppl`] (Proposition 3), [`pc`]
 //! (pathconf's exact form behind Theorem 4), [`rp`] (fixed threshold τ), the
 //! paper's printed formulas and bounds in [`paper`], and brute-force
-//! [`enumerate`] for checking all of them on tiny spaces; [`table`] lists every
+//! [`enumerate`] for checking all of them on tiny spaces; weighted votes
+//! (CISC) against their own limit in [`weighted`]; [`table`] lists every
 //! estimator × answer × term at one `n`. [`pool`] gives SC's
 //! and PC's error relative to a finite pool of sampled paths (real data).
 //!
@@ -28,6 +29,7 @@ pub mod ppl;
 pub mod rp;
 pub mod sc;
 pub mod table;
+pub mod weighted;
 
 use serde::Serialize;
 

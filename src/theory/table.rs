@@ -90,3 +90,28 @@ pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl_paths: 
     }
     out
 }
+
+/// CISC's rows at temperature `t` (one per answer; target `p̃(a)`, the
+/// weighted vote's limit, [`super::weighted`]), by enumeration of count
+/// vectors; `None` when the space is too large to enumerate.
+pub fn cisc_rows(dist: &PathDistribution, n: u64, t: f64) -> Option<Vec<TermRow>> {
+    let e = super::weighted::cisc_exact(dist, n, t).ok()?;
+    let target = super::weighted::cisc_limit(dist, t);
+    Some(
+        e.terms
+            .iter()
+            .enumerate()
+            .map(|(a, &terms)| TermRow {
+                estimator: EstimatorId::Cisc,
+                answer: dist.answers()[a].clone(),
+                path: None,
+                n,
+                terms,
+                paper_formula: None,
+                answer_index: a,
+                target: target[a],
+                indicator: dist.indicator(a),
+            })
+            .collect(),
+    )
+}

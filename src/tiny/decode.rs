@@ -51,7 +51,7 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationC
         }
         out.extend(paths.into_iter().map(|(tokens, logprobs, finished)| {
             let answer = Some(extract_answer(&tokens)).filter(|a| a != INVALID);
-            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished }
+            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished, top_logprobs: Vec::new(), uniform_kl: Vec::new() }
         }));
     }
     Ok(out)

@@ -331,6 +331,8 @@ fn observe(cfg: &AuditCase, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&
                         push(ClaimId::RpExact, row, "expected_confidence", t.expected_confidence, em, xm, mm);
                         push(ClaimId::RpExact, row, "estimation_error", t.estimation_error, ee, xe, me);
                     }
+                    // Not in the terms table: CISC is audited by its own claim.
+                    EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => {}
                 }
             }
         }
@@ -344,13 +346,13 @@ const SELECTION: [EstimatorId; 4] = [EstimatorId::Sc, EstimatorId::Ppl, Estimato
 /// Selection cells: on tiny spaces against the n-tuple enumeration; on large
 /// ones, SC's and PPL's exact accuracy against a Monte Carlo of the selection.
 fn observe_selection(c: &AuditCase, ci: usize, n: u64, en: Option<&EnumeratedMoments>, cfg: &VerifyConfig, observer: &dyn Observer, out: &mut Vec<Obs>) {
-    let acfg = AccuracyConfig { tau: Some(c.tau), trials: cfg.trials, seed: cfg.seed };
+    let acfg = AccuracyConfig { tau: Some(c.tau), temperature: None, trials: cfg.trials, seed: cfg.seed };
     let estimators: &[EstimatorId] = if en.is_some() { &SELECTION } else { &SELECTION[..2] };
     let rows = selection_accuracy(&c.dist, estimators, &[n], &acfg, observer).expect("n ≥ 1 and τ set");
     for r in rows {
         let slot = SELECTION.iter().position(|&e| e == r.estimator).expect("listed");
         let mc = en.is_none().then(|| {
-            let est = estimator_for(r.estimator, c.tau);
+            let est = estimator_for(r.estimator, c.tau, f64::INFINITY).expect("on a distribution");
             let seed = cfg.seed ^ 0x005E_1EC7 ^ ((ci as u64) << 40) ^ (n << 8) ^ slot as u64;
             simulate_selection(&c.dist, est.as_ref(), n, cfg.trials, seed, observer)
         });

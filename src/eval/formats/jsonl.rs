@@ -17,9 +17,13 @@
 //! | `paths[].mean_logprob` | number ≤ 0 | by `sample`: `logprob_sum / #logprobs` | (with `n_tokens`, also gives the sum) |
 //! | `paths[].n_tokens` | integer ≥ 1 | generated tokens | with `logprob_sum` |
 //! | `paths[].finished` | bool | by `sample`: stopped on a stop token | ignored |
+//! | `paths[].top_logprobs` | array (per token) of arrays of numbers ≤ 0 | by `sample --write-top-logprobs` | optional: DeepConf's `C_t` from the top 20 of each |
+//! | `paths[].token_confidence` | array of numbers ≥ 0 | by `sample`: `C_t` per token | optional (ignored when `top_logprobs` is given); as long as `logprobs` |
+//! | `paths[].self_certainty` | number ≥ 0 | by `sample`: mean `KL(U ‖ p_t)` | optional |
+//! | `paths[].p_true` | number in `[0, 1]` | P(True) | optional |
 
 use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use crate::eval::dataset::{check_logprob, token_confidence_of, Dataset, EvalError, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
 use serde::Serialize;
@@ -69,7 +73,13 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
                     INVALID.to_string()
                 }
             };
-            paths.push(RawPath { text, answer, mean_logprob: mean, sum_logprob: sum });
+            let signals = path_signals(p).map_err(|(f, m)| rec(&field(&f), m))?;
+            if let (Some(c), Some(Value::Array(lp))) = (&signals.token_confidence, p.get("logprobs")) {
+                if c.len() != lp.len() {
+                    return Err(rec(&field("token_confidence"), format!("{} token confidences for {} logprobs (ragged)", c.len(), lp.len())));
+                }
+            }
+            paths.push(RawPath { text, answer, mean_logprob: mean, sum_logprob: sum, signals });
         }
         questions.push(RawQuestion { id, truth, paths });
     }
@@ -77,6 +87,59 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
         return Err(EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() });
     }
     Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Jsonl })
+}
+
+/// A path's optional signals: `top_logprobs` (per token, a list of numbers
+/// ≤ 0; DeepConf's `C_t` is computed from its top 20) or `token_confidence`
+/// (per token, numbers ≥ 0), `self_certainty` (≥ 0), `p_true` (in `[0, 1]`).
+/// Errors are `(field, message)`.
+fn path_signals(p: &Value) -> Result<PathSignals, (String, String)> {
+    let present = |f: &str| p.get(f).filter(|v| !v.is_null());
+    let mut out = PathSignals::default();
+    if let Some(top) = present("top_logprobs") {
+        let rows = top.as_array().ok_or_else(|| ("top_logprobs".to_string(), "expected an array (per token) of arrays of numbers".to_string()))?;
+        let mut c = Vec::with_capacity(rows.len());
+        let mut buf = Vec::new();
+        for (t, row) in rows.iter().enumerate() {
+            let f = format!("top_logprobs[{t}]");
+            let row = row.as_array().ok_or_else(|| (f.clone(), format!("expected an array of numbers, found {row}")))?;
+            buf.clear();
+            for x in row {
+                buf.push(x.as_f64().ok_or_else(|| (f.clone(), format!("expected a number, found {x}")))?);
+            }
+            c.push(token_confidence_of(&mut buf).map_err(|m| (f.clone(), m))? as f32);
+        }
+        if c.is_empty() {
+            return Err(("top_logprobs".into(), "empty: a path needs at least one token".into()));
+        }
+        out.token_confidence = Some(c);
+    } else if let Some(tc) = present("token_confidence") {
+        let arr = tc.as_array().ok_or_else(|| ("token_confidence".to_string(), "expected an array of numbers".to_string()))?;
+        let mut c = Vec::with_capacity(arr.len());
+        for (t, x) in arr.iter().enumerate() {
+            match x.as_f64() {
+                Some(v) if v.is_finite() && v >= 0.0 => c.push(v as f32),
+                _ => return Err((format!("token_confidence[{t}]"), format!("expected a finite number ≥ 0, found {x}"))),
+            }
+        }
+        if c.is_empty() {
+            return Err(("token_confidence".into(), "empty: a path needs at least one token".into()));
+        }
+        out.token_confidence = Some(c);
+    }
+    if let Some(x) = present("self_certainty") {
+        match x.as_f64() {
+            Some(v) if v.is_finite() && v >= 0.0 => out.self_certainty = Some(v),
+            _ => return Err(("self_certainty".into(), format!("expected a finite number ≥ 0 (a KL divergence), found {x}"))),
+        }
+    }
+    if let Some(x) = present("p_true") {
+        match x.as_f64() {
+            Some(v) if (0.0..=1.0).contains(&v) => out.p_true = Some(v),
+            _ => return Err(("p_true".into(), format!("expected a probability in [0, 1], found {x}"))),
+        }
+    }
+    Ok(out)
 }
 
 /// A path's `(mean, sequence)` log-probabilities.
@@ -163,13 +226,30 @@ pub struct PathRecord {
     /// Whether generation stopped on a stop token (LLM samples).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished: Option<bool>,
+    /// Per token, the top log-probabilities in decreasing order (vLLM's
+    /// `logprobs=k` layout; `sample --write-top-logprobs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<Vec<Vec<f32>>>,
+    /// Per token, DeepConf's `C_t = −mean(top-k log-probabilities)` (what
+    /// `sample` writes by default instead of the full top-k lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_confidence: Option<Vec<f32>>,
+    /// Self-certainty: mean over tokens of `KL(U ‖ p_t)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_certainty: Option<f64>,
+    /// P(True): the model's probability of "1" when asked to rate its answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_true: Option<f64>,
 }
 
 impl PathRecord {
     /// The record of a generated path; `full` adds the LLM sampler's
-    /// `mean_logprob` and `finished`.
-    pub fn from_generated(p: &crate::generation::GeneratedPath, full: bool) -> Self {
+    /// `mean_logprob` and `finished`. Recorded top log-probabilities are
+    /// written as they are when `full_top`, else as their token confidences.
+    pub fn from_generated(p: &crate::generation::GeneratedPath, full: bool, full_top: bool) -> Self {
         let sum = p.logprob_sum();
+        let recorded = !p.top_logprobs.is_empty();
+        let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
         Self {
             text: p.text.clone(),
             answer: p.answer_or_invalid().to_string(),
@@ -178,6 +258,10 @@ impl PathRecord {
             mean_logprob: full.then(|| sum / p.logprobs.len() as f64),
             n_tokens: p.tokens.len(),
             finished: full.then_some(p.finished),
+            top_logprobs: (recorded && full_top).then(|| p.top_logprobs.iter().map(|t| f32s(t)).collect()),
+            token_confidence: (recorded && !full_top).then(|| p.token_confidences().map(|c| f32s(&c)).unwrap_or_default()),
+            self_certainty: p.self_certainty(),
+            p_true: None,
         }
     }
 }

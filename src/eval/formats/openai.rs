@@ -3,14 +3,15 @@
 //! `response.body.choices` (the Batch API's output). Token log-probabilities:
 //! chat `choices[i].logprobs.content[].logprob` or legacy
 //! `choices[i].logprobs.token_logprobs` (`null` entries, as for an echoed
-//! first token, are skipped). Text: `choices[i].message.content` or
+//! first token, are skipped); with `top_logprobs` per token (chat layout),
+//! DeepConf's token confidences are computed from them. Text: `choices[i].message.content` or
 //! `choices[i].text`; the answer is extracted from it. The ground truth is
 //! the record's `answer` / `ground_truth`, else looked up by `custom_id`,
 //! `id` or the record index in the `--answers` file.
 
 use super::jsonl::records;
 use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use crate::eval::dataset::{check_logprob, token_confidence_of, Dataset, EvalError, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
 use serde_json::Value;
@@ -60,7 +61,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             // No log-probabilities (an API that returns none): an answers-only path.
             let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
                 let answer = answer_of(&text, &mut invalid);
-                paths.push(RawPath { text, answer, mean_logprob: None, sum_logprob: None });
+                paths.push(RawPath { text, answer, mean_logprob: None, sum_logprob: None, signals: Default::default() });
                 continue;
             };
             let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
@@ -80,7 +81,8 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 sum += f;
             }
             let answer = answer_of(&text, &mut invalid);
-            paths.push(RawPath { text, answer, mean_logprob: Some(sum / values.len() as f64), sum_logprob: Some(sum) });
+            let signals = PathSignals { token_confidence: top_confidences(lp).map_err(|(f, m)| rec(&format!("choices[{j}].{f}"), m))?, ..Default::default() };
+            paths.push(RawPath { text, answer, mean_logprob: Some(sum / values.len() as f64), sum_logprob: Some(sum), signals });
         }
         questions.push(RawQuestion { id: ids[0].clone(), truth, paths });
     }
@@ -88,6 +90,34 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
         return Err(EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() });
     }
     Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Openai })
+}
+
+/// DeepConf's `C_t` per token from chat `logprobs.content[t].top_logprobs[].logprob`
+/// (vLLM and OpenAI with `top_logprobs = k`): `None` when no token carries
+/// them; an error (`(field, message)`) when only some do.
+fn top_confidences(lp: &Value) -> Result<Option<Vec<f32>>, (String, String)> {
+    let Some(content) = lp.get("content").and_then(Value::as_array) else { return Ok(None) };
+    let has = |t: &Value| t.get("top_logprobs").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    if !content.iter().any(has) {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(content.len());
+    let mut buf = Vec::new();
+    for (t, tok) in content.iter().enumerate() {
+        let field = format!("logprobs.content[{t}].top_logprobs");
+        let list = tok
+            .get("top_logprobs")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| (field.clone(), "missing or empty while other tokens carry top log-probabilities (ragged)".to_string()))?;
+        buf.clear();
+        for (i, e) in list.iter().enumerate() {
+            let x = e.get("logprob").and_then(Value::as_f64).ok_or_else(|| (format!("{field}[{i}].logprob"), format!("expected a number, found {e}")))?;
+            buf.push(x);
+        }
+        out.push(token_confidence_of(&mut buf).map_err(|m| (field.clone(), m))? as f32);
+    }
+    Ok(Some(out))
 }
 
 /// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object

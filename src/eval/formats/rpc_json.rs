@@ -95,7 +95,7 @@ pub(crate) fn check_columns(cols: Columns, file: &Path) -> Result<Dataset, EvalE
                     INVALID.to_string()
                 }
             };
-            paths.push(RawPath { text: c, answer, mean_logprob: l, sum_logprob: None });
+            paths.push(RawPath { text: c, answer, mean_logprob: l, sum_logprob: None, signals: Default::default() });
         }
         questions.push(RawQuestion { id: i.to_string(), truth, paths });
     }
