@@ -186,6 +186,13 @@ pub fn selection_accuracy(
                 }
                 let est = estimator_for(id, tau, temperature).expect("checked above: on a distribution");
                 for &n in ns {
+                    // CISC: enumeration wherever its count vectors fit, Monte Carlo beyond.
+                    if id == EstimatorId::Cisc {
+                        if let Ok(e) = crate::theory::weighted::cisc_exact(dist, n, temperature) {
+                            out.push(row(id, n, (e.p_correct, e.expected_confidence), AccuracyMethod::Enumeration));
+                            continue;
+                        }
+                    }
                     let seed = cfg.seed ^ ((id as u64 + 1) << 48) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
                     let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), AccuracyMethod::MonteCarlo);

@@ -2,8 +2,9 @@
 
 use super::format::{key_cells, num, table};
 use super::theory::SpecArgs;
+use pathconf::estimators::Cisc;
 use pathconf::estimators::EstimatorId;
-use pathconf::montecarlo::{simulate, Estimate, SimConfig, SimTerms};
+use pathconf::montecarlo::{simulate, simulate_against, Estimate, SimConfig, SimTerms};
 use pathconf::progress::Bar;
 use pathconf::spec::read_spec;
 use pathconf::theory::table::{all_paths, term_table, TermRow as ExactRow};
@@ -22,6 +23,10 @@ pub struct Args {
     /// Master seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// CISC softmax temperature T (> 0 or inf): adds CISC rows, simulated
+    /// against CISC's limit p̃ (exact values by enumeration where it fits).
+    #[arg(long)]
+    temperature: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -36,7 +41,8 @@ struct SimRow {
     model_error: f64,
     cross_term: Estimate,
     reasoning_error: Estimate,
-    exact: ExactRow,
+    /// The exact row; `null` for CISC where enumeration does not fit.
+    exact: Option<ExactRow>,
 }
 
 #[derive(Serialize)]
@@ -56,21 +62,35 @@ fn shift(e: Estimate, a: f64, b: f64) -> Estimate {
     Estimate { mean: a * e.mean + b, std_error: a.abs() * e.std_error, ci_low: lo.min(hi), ci_high: lo.max(hi) }
 }
 
-fn sim_row(t: &SimTerms, exact: ExactRow) -> SimRow {
-    let (e, target, indicator) = (t.expected_confidence, exact.target, exact.indicator);
+/// What a simulated row is compared with.
+struct Key {
+    estimator: EstimatorId,
+    answer: String,
+    path: Option<usize>,
+    n: u64,
+    target: f64,
+    indicator: f64,
+}
+
+fn sim_row(t: &SimTerms, key: Key, exact: Option<ExactRow>) -> SimRow {
+    let (e, target, indicator) = (t.expected_confidence, key.target, key.indicator);
     SimRow {
-        estimator: exact.estimator.name(),
-        answer: exact.answer.clone(),
-        path: exact.path,
-        n: exact.n,
+        estimator: key.estimator.name(),
+        answer: key.answer,
+        path: key.path,
+        n: key.n,
         expected_confidence: e,
         bias: shift(e, 1.0, -target),
         estimation_error: t.estimation_error,
-        model_error: exact.terms.model_error,
+        model_error: (target - indicator).powi(2),
         cross_term: shift(e, 2.0 * (target - indicator), -2.0 * (target - indicator) * target),
         reasoning_error: t.reasoning_error,
         exact,
     }
+}
+
+fn key_of(ex: &ExactRow) -> Key {
+    Key { estimator: ex.estimator, answer: ex.answer.clone(), path: ex.path, n: ex.n, target: ex.target, indicator: ex.indicator }
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -86,7 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map_err(|e| anyhow::anyhow!("--n/--trials/--tau: {e}"))?;
     let d = &spec.distribution;
     let track = d.paths().len() <= MAX_TRACKED_PATHS;
-    let bar = Bar::new(trials * ns.len() as u64, "simulating");
+    if let Some(t) = args.temperature {
+        anyhow::ensure!(t > 0.0 && !t.is_nan(), "--temperature {t} must be positive (inf allowed: SC)");
+    }
+    let runs = if args.temperature.is_some() { 2 } else { 1 };
+    let bar = Bar::new(trials * ns.len() as u64 * runs, "simulating");
     let start = std::time::Instant::now();
     let mut rows = Vec::new();
     let mut sampled = 0;
@@ -103,7 +127,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 (EstimatorId::Ppl, Some(j)) if track => &res.paths[d.path_index(a, j)].ppl,
                 _ => continue,
             };
-            rows.push(sim_row(terms, ex));
+            rows.push(sim_row(terms, key_of(&ex), Some(ex)));
+        }
+        if let Some(t) = args.temperature {
+            let limit = pathconf::theory::weighted::cisc_limit(d, t);
+            let sims = simulate_against(d, &checked, &[&Cisc { temperature: t }], std::slice::from_ref(&limit), &bar);
+            sampled += checked.trials * n;
+            let mut exact = pathconf::theory::table::cisc_rows(d, n, t).map(|v| v.into_iter());
+            for (a, terms) in sims.answers[0].iter().enumerate() {
+                let key = Key { estimator: EstimatorId::Cisc, answer: d.answers()[a].clone(), path: None, n, target: limit[a], indicator: d.indicator(a) };
+                rows.push(sim_row(terms, key, exact.as_mut().and_then(|e| e.next())));
+            }
         }
     }
     bar.finish();
@@ -121,9 +155,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         tau,
         if track { "" } else { " (PPL rows omitted: more than 10,000 paths)" }
     );
-    println!("Monte Carlo mean [95% interval] | exact value; '*' marks an exact value outside the interval (expected for about 5% of cells).\n");
-    let fmt = |e: &Estimate, exact: f64| {
-        format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(exact), if e.covers(exact) { "" } else { " *" })
+    println!("Monte Carlo mean [95% interval] | exact value; '*' marks an exact value outside the interval (expected for about 5% of cells).");
+    if let Some(t) = args.temperature {
+        println!("CISC (T = {t}): terms against its limit p̃(a) = Σ p_t e^(p_t/T) / Σ p_t e^(p_t/T); exact values by enumeration of count vectors.");
+    }
+    println!();
+    let fmt = |e: &Estimate, exact: Option<f64>| match exact {
+        Some(x) => format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(x), if e.covers(x) { "" } else { " *" }),
+        None => format!("{} [{}, {}] | not enumerable", num(e.mean), num(e.ci_low), num(e.ci_high)),
     };
     for &n in &ns {
         println!("n = {n}");
@@ -134,9 +173,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .map(|r| {
                 let mut cells = key_cells(r.estimator, &r.answer, r.path);
                 cells.extend([
-                    fmt(&r.expected_confidence, r.exact.terms.expected_confidence),
-                    fmt(&r.estimation_error, r.exact.terms.estimation_error),
-                    fmt(&r.reasoning_error, r.exact.terms.reasoning_error),
+                    fmt(&r.expected_confidence, r.exact.as_ref().map(|x| x.terms.expected_confidence)),
+                    fmt(&r.estimation_error, r.exact.as_ref().map(|x| x.terms.estimation_error)),
+                    fmt(&r.reasoning_error, r.exact.as_ref().map(|x| x.terms.reasoning_error)),
                 ]);
                 cells
             })

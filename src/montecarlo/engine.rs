@@ -176,11 +176,27 @@ pub struct EstimatorSims {
 /// `cfg.track_paths`, PPL's terms per path (`cfg.tau` is ignored here).
 /// Deterministic in `(dist, cfg)` for any thread count.
 pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators: &[&dyn Estimator], observer: &dyn Observer) -> EstimatorSims {
+    let masses = dist.answer_masses().to_vec();
+    let targets = vec![masses; estimators.len()];
+    simulate_against(dist, cfg, estimators, &targets, observer)
+}
+
+/// [`simulate_estimators`] with each estimator's own per-answer target
+/// (`targets[e][a]`; the answer masses for SC, PC, RP; a weighted vote's
+/// limit `p̃` for CISC, [`crate::theory::weighted`]): estimation error is
+/// `E[(p̂ − target)²]`.
+pub fn simulate_against(
+    dist: &PathDistribution,
+    cfg: &SimConfig,
+    estimators: &[&dyn Estimator],
+    targets: &[Vec<f64>],
+    observer: &dyn Observer,
+) -> EstimatorSims {
+    assert_eq!(targets.len(), estimators.len(), "one target vector per estimator");
     assert!(cfg.check().is_ok(), "simulate needs a checked SimConfig (SimConfig::check): {cfg:?}");
     let paths = dist.paths();
     let sampler = PathSampler::new(dist);
     let na = dist.n_answers();
-    let masses = dist.answer_masses();
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
 
     let run_batch = |rng: &mut ChaCha8Rng, trials: u64| -> BatchOut {
@@ -193,7 +209,7 @@ pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators:
             for (e, est) in estimators.iter().enumerate() {
                 est.answer_scores(&sample, &mut scores);
                 for a in 0..na {
-                    acc[e][a].push(scores[a], masses[a], indicators[a]);
+                    acc[e][a].push(scores[a], targets[e][a], indicators[a]);
                 }
             }
             if cfg.track_paths {
@@ -219,7 +235,7 @@ pub fn simulate_estimators(dist: &PathDistribution, cfg: &SimConfig, estimators:
             *h += x;
         }
     }
-    let terms = total.iter().map(|per| per.iter().enumerate().map(|(a, acc)| acc.terms(masses[a])).collect()).collect();
+    let terms = total.iter().zip(targets).map(|(per, target)| per.iter().enumerate().map(|(a, acc)| acc.terms(target[a])).collect()).collect();
     let paths_out = hits.iter().zip(paths).map(|(&h, p)| PathSim { ppl: ppl_terms_from_hits(h, cfg.trials, p.prob, indicators[p.answer]) }).collect();
     EstimatorSims { answers: terms, paths: paths_out }
 }

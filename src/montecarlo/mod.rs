@@ -12,6 +12,8 @@ mod engine;
 pub mod selection;
 mod stats;
 
-pub use engine::{in_batches, simulate, simulate_estimators, AnswerSim, EstimatorSims, PathSim, SimConfig, SimConfigError, SimResult, SimTerms, BATCH_SIZE};
+pub use engine::{
+    in_batches, simulate, simulate_against, simulate_estimators, AnswerSim, EstimatorSims, PathSim, SimConfig, SimConfigError, SimResult, SimTerms, BATCH_SIZE,
+};
 pub use selection::{simulate_selection, SelectionEstimate};
 pub use stats::{z_two_sided, Estimate, RunningStats};

@@ -164,6 +164,64 @@ pub fn cisc_exact(dist: &PathDistribution, n: u64, temperature: f64) -> Result<C
     Ok(CiscExact { terms, p_correct, expected_confidence: conf, count_vectors: visited })
 }
 
+/// CISC's moments by brute force over all `N^n` ordered samples, running
+/// the real estimator ([`crate::estimators::Cisc`]) on each — the
+/// independent check of [`cisc_exact`]; `None` beyond
+/// [`super::enumerate::MAX_TUPLES`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TupleMoments {
+    /// `E[p̂(a)]` per answer.
+    pub mean: Vec<f64>,
+    /// `E[(p̂(a) − p̃(a))²]` per answer.
+    pub mse: Vec<f64>,
+    /// `P(correct)`, ties split.
+    pub p_correct: f64,
+}
+
+/// See [`TupleMoments`].
+pub fn cisc_by_tuples(dist: &PathDistribution, n: u64, temperature: f64) -> Option<TupleMoments> {
+    use crate::estimators::{Cisc, Estimator};
+    use crate::sample::{Sample, SampledPath};
+    let paths = dist.paths();
+    if n == 0 || (paths.len() as u128).checked_pow(n as u32).is_none_or(|c| c > super::enumerate::MAX_TUPLES) {
+        return None;
+    }
+    let n = n as usize;
+    let target = cisc_limit(dist, temperature);
+    let na = dist.n_answers();
+    let (mut mean, mut mse, mut acc) = (vec![0.0; na], vec![0.0; na], 0.0);
+    let mut idx = vec![0usize; n];
+    let mut scores = vec![0.0; na];
+    let mut sample = Sample::new(paths.len(), na);
+    let est = Cisc { temperature };
+    loop {
+        let w: f64 = idx.iter().map(|&i| paths[i].prob).product();
+        sample.clear();
+        for &i in &idx {
+            sample.push(SampledPath { id: i as u32, prob: paths[i].prob, answer: paths[i].answer as u32 });
+        }
+        est.answer_scores(&sample, &mut scores);
+        for a in 0..na {
+            mean[a] += w * scores[a];
+            mse[a] += w * (scores[a] - target[a]).powi(2);
+        }
+        acc += w * select_within(scores.iter().enumerate().map(|(a, &s)| (s, dist.correct() == Some(a))), THEORY_TIE_TOL).credit;
+        let mut k = 0;
+        while k < n {
+            idx[k] += 1;
+            if idx[k] < paths.len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+        if k == n {
+            break;
+        }
+    }
+    Some(TupleMoments { mean, mse, p_correct: acc })
+}
+
 /// Advances `c` (non-negative, fixed sum) to the next composition in the
 /// order that starts with all mass in the last slot and ends with all mass
 /// in the first; `false` after the last one.
@@ -181,48 +239,9 @@ fn next_composition(c: &mut [u64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estimators::{Cisc, Estimator};
-    use crate::sample::{Sample, SampledPath};
 
     fn dist() -> PathDistribution {
         PathDistribution::new(&[("A", vec![0.3, 0.05, 0.05]), ("B", vec![0.35]), ("C", vec![0.15, 0.1])], Some("A")).unwrap()
-    }
-
-    /// Brute force over all N^n ordered tuples with the real estimator.
-    fn brute(d: &PathDistribution, n: usize, t: f64) -> (Vec<f64>, Vec<f64>, f64) {
-        let paths = d.paths();
-        let target = cisc_limit(d, t);
-        let na = d.n_answers();
-        let (mut mean, mut mse, mut acc) = (vec![0.0; na], vec![0.0; na], 0.0);
-        let mut idx = vec![0usize; n];
-        let mut scores = vec![0.0; na];
-        let mut sample = Sample::new(paths.len(), na);
-        loop {
-            let w: f64 = idx.iter().map(|&i| paths[i].prob).product();
-            sample.clear();
-            for &i in &idx {
-                sample.push(SampledPath { id: i as u32, prob: paths[i].prob, answer: paths[i].answer as u32 });
-            }
-            Cisc { temperature: t }.answer_scores(&sample, &mut scores);
-            for a in 0..na {
-                mean[a] += w * scores[a];
-                mse[a] += w * (scores[a] - target[a]).powi(2);
-            }
-            acc += w * select_within(scores.iter().enumerate().map(|(a, &s)| (s, a == 0)), THEORY_TIE_TOL).credit;
-            let mut k = 0;
-            while k < n {
-                idx[k] += 1;
-                if idx[k] < paths.len() {
-                    break;
-                }
-                idx[k] = 0;
-                k += 1;
-            }
-            if k == n {
-                break;
-            }
-        }
-        (mean, mse, acc)
     }
 
     #[test]
@@ -231,7 +250,8 @@ mod tests {
         for &(n, t) in &[(1u64, 0.1), (3, 0.05), (4, 1.0), (5, f64::INFINITY), (4, 1e-4)] {
             let e = cisc_exact(&d, n, t).unwrap();
             assert_eq!(e.count_vectors as u128, count_vectors(d.paths().len(), n));
-            let (mean, mse, acc) = brute(&d, n as usize, t);
+            let b = cisc_by_tuples(&d, n, t).unwrap();
+            let (mean, mse, acc) = (b.mean, b.mse, b.p_correct);
             for a in 0..d.n_answers() {
                 assert!((e.terms[a].expected_confidence - mean[a]).abs() < 1e-12, "n={n} T={t} a={a}");
                 assert!((e.terms[a].estimation_error - mse[a]).abs() < 1e-12);

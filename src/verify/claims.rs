@@ -138,6 +138,7 @@ enum ClaimId {
     Remark6Limit,
     EscExpectedSamples,
     AscBetaUnanimous,
+    CiscWeighted,
 }
 
 struct Claim {
@@ -147,7 +148,7 @@ struct Claim {
     kind: Kind,
 }
 
-const CLAIMS: [Claim; 17] = [
+const CLAIMS: [Claim; 18] = [
     Claim {
         id: "prop1_identity",
         statement: "R = E[(p̂−p)²] + (p−I)² + 2(p−I)(E[p̂]−p) for SC, PPL, PC, RP (pathconf's exact decomposition)",
@@ -220,6 +221,12 @@ const CLAIMS: [Claim; 17] = [
         id: "asc_beta_unanimous",
         statement: "Adaptive-Consistency's Beta rule (Aggarwal et al., EMNLP 2023): with n equal answers P = 1 − 2^{−(n+1)}, so T = 0.95 stops at n = 4",
         owner: Owner::Paper,
+        kind: Kind::Equality,
+    },
+    Claim {
+        id: "cisc_weighted",
+        statement: "CISC (Taubenfeld et al., 2025) on a path distribution, T ∈ {0.05, 1, ∞}: E[p̂], E[(p̂ − p̃)²] against its limit p̃ and P(correct) by count-vector enumeration vs n-tuple enumeration of the estimator; at T = ∞, P(correct) equals SC's exact accuracy (pathconf)",
+        owner: Owner::Pathconf,
         kind: Kind::Equality,
     },
 ];
@@ -476,6 +483,44 @@ fn observe_stopping(configs: &[AuditCase], out: &mut Vec<Obs>) {
     push(ClaimId::AscBetaUnanimous, "unanimous, T = 0.95".into(), 40, "stopping_n", 4.0, used as f64);
 }
 
+/// CISC's count-vector enumeration against the n-tuple enumeration of its
+/// estimator, and at `T = ∞` against SC's exact accuracy.
+fn observe_cisc(configs: &[AuditCase], out: &mut Vec<Obs>) {
+    use crate::theory::weighted::{cisc_by_tuples, cisc_exact};
+    for c in configs.iter().filter(|c| c.enumerable) {
+        let d = &c.dist;
+        for &n in c.ns.iter().filter(|&&n| (1..=6).contains(&n)) {
+            for t in [0.05, 1.0, f64::INFINITY] {
+                let (Ok(e), Some(b)) = (cisc_exact(d, n, t), cisc_by_tuples(d, n, t)) else { continue };
+                let mut push = |answer: String, quantity: &'static str, claimed: f64, truth: f64| {
+                    out.push(Obs {
+                        claim: ClaimId::CiscWeighted,
+                        config: format!("{} T={t}", c.name),
+                        n,
+                        estimator: "cisc",
+                        answer,
+                        path: None,
+                        quantity,
+                        claimed,
+                        enumerated: Some(truth),
+                        exact: truth,
+                        mc: None,
+                    });
+                };
+                for a in 0..d.n_answers() {
+                    push(d.answers()[a].clone(), "expected_confidence", e.terms[a].expected_confidence, b.mean[a]);
+                    push(d.answers()[a].clone(), "estimation_error", e.terms[a].estimation_error, b.mse[a]);
+                }
+                push("(selection)".into(), "p_correct", e.p_correct, b.p_correct);
+                if t.is_infinite() {
+                    let sc = crate::accuracy::sc::sc_accuracy(d.answer_masses(), d.correct(), n as usize)[n as usize];
+                    push("(selection) vs SC exact".into(), "p_correct", e.p_correct, sc);
+                }
+            }
+        }
+    }
+}
+
 /// Runs the audit; `observer` advances once per Monte Carlo trial.
 pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
     let configs = grid(cfg.quick);
@@ -496,6 +541,7 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
     }
     observe_remark6(&mut obs);
     observe_stopping(&configs, &mut obs);
+    observe_cisc(&configs, &mut obs);
     let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
     let family = Family::new(tests);
     // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
