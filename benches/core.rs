@@ -3,6 +3,7 @@
 //! - `simulate/sc_pc_1000_paths_n64`: Monte Carlo throughput (elements = sampled paths).
 //! - `exact_pc/10k_distinct_n64`: exact PC terms for one answer with 10⁴ distinct probabilities.
 //! - `eval/300x128`: `eval` end to end (parse + SC, or + RPC) on a synthetic 300 × 128 file.
+//! - `aggregators/300x128`: each of the field's aggregators on a loaded 300 × 128 file (issue #18: < 50 ms).
 //! - `weibull_fits/100x128`: RPC's 100 Weibull-mixture fits of a synthetic 100 × 128 file on a
 //!   rayon pool of 1 and of 2 threads (the fits share nothing, so they scale with cores).
 
@@ -151,5 +152,36 @@ fn stopping_exact_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench, stopping_exact_bench);
+/// Issue #18's target: every aggregator on 300 questions × 128 paths in under
+/// 50 ms of compute (parsing excluded). The synthetic file gets seeded
+/// signals: 32 token confidences and a self-certainty per path.
+fn aggregators_bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bench.json");
+    std::fs::write(&file, pathconf::eval::synthetic::rpc_columns(300, 128, 1000, &mut ChaCha8Rng::seed_from_u64(0))).unwrap();
+    let mut ds = read(&file, None, None).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for q in &mut ds.questions {
+        for p in &mut q.paths {
+            p.signals.token_confidence = Some((0..32).map(|_| rng.random_range(0.5f32..15.0)).collect());
+            p.signals.self_certainty = Some(rng.random_range(1.0..20.0));
+        }
+    }
+    let mut g = c.benchmark_group("aggregators");
+    g.sample_size(20);
+    for m in ["cisc:0.1", "cisc-linear:10", "cisc-tie", "deepconf:mean:100", "deepconf:lowest:10", "deepconf:bottom10:90", "self-certainty-borda:0.5"] {
+        let cfg = EvalConfig {
+            methods: vec![Method::parse(m, None).unwrap()],
+            ks: vec![],
+            repeats: 1,
+            seed: 0,
+            prob: ProbMode::Mean,
+            equal: AnswerEquality::default(),
+        };
+        g.bench_function(BenchmarkId::new("300x128", m), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench, stopping_exact_bench, aggregators_bench);
 criterion_main!(benches);

@@ -66,13 +66,13 @@ fn llm_bench(c: &mut Criterion) {
 
     // Every path runs to 32 tokens: the whole step (forward, log-softmax,
     // nucleus draws) at batch 64.
-    let fixed = GenerationConfig { temperature: 1.0, top_p: 0.95, max_new_tokens: 32, batch: 64, ignore_eos: true };
+    let fixed = GenerationConfig { temperature: 1.0, top_p: 0.95, max_new_tokens: 32, batch: 64, ignore_eos: true, top_logprobs: 20 };
     g.throughput(Throughput::Elements(64 * 32));
     g.bench_function("sample_batch64_32_tokens", |b| {
         b.iter(|| sample_paths(&model, &tok, &prompt, 64, &fixed, &mut ChaCha8Rng::seed_from_u64(7), &mut |_| {}).expect("sampling"))
     });
 
-    let cfg = GenerationConfig { temperature: 0.6, top_p: 0.95, max_new_tokens: 48, batch: 64, ignore_eos: false };
+    let cfg = GenerationConfig { temperature: 0.6, top_p: 0.95, max_new_tokens: 48, batch: 64, ignore_eos: false, top_logprobs: 20 };
     let run = || sample_paths(&model, &tok, &prompt, 64, &cfg, &mut ChaCha8Rng::seed_from_u64(7), &mut |_| {}).expect("sampling");
     let tokens: usize = run().iter().map(|p| p.tokens.len()).sum();
     g.throughput(Throughput::Elements(tokens as u64));

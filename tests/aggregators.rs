@@ -34,9 +34,7 @@ fn file(dir: &Path) -> PathBuf {
         .iter()
         .enumerate()
         .map(|(j, (a, m, c, s, t))| {
-            format!(
-                r#"{{"text": "p{j}", "answer": "{a}", "mean_logprob": {m}, "token_confidence": {c:?}, "self_certainty": {s}, "p_true": {t}}}"#
-            )
+            format!(r#"{{"text": "p{j}", "answer": "{a}", "mean_logprob": {m}, "token_confidence": {c:?}, "self_certainty": {s}, "p_true": {t}}}"#)
         })
         .collect();
     write(dir, "q.jsonl", &format!("{{\"id\": \"q\", \"answer\": \"7\", \"paths\": [{}]}}\n", paths.join(", ")))
@@ -199,12 +197,16 @@ fn openai_top_logprobs_are_read() {
         let t: Vec<String> = tops.iter().map(|x| format!(r#"{{"token": "x", "logprob": {x}}}"#)).collect();
         format!(r#"{{"token": "x", "logprob": {lp}, "top_logprobs": [{}]}}"#, t.join(","))
     };
-    let choice = format!(r#"{{"message": {{"content": "The answer is 4"}}, "logprobs": {{"content": [{}, {}]}}}}"#, tok(-0.1, &[-0.1, -2.9]), tok(-0.2, &[-0.2, -1.8]));
+    let choice =
+        format!(r#"{{"message": {{"content": "The answer is 4"}}, "logprobs": {{"content": [{}, {}]}}}}"#, tok(-0.1, &[-0.1, -2.9]), tok(-0.2, &[-0.2, -1.8]));
     let line = format!(r#"{{"answer": "4", "choices": [{choice}]}}"#);
     let ds = read(&write(dir.path(), "o.jsonl", &(line + "\n")), None, None).unwrap();
     assert_eq!(ds.questions[0].paths[0].signals.token_confidence, Some(vec![1.5f32, 1.0]));
     // Ragged: one token without top_logprobs.
-    let ragged = format!(r#"{{"answer": "4", "choices": [{{"message": {{"content": "4"}}, "logprobs": {{"content": [{}, {{"token": "x", "logprob": -0.2}}]}}}}]}}"#, tok(-0.1, &[-0.1]));
+    let ragged = format!(
+        r#"{{"answer": "4", "choices": [{{"message": {{"content": "4"}}, "logprobs": {{"content": [{}, {{"token": "x", "logprob": -0.2}}]}}}}]}}"#,
+        tok(-0.1, &[-0.1])
+    );
     match read(&write(dir.path(), "r.jsonl", &(ragged + "\n")), None, None) {
         Err(EvalError::Record { field, .. }) => assert_eq!(field, "choices[0].logprobs.content[1].top_logprobs"),
         other => panic!("expected a record error, got {other:?}"),
@@ -216,7 +218,9 @@ fn cli_names_the_missing_signal_and_bad_parameters() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "plain.jsonl", "{\"answer\": \"1\", \"paths\": [{\"answer\": \"1\", \"logprobs\": [-0.1]}]}\n");
     let out = dir.path().join("out.json");
-    let run = |m: &str| Command::new(env!("CARGO_BIN_EXE_pathconf")).args(["eval", f.to_str().unwrap(), "--methods", m, "--out", out.to_str().unwrap()]).output().unwrap();
+    let run = |m: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pathconf")).args(["eval", f.to_str().unwrap(), "--methods", m, "--out", out.to_str().unwrap()]).output().unwrap()
+    };
     for (method, needle) in [
         ("deepconf:tail:90", "needs per-token top-k log-probabilities"),
         ("self-certainty-borda", "needs self-certainty"),

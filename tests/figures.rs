@@ -2,7 +2,7 @@
 //! expected columns and finite values, the exact curves agree with the Monte
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
-use pathconf::figures::{accuracy, accuracy_exact, convergence, degeneration, model_error, pruning, real_llm, real_tiny, stopping};
+use pathconf::figures::{accuracy, accuracy_exact, aggregators, convergence, degeneration, model_error, pruning, real_llm, real_tiny, stopping};
 use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
@@ -43,7 +43,8 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn reproduce_quick_writes_every_figure_with_sound_data() {
     let dir = two_thread_run();
-    let expected: [(&str, &[&str]); 9] = [
+    let expected: [(&str, &[&str]); 10] = [
+        ("aggregators", &accuracy::COLUMNS),
         ("stopping", &stopping::COLUMNS),
         ("accuracy_exact", &accuracy_exact::COLUMNS),
         ("convergence", &convergence::COLUMNS),
@@ -110,6 +111,28 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     for r in &erows {
         assert_eq!(r[agrees], "true", "measured vs exact disagree: {r:?}");
     }
+    // Aggregators: one leaderboard row per family, SC's paired difference to
+    // itself is 0, accuracies are percentages and WQD a share; the sweep has
+    // the data rows and both theory populations.
+    let (lh, lrows) = read_csv(&dir.join("aggregators_leaderboard.csv"));
+    assert_eq!(lh, aggregators::LEADERBOARD_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    assert_eq!(lrows.len(), 9, "{lrows:?}");
+    let lc = |name: &str| lh.iter().position(|h| h == name).unwrap();
+    for r in &lrows {
+        let acc: f64 = r[lc("accuracy")].parse().unwrap();
+        assert!((0.0..=100.0).contains(&acc), "{r:?}");
+        if let Ok(w) = r[lc("wqd")].parse::<f64>() {
+            assert!((0.0..=1.0).contains(&w), "{r:?}");
+        }
+        if r[lc("family")] == "SC" {
+            assert_eq!(r[lc("minus_sc")].parse::<f64>().unwrap(), 0.0);
+        }
+    }
+    let (sh, srows) = read_csv(&dir.join("aggregators_sweep.csv"));
+    assert_eq!(sh, aggregators::SWEEP_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    assert_eq!(srows.iter().filter(|r| r[0] == "smollm2").count(), aggregators::TEMPERATURES.len() + 3);
+    assert_eq!(srows.iter().filter(|r| r[0].starts_with("theory_limit:")).count(), 2 * (aggregators::TEMPERATURES.len() + 1));
+
     let (qh, qrows) = read_csv(&dir.join("real_llm_questions.csv"));
     assert_eq!(qh, real_llm::QUESTION_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert!(qrows.len() >= 40);
@@ -203,6 +226,9 @@ fn figure_data_do_not_depend_on_the_thread_count() {
         "real_llm",
         "real_llm_error",
         "real_llm_questions",
+        "aggregators",
+        "aggregators_leaderboard",
+        "aggregators_sweep",
     ] {
         let x = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
         let y = std::fs::read(b.join(format!("{name}.csv"))).unwrap();

@@ -99,6 +99,7 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
     for p in &paths {
         assert!(!p.tokens.is_empty() && p.tokens.len() <= 24);
         assert_eq!(p.tokens.len(), p.logprobs.len());
+        assert_eq!((p.top_logprobs.len(), p.uniform_kl.len()), (p.tokens.len(), p.tokens.len()));
         assert!(p.logprobs.iter().all(|l| l.is_finite() && *l <= 0.0), "{:?}", p.logprobs);
         // Full recomputation at batch 1 for every prefix, no cache reuse:
         // the same bits (every matrix product, attention sum and norm is
@@ -109,8 +110,16 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
             let mut cache = m.new_cache(1, seq.len()).unwrap();
             let logits = m.forward(&Tensor::new(seq.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut cache).unwrap();
             let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
-            let lp = pathconf::generation::token_draw::log_softmax_row(&row)[t as usize];
+            let full = pathconf::generation::token_draw::log_softmax_row(&row);
+            let lp = full[t as usize];
             assert_eq!(lp.to_bits(), p.logprobs[k].to_bits(), "token {k}: {lp} vs {}", p.logprobs[k]);
+            // The recorded signals are this step's: the 20 largest
+            // log-probabilities of the row, and KL(U ‖ p) over all of it.
+            let mut sorted = full.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            assert_eq!(p.top_logprobs[k], sorted[..20].to_vec(), "token {k}");
+            let kl = -(full.len() as f64).ln() - full.iter().sum::<f64>() / full.len() as f64;
+            assert!((p.uniform_kl[k] - kl).abs() < 1e-9 * kl.abs().max(1.0), "token {k}: {} vs {kl}", p.uniform_kl[k]);
             seq.push(t);
         }
     }
@@ -123,8 +132,8 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
 /// `data/README.md` says: one record per question of `data/questions.jsonl`
 /// with its ground truth, 64 paths each, per-token log-probabilities that are
 /// finite and ≤ 0 and add up to the stored sequence and mean values, token
-/// counts that match, and answers that the sampler's extractor gives for the
-/// stored text.
+/// counts that match, answers that the sampler's extractor gives for the
+/// stored text, and a token confidence per token and a self-certainty per path.
 #[test]
 fn committed_data_is_consistent() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
@@ -132,7 +141,8 @@ fn committed_data_is_consistent() {
         std::fs::read_to_string(root.join("questions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let records: Vec<serde_json::Value> =
         std::fs::read_to_string(root.join("smollm2_paths.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(records.len() >= 40, "{} records", records.len());
+    assert_eq!(records.len(), questions.len(), "one record per question");
+    assert!(records.len() >= 192, "{} records", records.len());
     for (r, q) in records.iter().zip(&questions) {
         assert_eq!(r["id"], q["id"]);
         assert_eq!(r["answer"], q["answer"]);
@@ -148,6 +158,14 @@ fn committed_data_is_consistent() {
             let text = p["text"].as_str().unwrap();
             let expected = pathconf::extract::word_problem::extract(text).unwrap_or_else(|| pathconf::extract::INVALID.to_string());
             assert_eq!(p["answer"].as_str().unwrap(), expected, "{text:?}");
+            // The confidence signals: one DeepConf C_t (−mean of the top-20
+            // log-probabilities, so ≥ 0) per token; self-certainty is a KL
+            // divergence, ≥ 0.
+            let c: Vec<f64> = p["token_confidence"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            assert_eq!(c.len(), lps.len(), "{text:?}");
+            assert!(c.iter().all(|x| x.is_finite() && *x >= 0.0), "{c:?}");
+            let sc = p["self_certainty"].as_f64().unwrap();
+            assert!(sc.is_finite() && sc >= 0.0, "{sc}");
         }
     }
 }

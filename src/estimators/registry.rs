@@ -24,6 +24,7 @@ pub enum EstimatorId {
     /// DeepConf offline: top-η% paths by a trace confidence, score-weighted vote.
     DeepConf,
     /// Self-certainty Borda vote.
+    #[serde(rename = "self-certainty-borda")]
     SelfCertaintyBorda,
 }
 
@@ -134,7 +135,7 @@ impl EstimatorId {
 
     /// The estimator with this (case-insensitive) name.
     pub fn from_name(name: &str) -> Option<Self> {
-        REGISTRY.iter().find(|e| e.name.eq_ignore_ascii_case(name.trim())).map(|e| e.id)
+        REGISTRY.iter().find(|e| e.name.eq_ignore_ascii_case(name.trim()) || e.label.eq_ignore_ascii_case(name.trim())).map(|e| e.id)
     }
 
     /// The names, comma-separated (for messages).

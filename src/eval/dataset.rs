@@ -149,12 +149,10 @@ pub enum EvalError {
         message: String,
     },
     /// A method needs a per-path signal the file does not carry.
-    #[error("{file}: `{method}` needs {signal}, but question {question}, path {path} has none (field `{field}`); {hint}")]
+    #[error("{file}: `{method}` needs {}, but question {question}, path {path} has none (field `{field}`); {}", .need.what(), .need.hint())]
     MissingSignal {
-        /// What is missing, in words.
-        signal: &'static str,
-        /// Where it would come from.
-        hint: &'static str,
+        /// What is missing.
+        need: crate::eval::methods::Needs,
         /// The file.
         file: PathBuf,
         /// The method.

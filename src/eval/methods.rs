@@ -102,6 +102,28 @@ pub enum Needs {
     PTrue,
 }
 
+impl Needs {
+    /// The signal in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            Needs::MeanLogprob => "mean log-probabilities",
+            Needs::TokenConfidence => "per-token top-k log-probabilities",
+            Needs::SelfCertainty => "self-certainty",
+            Needs::PTrue => "P(True)",
+        }
+    }
+
+    /// Where it comes from.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Needs::MeanLogprob => "an answers-only file supports sc and the count-based stopping rules only",
+            Needs::TokenConfidence => "sample with top log-probabilities (vLLM/OpenAI `logprobs` + `top_logprobs`, pathconf JSONL `top_logprobs` or `token_confidence`; `pathconf sample` records them)",
+            Needs::SelfCertainty => "it needs the full next-token distribution at every step, which APIs do not return: pathconf JSONL `self_certainty` (written by `pathconf sample`)",
+            Needs::PTrue => "give it per path as `p_true` in pathconf JSONL",
+        }
+    }
+}
+
 impl Method {
     /// The estimator it runs.
     pub fn id(&self) -> EstimatorId {

@@ -167,7 +167,7 @@ pub struct EvalReport {
 /// method, the path and the missing field — never a silent fallback.
 pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError> {
     for method in methods {
-        let who = method.name();
+        let who = method.name().to_lowercase();
         match method.needs() {
             None => {}
             Some(Needs::MeanLogprob) => require_logprobs(ds, &who, ProbMode::Mean)?,
@@ -180,18 +180,10 @@ pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError>
 /// `who` needs `need` on every path (not the log-probability: that is
 /// [`require_logprobs`]).
 pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalError> {
-    let (signal, hint, missing): (&'static str, &'static str, fn(&crate::eval::dataset::RawPath) -> bool) = match need {
-        Needs::TokenConfidence => (
-            "per-token top-k log-probabilities",
-            "sample with top log-probabilities (vLLM/OpenAI `logprobs` + `top_logprobs`, pathconf JSONL `top_logprobs` or `token_confidence`; `pathconf sample` records them)",
-            |p| p.signals.token_confidence.is_none(),
-        ),
-        Needs::SelfCertainty => (
-            "self-certainty",
-            "it needs the full next-token distribution at every step, which APIs do not return: pathconf JSONL `self_certainty` (written by `pathconf sample`)",
-            |p| p.signals.self_certainty.is_none(),
-        ),
-        Needs::PTrue => ("P(True)", "give it per path as `p_true` in pathconf JSONL", |p| p.signals.p_true.is_none()),
+    let missing: fn(&crate::eval::dataset::RawPath) -> bool = match need {
+        Needs::TokenConfidence => |p| p.signals.token_confidence.is_none(),
+        Needs::SelfCertainty => |p| p.signals.self_certainty.is_none(),
+        Needs::PTrue => |p| p.signals.p_true.is_none(),
         Needs::MeanLogprob => return require_logprobs(ds, who, ProbMode::Mean),
     };
     for (question, q) in ds.questions.iter().enumerate() {
@@ -206,7 +198,7 @@ pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalEr
                 Format::Openai => format!("choices[{path}].logprobs.content[].{}", if name == "top_logprobs" { name } else { "(none: not in this format)" }),
                 Format::RpcJson => format!("{name} (not in the rpc-json format)"),
             };
-            return Err(EvalError::MissingSignal { signal, hint, file: ds.file.clone(), method: who.to_string(), question, path, field });
+            return Err(EvalError::MissingSignal { need, file: ds.file.clone(), method: who.to_string(), question, path, field });
         }
     }
     Ok(())

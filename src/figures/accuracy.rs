@@ -99,13 +99,19 @@ pub struct Curves {
 /// PPL, SC, PC and RPC curves of `report`, also written as [`COLUMNS`] rows
 /// into `csv`.
 pub fn curves(report: &EvalReport, csv: &mut Csv) -> Curves {
+    curves_of(report, csv, &[("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)])
+}
+
+/// [`curves`] for the given methods (report names) and colours.
+pub fn curves_of(report: &EvalReport, csv: &mut Csv, methods: &[(&str, plotters::style::RGBColor)]) -> Curves {
     let mut out = Curves { accuracy: Vec::new(), ece: Vec::new(), points: Vec::new() };
-    for (name, color) in [("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)] {
+    for &(name, color) in methods {
         let (mut acc, mut ece) = (Vec::new(), Vec::new());
         for r in report.results.iter().filter(|r| r.method == name) {
             let n = r.k.expect("ks given") as f64;
             csv.row(vec![
-                name.into(),
+                // CSV cell: parameter lists use commas (`DeepConf(mean,η=30)`).
+                name.replace(',', ";"),
                 csv_float(n),
                 csv_float(r.accuracy.mean),
                 csv_float(r.accuracy.std),

@@ -14,9 +14,11 @@
 //! | a trained transformer: sampled vs exact estimation error, accuracy, ECE | [`real_tiny`] |
 //! | stopping rules: accuracy vs expected samples (exact, Monte Carlo, replay) | [`stopping`] |
 //! | SmolLM2-135M paths (committed data): accuracy, ECE, error vs the pool, mass | [`real_llm`] |
+//! | CISC / DeepConf / self-certainty Borda: leaderboard (held-out tuning), CISC's temperature sweep in data and theory | [`aggregators`] |
 
 pub mod accuracy;
 pub mod accuracy_exact;
+pub mod aggregators;
 pub mod convergence;
 pub mod degeneration;
 pub mod model_error;
@@ -142,6 +144,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         real_tiny::run(cfg, observer)?,
         real_llm::run(cfg, observer)?,
         stopping::run(cfg, observer)?,
+        aggregators::run(cfg, observer)?,
     ];
     let mut md = format!(
         "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",

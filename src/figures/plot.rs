@@ -29,8 +29,8 @@ pub mod palette {
     pub const PAPER: RGBColor = RGBColor(60, 60, 60);
     /// CISC (bluish green, darker than PC's).
     pub const CISC: RGBColor = RGBColor(0, 110, 80);
-    /// DeepConf (vermillion).
-    pub const DEEPCONF: RGBColor = RGBColor(213, 94, 0);
+    /// DeepConf (purple).
+    pub const DEEPCONF: RGBColor = RGBColor(120, 60, 160);
     /// Self-certainty Borda (yellow-brown).
     pub const BORDA: RGBColor = RGBColor(150, 120, 0);
     /// Sky blue, for a sixth series.

@@ -13,6 +13,7 @@
 
 use super::model::{last_log_probs, TinyModel};
 use super::task::{extract_answer, render, Question, EOS, INVALID};
+use crate::confidence::{kl_from_uniform, top_k_into};
 use crate::generation::token_draw::draw;
 use crate::generation::{GeneratedPath, GenerationConfig};
 use candle_core::{Result, Tensor};
@@ -29,10 +30,13 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationC
         let mut cache = model.new_cache();
         let mut logits = model.forward(&Tensor::from_vec(ids, (b, prompt.len()), model.device())?, Some(&mut cache))?;
         let mut paths: Vec<(Vec<u32>, Vec<f64>, bool)> = vec![(Vec::new(), Vec::new(), false); b];
+        // Per path: top log-probabilities and KL(U ‖ p) per token, when recorded.
+        let mut signals: Vec<(Vec<Vec<f64>>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); b];
+        let mut scratch = Vec::new();
         for _ in 0..cfg.max_new_tokens {
             let rows = last_log_probs(&logits)?;
             let mut next = Vec::with_capacity(b);
-            for (row, (toks, lps, done)) in rows.iter().zip(paths.iter_mut()) {
+            for ((row, (toks, lps, done)), (tops, kls)) in rows.iter().zip(paths.iter_mut()).zip(signals.iter_mut()) {
                 let u: f64 = rng.random();
                 if *done {
                     next.push(EOS);
@@ -41,6 +45,12 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationC
                 let t = draw(row, cfg.temperature, cfg.top_p, u);
                 toks.push(t as u32);
                 lps.push(row[t]);
+                if cfg.top_logprobs > 0 {
+                    let mut top = Vec::new();
+                    top_k_into(row, cfg.top_logprobs, &mut scratch, &mut top);
+                    tops.push(top);
+                    kls.push(kl_from_uniform(row));
+                }
                 *done = t as u32 == EOS;
                 next.push(t as u32);
             }
@@ -49,9 +59,9 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationC
             }
             logits = model.forward(&Tensor::from_vec(next, (b, 1), model.device())?, Some(&mut cache))?;
         }
-        out.extend(paths.into_iter().map(|(tokens, logprobs, finished)| {
+        out.extend(paths.into_iter().zip(signals).map(|((tokens, logprobs, finished), (top_logprobs, uniform_kl))| {
             let answer = Some(extract_answer(&tokens)).filter(|a| a != INVALID);
-            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished, top_logprobs: Vec::new(), uniform_kl: Vec::new() }
+            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished, top_logprobs, uniform_kl }
         }));
     }
     Ok(out)

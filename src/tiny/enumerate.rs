@@ -6,10 +6,12 @@
 //! prefix ending in EOS (or reaching `max_new_tokens`) is a finished path.
 //! All prefixes at one depth have the same length, so each depth is one
 //! batched forward pass. The mass of the finished paths is reported: the
-//! rest lies under prefixes below the floor.
+//! rest lies under prefixes below the floor. Every path carries its exact
+//! per-token confidence signals ([`crate::confidence`]), from the same rows.
 
 use super::model::{last_log_probs, TinyModel};
 use super::task::{extract_answer, is_correct, Question, EOS, INVALID};
+use crate::confidence::{kl_from_uniform, token_confidence, top_k_into, DEEPCONF_TOP_K};
 use crate::distribution::{DistributionError, PathDistribution};
 use candle_core::{Result, Tensor};
 use std::collections::HashMap;
@@ -23,7 +25,22 @@ pub struct EnumeratedPath {
     pub logprob: f64,
     /// Extracted answer.
     pub answer: String,
+    /// Per token, DeepConf's `C_t` from the step's top-20 log-probabilities
+    /// (the whole 16-token row here: `C_t = KL(U ‖ p_t) + ln 16`).
+    pub token_confidence: Vec<f64>,
+    /// Per token, `KL(U ‖ p_t)` (self-certainty is their mean).
+    pub uniform_kl: Vec<f64>,
 }
+
+impl EnumeratedPath {
+    /// Self-certainty: the mean of [`EnumeratedPath::uniform_kl`].
+    pub fn self_certainty(&self) -> f64 {
+        self.uniform_kl.iter().sum::<f64>() / self.uniform_kl.len() as f64
+    }
+}
+
+/// A prefix of the search: tokens, log-probability, per-token `C_t` and `KL(U ‖ p)`.
+type Prefix = (Vec<u32>, f64, Vec<f64>, Vec<f64>);
 
 /// The outcome of [`enumerate_paths`].
 #[derive(Debug, Clone)]
@@ -47,7 +64,8 @@ pub const MAX_FRONTIER: usize = 200_000;
 pub fn enumerate_paths(model: &TinyModel, q: &Question, floor: f64, max_new_tokens: usize) -> Result<Enumeration> {
     let ln_floor = floor.ln();
     let prompt = q.prompt();
-    let mut frontier: Vec<(Vec<u32>, f64)> = vec![(Vec::new(), 0.0)];
+    let mut frontier: Vec<Prefix> = vec![(Vec::new(), 0.0, Vec::new(), Vec::new())];
+    let (mut scratch, mut top) = (Vec::new(), Vec::new());
     let mut done = Vec::new();
     let mut expanded = 0;
     const CHUNK: usize = 2048;
@@ -58,10 +76,12 @@ pub fn enumerate_paths(model: &TinyModel, q: &Question, floor: f64, max_new_toke
         let mut next = Vec::new();
         for chunk in frontier.chunks(CHUNK) {
             let len = prompt.len() + depth;
-            let ids: Vec<u32> = chunk.iter().flat_map(|(p, _)| prompt.iter().chain(p.iter()).copied()).collect();
+            let ids: Vec<u32> = chunk.iter().flat_map(|(p, ..)| prompt.iter().chain(p.iter()).copied()).collect();
             let rows = last_log_probs(&model.forward(&Tensor::from_vec(ids, (chunk.len(), len), model.device())?, None)?)?;
             expanded += chunk.len();
-            for ((prefix, lp), row) in chunk.iter().zip(rows) {
+            for ((prefix, lp, conf, kl), row) in chunk.iter().zip(rows) {
+                top_k_into(&row, DEEPCONF_TOP_K, &mut scratch, &mut top);
+                let (c_t, kl_t) = (token_confidence(&top), kl_from_uniform(&row));
                 for (tok, l) in row.into_iter().enumerate() {
                     let total = lp + l;
                     if total < ln_floor {
@@ -69,10 +89,13 @@ pub fn enumerate_paths(model: &TinyModel, q: &Question, floor: f64, max_new_toke
                     }
                     let mut p = prefix.clone();
                     p.push(tok as u32);
+                    let (mut c, mut k) = (conf.clone(), kl.clone());
+                    c.push(c_t);
+                    k.push(kl_t);
                     if tok as u32 == EOS || depth + 1 == max_new_tokens {
-                        done.push((p, total));
+                        done.push((p, total, c, k));
                     } else {
-                        next.push((p, total));
+                        next.push((p, total, c, k));
                     }
                 }
             }
@@ -86,8 +109,16 @@ pub fn enumerate_paths(model: &TinyModel, q: &Question, floor: f64, max_new_toke
         }
         frontier = next;
     }
-    let mut paths: Vec<EnumeratedPath> =
-        done.into_iter().map(|(tokens, logprob)| EnumeratedPath { answer: extract_answer(&tokens), tokens, logprob }).collect();
+    let mut paths: Vec<EnumeratedPath> = done
+        .into_iter()
+        .map(|(tokens, logprob, token_confidence, uniform_kl)| EnumeratedPath {
+            answer: extract_answer(&tokens),
+            tokens,
+            logprob,
+            token_confidence,
+            uniform_kl,
+        })
+        .collect();
     paths.sort_by(|a, b| b.logprob.total_cmp(&a.logprob).then_with(|| a.tokens.cmp(&b.tokens)));
     let covered_mass = paths.iter().map(|p| p.logprob.exp()).sum();
     Ok(Enumeration { question: *q, paths, covered_mass, expanded, floor })

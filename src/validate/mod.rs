@@ -13,3 +13,4 @@
 
 pub mod pool;
 pub mod tiny;
+pub mod tiny_signals;

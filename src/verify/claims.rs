@@ -657,6 +657,7 @@ mod tests {
             (ClaimId::Remark6Limit, "remark6_limit"),
             (ClaimId::EscExpectedSamples, "esc_expected_samples"),
             (ClaimId::AscBetaUnanimous, "asc_beta_unanimous"),
+            (ClaimId::CiscWeighted, "cisc_weighted"),
         ];
         assert_eq!(ids.len(), CLAIMS.len());
         for (id, name) in ids {
