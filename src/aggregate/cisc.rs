@@ -26,19 +26,25 @@ pub enum CiscKind {
     Tie,
 }
 
+/// CISC's softmax numerator `e^{(c − c_max)/T}` (the shift by the largest
+/// confidence cancels in every share and keeps the largest weight at 1; `T = ∞`: 1).
+pub fn softmax_weight(c: f64, c_max: f64, temperature: f64) -> f64 {
+    if temperature.is_infinite() {
+        1.0
+    } else {
+        ((c - c_max) / temperature).exp()
+    }
+}
+
 /// CISC's weights of paths with confidences `c` at temperature `t` (`t = ∞`
 /// allowed for softmax: equal weights). For [`CiscKind::Tie`] the weights
 /// are 1 (the tie-break is [`tie_break_scores`]).
 pub fn cisc_weights(c: &[f64], kind: CiscKind, t: f64) -> Vec<f64> {
     match kind {
         CiscKind::Softmax => {
-            if t.is_infinite() {
-                return vec![1.0 / c.len() as f64; c.len()];
-            }
-            // Shifted by the maximum: the largest weight is e⁰ before
-            // normalising, so no overflow and, as T → 0, only the maxima survive.
+            // Shifted by the maximum: no overflow and, as T → 0, only the maxima survive.
             let max = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let e: Vec<f64> = c.iter().map(|&x| ((x - max) / t).exp()).collect();
+            let e: Vec<f64> = c.iter().map(|&x| softmax_weight(x, max, t)).collect();
             let total: f64 = e.iter().sum();
             e.into_iter().map(|x| x / total).collect()
         }

@@ -12,6 +12,7 @@
 
 use super::Estimator;
 use super::EstimatorId;
+use crate::aggregate::cisc::softmax_weight;
 use crate::sample::Sample;
 
 /// CISC with softmax temperature `temperature` (`∞` allowed: SC).
@@ -34,7 +35,7 @@ impl Estimator for Cisc {
         let max = sample.paths().iter().map(|p| p.prob).fold(f64::NEG_INFINITY, f64::max);
         let mut total = 0.0;
         for p in sample.paths() {
-            let w = if self.temperature.is_infinite() { 1.0 } else { ((p.prob - max) / self.temperature).exp() };
+            let w = softmax_weight(p.prob, max, self.temperature);
             out[p.answer as usize] += w;
             total += w;
         }

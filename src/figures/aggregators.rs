@@ -549,9 +549,8 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
         crate::montecarlo::agreement::FAMILY_ALPHA,
         if disagreements.is_empty() { String::new() } else { format!(" Disagreements: {}.", disagreements.join("; ")) },
     );
-    for (mi, m) in methods.iter().enumerate() {
+    for m in &methods {
         let of = |f: &dyn Fn(&TinyCell) -> f64| 100.0 * cells.iter().filter(|c| c.1 == *m).map(f).sum::<f64>() / nq;
-        let _ = mi;
         summary.push_str(&format!("| {} | {:.1}% | {:.1}% | {:.1}% |\n", m.name(), of(&|c| c.2), of(&|c| c.3.mean()), of(&|c| c.4.mean())));
     }
     Ok(TinyPart { accuracy: curves.accuracy, ece: curves.ece, csv, summary })

@@ -23,6 +23,7 @@
 //! [`super::ErrorTerms`] is not zero.
 
 use super::ErrorTerms;
+use crate::aggregate::cisc::softmax_weight;
 use crate::distribution::PathDistribution;
 use crate::select::{select_within, THEORY_TIE_TOL};
 use thiserror::Error;
@@ -40,16 +41,6 @@ pub struct TooManyCounts {
     pub n: u64,
 }
 
-/// CISC's weight `e^{(p − p_max)/T}` (the shift cancels in every share;
-/// `T = ∞`: 1).
-pub fn cisc_weight(p: f64, p_max: f64, temperature: f64) -> f64 {
-    if temperature.is_infinite() {
-        1.0
-    } else {
-        ((p - p_max) / temperature).exp()
-    }
-}
-
 /// The limit `p̃(a) = Σ_{g(t)=a} p_t f(p_t) / Σ_t p_t f(p_t)` of a vote with
 /// weight `f`, per answer.
 pub fn limit_shares(dist: &PathDistribution, f: impl Fn(f64) -> f64) -> Vec<f64> {
@@ -65,7 +56,7 @@ pub fn limit_shares(dist: &PathDistribution, f: impl Fn(f64) -> f64) -> Vec<f64>
 /// CISC's limit `p̃` at temperature `T`.
 pub fn cisc_limit(dist: &PathDistribution, temperature: f64) -> Vec<f64> {
     let p_max = dist.paths().iter().map(|p| p.prob).fold(0.0, f64::max);
-    limit_shares(dist, |p| cisc_weight(p, p_max, temperature))
+    limit_shares(dist, |p| softmax_weight(p, p_max, temperature))
 }
 
 /// The `n → ∞` selection accuracy of CISC: `argmax_a p̃(a)`, ties split.
@@ -142,7 +133,7 @@ pub fn cisc_exact(dist: &PathDistribution, n: u64, temperature: f64) -> Result<C
             let mut total = 0.0;
             for (&c, p) in counts.iter().zip(paths) {
                 if c > 0 {
-                    let v = c as f64 * cisc_weight(p.prob, p_max, temperature);
+                    let v = c as f64 * softmax_weight(p.prob, p_max, temperature);
                     scores[p.answer] += v;
                     total += v;
                 }

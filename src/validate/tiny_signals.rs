@@ -117,15 +117,23 @@ pub fn limit_accuracy(paths: &[SignalPath], method: Method) -> Option<f64> {
         }
         Method::SelfCertaintyBorda { power } => {
             let s: Vec<f64> = paths.iter().map(|p| p.raw.signals.self_certainty).collect::<Option<Vec<f64>>>()?;
-            s.iter()
-                .map(|&x| {
-                    let above: f64 = s.iter().zip(&probs).filter(|(&y, _)| y > x).map(|(_, &p)| p).sum();
-                    let block: f64 = s.iter().zip(&probs).filter(|(&y, _)| y == x).map(|(_, &p)| p).sum();
-                    // (1/m) ∫_G^{G+m} (1 − u)^P du = ((1 − G)^{P+1} − (1 − G − m)^{P+1}) / ((P + 1) m).
-                    let (g, m) = (above, block);
-                    ((1.0 - g).powf(power + 1.0) - (1.0 - g - m).max(0.0).powf(power + 1.0)) / ((power + 1.0) * m)
-                })
-                .collect()
+            // Blocks of equal self-certainty, most certain first: each block's
+            // mass m and the mass G above it, in one sort.
+            let mut order: Vec<usize> = (0..s.len()).collect();
+            order.sort_by(|&i, &j| s[j].total_cmp(&s[i]));
+            let mut w = vec![0.0; s.len()];
+            let mut above = 0.0f64;
+            let mut start = 0;
+            while start < order.len() {
+                let end = start + order[start..].iter().take_while(|&&i| s[i] == s[order[start]]).count();
+                let m: f64 = order[start..end].iter().map(|&i| probs[i]).sum();
+                // (1/m) ∫_G^{G+m} (1 − u)^P du = ((1 − G)^{P+1} − (1 − G − m)^{P+1}) / ((P + 1) m).
+                let v = ((1.0 - above).powf(power + 1.0) - (1.0 - above - m).max(0.0).powf(power + 1.0)) / ((power + 1.0) * m);
+                order[start..end].iter().for_each(|&i| w[i] = v);
+                above += m;
+                start = end;
+            }
+            w
         }
     };
     let mut by_answer: Vec<(String, f64, bool)> = Vec::new();
