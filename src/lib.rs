@@ -20,6 +20,7 @@
 
 pub mod accuracy;
 pub mod aggregate;
+pub mod api;
 pub mod confidence;
 pub mod distribution;
 pub mod estimators;

@@ -8,6 +8,13 @@ use std::io::IsTerminal;
 pub trait Observer: Sync {
     /// `k` more units of work are done.
     fn advance(&self, _k: u64) {}
+
+    /// A unit of work is about to start. An observer may unwind from here to
+    /// cancel the computation (the Python bindings do on Ctrl-C): parallel
+    /// loops call it first thing in each item, so the items not yet started
+    /// end at once instead of running to completion. Nothing computed
+    /// depends on it.
+    fn checkpoint(&self) {}
 }
 
 /// An observer that ignores everything.

@@ -2,8 +2,8 @@
 //! stopping rule's expected samples and accuracy for a path distribution.
 
 use super::format::{num, table};
+use pathconf::api::budget::budget;
 use pathconf::spec::read_spec;
-use pathconf::stopping::cost::{rule_cost, RuleCost};
 use pathconf::stopping::StopRule;
 use std::path::PathBuf;
 
@@ -37,10 +37,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
     let spec = read_spec(&args.spec)?;
-    let d = &spec.distribution;
-    let rows: Vec<RuleCost> = args.rules.iter().enumerate().map(|(i, rule)| rule_cost(rule, d, args.trials, args.seed ^ ((i as u64) << 32))).collect();
+    let rows = budget(&spec.distribution, &args.rules, args.trials, args.seed)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(0);

@@ -2,16 +2,15 @@
 //! or `pathconf eval FILE --stop RULE [--stop RULE ...] [--order file|random]`.
 
 use super::format::table;
+use pathconf::api::eval::{read_cache, EvalOptions, EvalOutcome, EvalPlan};
 use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::{read, read_answers, Format};
-use pathconf::eval::methods::{Method, Outcome, ProbMode};
-use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig, EvalReport, MeanStd};
-use pathconf::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
-use pathconf::eval::EvalError;
+use pathconf::eval::methods::ProbMode;
+use pathconf::eval::protocol::{EvalReport, MeanStd};
+use pathconf::eval::stopping::{PathOrder, StopReport};
 use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
 use pathconf::stopping::StopRule;
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -121,35 +120,6 @@ enum OrderArg {
     Random,
 }
 
-/// One question's outcomes, for `--per-question`.
-#[derive(serde::Serialize)]
-struct QuestionOutcomes<'a> {
-    id: &'a str,
-    truth: &'a str,
-    paths: usize,
-    methods: std::collections::BTreeMap<String, &'a Outcome>,
-}
-
-fn read_cache(file: &PathBuf) -> Result<HashMap<String, bool>, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|error| EvalError::Io { file: file.clone(), error })?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| EvalError::Json {
-        file: file.clone(),
-        location: format!(" at line {}, column {}", e.line(), e.column()),
-        message: e.to_string(),
-    })?;
-    let obj = v.as_object().ok_or_else(|| EvalError::File { file: file.clone(), message: "expected an object {\"a<##>b\": true|false}".into() })?;
-    obj.iter()
-        .map(|(k, v)| {
-            if !k.contains("<##>") {
-                return Err(EvalError::File { file: file.clone(), message: format!("key {k:?} is not of the form \"a<##>b\"") });
-            }
-            v.as_bool()
-                .map(|b| (k.clone(), b))
-                .ok_or_else(|| EvalError::File { file: file.clone(), message: format!("key {k:?}: expected true or false, found {v}") })
-        })
-        .collect()
-}
-
 fn ms(m: MeanStd, scale: f64, digits: usize) -> String {
     format!("{:.*} ± {:.*}", digits, m.mean * scale, digits, m.std * scale)
 }
@@ -209,74 +179,41 @@ fn print_table(r: &EvalReport) {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let names = args.methods.clone().unwrap_or_else(|| ["sc", "ppl", "pc", "rpc"].map(String::from).to_vec());
-    let mut methods = names.iter().map(|m| Method::parse(m, args.tau)).collect::<Result<Vec<_>, _>>()?;
-    if let Some(t) = args.tau {
-        anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
-    }
-    let answers = args.answers.as_deref().map(read_answers).transpose()?;
-    let mut equal = AnswerEquality {
-        mode: match args.equivalence {
-            EquivalenceArg::Math => Equivalence::Math,
-            EquivalenceArg::Exact => Equivalence::Exact,
+    let mut opts = EvalOptions {
+        methods: args.methods.clone(),
+        tau: args.tau,
+        ks: args.k.clone(),
+        repeats: args.repeats,
+        seed: args.seed,
+        prob: args.prob.into(),
+        equal: AnswerEquality {
+            mode: match args.equivalence {
+                EquivalenceArg::Math => Equivalence::Math,
+                EquivalenceArg::Exact => Equivalence::Exact,
+            },
+            ..Default::default()
         },
-        ..Default::default()
+        per_question: args.per_question,
+        stop: args.stop.clone(),
+        order: match args.order {
+            OrderArg::File => PathOrder::File,
+            OrderArg::Random => PathOrder::Random,
+        },
     };
+    opts.parsed_methods()?; // names and τ first, before reading anything
+    let answers = args.answers.as_deref().map(read_answers).transpose()?;
     if let Some(c) = &args.cache {
-        equal.cache = read_cache(c)?;
+        opts.equal.cache = read_cache(c)?;
     }
     let ds = read(&args.file, args.format.map(Format::from), answers.as_ref())?;
-    // No --methods on a file without any log-probability: SC is all it supports.
-    if args.methods.is_none() && ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none())) {
+    let plan = EvalPlan::new(&ds, &opts)?;
+    if let EvalPlan::Methods { sc_only: true, .. } = plan {
         eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.file.display());
-        methods = vec![Method::Sc];
     }
-    if !args.stop.is_empty() {
-        return stopping(&args, &ds, &equal);
-    }
-    let cfg = EvalConfig { methods, ks: args.k.clone(), repeats: args.repeats, seed: args.seed, prob: args.prob.into(), equal };
-    let bar = Bar::new(cfg.work_units(&ds), "evaluating");
-    let report = evaluate(&ds, &cfg, &bar)?;
+    let bar = Bar::new(plan.work_units(&ds), if opts.stop.is_empty() { "evaluating" } else { "replaying" });
+    let outcome = plan.run(&ds, &bar)?;
     bar.finish();
-    let mut value = serde_json::to_value(&report)?;
-    if args.per_question {
-        let outcomes = outcomes_full(&ds, &cfg.methods, cfg.prob, &cfg.equal)?;
-        let per: Vec<QuestionOutcomes> = ds
-            .questions
-            .iter()
-            .zip(&outcomes)
-            .map(|(q, outs)| QuestionOutcomes {
-                id: &q.id,
-                truth: &q.truth,
-                paths: q.paths.len(),
-                methods: cfg.methods.iter().zip(outs).map(|(m, o)| (m.name(), o)).collect(),
-            })
-            .collect();
-        value["per_question"] = serde_json::to_value(per)?;
-    }
-    let json = serde_json::to_string_pretty(&value)?;
-    if let Some(out) = &args.out {
-        write_atomic(out, json.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
-    }
-    if args.json {
-        println!("{json}");
-    } else {
-        print_table(&report);
-    }
-    Ok(0)
-}
-
-fn stopping(args: &Args, ds: &pathconf::eval::Dataset, equal: &AnswerEquality) -> anyhow::Result<i32> {
-    let order = match args.order {
-        OrderArg::File => PathOrder::File,
-        OrderArg::Random => PathOrder::Random,
-    };
-    let cfg = StopConfig { rules: args.stop.clone(), order, repeats: args.repeats, seed: args.seed };
-    let repeats = if order == PathOrder::File { 1 } else { args.repeats };
-    let bar = Bar::new((ds.questions.len() * repeats) as u64, "replaying");
-    let report = evaluate_stopping(ds, &cfg, equal, &bar)?;
-    bar.finish();
-    let json = serde_json::to_string_pretty(&report)?;
+    let json = serde_json::to_string_pretty(&outcome.to_json())?;
     if let Some(out) = &args.out {
         write_atomic(out, json.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
     }
@@ -284,6 +221,16 @@ fn stopping(args: &Args, ds: &pathconf::eval::Dataset, equal: &AnswerEquality) -
         println!("{json}");
         return Ok(0);
     }
+    match &outcome {
+        EvalOutcome::Methods { report, .. } => print_table(report),
+        EvalOutcome::Stopping(report) => print_stopping(&args, &ds, &opts, report),
+    }
+    Ok(0)
+}
+
+fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions, report: &StopReport) {
+    let order = opts.order;
+    let repeats = if order == PathOrder::File { 1 } else { args.repeats };
     let how = match order {
         PathOrder::File => "paths in file order".to_string(),
         PathOrder::Random => format!("{repeats} seeded random orders per question (seed {})", args.seed),
@@ -321,5 +268,4 @@ fn stopping(args: &Args, ds: &pathconf::eval::Dataset, equal: &AnswerEquality) -
             .collect();
         println!("{}", table(&["rule", "accuracy %", "mean samples", "as accurate", "saved"], &body));
     }
-    Ok(0)
 }

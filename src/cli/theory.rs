@@ -1,13 +1,12 @@
 //! `pathconf theory --spec FILE --n 1,2,4,8 [--json]`.
 
 use super::format::{key_cells, num, table};
-use pathconf::accuracy::population::{chernoff_rate, observed_shape, population_accuracy, BinaryMixture};
-use pathconf::accuracy::target::{samples_needed, Target};
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig, SelectionAccuracy};
+use pathconf::accuracy::population::chernoff_rate;
+use pathconf::accuracy::target::Target;
+use pathconf::api::theory::{accuracy as accuracy_report, population as population_report, terms, AccuracyRequest};
 use pathconf::estimators::EstimatorId;
 use pathconf::progress::Bar;
 use pathconf::spec::{read_population, read_spec};
-use pathconf::theory::table::{all_paths, term_table, TermRow};
 use pathconf::PathDistribution;
 use std::path::Path;
 use std::path::PathBuf;
@@ -86,33 +85,25 @@ Population files (--population F), one of:
 Weights default to 1 and are normalised. For a mixture, the shape that Chen et al.'s Theorem 1 predicts
 is printed next to the shape of the exact curve.";
 
-fn estimator_list(names: &[String], tau: Option<f64>, temperature: Option<f64>) -> anyhow::Result<Vec<EstimatorId>> {
-    if names.is_empty() {
-        let mut v = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
-        if tau.is_some() {
-            v.push(EstimatorId::Rp);
+impl Args {
+    fn request(&self, tau: Option<f64>) -> AccuracyRequest {
+        AccuracyRequest {
+            n: self.n.clone(),
+            tau,
+            temperature: self.temperature,
+            estimators: self.estimators.clone(),
+            accuracy: self.accuracy,
+            target: self.target,
+            n_max: self.n_max,
+            trials: self.trials,
+            seed: self.seed,
         }
-        if temperature.is_some() {
-            v.push(EstimatorId::Cisc);
-        }
-        return Ok(v);
     }
-    names
-        .iter()
-        .map(|n| EstimatorId::from_name(n).ok_or_else(|| anyhow::anyhow!("--estimators: unknown estimator {n:?} (expected {})", EstimatorId::names())))
-        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    if let Some(t) = args.tau {
-        anyhow::ensure!((0.0..=1.0).contains(&t), "--tau {t} is outside [0, 1]");
-    }
-    anyhow::ensure!(!args.n.is_empty(), "--n needs at least one sample size");
-    if let Some(t) = args.temperature {
-        anyhow::ensure!(t > 0.0 && !t.is_nan(), "--temperature {t} must be positive (inf allowed: SC)");
-    }
+    pathconf::api::check_spec_options(&args.n, args.tau, args.temperature)?;
     if let Some(file) = &args.population {
-        anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
         return population(&args, file);
     }
     let spec_file = args.spec.clone().expect("clap requires --spec without --population");
@@ -121,17 +112,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.accuracy || args.target.is_some() {
         return accuracy(&args, &spec_file, &spec.distribution, tau);
     }
-    let mut all: Vec<TermRow> = Vec::new();
-    let mut too_large = Vec::new();
-    for &n in &args.n {
-        all.extend(term_table(&spec.distribution, n, tau, &all_paths));
-        if let Some(t) = args.temperature.filter(|_| n > 0) {
-            match pathconf::theory::table::cisc_rows(&spec.distribution, n, t) {
-                Some(rows) => all.extend(rows),
-                None => too_large.push(n),
-            }
-        }
-    }
+    let report = terms(&spec.distribution, &args.n, tau, args.temperature)?;
+    let (all, too_large) = (report.rows, report.cisc_too_large);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(0);
@@ -193,47 +175,48 @@ fn ci_cells(lo: Option<f64>, hi: Option<f64>) -> String {
 }
 
 fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) -> anyhow::Result<i32> {
-    let estimators = estimator_list(&args.estimators, tau, args.temperature)?;
-    let cfg = AccuracyConfig { tau, temperature: args.temperature, trials: args.trials, seed: args.seed };
-    let mut out = serde_json::Map::new();
-    if args.accuracy {
-        let bar = Bar::spinner("selection accuracy");
-        let rows: Vec<SelectionAccuracy> = selection_accuracy(d, &estimators, &args.n, &cfg, &bar)?;
-        bar.finish();
-        if args.json {
-            out.insert("accuracy".into(), serde_json::to_value(&rows)?);
-        } else {
-            println!("pathconf theory --accuracy: {} — P(chosen answer is correct), ties split; E[conf] = expected score of the chosen answer; gap = E[conf] − P(correct).", file.display());
-            let body: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.estimator.name().into(),
-                        r.n.to_string(),
-                        num(r.p_correct),
-                        r.method.label().into(),
-                        ci_cells(r.ci_low, r.ci_high),
-                        num(r.expected_confidence),
-                        num(r.calibration_gap),
-                    ]
-                })
-                .collect();
-            println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI", "E[conf]", "gap"], &body));
-            let masses = d.answer_masses();
-            match d.correct().and_then(|y| chernoff_rate(masses, y)) {
-                Some(rate) => println!("SC's error falls as exp(−n·I) up to a polynomial factor, I = min_j −ln(1 − (√p_y − √p_j)²) = {} (exact rate; halves every {:.1} samples).\n", num(rate), std::f64::consts::LN_2 / rate),
-                None => println!("The correct answer is not the unique most likely answer: SC's accuracy tends to {} as n → ∞, not to 1.\n", num(pathconf::accuracy::limit::limit_accuracy(d, EstimatorId::Sc, None).unwrap_or(0.0))),
-            }
+    let req = args.request(tau);
+    let bar = Bar::spinner("selection accuracy");
+    let report = accuracy_report(d, &req, &bar)?;
+    bar.finish();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(0);
+    }
+    if let Some(rows) = &report.accuracy {
+        println!("pathconf theory --accuracy: {} — P(chosen answer is correct), ties split; E[conf] = expected score of the chosen answer; gap = E[conf] − P(correct).", file.display());
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.estimator.name().into(),
+                    r.n.to_string(),
+                    num(r.p_correct),
+                    r.method.label().into(),
+                    ci_cells(r.ci_low, r.ci_high),
+                    num(r.expected_confidence),
+                    num(r.calibration_gap),
+                ]
+            })
+            .collect();
+        println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI", "E[conf]", "gap"], &body));
+        let masses = d.answer_masses();
+        match d.correct().and_then(|y| chernoff_rate(masses, y)) {
+            Some(rate) => println!(
+                "SC's error falls as exp(−n·I) up to a polynomial factor, I = min_j −ln(1 − (√p_y − √p_j)²) = {} (exact rate; halves every {:.1} samples).\n",
+                num(rate),
+                std::f64::consts::LN_2 / rate
+            ),
+            None => println!(
+                "The correct answer is not the unique most likely answer: SC's accuracy tends to {} as n → ∞, not to 1.\n",
+                num(pathconf::accuracy::limit::limit_accuracy(d, EstimatorId::Sc, None).unwrap_or(0.0))
+            ),
         }
     }
-    if let Some(target) = args.target {
-        anyhow::ensure!(args.n_max >= 1, "--n-max must be at least 1");
-        let rows = samples_needed(d, &estimators, tau, target, args.n_max);
+    if let (Some(target), Some(rows)) = (report.target, &report.samples_needed) {
+        let estimators = pathconf::api::theory::estimators(&args.estimators, tau, args.temperature)?;
         let skipped: Vec<&str> = estimators.iter().filter(|e| !rows.iter().any(|r| r.estimator == **e)).map(|e| e.name()).collect();
-        if args.json {
-            out.insert("target".into(), serde_json::to_value(target)?);
-            out.insert("samples_needed".into(), serde_json::to_value(&rows)?);
-        } else {
+        {
             println!("Samples needed for target {target} (search n ≤ {}); 'stays' = accuracy stays at or above the goal from there to n_max:", args.n_max);
             let body: Vec<Vec<String>> = rows
                 .iter()
@@ -253,31 +236,21 @@ fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) ->
             }
         }
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    }
     Ok(0)
 }
 
 fn population(args: &Args, file: &Path) -> anyhow::Result<i32> {
+    anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
     let pop = read_population(file)?;
-    let tau = args.tau.or(pop.tau);
-    let estimators = estimator_list(&args.estimators, tau, args.temperature)?;
-    let cfg = AccuracyConfig { tau, temperature: args.temperature, trials: args.trials, seed: args.seed };
     let bar = Bar::spinner("population accuracy");
-    let rows = population_accuracy(&pop.questions, &estimators, &args.n, &cfg, &bar)?;
+    let report = population_report(&pop, &args.request(args.tau), &bar)?;
     bar.finish();
-    let shape = pop.mixture.map(|m| {
-        let mix = BinaryMixture { alpha: m.alpha, p_easy: m.p_easy, p_hard: m.p_hard };
-        let top = args.n.iter().copied().max().unwrap_or(1).max(3) | 1;
-        let curve: Vec<f64> = (1..=top).step_by(2).map(|n| mix.accuracy(n)).collect();
-        (mix.predict(), observed_shape(&curve, 1e-13), top)
-    });
     if args.json {
-        let chen = shape.map(|(p, o, top)| serde_json::json!({"prediction": p, "observed_shape": o, "observed_over_odd_n_up_to": top}));
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"questions": pop.questions.len(), "rows": rows, "chen_theorem1": chen}))?);
+        println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(0);
     }
+    let rows = &report.rows;
+    let shape = report.chen_theorem1.map(|c| (c.prediction, c.observed_shape, c.observed_over_odd_n_up_to));
     println!("pathconf theory --population: {} — {} questions; weighted P(chosen answer is correct), ties split.", file.display(), pop.questions.len());
     let body: Vec<Vec<String>> = rows
         .iter()

@@ -288,6 +288,7 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
                 .par_iter()
                 .enumerate()
                 .map(|(i, q)| {
+                    observer.checkpoint();
                     let idx = subset(q.paths.len(), k_eff, cfg.seed, r, i);
                     let prepared = Prepared::new(q, idx, &cfg.equal, cfg.prob).map_err(|m| record(ds, i, m))?;
                     let out = cfg.methods.iter().map(|&m| prepared.run(m)).collect();

@@ -146,6 +146,7 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
         .par_iter()
         .enumerate()
         .map(|(i, q)| {
+            observer.checkpoint();
             let mut caches = vec![StopCache::default(); cfg.rules.len()];
             let out = (0..repeats)
                 .map(|r| {

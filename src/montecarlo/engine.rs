@@ -200,6 +200,7 @@ pub fn simulate_against(
     let indicators: Vec<f64> = (0..na).map(|a| dist.indicator(a)).collect();
 
     let run_batch = |rng: &mut ChaCha8Rng, trials: u64| -> BatchOut {
+        observer.checkpoint();
         let mut acc = vec![vec![Acc::default(); na]; estimators.len()];
         let mut hits = if cfg.track_paths { vec![0u64; paths.len()] } else { Vec::new() };
         let mut sample = Sample::new(paths.len(), na);

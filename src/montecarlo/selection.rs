@@ -30,6 +30,7 @@ pub fn simulate_selection(dist: &PathDistribution, estimator: &dyn Estimator, n:
     let na = dist.n_answers();
     let correct: Vec<bool> = (0..na).map(|a| dist.correct() == Some(a)).collect();
     let batches: Vec<(RunningStats, RunningStats)> = in_batches(trials, seed, |rng, count| {
+        observer.checkpoint();
         let (mut credit, mut conf) = (RunningStats::default(), RunningStats::default());
         let mut sample = Sample::new(dist.paths().len(), na);
         let mut scores = vec![0.0; na];

@@ -11,6 +11,7 @@
 //! JSONL record decides (`paths` → `jsonl`, `choices` anywhere in
 //! `choices`/`response.choices`/`response.body.choices` → `openai`).
 
+pub mod arrays;
 pub mod jsonl;
 mod locate;
 mod openai;

@@ -1,0 +1,378 @@
+//! `pathconf._core`: the Python bindings' native module. Thin: every function
+//! here converts its arguments, calls the library's front door
+//! ([`pathconf::api`], the same functions the CLI calls) with the GIL
+//! released, and returns the report as the JSON text the CLI's `--json`
+//! prints; `pathconf/__init__.py` turns that into Python objects.
+//!
+//! Errors keep the library's messages (file, record, field): a missing file
+//! raises `FileNotFoundError`, anything else about the input `ValueError`.
+//! Ctrl-C is honoured while a call runs (see [`detached`]).
+
+mod interrupt;
+
+use interrupt::detached;
+use pathconf::api::eval::{read_cache, EvalOptions, EvalPlan};
+use pathconf::api::ApiError;
+use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
+use pathconf::eval::formats::arrays::{read_arrays, PathArrays};
+use pathconf::eval::formats::{read, read_answers, Format};
+use pathconf::eval::methods::ProbMode;
+use pathconf::eval::stopping::PathOrder;
+use pathconf::eval::{Dataset, EvalError};
+use pathconf::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
+use pathconf::stopping::StopRule;
+use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
+use pyo3::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The name errors give to a spec passed as a dict.
+const SPEC_DICT: &str = "<spec>";
+
+/// A library error as the Python exception a user expects.
+fn py_err(e: ApiError) -> PyErr {
+    let not_found = match &e {
+        ApiError::Eval(EvalError::Io { error, .. }) | ApiError::Spec(SpecError::Io { error, .. }) => error.kind() == std::io::ErrorKind::NotFound,
+        _ => false,
+    };
+    if not_found {
+        PyFileNotFoundError::new_err(e.to_string())
+    } else {
+        PyValueError::new_err(e.to_string())
+    }
+}
+
+fn value_err(message: String) -> PyErr {
+    PyValueError::new_err(message)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| value_err(format!("cannot serialise the report: {e}")))
+}
+
+/// Sampled paths, loaded from a file or built from arrays.
+#[pyclass(module = "pathconf._core", name = "Paths", frozen)]
+struct Paths {
+    ds: Arc<Dataset>,
+}
+
+fn format_of(name: Option<&str>) -> PyResult<Option<Format>> {
+    match name {
+        None => Ok(None),
+        Some("rpc-json") => Ok(Some(Format::RpcJson)),
+        Some("jsonl") => Ok(Some(Format::Jsonl)),
+        Some("openai") => Ok(Some(Format::Openai)),
+        Some(other) => Err(value_err(format!("format {other:?}: expected \"rpc-json\", \"jsonl\" or \"openai\""))),
+    }
+}
+
+#[pymethods]
+impl Paths {
+    /// Reads a paths file (the paper's JSON columns, pathconf JSONL, or
+    /// OpenAI/vLLM JSONL; detected when `format` is None).
+    #[staticmethod]
+    #[pyo3(signature = (path, format = None, answers = None))]
+    fn load(py: Python<'_>, path: PathBuf, format: Option<&str>, answers: Option<PathBuf>) -> PyResult<Self> {
+        let format = format_of(format)?;
+        let ds = detached(py, |_| {
+            let answers = answers.as_deref().map(read_answers).transpose()?;
+            Ok(read(&path, format, answers.as_ref())?)
+        })
+        .map_err(|e| e.into_py(py_err))?;
+        Ok(Self { ds: Arc::new(ds) })
+    }
+
+    /// Builds paths from per-question lists (see `pathconf.Paths.from_arrays`).
+    #[staticmethod]
+    #[pyo3(signature = (answers, truth, mean_logprob = None, ids = None, n_tokens = None, text = None, self_certainty = None, p_true = None, token_confidence = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_arrays(
+        answers: Vec<Vec<String>>,
+        truth: Vec<String>,
+        mean_logprob: Option<Vec<Vec<f64>>>,
+        ids: Option<Vec<String>>,
+        n_tokens: Option<Vec<Vec<u64>>>,
+        text: Option<Vec<Vec<String>>>,
+        self_certainty: Option<Vec<Vec<f64>>>,
+        p_true: Option<Vec<Vec<f64>>>,
+        token_confidence: Option<Vec<Vec<Vec<f64>>>>,
+    ) -> PyResult<Self> {
+        let arrays = PathArrays { ids, truth, answers, mean_logprob, n_tokens, text, self_certainty, p_true, token_confidence };
+        let ds = read_arrays(&arrays).map_err(|e| py_err(e.into()))?;
+        Ok(Self { ds: Arc::new(ds) })
+    }
+
+    /// Where the paths came from (`<arrays>` for `from_arrays`).
+    #[getter]
+    fn file(&self) -> String {
+        self.ds.file.display().to_string()
+    }
+
+    /// The format read (`rpc-json`, `jsonl`, `openai`).
+    #[getter]
+    fn format(&self) -> &'static str {
+        match self.ds.format {
+            Format::RpcJson => "rpc-json",
+            Format::Jsonl => "jsonl",
+            Format::Openai => "openai",
+        }
+    }
+
+    /// Question ids.
+    #[getter]
+    fn ids(&self) -> Vec<String> {
+        self.ds.questions.iter().map(|q| q.id.clone()).collect()
+    }
+
+    /// Ground truths.
+    #[getter]
+    fn truth(&self) -> Vec<String> {
+        self.ds.questions.iter().map(|q| q.truth.clone()).collect()
+    }
+
+    /// Paths without an extractable answer (answer `[invalid]`).
+    #[getter]
+    fn invalid_answers(&self) -> usize {
+        self.ds.invalid_answers
+    }
+
+    /// Per question, each path's answer.
+    fn answers(&self) -> Vec<Vec<String>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.answer.clone()).collect()).collect()
+    }
+
+    /// Per question, each path's text.
+    fn text(&self) -> Vec<Vec<String>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.text.clone()).collect()).collect()
+    }
+
+    /// Per question, each path's mean token log-probability (None: answers only).
+    fn mean_logprob(&self) -> Vec<Vec<Option<f64>>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.mean_logprob).collect()).collect()
+    }
+
+    /// Per question, each path's sequence log-probability (None where the file has none).
+    fn sum_logprob(&self) -> Vec<Vec<Option<f64>>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.sum_logprob).collect()).collect()
+    }
+
+    /// Per question, each path's self-certainty (None where absent).
+    fn self_certainty(&self) -> Vec<Vec<Option<f64>>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.signals.self_certainty).collect()).collect()
+    }
+
+    /// Per question, each path's P(True) (None where absent).
+    fn p_true(&self) -> Vec<Vec<Option<f64>>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.signals.p_true).collect()).collect()
+    }
+
+    /// Per question, each path's token confidences (None where absent).
+    fn token_confidence(&self) -> Vec<Vec<Option<Vec<f32>>>> {
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.signals.token_confidence.clone()).collect()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.ds.questions.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let counts: Vec<usize> = self.ds.questions.iter().map(|q| q.paths.len()).collect();
+        let (lo, hi) = (counts.iter().min().copied().unwrap_or(0), counts.iter().max().copied().unwrap_or(0));
+        let paths = if lo == hi { format!("{lo}") } else { format!("{lo}–{hi}") };
+        format!("Paths({:?}: {} questions × {paths} paths, format {})", self.file(), self.ds.questions.len(), self.format())
+    }
+}
+
+fn prob_of(name: &str) -> PyResult<ProbMode> {
+    match name {
+        "mean" => Ok(ProbMode::Mean),
+        "sequence" => Ok(ProbMode::Sequence),
+        other => Err(value_err(format!("prob {other:?}: expected \"mean\" or \"sequence\""))),
+    }
+}
+
+fn equivalence_of(name: &str) -> PyResult<Equivalence> {
+    match name {
+        "math" => Ok(Equivalence::Math),
+        "exact" => Ok(Equivalence::Exact),
+        other => Err(value_err(format!("equivalence {other:?}: expected \"math\" or \"exact\""))),
+    }
+}
+
+fn order_of(name: &str) -> PyResult<PathOrder> {
+    match name {
+        "random" => Ok(PathOrder::Random),
+        "file" => Ok(PathOrder::File),
+        other => Err(value_err(format!("order {other:?}: expected \"random\" or \"file\""))),
+    }
+}
+
+fn rules_of(rules: &[String]) -> PyResult<Vec<StopRule>> {
+    rules.iter().map(|r| r.parse::<StopRule>().map_err(|e| value_err(e.to_string()))).collect()
+}
+
+/// `eval` on loaded paths: the JSON of `pathconf eval --json`.
+#[pyfunction]
+#[pyo3(signature = (paths, methods = None, k = Vec::new(), repeats = 10, seed = 0, tau = None, prob = "mean", equivalence = "math", cache = None, cache_file = None, per_question = false, stop = Vec::new(), order = "random"))]
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    py: Python<'_>,
+    paths: &Paths,
+    methods: Option<Vec<String>>,
+    k: Vec<usize>,
+    repeats: usize,
+    seed: u64,
+    tau: Option<f64>,
+    prob: &str,
+    equivalence: &str,
+    cache: Option<HashMap<String, bool>>,
+    cache_file: Option<PathBuf>,
+    per_question: bool,
+    stop: Vec<String>,
+    order: &str,
+) -> PyResult<String> {
+    let mut opts = EvalOptions {
+        methods,
+        tau,
+        ks: k,
+        repeats,
+        seed,
+        prob: prob_of(prob)?,
+        equal: AnswerEquality { mode: equivalence_of(equivalence)?, cache: cache.unwrap_or_default() },
+        per_question,
+        stop: rules_of(&stop)?,
+        order: order_of(order)?,
+    };
+    let ds = Arc::clone(&paths.ds);
+    let outcome = detached(py, move |observer| {
+        if let Some(file) = &cache_file {
+            opts.equal.cache.extend(read_cache(file)?);
+        }
+        let plan = EvalPlan::new(&ds, &opts)?;
+        plan.run(&ds, observer)
+    })
+    .map_err(|e| e.into_py(py_err))?;
+    to_json(&outcome.to_json())
+}
+
+/// A spec from a file or from JSON text (a dict on the Python side).
+fn spec_of(file: Option<PathBuf>, text: Option<String>) -> Result<Spec, ApiError> {
+    Ok(match (file, text) {
+        (Some(f), _) => read_spec(&f)?,
+        (None, Some(t)) => parse_spec(&t, Path::new(SPEC_DICT))?,
+        (None, None) => return Err(ApiError::Option("give a spec (a file name or a dict)".into())),
+    })
+}
+
+fn population_of(file: Option<PathBuf>, text: Option<String>) -> Result<PopulationSpec, ApiError> {
+    Ok(match (file, text) {
+        (Some(f), _) => read_population(&f)?,
+        (None, Some(t)) => parse_population(&t, Path::new("<population>"))?,
+        (None, None) => return Err(ApiError::Option("give a population (a file name or a dict)".into())),
+    })
+}
+
+/// `theory`: the JSON of `pathconf theory --json` (terms; with `accuracy`
+/// or `target`, selection accuracy and samples needed; with a population,
+/// population curves).
+#[pyfunction]
+#[pyo3(signature = (spec_file = None, spec_json = None, population_file = None, population_json = None, n = vec![1, 2, 4, 8, 16, 32, 64], tau = None, temperature = None, accuracy = false, target = None, n_max = 1024, estimators = Vec::new(), trials = 20_000, seed = 2025))]
+#[allow(clippy::too_many_arguments)]
+fn theory(
+    py: Python<'_>,
+    spec_file: Option<PathBuf>,
+    spec_json: Option<String>,
+    population_file: Option<PathBuf>,
+    population_json: Option<String>,
+    n: Vec<u64>,
+    tau: Option<f64>,
+    temperature: Option<f64>,
+    accuracy: bool,
+    target: Option<String>,
+    n_max: u64,
+    estimators: Vec<String>,
+    trials: u64,
+    seed: u64,
+) -> PyResult<String> {
+    let target = target.map(|t| t.parse().map_err(|e: pathconf::accuracy::target::TargetError| value_err(e.to_string()))).transpose()?;
+    let population = population_file.is_some() || population_json.is_some();
+    let json = detached(py, move |observer| {
+        use pathconf::api::theory as t;
+        pathconf::api::check_spec_options(&n, tau, temperature)?;
+        let mut req = t::AccuracyRequest { n: n.clone(), tau, temperature, estimators, accuracy, target, n_max, trials, seed };
+        if population {
+            let pop = population_of(population_file, population_json)?;
+            return Ok(serde_json::to_value(t::population(&pop, &req, observer)?).expect("reports serialise"));
+        }
+        let spec = spec_of(spec_file, spec_json)?;
+        req.tau = tau.or(spec.tau);
+        if accuracy || target.is_some() {
+            return Ok(serde_json::to_value(t::accuracy(&spec.distribution, &req, observer)?).expect("reports serialise"));
+        }
+        Ok(serde_json::to_value(t::terms(&spec.distribution, &n, req.tau, temperature)?.rows).expect("reports serialise"))
+    })
+    .map_err(|e| e.into_py(py_err))?;
+    to_json(&json)
+}
+
+/// `simulate`: the JSON of `pathconf simulate --json`.
+#[pyfunction]
+#[pyo3(signature = (spec_file = None, spec_json = None, n = vec![1, 2, 4, 8, 16, 32, 64], trials = 100_000, seed = 0, tau = None, temperature = None))]
+#[allow(clippy::too_many_arguments)]
+fn simulate(
+    py: Python<'_>,
+    spec_file: Option<PathBuf>,
+    spec_json: Option<String>,
+    n: Vec<u64>,
+    trials: u64,
+    seed: u64,
+    tau: Option<f64>,
+    temperature: Option<f64>,
+) -> PyResult<String> {
+    let report = detached(py, move |observer| {
+        let spec = spec_of(spec_file, spec_json)?;
+        let req = pathconf::api::simulate::SimulateRequest { n, trials, seed, tau: tau.or(spec.tau).unwrap_or(0.0), temperature };
+        pathconf::api::simulate::simulate_spec(&spec.distribution, &req, observer)
+    })
+    .map_err(|e| e.into_py(py_err))?;
+    to_json(&report)
+}
+
+/// `budget`: the JSON of `pathconf budget --json`.
+#[pyfunction]
+#[pyo3(signature = (rules, spec_file = None, spec_json = None, trials = 200_000, seed = 2025))]
+fn budget(py: Python<'_>, rules: Vec<String>, spec_file: Option<PathBuf>, spec_json: Option<String>, trials: u64, seed: u64) -> PyResult<String> {
+    let rules = rules_of(&rules)?;
+    let rows = detached(py, move |_| {
+        let spec = spec_of(spec_file, spec_json)?;
+        pathconf::api::budget::budget(&spec.distribution, &rules, trials, seed)
+    })
+    .map_err(|e| e.into_py(py_err))?;
+    to_json(&rows)
+}
+
+/// `verify`: the JSON of `pathconf verify --json`.
+#[pyfunction]
+#[pyo3(signature = (quick = true, trials = 100_000, seed = 20251015))]
+fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<String> {
+    if trials < 2 {
+        return Err(value_err("--trials must be at least 2".into()));
+    }
+    let cfg = pathconf::verify::VerifyConfig { quick, trials, seed };
+    let reports = detached(py, move |observer| Ok(pathconf::verify::run(&cfg, observer))).map_err(|e| e.into_py(py_err))?;
+    to_json(&reports)
+}
+
+/// The native module.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Paths>()?;
+    m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(theory, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(budget, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+"""The Python API gives exactly the CLI's numbers: every report is compared,
+field by field, with the `--json` output of the same command."""
+
+import pathconf
+from conftest import DATA
+
+
+def test_eval_golden_fixture(cli, golden):
+    py = pathconf.evaluate(pathconf.load(golden), k=[1, 4, 32], repeats=3, per_question=True)
+    assert py.json == cli("eval", golden, "--json", "--k", "1,4,32", "--repeats", "3", "--per-question")
+    assert [r["method"] for r in py][:4] == ["SC", "PPL", "PC", "RPC"]
+
+
+def test_eval_path_argument_and_defaults(cli, golden):
+    # A file name instead of loaded paths; default methods, K = all paths, 10 repeats.
+    assert pathconf.evaluate(golden).json == cli("eval", golden, "--json")
+
+
+def test_eval_committed_data_with_aggregators(cli):
+    methods = ["sc", "ppl", "pc", "rpc", "cisc:0.05", "deepconf:mean:30", "self-certainty-borda:4"]
+    py = pathconf.evaluate(pathconf.load(DATA), methods=methods, k=[4, 16], repeats=2, seed=7)
+    assert py.json == cli("eval", DATA, "--json", "--methods", ",".join(methods), "--k", "4,16", "--repeats", "2", "--seed", "7")
+    assert len(py) == 2 * len(methods)
+
+
+def test_eval_options(cli):
+    py = pathconf.evaluate(DATA, methods=["rp", "pc"], tau=0.1, prob="sequence", equivalence="exact", k=[8], repeats=2)
+    assert py.json == cli("eval", DATA, "--json", "--methods", "rp,pc", "--tau", "0.1", "--prob", "sequence", "--equivalence", "exact", "--k", "8", "--repeats", "2")
+
+
+def test_stopping_rules(cli, golden):
+    rules = ["esc:4:16", "asc-beta:0.95:32", "fixed:8"]
+    py = pathconf.evaluate(golden, stop=rules, repeats=3)
+    args = ["eval", golden, "--json", "--repeats", "3"]
+    for r in rules:
+        args += ["--stop", r]
+    assert py.json == cli(*args)
+    assert pathconf.evaluate(golden, stop=["esc:4:16"], order="file").json == cli("eval", golden, "--json", "--stop", "esc:4:16", "--order", "file")
+
+
+def test_theory_terms_from_dict_and_file(cli, spec_dict, spec_file):
+    expected = cli("theory", "--spec", spec_file, "--n", "0,1,2,5", "--json")
+    assert pathconf.theory(spec_dict, n=[0, 1, 2, 5]).json == expected
+    assert pathconf.theory(spec_file, n=[0, 1, 2, 5]).to_records() == expected
+
+
+def test_theory_cisc_accuracy_target(cli, spec_file):
+    assert pathconf.theory(spec_file, n=[1, 3], temperature=0.1).json == cli("theory", "--spec", spec_file, "--n", "1,3", "--temperature", "0.1", "--json")
+    py = pathconf.theory(spec_file, n=[1, 2, 4, 8], accuracy=True, target="limit:0.01", estimators=["sc", "pc", "rpc"], trials=4000, seed=3)
+    expected = cli("theory", "--spec", spec_file, "--n", "1,2,4,8", "--accuracy", "--target", "limit:0.01", "--estimators", "sc,pc,rpc", "--trials", "4000", "--seed", "3", "--json")
+    assert py.json == expected
+    assert py.to_records() == expected["accuracy"]
+    assert {r["method"] for r in py} == {"exact", "enumeration", "monte_carlo"}
+
+
+def test_theory_population(cli, tmp_path):
+    mixture = {"mixture": {"alpha": 0.9, "p_easy": 0.85, "p_hard": 0.4}}
+    f = tmp_path / "pop.json"
+    f.write_text(__import__("json").dumps(mixture))
+    py = pathconf.theory(population=mixture, n=[1, 3, 5, 9, 41])
+    assert py.json == cli("theory", "--population", f, "--n", "1,3,5,9,41", "--json")
+    # Chen et al.'s Theorem 1 predicts a rise then a fall for this mixture, and the exact curve does that.
+    chen = py.json["chen_theorem1"]
+    assert chen["prediction"]["shape"] == chen["observed_shape"] == "inverse_u"
+
+
+def _without_timing(report):
+    return {k: v for k, v in report.items() if k not in ("seconds", "paths_per_second")}
+
+
+def test_simulate(cli, spec_dict, spec_file):
+    py = pathconf.simulate(spec_dict, n=[1, 4], trials=5000, seed=11, temperature=0.2)
+    expected = cli("simulate", "--spec", spec_file, "--n", "1,4", "--trials", "5000", "--seed", "11", "--temperature", "0.2", "--json")
+    # Everything but the wall-clock fields, which are measured.
+    assert _without_timing(py.json) == _without_timing(expected)
+
+
+def test_budget(cli, spec_dict, spec_file):
+    rules = ["fixed:5", "esc:4:16", "asc-beta:0.9:24", "pc-certify:16"]
+    py = pathconf.budget(spec_dict, rules, trials=3000, seed=5)
+    args = ["budget", "--spec", spec_file, "--trials", "3000", "--seed", "5", "--json"]
+    for r in rules:
+        args += ["--rule", r]
+    assert py.json == cli(*args)
+    assert {r["method"] for r in py} <= {"exact", "monte_carlo"}
+
+
+def test_verify_quick(cli):
+    py = pathconf.verify(quick=True)
+    assert py.json == cli("verify", "--quick", "--json")
+    assert "cisc_weighted" in {r["claim"] for r in py}
