@@ -3,7 +3,9 @@
 # nbconvert from PyPI) if missing, then executes every notebook headless.
 # Exits non-zero if any cell errors. evcxr's cache of compiled crates is on
 # (`:cache`, in ~/.cache/evcxr): the first notebook compiles pathconf and its
-# dependencies, the others (and later runs) reuse them.
+# dependencies, the others (and later runs) reuse them. Notebooks whose kernel
+# is Python (04-python) run in ~/.cache/pathconf/python-venv with the pathconf
+# wheel built from this checkout (python/build.sh).
 #
 #   bash notebooks/run.sh            # check: execute into a temporary directory
 #   bash notebooks/run.sh --inplace  # execute and save the outputs into the notebooks
@@ -21,6 +23,8 @@ fi
 evcxr_jupyter --install >/dev/null 2>&1
 # The kernel builds in evcxr's own directories, whatever target directory the
 # caller's cargo uses.
+# (The Python wheel does use the caller's target directory: it shares the build.)
+pathconf_target="${CARGO_TARGET_DIR:-}"
 unset CARGO_TARGET_DIR
 EVCXR_CONFIG_DIR="$(mktemp -d)"
 export EVCXR_CONFIG_DIR
@@ -32,10 +36,24 @@ log="$(mktemp)"
 status=0
 passed=0
 failed=0
+python_ready=""
 for nb in 0*.ipynb; do
   start=$(date +%s)
-  if python3 -m jupyter nbconvert --to notebook --execute "${mode[@]}" \
-      --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=rust "$nb" >/dev/null 2>"$log"; then
+  kernel="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"])' "$nb")"
+  jupyter=(python3 -m jupyter)
+  if [ "$kernel" = "python3" ]; then
+    if [ -z "$python_ready" ]; then
+      if [ -n "$pathconf_target" ]; then
+        CARGO_TARGET_DIR="$pathconf_target" bash ../python/build.sh >/dev/null
+      else
+        bash ../python/build.sh >/dev/null
+      fi
+      python_ready=1
+    fi
+    jupyter=("$HOME/.cache/pathconf/python-venv/bin/python" -m jupyter)
+  fi
+  if "${jupyter[@]}" nbconvert --to notebook --execute "${mode[@]}" \
+      --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name="$kernel" "$nb" >/dev/null 2>"$log"; then
     echo "notebooks: $nb ok ($(( $(date +%s) - start )) s)"
     passed=$((passed + 1))
   else

@@ -14,6 +14,8 @@ trap 'rm -rf "$fresh"' EXIT
 python3 -m venv "$fresh/venv"
 "$fresh/venv/bin/pip" install -q "$wheel" pytest pandas
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' ../Cargo.toml | head -n 1)"
+tests="$PWD/tests"
+cd "$fresh" # import the installed package, not the source tree
 "$fresh/venv/bin/python" - "$version" <<'PY'
 import sys
 import pathconf
@@ -21,5 +23,4 @@ assert pathconf.__version__ == sys.argv[1], (pathconf.__version__, sys.argv[1])
 paths = pathconf.Paths.from_arrays([["1", "1", "2"]], ["1"], [[-0.1, -0.2, -0.3]])
 print(f"python: {pathconf.__file__} (version {pathconf.__version__}) imports in a fresh environment; {paths}")
 PY
-cd "$fresh" # tests import the installed package, not the source tree
-PATHCONF_CLI="$target/release/pathconf" "$fresh/venv/bin/python" -m pytest -q -p no:cacheprovider "$OLDPWD/tests"
+PATHCONF_CLI="$target/release/pathconf" "$fresh/venv/bin/python" -m pytest -q -p no:cacheprovider "$tests"
