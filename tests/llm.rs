@@ -128,6 +128,36 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
     assert_eq!(paths, again);
 }
 
+/// P(True): the rating continues the prompt's cache with the path and the
+/// follow-up question in one chunk; a full recomputation at batch 1 (no
+/// cache) of prompt + path + follow-up gives the same bits, for a path that
+/// stopped (closed turn) and one cut at the length limit (open turn).
+#[test]
+fn p_true_matches_full_recomputation() {
+    let Some((m, tok)) = model() else { return };
+    let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();
+    let cfg = GenerationConfig { max_new_tokens: 14, batch: 4, temperature: 0.7, ..GenerationConfig::llm() };
+    let mut paths = sample_paths(m, tok, &prompt, 4, &cfg, &mut ChaCha8Rng::seed_from_u64(3), &mut |_| {}).unwrap();
+    let rater = pathconf::llm::p_true::Rater::new(tok).unwrap();
+    rater.rate_paths(m, &prompt, &mut paths).unwrap();
+    let (zero, one) = (tok.encode("0").unwrap()[0], tok.encode("1").unwrap()[0]);
+    let mut kinds = std::collections::HashSet::new();
+    for p in &paths {
+        kinds.insert(p.finished);
+        let follow = tok.encode(&tok.follow_up(pathconf::llm::p_true::P_TRUE_QUESTION, p.finished)).unwrap();
+        let seq: Vec<u32> = prompt.iter().chain(&p.tokens).chain(&follow).copied().collect();
+        let mut cache = m.new_cache(1, seq.len()).unwrap();
+        let logits = m.forward(&Tensor::new(seq.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut cache).unwrap();
+        let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
+        let (z, o) = (f64::from(row[zero as usize]), f64::from(row[one as usize]));
+        let expected = o.exp() / (z.exp() + o.exp());
+        let got = p.p_true.expect("rated");
+        assert!(got > 0.0 && got < 1.0);
+        assert!((got - expected).abs() <= 1e-12, "P(True) {got} vs recomputed {expected}");
+    }
+    assert_eq!(kinds.len(), 2, "want a stopped path and a cut one, got finished = {kinds:?}");
+}
+
 /// The committed SmolLM2 data (`data/smollm2_paths.jsonl`) is what
 /// `data/README.md` says: one record per question of `data/questions.jsonl`
 /// with its ground truth, 64 paths each, per-token log-probabilities that are

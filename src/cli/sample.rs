@@ -54,6 +54,10 @@ pub struct Args {
     /// instead of their token confidences (`token_confidence`, 20× smaller).
     #[arg(long)]
     write_top_logprobs: bool,
+    /// Skip P(True) (one extra forward pass per path: the model rates its own
+    /// answer 0 or 1, pathconf::llm::p_true).
+    #[arg(long)]
+    no_p_true: bool,
     /// Only the first K questions.
     #[arg(long)]
     limit: Option<usize>,
@@ -101,6 +105,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         top_logprobs: a.top_logprobs,
     }
     .check()?;
+    let rater = if a.no_p_true { None } else { Some(pathconf::llm::p_true::Rater::new(&tok)?) };
     let total_tokens = (todo.len() * a.n * a.max_new_tokens) as u64;
     let bar = pathconf::progress::Bar::new(total_tokens, "tokens (upper bound)");
     let start = std::time::Instant::now();
@@ -112,7 +117,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             generated += k;
             pathconf::progress::Observer::advance(&bar, k as u64);
         };
-        let paths = sample_paths(&model, &tok, &prompt, a.n, &cfg, &mut rng, &mut count)?;
+        let mut paths = sample_paths(&model, &tok, &prompt, a.n, &cfg, &mut rng, &mut count)?;
+        if let Some(r) = &rater {
+            r.rate_paths(&model, &prompt, &mut paths)?;
+        }
         let record = QuestionRecord {
             id: q.id.clone(),
             question: Some(q.question.clone()),

@@ -101,6 +101,9 @@ pub struct GeneratedPath {
     /// Per token, `KL(U ‖ p_t)` over the whole vocabulary (empty when not
     /// recorded).
     pub uniform_kl: Vec<f64>,
+    /// P(True): the model's probability of "1" when asked to rate its answer
+    /// 0 or 1 (`crate::llm::p_true`), when computed.
+    pub p_true: Option<f64>,
 }
 
 impl GeneratedPath {

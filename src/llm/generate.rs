@@ -98,6 +98,7 @@ pub fn sample_paths(
                 finished: false,
                 top_logprobs: Vec::new(),
                 uniform_kl: Vec::new(),
+                p_true: None,
             })
             .collect();
         // `active[r]` = which path row r of the batch belongs to.

@@ -7,6 +7,7 @@
 //! - [`attention`]: causal attention over a slot-mapped key/value cache;
 //! - [`linear`]: matrix products over weights stored in column blocks;
 //! - [`generate`]: sampling `n` paths per question with temperature / top-p;
+//! - [`p_true`]: P(True), the model's rating of its own answer;
 //! - [`questions`]: the arithmetic question generator.
 
 pub mod attention;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod linear;
 pub mod model;
+pub mod p_true;
 pub mod questions;
 pub mod tokenizer;
 

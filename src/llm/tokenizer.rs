@@ -135,4 +135,21 @@ impl GgufTokenizer {
             user.to_string()
         }
     }
+
+    /// A follow-up user message after the assistant's turn, in the same chat
+    /// format, ending where the assistant's reply begins. `closed`: the turn
+    /// already ended with its stop token (else the end-of-turn marker is
+    /// added first).
+    pub fn follow_up(&self, user: &str, closed: bool) -> String {
+        let t = self.chat_template.as_deref().unwrap_or("");
+        if t.contains("<|im_start|>") {
+            let end = if closed { "" } else { "<|im_end|>" };
+            format!("{end}\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
+        } else if t.contains("<|start_header_id|>") {
+            let end = if closed { "" } else { "<|eot_id|>" };
+            format!("{end}<|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+        } else {
+            format!("\n\n{user}\n")
+        }
+    }
 }

@@ -61,7 +61,7 @@ pub fn sample_paths(model: &TinyModel, q: &Question, n: usize, cfg: &GenerationC
         }
         out.extend(paths.into_iter().zip(signals).map(|((tokens, logprobs, finished), (top_logprobs, uniform_kl))| {
             let answer = Some(extract_answer(&tokens)).filter(|a| a != INVALID);
-            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished, top_logprobs, uniform_kl }
+            GeneratedPath { text: render(&tokens), answer, tokens, logprobs, finished, top_logprobs, uniform_kl, p_true: None }
         }));
     }
     Ok(out)

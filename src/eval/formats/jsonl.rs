@@ -261,7 +261,7 @@ impl PathRecord {
             top_logprobs: (recorded && full_top).then(|| p.top_logprobs.iter().map(|t| f32s(t)).collect()),
             token_confidence: (recorded && !full_top).then(|| p.token_confidences().map(|c| f32s(&c)).unwrap_or_default()),
             self_certainty: p.self_certainty(),
-            p_true: None,
+            p_true: p.p_true,
         }
     }
 }
