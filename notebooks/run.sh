@@ -40,7 +40,7 @@ python_ready=""
 for nb in 0*.ipynb; do
   start=$(date +%s)
   kernel="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"])' "$nb")"
-  jupyter=(python3 -m jupyter)
+  nbconvert=(python3 -m jupyter nbconvert)
   if [ "$kernel" = "python3" ]; then
     if [ -z "$python_ready" ]; then
       if [ -n "$pathconf_target" ]; then
@@ -50,9 +50,11 @@ for nb in 0*.ipynb; do
       fi
       python_ready=1
     fi
-    jupyter=("$HOME/.cache/pathconf/python-venv/bin/python" -m jupyter)
+    # `python -m nbconvert`, not `python -m jupyter nbconvert`: the latter runs
+    # whichever jupyter-nbconvert comes first on PATH.
+    nbconvert=("$HOME/.cache/pathconf/python-venv/bin/python" -m nbconvert)
   fi
-  if "${jupyter[@]}" nbconvert --to notebook --execute "${mode[@]}" \
+  if "${nbconvert[@]}" --to notebook --execute "${mode[@]}" \
       --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name="$kernel" "$nb" >/dev/null 2>"$log"; then
     echo "notebooks: $nb ok ($(( $(date +%s) - start )) s)"
     passed=$((passed + 1))

@@ -13,6 +13,9 @@ if ! "$venv/bin/python" -c "import numpy, pandas, matplotlib, pytest, nbconvert,
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q numpy pandas matplotlib pytest nbconvert ipykernel >&2
 fi
+# This environment's own "python3" kernel, first on its Jupyter path (a
+# system-wide python3 kernel would run another interpreter, without pathconf).
+"$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null 2>&1
 target="${CARGO_TARGET_DIR:-$(cd .. && pwd)/target}"
 wheels="$target/wheels"
 rm -rf "$wheels"
