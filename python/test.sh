@@ -20,7 +20,7 @@ cd "$fresh" # import the installed package, not the source tree
 import sys
 import pathconf
 assert pathconf.__version__ == sys.argv[1], (pathconf.__version__, sys.argv[1])
-paths = pathconf.Paths.from_arrays([["1", "1", "2"]], ["1"], [[-0.1, -0.2, -0.3]])
+paths = pathconf.Paths.from_arrays([["1", "1", "2"]], [[-0.1, -0.2, -0.3]], ["1"])
 print(f"python: {pathconf.__file__} (version {pathconf.__version__}) imports in a fresh environment; {paths}")
 PY
 PATHCONF_CLI="$target/release/pathconf" "$fresh/venv/bin/python" -m pytest -q -p no:cacheprovider "$tests"

@@ -83,9 +83,9 @@ class Paths:
     @classmethod
     def from_arrays(
         cls,
-        answers: Any,
+        predict: Any,
+        mean_logprob: Any,
         truth: Sequence[Any],
-        mean_logprob: Any = None,
         *,
         ids: Optional[Sequence[Any]] = None,
         n_tokens: Any = None,
@@ -95,12 +95,11 @@ class Paths:
         token_confidence: Any = None,
     ) -> "Paths":
         """Paths from per-question rows (lists, or NumPy arrays of shape
-        ``(questions, paths)`` when every question has as many paths).
-
-        ``answers[i][j]`` is path ``j``'s answer to question ``i`` (numbers are
-        turned into strings), ``truth[i]`` the ground truth,
-        ``mean_logprob[i][j]`` the path's mean token log-probability (omit
-        for answers-only paths: SC alone). ``n_tokens`` gives the sequence
+        ``(questions, paths)`` when every question has as many paths), in the
+        paper's column names: ``predict[i][j]`` is path ``j``'s answer to
+        question ``i`` (numbers are turned into strings),
+        ``mean_logprob[i][j]`` the path's mean token log-probability (None
+        for answers-only paths: SC alone), ``truth[i]`` the ground truth. ``n_tokens`` gives the sequence
         log-probability too; ``text`` tells equal paths apart (PC and RPC
         merge paths with the same text); ``self_certainty``, ``p_true`` and
         ``token_confidence`` (per path, a list per token) feed the
@@ -108,7 +107,7 @@ class Paths:
         (NaN or positive log-probabilities, ragged rows, empty questions),
         with ``<arrays>`` as the file name in messages.
         """
-        answers = [[str(a) for a in _rows(row)] for row in _rows(answers)]
+        answers = [[str(a) for a in _rows(row)] for row in _rows(predict)]
         native = _core.Paths.from_arrays(
             answers,
             [str(t) for t in _rows(truth)],

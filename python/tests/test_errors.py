@@ -97,14 +97,14 @@ def test_bad_specs(cli, tmp_path):
 
 def test_from_arrays_checks():
     with pytest.raises(ValueError, match=r"<arrays>: question 0, field `paths\[1\]\.mean_logprob`: log-probability is NaN"):
-        pathconf.Paths.from_arrays([["1", "2"]], ["1"], mean_logprob=[[-0.1, np.nan]])
+        pathconf.Paths.from_arrays([["1", "2"]], [[-0.1, np.nan]], ["1"])
     with pytest.raises(ValueError, match=r"<arrays>: question 0, field `paths\[0\]\.mean_logprob`: log-probability 0.3 is positive"):
-        pathconf.Paths.from_arrays([["1", "2"]], ["1"], mean_logprob=[[0.3, -0.1]])
+        pathconf.Paths.from_arrays([["1", "2"]], [[0.3, -0.1]], ["1"])
     with pytest.raises(ValueError, match=r"question 1, field `mean_logprob`: 2 entries for 1 paths \(ragged\)"):
-        pathconf.Paths.from_arrays([["1", "2"], ["3"]], ["1", "3"], mean_logprob=[[-0.1, -0.2], [-0.2, -1.0]])
+        pathconf.Paths.from_arrays([["1", "2"], ["3"]], [[-0.1, -0.2], [-0.2, -1.0]], ["1", "3"])
     with pytest.raises(ValueError, match=r"`truth` has 1 entries for 2 questions"):
-        pathconf.Paths.from_arrays([["1"], ["2"]], ["1"])
+        pathconf.Paths.from_arrays([["1"], ["2"]], None, ["1"])
     with pytest.raises(ValueError, match=r"question 1, field `paths`: the question has no paths"):
-        pathconf.Paths.from_arrays([["1"], []], ["1", "2"])
+        pathconf.Paths.from_arrays([["1"], []], None, ["1", "2"])
     with pytest.raises(ValueError, match=r"no questions"):
-        pathconf.Paths.from_arrays([], [])
+        pathconf.Paths.from_arrays([], None, [])

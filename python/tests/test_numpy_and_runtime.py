@@ -27,7 +27,7 @@ def synthetic(seed=3, questions=40, paths=12):
 
 def test_numpy_round_trip():
     answers, truth, lp = synthetic()
-    paths = pathconf.Paths.from_arrays(answers, truth, lp, ids=[f"q{i}" for i in range(len(truth))])
+    paths = pathconf.Paths.from_arrays(answers, lp, truth, ids=[f"q{i}" for i in range(len(truth))])
     back = paths.to_arrays()
     assert back["answers"].shape == answers.shape
     assert (back["answers"] == answers.astype(str)).all()
@@ -43,7 +43,7 @@ def test_arrays_evaluate_like_the_same_file(cli, tmp_path):
     with f.open("w") as out:
         for i, (row, t, lrow) in enumerate(zip(answers, truth, lp)):
             out.write(json.dumps({"id": str(i), "answer": str(t), "paths": [{"answer": str(a), "mean_logprob": float(x)} for a, x in zip(row, lrow)]}) + "\n")
-    from_arrays = pathconf.evaluate(pathconf.Paths.from_arrays(answers, truth, lp), methods=["sc", "ppl", "pc", "rpc"], k=[3, 12], repeats=4)
+    from_arrays = pathconf.evaluate(pathconf.Paths.from_arrays(answers, lp, truth), methods=["sc", "ppl", "pc", "rpc"], k=[3, 12], repeats=4)
     from_cli = cli("eval", f, "--json", "--methods", "sc,ppl,pc,rpc", "--k", "3,12", "--repeats", "4")
     # Only the file name differs.
     assert from_arrays.json.pop("file") == "<arrays>"
@@ -53,7 +53,7 @@ def test_arrays_evaluate_like_the_same_file(cli, tmp_path):
 
 def test_answers_only_arrays_evaluate_sc():
     answers, truth, _ = synthetic(seed=1)
-    res = pathconf.evaluate(pathconf.Paths.from_arrays(answers, truth), k=[5], repeats=3)
+    res = pathconf.evaluate(pathconf.Paths.from_arrays(answers, None, truth), k=[5], repeats=3)
     assert [r["method"] for r in res] == ["SC"]
 
 
