@@ -12,6 +12,7 @@ mod interrupt;
 
 use interrupt::detached;
 use pathconf::api::eval::{read_cache, EvalOptions, EvalPlan};
+use pathconf::api::theory::{AccuracyRequest, TheoryInput};
 use pathconf::api::ApiError;
 use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::arrays::{read_arrays, PathArrays};
@@ -296,21 +297,15 @@ fn theory(
     seed: u64,
 ) -> PyResult<String> {
     let target = target.map(|t| t.parse().map_err(|e: pathconf::accuracy::target::TargetError| value_err(e.to_string()))).transpose()?;
-    let population = population_file.is_some() || population_json.is_some();
     let json = detached(py, move |observer| {
-        use pathconf::api::theory as t;
         pathconf::api::check_spec_options(&n, tau, temperature)?;
-        let mut req = t::AccuracyRequest { n: n.clone(), tau, temperature, estimators, accuracy, target, n_max, trials, seed };
-        if population {
-            let pop = population_of(population_file, population_json)?;
-            return Ok(serde_json::to_value(t::population(&pop, &req, observer)?).expect("reports serialise"));
-        }
-        let spec = spec_of(spec_file, spec_json)?;
-        req.tau = tau.or(spec.tau);
-        if accuracy || target.is_some() {
-            return Ok(serde_json::to_value(t::accuracy(&spec.distribution, &req, observer)?).expect("reports serialise"));
-        }
-        Ok(serde_json::to_value(t::terms(&spec.distribution, &n, req.tau, temperature)?.rows).expect("reports serialise"))
+        let input = if population_file.is_some() || population_json.is_some() {
+            TheoryInput::Population(population_of(population_file, population_json)?)
+        } else {
+            TheoryInput::Spec(spec_of(spec_file, spec_json)?)
+        };
+        let req = AccuracyRequest { n, tau, temperature, estimators, accuracy, target, n_max, trials, seed };
+        Ok(pathconf::api::theory::theory(&input, &req, observer)?.to_json())
     })
     .map_err(|e| e.into_py(py_err))?;
     to_json(&json)
@@ -356,11 +351,8 @@ fn budget(py: Python<'_>, rules: Vec<String>, spec_file: Option<PathBuf>, spec_j
 #[pyfunction]
 #[pyo3(signature = (quick = true, trials = 100_000, seed = 20251015))]
 fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<String> {
-    if trials < 2 {
-        return Err(value_err("--trials must be at least 2".into()));
-    }
     let cfg = pathconf::verify::VerifyConfig { quick, trials, seed };
-    let reports = detached(py, move |observer| Ok(pathconf::verify::run(&cfg, observer))).map_err(|e| e.into_py(py_err))?;
+    let reports = detached(py, move |observer| pathconf::api::verify(&cfg, observer)).map_err(|e| e.into_py(py_err))?;
     to_json(&reports)
 }
 

@@ -106,10 +106,10 @@ impl EvalPlan {
             let cfg = StopConfig { rules: opts.stop.clone(), order: opts.order, repeats: opts.repeats, seed: opts.seed };
             return Ok(Self::Stopping { cfg, equal: opts.equal.clone() });
         }
-        let answers_only = ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none()));
+        let answers_only = || ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none()));
         let (methods, sc_only) = match named {
             Some(m) => (m, false),
-            None if answers_only => (vec![Method::Sc], true),
+            None if answers_only() => (vec![Method::Sc], true),
             None => (DEFAULT_METHODS.iter().map(|m| Method::parse(m, opts.tau)).collect::<Result<Vec<_>, _>>()?, false),
         };
         let cfg = EvalConfig { methods, ks: opts.ks.clone(), repeats: opts.repeats, seed: opts.seed, prob: opts.prob, equal: opts.equal.clone() };

@@ -10,7 +10,7 @@
 //! | `simulate` | [`simulate::simulate_spec`] |
 //! | `budget` | [`budget::budget`] |
 //! | `eval` | [`eval::EvalOptions`] → [`eval::EvalPlan`] → [`eval::EvalOutcome`] |
-//! | `verify` | [`crate::verify::run`] (already a report) |
+//! | `verify` | [`verify`] |
 
 pub mod budget;
 pub mod eval;
@@ -54,4 +54,13 @@ pub fn check_spec_options(n: &[u64], tau: Option<f64>, temperature: Option<f64>)
         }
     }
     Ok(())
+}
+
+/// `verify`: the claim-by-claim audit ([`crate::verify::run`]) with its
+/// options checked.
+pub fn verify(cfg: &crate::verify::VerifyConfig, observer: &dyn crate::progress::Observer) -> Result<Vec<crate::verify::ClaimReport>, ApiError> {
+    if cfg.trials < 2 {
+        return Err(ApiError::Option("--trials must be at least 2".into()));
+    }
+    Ok(crate::verify::run(cfg, observer))
 }

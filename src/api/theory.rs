@@ -158,3 +158,52 @@ pub fn population(pop: &PopulationSpec, req: &AccuracyRequest, observer: &dyn Ob
     });
     Ok(PopulationReport { questions: pop.questions.len(), rows, chen_theorem1 })
 }
+
+/// What `theory` works on: one path distribution, or a population.
+#[derive(Debug, Clone)]
+pub enum TheoryInput {
+    /// A spec (its own τ, if any, applies when the request has none).
+    Spec(crate::spec::Spec),
+    /// A population of questions.
+    Population(PopulationSpec),
+}
+
+/// What `theory` computed.
+#[derive(Debug, Clone)]
+pub enum TheoryReport {
+    /// The exact terms (no `accuracy`, no `target`).
+    Terms(TermsReport),
+    /// Selection accuracy and/or samples needed.
+    Accuracy(AccuracyReport),
+    /// Population curves.
+    Population(PopulationReport),
+}
+
+impl TheoryReport {
+    /// The JSON that `theory --json` prints (the terms as an array of rows).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Terms(r) => serde_json::to_value(&r.rows),
+            Self::Accuracy(r) => serde_json::to_value(r),
+            Self::Population(r) => serde_json::to_value(r),
+        }
+        .expect("reports serialise")
+    }
+}
+
+/// `theory`: population curves for a population; for a spec, selection
+/// accuracy and samples needed when `req.accuracy` or `req.target` asks for
+/// them, else the exact terms.
+pub fn theory(input: &TheoryInput, req: &AccuracyRequest, observer: &dyn Observer) -> Result<TheoryReport, ApiError> {
+    match input {
+        TheoryInput::Population(pop) => Ok(TheoryReport::Population(population(pop, req, observer)?)),
+        TheoryInput::Spec(spec) => {
+            let req = AccuracyRequest { tau: req.tau.or(spec.tau), ..req.clone() };
+            if req.accuracy || req.target.is_some() {
+                Ok(TheoryReport::Accuracy(accuracy(&spec.distribution, &req, observer)?))
+            } else {
+                Ok(TheoryReport::Terms(terms(&spec.distribution, &req.n, req.tau, req.temperature)?))
+            }
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use super::format::{key_cells, num, table};
 use pathconf::accuracy::population::chernoff_rate;
 use pathconf::accuracy::target::Target;
-use pathconf::api::theory::{accuracy as accuracy_report, population as population_report, terms, AccuracyRequest};
+use pathconf::api::theory::{theory, AccuracyReport, AccuracyRequest, PopulationReport, TheoryInput, TheoryReport};
 use pathconf::estimators::EstimatorId;
 use pathconf::progress::Bar;
 use pathconf::spec::{read_population, read_spec};
@@ -103,21 +103,39 @@ impl Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     pathconf::api::check_spec_options(&args.n, args.tau, args.temperature)?;
-    if let Some(file) = &args.population {
-        return population(&args, file);
-    }
-    let spec_file = args.spec.clone().expect("clap requires --spec without --population");
-    let spec = read_spec(&spec_file)?;
-    let tau = args.tau.or(spec.tau);
-    if args.accuracy || args.target.is_some() {
-        return accuracy(&args, &spec_file, &spec.distribution, tau);
-    }
-    let report = terms(&spec.distribution, &args.n, tau, args.temperature)?;
-    let (all, too_large) = (report.rows, report.cisc_too_large);
+    let file = match &args.population {
+        Some(f) => f.clone(),
+        None => args.spec.clone().expect("clap requires --spec without --population"),
+    };
+    let input = if args.population.is_some() {
+        anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
+        TheoryInput::Population(read_population(&file)?)
+    } else {
+        TheoryInput::Spec(read_spec(&file)?)
+    };
+    let bar = match &input {
+        TheoryInput::Population(_) => Bar::spinner("population accuracy"),
+        TheoryInput::Spec(_) if args.accuracy || args.target.is_some() => Bar::spinner("selection accuracy"),
+        TheoryInput::Spec(_) => Bar::new(0, ""),
+    };
+    let report = theory(&input, &args.request(args.tau), &bar)?;
+    bar.finish();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&all)?);
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
         return Ok(0);
     }
+    let (spec, report) = match (input, report) {
+        (TheoryInput::Population(pop), TheoryReport::Population(r)) => return population(&file, pop.questions.len(), &r),
+        (TheoryInput::Spec(spec), TheoryReport::Accuracy(r)) => {
+            let tau = args.tau.or(spec.tau);
+            return accuracy(&args, &file, &spec.distribution, tau, &r);
+        }
+        (TheoryInput::Spec(spec), TheoryReport::Terms(r)) => (spec, r),
+        _ => unreachable!("theory answers a spec with terms or accuracy, a population with curves"),
+    };
+    let tau = args.tau.or(spec.tau);
+    let spec_file = &file;
+    let (all, too_large) = (report.rows, report.cisc_too_large);
     let d = &spec.distribution;
     println!(
         "pathconf theory: {} — {} answers, {} paths, correct answer {}, RP threshold {}",
@@ -174,15 +192,7 @@ fn ci_cells(lo: Option<f64>, hi: Option<f64>) -> String {
     }
 }
 
-fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) -> anyhow::Result<i32> {
-    let req = args.request(tau);
-    let bar = Bar::spinner("selection accuracy");
-    let report = accuracy_report(d, &req, &bar)?;
-    bar.finish();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(0);
-    }
+fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>, report: &AccuracyReport) -> anyhow::Result<i32> {
     if let Some(rows) = &report.accuracy {
         println!("pathconf theory --accuracy: {} — P(chosen answer is correct), ties split; E[conf] = expected score of the chosen answer; gap = E[conf] − P(correct).", file.display());
         let body: Vec<Vec<String>> = rows
@@ -239,19 +249,10 @@ fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>) ->
     Ok(0)
 }
 
-fn population(args: &Args, file: &Path) -> anyhow::Result<i32> {
-    anyhow::ensure!(args.target.is_none(), "--target works on one --spec, not on a population");
-    let pop = read_population(file)?;
-    let bar = Bar::spinner("population accuracy");
-    let report = population_report(&pop, &args.request(args.tau), &bar)?;
-    bar.finish();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(0);
-    }
+fn population(file: &Path, questions: usize, report: &PopulationReport) -> anyhow::Result<i32> {
     let rows = &report.rows;
     let shape = report.chen_theorem1.map(|c| (c.prediction, c.observed_shape, c.observed_over_odd_n_up_to));
-    println!("pathconf theory --population: {} — {} questions; weighted P(chosen answer is correct), ties split.", file.display(), pop.questions.len());
+    println!("pathconf theory --population: {} — {} questions; weighted P(chosen answer is correct), ties split.", file.display(), questions);
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| vec![r.estimator.name().into(), r.n.to_string(), num(r.p_correct), r.method.label().into(), ci_cells(r.ci_low, r.ci_high)])

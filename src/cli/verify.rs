@@ -3,7 +3,7 @@
 use super::format::table;
 use pathconf::montecarlo::agreement::FAMILY_ALPHA;
 use pathconf::progress::Bar;
-use pathconf::verify::{grid, monte_carlo_trials, run as audit, Owner, Status, VerifyConfig, ENUM_TOL};
+use pathconf::verify::{grid, monte_carlo_trials, Owner, Status, VerifyConfig, ENUM_TOL};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -30,12 +30,11 @@ fn max_over(v: impl Iterator<Item = f64>) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    anyhow::ensure!(args.trials >= 2, "--trials must be at least 2");
     let cfg = VerifyConfig { quick: args.quick, trials: args.trials, seed: args.seed };
     let configs = grid(args.quick);
     let bar = Bar::new(monte_carlo_trials(&cfg), "verifying");
     let start = std::time::Instant::now();
-    let reports = audit(&cfg, &bar);
+    let reports = pathconf::api::verify(&cfg, &bar)?;
     bar.finish();
     let own_failures: Vec<&str> = reports.iter().filter(|r| r.owner == Owner::Pathconf && r.status == Status::Fails).map(|r| r.claim).collect();
     if args.json {
