@@ -116,8 +116,11 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     // the data rows and both theory populations.
     let (lh, lrows) = read_csv(&dir.join("aggregators_leaderboard.csv"));
     assert_eq!(lh, aggregators::LEADERBOARD_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    assert_eq!(lrows.len(), 9, "{lrows:?}");
+    // Nine families, and CISC weighted by P(True): the committed data carries
+    // `p_true` on every path.
+    assert_eq!(lrows.len(), 10, "{lrows:?}");
     let lc = |name: &str| lh.iter().position(|h| h == name).unwrap();
+    assert!(lrows.iter().any(|r| r[lc("family")] == "CISC-P(True)" && r[lc("method")].contains("P(True)")), "{lrows:?}");
     for r in &lrows {
         let acc: f64 = r[lc("accuracy")].parse().unwrap();
         assert!((0.0..=100.0).contains(&acc), "{r:?}");
@@ -130,7 +133,7 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     }
     let (sh, srows) = read_csv(&dir.join("aggregators_sweep.csv"));
     assert_eq!(sh, aggregators::SWEEP_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    assert_eq!(srows.iter().filter(|r| r[0] == "smollm2").count(), aggregators::TEMPERATURES.len() + 3);
+    assert_eq!(srows.iter().filter(|r| r[0] == "smollm2").count(), 2 * aggregators::TEMPERATURES.len() + 3);
     assert_eq!(srows.iter().filter(|r| r[0].starts_with("theory_limit:")).count(), 2 * (aggregators::TEMPERATURES.len() + 1));
 
     let (qh, qrows) = read_csv(&dir.join("real_llm_questions.csv"));

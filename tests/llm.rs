@@ -196,6 +196,10 @@ fn committed_data_is_consistent() {
             assert!(c.iter().all(|x| x.is_finite() && *x >= 0.0), "{c:?}");
             let sc = p["self_certainty"].as_f64().unwrap();
             assert!(sc.is_finite() && sc >= 0.0, "{sc}");
+            // P(True) is a probability of the two-token softmax, strictly
+            // inside (0, 1) for finite logits.
+            let pt = p["p_true"].as_f64().unwrap_or_else(|| panic!("{}: no p_true", r["id"]));
+            assert!(pt > 0.0 && pt < 1.0, "{pt}");
         }
     }
 }

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import pathconf
-from conftest import GOLDEN
+from conftest import DATA, GOLDEN
 
 
 def synthetic(seed=3, questions=40, paths=12):
@@ -35,6 +35,17 @@ def test_numpy_round_trip():
     np.testing.assert_array_equal(back["mean_logprob"], lp)  # bit-exact: f64 all the way
     assert list(back["ids"]) == [f"q{i}" for i in range(len(truth))]
     assert paths.file == "<arrays>" and len(paths) == len(truth)
+
+
+def test_signals_read_from_the_committed_data():
+    """Every path of the committed SmolLM2 file carries P(True) and
+    self-certainty; the accessors return the file's numbers, in order."""
+    paths = pathconf.load(DATA)
+    records = [json.loads(line) for line in DATA.read_text().splitlines()]
+    assert paths.p_true() == [[p["p_true"] for p in r["paths"]] for r in records]
+    assert paths.self_certainty() == [[p["self_certainty"] for p in r["paths"]] for r in records]
+    flat = [x for row in paths.p_true() for x in row]
+    assert len(flat) == 192 * 64 and all(0.0 < x < 1.0 for x in flat)
 
 
 def test_arrays_evaluate_like_the_same_file(cli, tmp_path):

@@ -71,7 +71,9 @@ fn parse(s: &str) -> Method {
     Method::parse(s, None).expect("the figure's method names parse")
 }
 
-fn families() -> Vec<Family> {
+/// The families compared; CISC with P(True) joins when every path of the
+/// file carries `p_true`.
+fn families(with_p_true: bool) -> Vec<Family> {
     let one = |name: &'static str, m: &str, color| Family { name, grid: vec![parse(m)], color };
     let mut deepconf = Vec::new();
     for score in ["mean", "tail", "bottom10", "lowest"] {
@@ -79,7 +81,7 @@ fn families() -> Vec<Family> {
             deepconf.push(parse(&format!("deepconf:{score}:{eta}")));
         }
     }
-    vec![
+    let mut fams = vec![
         one("SC", "sc", palette::SC),
         one("PPL", "ppl", palette::PPL),
         one("PC", "pc", palette::PC),
@@ -93,7 +95,31 @@ fn families() -> Vec<Family> {
             grid: [0.0, 0.25, 0.5, 1.0, 2.0, 4.0].iter().map(|p| parse(&format!("self-certainty-borda:{p}"))).collect(),
             color: palette::BORDA,
         },
-    ]
+    ];
+    if with_p_true {
+        fams.push(Family { name: "CISC-P(True)", grid: TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}:ptrue"))).collect(), color: palette::PTRUE });
+    }
+    fams
+}
+
+/// Whether every path of `ds` carries P(True).
+fn has_p_true(ds: &Dataset) -> bool {
+    ds.questions.iter().all(|q| q.paths.iter().all(|p| p.signals.p_true.is_some()))
+}
+
+/// The index and accuracy of the best `(accuracy, s.e.)` of a sweep (the
+/// first on ties).
+fn best_of(sweep: &[(f64, f64)]) -> (usize, f64) {
+    sweep.iter().enumerate().fold((0, f64::MIN), |b, (i, a)| if a.0 > b.1 { (i, a.0) } else { b })
+}
+
+/// `at T ∈ {a, b}`, or `at no T of the sweep` when `ts` is empty.
+fn at_temperatures(ts: &[f64]) -> String {
+    if ts.is_empty() {
+        "at no T of the sweep".into()
+    } else {
+        format!("at T ∈ {{{}}}", ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "))
+    }
 }
 
 fn half(ds: &Dataset, parity: usize) -> Dataset {
@@ -118,7 +144,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let ds: Dataset = crate::eval::formats::read(&file, None, None)?;
     let equal = AnswerEquality::default();
     let (tune, test) = (half(&ds, 0), half(&ds, 1));
-    let fams = families();
+    let with_p_true = has_p_true(&ds);
+    let fams = families(with_p_true);
 
     // Tune each family on the even questions.
     let mut chosen: Vec<(usize, Method, f64)> = Vec::new();
@@ -181,7 +208,10 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // CISC's sweep on all questions, with SC, PC, RPC marked.
     let mut sweep = Csv::new(&SWEEP_COLUMNS);
-    let sweep_methods: Vec<Method> = TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}"))).chain(["sc", "pc", "rpc"].map(parse)).collect();
+    // With P(True) in the file, CISC weighted by it is swept too (after RPC).
+    let ptrue_sweep: Vec<Method> = if with_p_true { TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}:ptrue"))).collect() } else { Vec::new() };
+    let sweep_methods: Vec<Method> =
+        TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}"))).chain(["sc", "pc", "rpc"].map(parse)).chain(ptrue_sweep.iter().copied()).collect();
     let sweep_acc = full_accuracy(&ds, &sweep_methods, &equal)?;
     for (m, (a, se)) in sweep_methods.iter().zip(&sweep_acc) {
         let t = match m {
@@ -193,13 +223,20 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let nt = TEMPERATURES.len();
     let xs = |v: &[(f64, f64)]| TEMPERATURES.iter().zip(v).map(|(&t, a)| (t, a.0)).collect::<Vec<_>>();
     let flat = |i: usize| vec![(TEMPERATURES[0], sweep_acc[i].0), (TEMPERATURES[nt - 1], sweep_acc[i].0)];
-    let data_series = vec![
+    let mut data_series = vec![
         Series::new("CISC(T)", palette::CISC, Style::PointsLine, xs(&sweep_acc[..nt]))
             .with_bars(sweep_acc[..nt].iter().map(|a| (a.0 - a.1, a.0 + a.1)).collect()),
         Series::new("SC (= CISC at T = ∞)", palette::SC, Style::Line, flat(nt)),
         Series::new("PC", palette::PC, Style::Line, flat(nt + 1)),
         Series::new("RPC", palette::RPC, Style::Line, flat(nt + 2)),
     ];
+    if with_p_true {
+        let ptrue = &sweep_acc[nt + 3..];
+        data_series.push(
+            Series::new("CISC(T), weights from P(True)", palette::PTRUE, Style::PointsLine, xs(ptrue))
+                .with_bars(ptrue.iter().map(|a| (a.0 - a.1, a.0 + a.1)).collect()),
+        );
+    }
 
     // The theory's sweep on two synthetic populations.
     let nq = if cfg.quick { 20 } else { 100 };
@@ -238,13 +275,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             .map(|i| TEMPERATURES[i])
             .collect();
         theory_notes.push(format!(
-            "{fam}: CISC's exact limit passes PC's ({:.1}%) at T ∈ {:?} (best {:.1}%); at n = {n_theory} it passes PC ({:.1}% ± {:.2} MC s.e.) by more than two Monte Carlo standard errors at T ∈ {:?} (best {:.1}%)",
+            "{fam}: CISC's exact limit passes PC's ({:.1}%) {} (best {:.1}%); at n = {n_theory} it passes PC ({:.1}% ± {:.2} MC s.e.) by more than two Monte Carlo standard errors {} (best {:.1}%)",
             curve.pc_limit,
-            above(&curve.cisc_limit, curve.pc_limit),
+            at_temperatures(&above(&curve.cisc_limit, curve.pc_limit)),
             curve.cisc_limit.iter().cloned().fold(f64::MIN, f64::max),
             curve.pc_n,
             curve.pc_n_se,
-            above_n,
+            at_temperatures(&above_n),
             curve.cisc_n.iter().cloned().fold(f64::MIN, f64::max),
         ));
     }
@@ -333,7 +370,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             full.pruned_fraction.map(|f| format!("{:.0}%", 100.0 * f)).unwrap_or_else(|| "-".into()),
         ));
     }
-    let best = sweep_acc[..nt].iter().cloned().enumerate().fold((0, f64::MIN), |b, (i, a)| if a.0 > b.1 { (i, a.0) } else { b });
+    let best = best_of(&sweep_acc[..nt]);
     s.push_str(&format!(
         "\nCISC's sweep on all {} questions (measured on data, all paths): best T = {} at {:.1}% (SC {:.1}%, PC {:.1}%, RPC {:.1}%, each ± about {:.1} s.e.).\n\n\
          Theory (panel d; confidence = the path's probability; n → ∞ exact from CISC's limit p̃; n = {n_theory} by {}, {} trials where Monte Carlo): \
@@ -350,6 +387,15 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         trials,
         theory_notes.join("; "),
     ));
+    if with_p_true {
+        let ptrue = &sweep_acc[nt + 3..];
+        let best = best_of(ptrue);
+        s.push_str(&format!(
+            "\nCISC with P(True) as the confidence (the model's own 0/1 rating of each path, `p_true`; same sweep, measured on data): \
+             best T = {} at {:.1}% (± about {:.1} s.e.).\n",
+            TEMPERATURES[best.0], best.1, ptrue[best.0].1,
+        ));
+    }
     s.push_str(&tiny.summary);
     Ok(FigureOutput { name: "aggregators", files, summary: s })
 }

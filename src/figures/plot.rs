@@ -33,6 +33,8 @@ pub mod palette {
     pub const DEEPCONF: RGBColor = RGBColor(120, 60, 160);
     /// Self-certainty Borda (yellow-brown).
     pub const BORDA: RGBColor = RGBColor(150, 120, 0);
+    /// CISC weighted by P(True) (dark grey).
+    pub const PTRUE: RGBColor = RGBColor(90, 90, 90);
     /// Sky blue, for a sixth series.
     pub const SKY: RGBColor = RGBColor(86, 180, 233);
     /// Colours for a family of curves (e.g. several n).
