@@ -1,0 +1,30 @@
+//! README quotes generated results: they must be the ones `reproduce` wrote.
+
+use std::path::Path;
+
+/// The markdown table that starts with the line beginning `header` in `text`.
+fn table<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
+    let mut rows: Vec<&str> = Vec::new();
+    for l in lines.by_ref() {
+        if !l.starts_with('|') {
+            break;
+        }
+        rows.push(l);
+    }
+    rows
+}
+
+/// The aggregators leaderboard in README.md is, row for row, the one in
+/// `figures/summary.md` (regenerate both with `pathconf reproduce` and copy
+/// the table when the data or the methods change).
+#[test]
+fn readme_leaderboard_is_the_generated_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let summary = std::fs::read_to_string(root.join("figures/summary.md")).unwrap();
+    let header = "| family | chosen on the tuning half |";
+    let generated = table(&summary, header);
+    assert!(generated.len() >= 12, "summary.md has no leaderboard: {generated:?}");
+    assert_eq!(table(&readme, header), generated, "README's leaderboard differs from figures/summary.md");
+}
