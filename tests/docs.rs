@@ -4,15 +4,7 @@ use std::path::Path;
 
 /// The markdown table that starts with the line beginning `header` in `text`.
 fn table<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
-    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
-    let mut rows: Vec<&str> = Vec::new();
-    for l in lines.by_ref() {
-        if !l.starts_with('|') {
-            break;
-        }
-        rows.push(l);
-    }
-    rows
+    text.lines().skip_while(|l| !l.starts_with(header)).take_while(|l| l.starts_with('|')).collect()
 }
 
 /// The aggregators leaderboard in README.md is, row for row, the one in

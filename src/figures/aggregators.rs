@@ -29,8 +29,8 @@ use crate::accuracy::{selection_accuracy, AccuracyConfig};
 use crate::estimators::EstimatorId;
 use crate::eval::dataset::Dataset;
 use crate::eval::equivalence::AnswerEquality;
-use crate::eval::methods::{Method, ProbMode};
-use crate::eval::protocol::{evaluate, outcomes_full, standard_error, EvalConfig, MethodResult};
+use crate::eval::methods::{Method, Needs, ProbMode};
+use crate::eval::protocol::{evaluate, outcomes_full, require_signal, standard_error, EvalConfig, MethodResult};
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::theory::weighted::cisc_limit_accuracy;
@@ -86,7 +86,7 @@ fn families(with_p_true: bool) -> Vec<Family> {
         one("PPL", "ppl", palette::PPL),
         one("PC", "pc", palette::PC),
         one("RPC", "rpc", palette::RPC),
-        Family { name: "CISC", grid: TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}"))).collect(), color: palette::CISC },
+        Family { name: "CISC", grid: cisc_sweep(""), color: palette::CISC },
         Family { name: "CISC-linear", grid: [1, 3, 10, 30, 100].iter().map(|t| parse(&format!("cisc-linear:{t}"))).collect(), color: palette::SKY },
         one("CISC-tie", "cisc-tie", palette::RP),
         Family { name: "DeepConf", grid: deepconf, color: palette::DEEPCONF },
@@ -97,14 +97,15 @@ fn families(with_p_true: bool) -> Vec<Family> {
         },
     ];
     if with_p_true {
-        fams.push(Family { name: "CISC-P(True)", grid: TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}:ptrue"))).collect(), color: palette::PTRUE });
+        fams.push(Family { name: "CISC-P(True)", grid: cisc_sweep(":ptrue"), color: palette::PTRUE });
     }
     fams
 }
 
-/// Whether every path of `ds` carries P(True).
-fn has_p_true(ds: &Dataset) -> bool {
-    ds.questions.iter().all(|q| q.paths.iter().all(|p| p.signals.p_true.is_some()))
+/// CISC at every temperature of [`TEMPERATURES`], `signal` appended to each
+/// name (`""` for the response probability, `":ptrue"`).
+fn cisc_sweep(signal: &str) -> Vec<Method> {
+    TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}{signal}"))).collect()
 }
 
 /// The index and accuracy of the best `(accuracy, s.e.)` of a sweep (the
@@ -144,7 +145,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let ds: Dataset = crate::eval::formats::read(&file, None, None)?;
     let equal = AnswerEquality::default();
     let (tune, test) = (half(&ds, 0), half(&ds, 1));
-    let with_p_true = has_p_true(&ds);
+    let with_p_true = require_signal(&ds, "cisc", Needs::PTrue).is_ok();
     let fams = families(with_p_true);
 
     // Tune each family on the even questions.
@@ -209,9 +210,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     // CISC's sweep on all questions, with SC, PC, RPC marked.
     let mut sweep = Csv::new(&SWEEP_COLUMNS);
     // With P(True) in the file, CISC weighted by it is swept too (after RPC).
-    let ptrue_sweep: Vec<Method> = if with_p_true { TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}:ptrue"))).collect() } else { Vec::new() };
-    let sweep_methods: Vec<Method> =
-        TEMPERATURES.iter().map(|t| parse(&format!("cisc:{t}"))).chain(["sc", "pc", "rpc"].map(parse)).chain(ptrue_sweep.iter().copied()).collect();
+    let ptrue_sweep = if with_p_true { cisc_sweep(":ptrue") } else { Vec::new() };
+    let sweep_methods: Vec<Method> = cisc_sweep("").into_iter().chain(["sc", "pc", "rpc"].map(parse)).chain(ptrue_sweep).collect();
     let sweep_acc = full_accuracy(&ds, &sweep_methods, &equal)?;
     for (m, (a, se)) in sweep_methods.iter().zip(&sweep_acc) {
         let t = match m {
@@ -221,6 +221,8 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         sweep.row(vec!["smollm2".into(), m.name().replace(',', ";"), t, csv_float(*a), csv_float(*se)]);
     }
     let nt = TEMPERATURES.len();
+    // CISC with P(True)'s part of the sweep (empty without P(True)).
+    let ptrue_acc = &sweep_acc[nt + 3..];
     let xs = |v: &[(f64, f64)]| TEMPERATURES.iter().zip(v).map(|(&t, a)| (t, a.0)).collect::<Vec<_>>();
     let flat = |i: usize| vec![(TEMPERATURES[0], sweep_acc[i].0), (TEMPERATURES[nt - 1], sweep_acc[i].0)];
     let mut data_series = vec![
@@ -231,10 +233,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         Series::new("RPC", palette::RPC, Style::Line, flat(nt + 2)),
     ];
     if with_p_true {
-        let ptrue = &sweep_acc[nt + 3..];
         data_series.push(
-            Series::new("CISC(T), weights from P(True)", palette::PTRUE, Style::PointsLine, xs(ptrue))
-                .with_bars(ptrue.iter().map(|a| (a.0 - a.1, a.0 + a.1)).collect()),
+            Series::new("CISC(T), weights from P(True)", palette::PTRUE, Style::PointsLine, xs(ptrue_acc))
+                .with_bars(ptrue_acc.iter().map(|a| (a.0 - a.1, a.0 + a.1)).collect()),
         );
     }
 
@@ -388,12 +389,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         theory_notes.join("; "),
     ));
     if with_p_true {
-        let ptrue = &sweep_acc[nt + 3..];
-        let best = best_of(ptrue);
+        let best = best_of(ptrue_acc);
         s.push_str(&format!(
             "\nCISC with P(True) as the confidence (the model's own 0/1 rating of each path, `p_true`; same sweep, measured on data): \
              best T = {} at {:.1}% (± about {:.1} s.e.).\n",
-            TEMPERATURES[best.0], best.1, ptrue[best.0].1,
+            TEMPERATURES[best.0], best.1, ptrue_acc[best.0].1,
         ));
     }
     s.push_str(&tiny.summary);
