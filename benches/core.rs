@@ -122,9 +122,10 @@ fn exact_accuracy_bench(c: &mut Criterion) {
 }
 
 /// Issue #17's exact-cost target with 10 answers: ESC for any masses (its own
-/// programme); the Beta rule where the count programme is exact (a correct
-/// answer and nine equal wrong ones; 4 distinct masses at a cap of 64) —
-/// with 10 distinct masses it is refused (Monte Carlo).
+/// programme); the Beta rule by the count programme where equal masses lump
+/// (a correct answer and nine equal wrong ones; 4 distinct masses at a cap
+/// of 64) and by the partition programme for 10 distinct masses (Zipf), with
+/// the Dirichlet and entropy rules on the same masses.
 fn stopping_exact_bench(c: &mut Criterion) {
     use pathconf::stopping::exact::exact_cost;
     use pathconf::stopping::StopRule;
@@ -137,12 +138,15 @@ fn stopping_exact_bench(c: &mut Criterion) {
     lumped.extend([0.6 / 9.0; 9]);
     let mut g = c.benchmark_group("stopping_exact");
     g.sample_size(10);
-    let cases: [(&str, &str, Vec<f64>); 5] = [
+    let cases: [(&str, &str, Vec<f64>); 8] = [
         ("esc:5:40", "zipf10", zipf.clone()),
-        ("esc:5:40:majority", "zipf10", zipf),
+        ("esc:5:40:majority", "zipf10", zipf.clone()),
         ("asc-beta:0.95:40", "0.4+9_equal", lumped.clone()),
         ("asc-dirichlet:0.95:40", "0.4+9_equal", lumped),
         ("asc-beta:0.95:64", "4_distinct", vec![0.4, 0.3, 0.2, 0.1]),
+        ("asc-beta:0.95:64", "zipf10", zipf.clone()),
+        ("asc-dirichlet:0.95:40", "zipf10", zipf.clone()),
+        ("asc-entropy:0.75:64", "zipf10", zipf.clone()),
     ];
     for (rule, name, masses) in &cases {
         let r: StopRule = rule.parse().unwrap();

@@ -170,3 +170,26 @@ fn count_rules_monte_carlo_agrees_with_the_exact_programme() {
         assert!((m.expected_samples.mean - e.expected_samples).abs() < 5.0 * m.expected_samples.std_error, "{text}: {m:?} vs {e:?}");
     }
 }
+
+#[test]
+fn ten_distinct_masses_are_exact_by_the_partition_programme_and_agree_with_monte_carlo() {
+    use pathconf::stopping::exact::{count_programme, exact_cost};
+    use pathconf::stopping::simulate::simulate_cost;
+    use pathconf::PathDistribution;
+    // Zipf over 10 answers, the second most likely correct: out of reach of
+    // the count-vector programme (states grow like n⁹), exact by partitions.
+    let w: Vec<f64> = (1..=10).map(|i| 1.0 / i as f64).collect();
+    let total: f64 = w.iter().sum();
+    let names: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
+    let answers: Vec<(&str, Vec<f64>)> = names.iter().zip(&w).map(|(n, &x)| (n.as_str(), vec![x / total])).collect();
+    let d = PathDistribution::new(&answers, Some("a1")).unwrap();
+    for (i, text) in ["asc-beta:0.95:64", "asc-majority:0.6:24", "asc-entropy:0.75:24"].iter().enumerate() {
+        let r = rule(text);
+        assert!(count_programme(&r, d.answer_masses(), d.correct()).is_none(), "{text}: the count programme should refuse");
+        let e = exact_cost(&r, d.answer_masses(), d.correct()).unwrap();
+        let m = simulate_cost(&r, &d, 100_000, 70 + i as u64);
+        // 5 standard errors: false-failure rate below 1e-6 per check.
+        assert!((m.accuracy.mean - e.accuracy).abs() < 5.0 * m.accuracy.std_error, "{text}: {m:?} vs {e:?}");
+        assert!((m.expected_samples.mean - e.expected_samples).abs() < 5.0 * m.expected_samples.std_error, "{text}: {m:?} vs {e:?}");
+    }
+}

@@ -16,8 +16,8 @@ asc-majority:T[:MAX] (leader's share ≥ T), asc-entropy:T[:MAX] (normalised ent
 the seen paths' probabilities settle the answer of largest mass; answer PC's choice), pc-gt[:MAX] (the same with a Good–Turing \
 estimate of the unseen mass). Ties split the credit.\n\
 Each row says how it was obtained: exact (fixed: SC's count programme; ESC: its programme for any number of answers; the \
-other count rules: a programme over count vectors, answers of equal mass lumped, while feasible) or monte_carlo (with 95% \
-intervals; always for the pc rules).")]
+other count rules: a programme over count vectors with answers of equal mass lumped, or one over sorted count vectors for \
+many distinct masses, while feasible) or monte_carlo (with 95% intervals; always for the pc rules).")]
 pub struct Args {
     /// Spec file (as for `theory`).
     #[arg(long)]

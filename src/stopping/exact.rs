@@ -13,12 +13,15 @@
 //!   rules are symmetric in the answers, so answers of *equal mass and equal
 //!   correctness* are lumped exactly: the state keeps their counts as a
 //!   sorted multiset. The number of states grows like `n^{K−1}` for `K`
-//!   distinct masses, so the programme refuses above [`MAX_WORK`] and the
-//!   caller falls back to Monte Carlo.
+//!   distinct masses; for many distinct masses the partition programme
+//!   ([`super::symmetric`]) is used instead, whose cost does not depend on
+//!   the masses. [`exact_cost`] picks the one with fewer states; above both
+//!   work bounds the caller falls back to Monte Carlo.
 
 use super::esc::esc_exact;
 use super::replay::replay;
 use super::rule::{EscAnswer, StopCache, StopRule};
+use super::symmetric;
 use crate::accuracy::sc::sc_accuracy;
 use crate::select::select;
 
@@ -58,8 +61,26 @@ pub fn exact_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Op
         StopRule::Fixed { n } => Some(ExactCost { expected_samples: n as f64, accuracy: sc_accuracy(masses, correct, n)[n] }),
         StopRule::Esc { window, max, answer } => esc_exact(masses, correct, window, max, answer).or_else(|| count_programme(rule, masses, correct)),
         StopRule::PcStop { .. } => None,
-        _ => count_programme(rule, masses, correct),
+        _ => {
+            // The cheaper of the two exact programmes first: the count
+            // vectors when equal masses lump them small, else the partitions.
+            let k = masses.iter().filter(|&&p| p > 0.0).count();
+            let sizes = class_sizes(masses, correct);
+            if lumped_states_bound(&sizes, rule.max_samples()) <= symmetric::states(k, rule.max_samples()) {
+                count_programme(rule, masses, correct).or_else(|| symmetric::symmetric_programme(rule, masses, correct))
+            } else {
+                symmetric::symmetric_programme(rule, masses, correct).or_else(|| count_programme(rule, masses, correct))
+            }
+        }
     }
+}
+
+/// The sizes of the classes of answers of equal mass and correctness (zero
+/// masses dropped), as the count programme lumps them.
+fn class_sizes(masses: &[f64], correct: Option<usize>) -> Vec<usize> {
+    let mut members: Vec<(u64, bool)> = masses.iter().enumerate().filter(|&(_, &p)| p > 0.0).map(|(a, &p)| (p.to_bits(), Some(a) == correct)).collect();
+    members.sort_unstable();
+    members.chunk_by(|x, y| x == y).map(|c| c.len()).collect()
 }
 
 /// Bits per count in a packed state.
@@ -389,7 +410,9 @@ mod tests {
                     continue;
                 }
                 let en = enumerate_cost(&rule, masses, y);
-                for (how, dp) in [("best", exact_cost(&rule, masses, y).unwrap()), ("count vectors", count_programme(&rule, masses, y).unwrap())] {
+                let mut programmes = vec![("best", exact_cost(&rule, masses, y).unwrap()), ("count vectors", count_programme(&rule, masses, y).unwrap())];
+                programmes.extend(symmetric::symmetric_programme(&rule, masses, y).map(|e| ("partitions", e)));
+                for (how, dp) in programmes {
                     assert!((dp.expected_samples - en.expected_samples).abs() < 1e-12, "{how}: {text} {masses:?}: {dp:?} vs {en:?}");
                     assert!((dp.accuracy - en.accuracy).abs() < 1e-12, "{how}: {text} {masses:?}: {dp:?} vs {en:?}");
                 }

@@ -23,6 +23,7 @@ pub mod pc_stop;
 pub mod replay;
 pub mod rule;
 pub mod simulate;
+pub mod symmetric;
 
 pub use pc_stop::PathDraws;
 pub use replay::{replay, replay_cached, replay_with_paths, Stopped};
