@@ -396,12 +396,37 @@ impl<'a> Prepared<'a> {
     /// The sampled paths with identities `(text, q)`.
     fn sample(&self) -> &Sample {
         self.sample.get_or_init(|| {
-            let mut ids: foldhash::HashMap<(&str, u64), u32> = foldhash::HashMap::default();
+            // Keyed by q's bits first: distinct paths nearly always differ in
+            // q, so long texts are compared only among paths of equal q
+            // (a chain per q) instead of every text being hashed.
+            let mut first_of_q: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
+            let mut texts: Vec<&str> = Vec::new();
+            let mut same_q_next: Vec<u32> = Vec::new();
             let mut sample = Sample::new(self.subset.len(), self.group_last.len());
             for (i, &j) in self.subset.iter().enumerate() {
                 let prob = self.logp[i].exp();
-                let next = ids.len() as u32;
-                let id = *ids.entry((self.question.paths[j].text.as_str(), prob.to_bits())).or_insert(next);
+                let text = self.question.paths[j].text.as_str();
+                let next = texts.len() as u32;
+                let head = *first_of_q.entry(prob.to_bits()).or_insert(next);
+                let mut id = head;
+                let found = loop {
+                    if id == next {
+                        break None;
+                    }
+                    if texts[id as usize] == text {
+                        break Some(id);
+                    }
+                    if same_q_next[id as usize] == u32::MAX {
+                        same_q_next[id as usize] = next;
+                        break None;
+                    }
+                    id = same_q_next[id as usize];
+                };
+                let id = found.unwrap_or_else(|| {
+                    texts.push(text);
+                    same_q_next.push(u32::MAX);
+                    next
+                });
                 sample.push(SampledPath { id, prob, answer: self.group_of[i] });
             }
             sample

@@ -91,30 +91,36 @@ impl Memory {
 
     fn rebuild(&mut self) -> Result<(), Singular> {
         let (k, n, theta) = (self.s.len(), self.w.nrows(), self.theta);
-        let mut w = DMatrix::zeros(n, 2 * k);
-        for j in 0..k {
-            w.set_column(j, &self.y[j]);
-            w.set_column(k + j, &(&self.s[j] * theta));
+        // Buffers are reused once the memory is full (k stays m): only the
+        // Cholesky factor is allocated per pair.
+        if self.w.ncols() != 2 * k {
+            self.w = DMatrix::zeros(n, 2 * k);
+            self.middle = DMatrix::zeros(2 * k, 2 * k);
+            self.d = DVector::zeros(k);
+            self.l = DMatrix::zeros(k, k);
         }
-        let mut middle = DMatrix::zeros(2 * k, 2 * k);
-        let mut d = DVector::zeros(k);
-        let mut l = DMatrix::zeros(k, k);
+        for j in 0..k {
+            for r in 0..n {
+                self.w[(r, j)] = self.y[j][r];
+                self.w[(r, k + j)] = self.s[j][r] * theta;
+            }
+        }
         let mut t = DMatrix::zeros(k, k);
         for i in 0..k {
             for j in 0..=i {
                 let sy = self.s[i].dot(&self.y[j]);
                 if i == j {
-                    d[i] = sy;
-                    middle[(i, i)] = -sy;
+                    self.d[i] = sy;
+                    self.middle[(i, i)] = -sy;
                 } else {
                     // L in the lower-left block, Lᵀ in the upper-right.
-                    l[(i, j)] = sy;
-                    middle[(k + i, j)] = sy;
-                    middle[(j, k + i)] = sy;
+                    self.l[(i, j)] = sy;
+                    self.middle[(k + i, j)] = sy;
+                    self.middle[(j, k + i)] = sy;
                 }
                 let ss = theta * self.s[i].dot(&self.s[j]);
-                middle[(k + i, k + j)] = ss;
-                middle[(k + j, k + i)] = ss;
+                self.middle[(k + i, k + j)] = ss;
+                self.middle[(k + j, k + i)] = ss;
                 t[(i, j)] = ss;
                 t[(j, i)] = ss;
             }
@@ -122,55 +128,60 @@ impl Memory {
         // T = θSᵀS + L D⁻¹ Lᵀ.
         for i in 0..k {
             for j in 0..=i {
-                let v: f64 = (0..j.min(i)).map(|c| l[(i, c)] * l[(j, c)] / d[c]).sum();
+                let v: f64 = (0..j.min(i)).map(|c| self.l[(i, c)] * self.l[(j, c)] / self.d[c]).sum();
                 t[(i, j)] += v;
                 if i != j {
                     t[(j, i)] += v;
                 }
             }
         }
-        let j = Cholesky::new(t).ok_or(Singular)?;
-        if j.l_dirty().iter().any(|v| !v.is_finite()) || d.iter().any(|&v| v.is_nan() || v <= 0.0) {
+        let factor = Cholesky::new(t).ok_or(Singular);
+        let bad = match &factor {
+            Ok(j) => j.l_dirty().iter().any(|v| !v.is_finite()) || self.d.iter().any(|&v| v.is_nan() || v <= 0.0),
+            Err(_) => true,
+        };
+        if bad {
+            // The buffers hold the rejected pair's matrices; the caller resets.
+            self.j = None;
             return Err(Singular);
         }
-        self.w = w;
-        self.middle = middle;
-        self.d = d;
-        self.l = l;
-        self.j = Some(j);
+        self.j = factor.ok();
         Ok(())
     }
 
     /// `M v` for a vector of length `2k`.
     pub fn m_times(&self, v: &DVector<f64>) -> DVector<f64> {
-        let mut out = DMatrix::from_column_slice(v.len(), 1, v.as_slice());
-        self.m_times_columns(&mut out);
-        DVector::from_column_slice(out.as_slice())
+        let mut out = v.clone();
+        self.m_times_in_place(out.as_mut_slice());
+        out
     }
 
-    /// `M V` in place, for a `2k × c` matrix `V` (all columns in one pass).
-    pub fn m_times_columns(&self, v: &mut DMatrix<f64>) {
+    /// `M v` in place for one column `v` of length `2k`: `x₁ = D⁻¹v₁` kept,
+    /// `x₂ = J⁻ᵀJ⁻¹(v₂ + L x₁)`, then `x₁ ← D⁻¹ Lᵀ x₂ − x₁`.
+    fn m_times_in_place(&self, v: &mut [f64]) {
         let k = self.len();
         let Some(j) = &self.j else {
             return;
         };
-        // v₁ ← D⁻¹ v₁ (kept for x₁), v₂ ← J⁻ᵀJ⁻¹(v₂ + L D⁻¹ v₁).
-        for c in 0..v.ncols() {
-            for i in 0..k {
-                v[(i, c)] /= self.d[i];
-            }
+        v[..k].iter_mut().zip(self.d.iter()).for_each(|(x, d)| *x /= d);
+        for i in 0..k {
+            let lx: f64 = (0..i).map(|c| self.l[(i, c)] * v[c]).sum();
+            v[k + i] += lx;
         }
-        let lower = v.rows(0, k) * 1.0;
-        let mut upper = v.rows(k, k) + &self.l * &lower;
+        let (lower, upper) = v.split_at_mut(k);
+        let mut upper = nalgebra::DVectorViewMut::from_slice(upper, k);
         j.solve_mut(&mut upper);
-        // x₁ = D⁻¹ Lᵀ x₂ − D⁻¹ v₁.
-        let lt_x2 = self.l.tr_mul(&upper);
-        for c in 0..v.ncols() {
-            for i in 0..k {
-                v[(i, c)] = lt_x2[(i, c)] / self.d[i] - lower[(i, c)];
-            }
+        for (i, x) in lower.iter_mut().enumerate() {
+            let lt_x2: f64 = (i + 1..k).map(|r| self.l[(r, i)] * upper[r]).sum();
+            *x = lt_x2 / self.d[i] - *x;
         }
-        v.rows_mut(k, k).copy_from(&upper);
+    }
+
+    /// `M V` in place, for a `2k × c` matrix `V` (column by column).
+    pub fn m_times_columns(&self, v: &mut DMatrix<f64>) {
+        for mut column in v.column_iter_mut() {
+            self.m_times_in_place(column.as_mut_slice());
+        }
     }
 
     /// `B v`, for tests.
