@@ -110,6 +110,11 @@ impl Partitions {
         self.offset[k][self.max + 1]
     }
 
+    /// The states of every level `0..=parts`, summed.
+    fn states(&self) -> f64 {
+        (0..self.offset.len()).map(|j| self.level_size(j) as f64).sum()
+    }
+
     /// Partitions of `m` into at most `k` parts with largest part below `x`.
     #[inline]
     fn below(&self, k: usize, m: usize, x: usize) -> usize {
@@ -203,8 +208,7 @@ pub fn states(k: usize, max: usize) -> f64 {
     if max > 127 {
         return f64::INFINITY;
     }
-    let p = Partitions::new(max, k);
-    (0..=k).map(|j| p.level_size(j) as f64).sum()
+    Partitions::new(max, k).states()
 }
 
 /// The runs of equal entries of a descending multiset: `(start, end)`.
@@ -221,19 +225,26 @@ fn runs(lambda: &[u8], out: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// Ranks of `λ` with one entry of each run removed (`(run start, rank)` in
-/// `out`), for `λ` of `j ≥ 1` entries with sum `m`. The terms of the rank
-/// after the removed entry are `λ`'s own; those before it see a sum smaller
-/// by the removed value and one part fewer.
-fn removal_ranks(parts: &Partitions, lambda: &[u8], m: usize, runs: &[(usize, usize)], suffix: &mut [usize], out: &mut Vec<(usize, usize)>) {
+/// `suffix[i] = Σ_{t ≥ i} below(j − t, M_t, λ_t)` with `M_t` the sum of
+/// `λ[t..]`: the terms of `λ`'s own rank from entry `i` on, which a
+/// neighbour of `λ` differing before `i` shares.
+fn rank_suffixes(parts: &Partitions, lambda: &[u8], suffix: &mut [usize]) {
     let j = lambda.len();
-    // suffix[i] = Σ_{t ≥ i} below(j − t, M_t, λ_t), M_t the sum of λ[t..].
     suffix[j] = 0;
     let mut rem = 0usize;
     for t in (0..j).rev() {
         rem += lambda[t] as usize;
         suffix[t] = suffix[t + 1] + parts.below(j - t, rem, lambda[t] as usize);
     }
+}
+
+/// Ranks of `λ` with one entry of each run removed (`(run start, rank)` in
+/// `out`), for `λ` of `j ≥ 1` entries with sum `m`. The terms of the rank
+/// after the removed entry are `λ`'s own; those before it see a sum smaller
+/// by the removed value and one part fewer.
+fn removal_ranks(parts: &Partitions, lambda: &[u8], m: usize, runs: &[(usize, usize)], suffix: &mut [usize], out: &mut Vec<(usize, usize)>) {
+    let j = lambda.len();
+    rank_suffixes(parts, lambda, suffix);
     out.clear();
     for &(pos, _) in runs {
         let v = lambda[pos] as usize;
@@ -266,7 +277,11 @@ pub fn symmetric_programme(rule: &StopRule, masses: &[f64], correct: Option<usiz
     if k == 0 {
         return Some(ExactCost { expected_samples: 0.0, accuracy: 0.0 });
     }
-    if states(k, max) > MAX_STATES {
+    if max > 127 {
+        return None;
+    }
+    let parts = Partitions::new(max, k);
+    if parts.states() > MAX_STATES {
         return None;
     }
     let has_correct = match correct.and_then(|y| order.iter().position(|&a| a == y)) {
@@ -276,7 +291,6 @@ pub fn symmetric_programme(rule: &StopRule, masses: &[f64], correct: Option<usiz
         }
         None => false,
     };
-    let parts = Partitions::new(max, k);
     // powers[i][v] = p_{order[i]}^v.
     let powers: Vec<Vec<f64>> = order
         .iter()
@@ -341,6 +355,7 @@ fn sequences(rule: &StopRule, parts: &Partitions, k: usize, max: usize) -> (Vec<
             let mut cache = StopCache::default();
             let mut counts = vec![0usize; k];
             let mut suffix = vec![0usize; k + 1];
+            let mut run = Vec::new();
             let mut buf = vec![0u8; k];
             parts.each_with_sum(&mut buf, n, first, &mut |i, lambda| {
                 let w = level[i - from];
@@ -364,29 +379,23 @@ fn sequences(rule: &StopRule, parts: &Partitions, k: usize, max: usize) -> (Vec<
                 // raised value v + 1 then occurs once more than before. Its
                 // rank: λ's own terms after the entry, the entry's term with
                 // value v + 1, and the terms before it with the sum one more.
-                let mut rem = 0usize;
-                suffix[k] = 0;
-                for t in (0..k).rev() {
-                    rem += lambda[t] as usize;
-                    suffix[t] = suffix[t + 1] + parts.below(k - t, rem, lambda[t] as usize);
-                }
+                rank_suffixes(parts, lambda, &mut suffix);
+                runs(lambda, &mut run);
                 let (mut before, mut rem) = (parts.offset[k][n + 1], n + 1);
-                let mut pos = 0;
-                while pos < k {
+                for (r_i, &(pos, end)) in run.iter().enumerate() {
                     let v = lambda[pos];
-                    let mut end = pos + 1;
-                    while end < k && lambda[end] == v {
-                        end += 1;
-                    }
                     let r = before + parts.below(k - pos, rem, v as usize + 1) + suffix[pos + 1];
-                    let above = lambda[..pos].iter().rev().take_while(|&&x| x == v + 1).count();
+                    // The run just before holds the entries equal to v + 1.
+                    let above = match r_i.checked_sub(1).map(|q| run[q]) {
+                        Some((start, stop)) if lambda[start] == v + 1 => stop - start,
+                        _ => 0,
+                    };
                     next[r - to] += (above + 1) as f64 * w;
                     // The run's entries are terms before the next run's start.
                     for (t, &x) in lambda.iter().enumerate().take(end).skip(pos) {
                         before += parts.below(k - t, rem, x as usize);
                         rem -= x as usize;
                     }
-                    pos = end;
                 }
             });
             next
