@@ -78,9 +78,21 @@ pub fn exact_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Op
 /// The sizes of the classes of answers of equal mass and correctness (zero
 /// masses dropped), as the count programme lumps them.
 fn class_sizes(masses: &[f64], correct: Option<usize>) -> Vec<usize> {
-    let mut members: Vec<(u64, bool)> = masses.iter().enumerate().filter(|&(_, &p)| p > 0.0).map(|(a, &p)| (p.to_bits(), Some(a) == correct)).collect();
+    sizes_of_classes(&members(masses, correct))
+}
+
+/// The answers of positive mass as `(mass bits, correct, answer)`, sorted so
+/// that each class of equal mass and correctness is contiguous.
+fn members(masses: &[f64], correct: Option<usize>) -> Vec<(u64, bool, usize)> {
+    let mut members: Vec<(u64, bool, usize)> =
+        masses.iter().enumerate().filter(|&(_, &p)| p > 0.0).map(|(a, &p)| (p.to_bits(), Some(a) == correct, a)).collect();
     members.sort_unstable();
-    members.chunk_by(|x, y| x == y).map(|c| c.len()).collect()
+    members
+}
+
+/// The sizes of the contiguous classes of [`members`].
+fn sizes_of_classes(members: &[(u64, bool, usize)]) -> Vec<usize> {
+    members.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|c| c.len()).collect()
 }
 
 /// Bits per count in a packed state.
@@ -97,9 +109,7 @@ pub fn count_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) 
     }
     let max = rule.max_samples();
     // Classes of answers with equal mass and correctness, zero masses dropped.
-    let mut members: Vec<(u64, bool, usize)> =
-        masses.iter().enumerate().filter(|&(_, &p)| p > 0.0).map(|(a, &p)| (p.to_bits(), Some(a) == correct, a)).collect();
-    members.sort_unstable();
+    let members = members(masses, correct);
     let k = members.len();
     if k == 0 {
         return Some(ExactCost { expected_samples: 0.0, accuracy: 0.0 });
@@ -108,7 +118,7 @@ pub fn count_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) 
         return None;
     }
     let prob: Vec<f64> = members.iter().map(|m| f64::from_bits(m.0)).collect();
-    let class_sizes: Vec<usize> = members.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|c| c.len()).collect();
+    let class_sizes = sizes_of_classes(&members);
     if lumped_states_bound(&class_sizes, max) * k as f64 > MAX_WORK_BOUND {
         return None;
     }
