@@ -1,5 +1,5 @@
 //! Times `eval`'s parse and each method's compute separately on a file:
-//! `eval_timing FILE [--exact]`. Parse: median of 5 reads. Compute: median of
+//! `eval_timing FILE [--exact]`. Parse: median of 21 reads. Compute: median of
 //! 11 runs after one warm-up (3 for RPC), with the file's paths all used
 //! (no subsets), as the reference's evaluators do.
 use pathconf::eval::{
@@ -19,8 +19,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let file = std::path::PathBuf::from(args.get(1).expect("usage: eval_timing FILE [--exact]"));
     let mode = if args.iter().any(|a| a == "--exact") { Equivalence::Exact } else { Equivalence::Math };
-    let parse = median_ms(5, || drop(read(&file, None, None).unwrap()));
-    println!("parse: {parse:.1} ms (median of 5)");
+    let parse = median_ms(21, || drop(read(&file, None, None).unwrap()));
+    println!("parse: {parse:.1} ms (median of 21)");
     let ds = read(&file, None, None).unwrap();
     for (name, m) in [("SC", Method::Sc), ("PPL", Method::Ppl), ("PC", Method::Pc), ("RPC", Method::Rpc)] {
         let cfg = EvalConfig { methods: vec![m], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality { mode, ..Default::default() } };

@@ -78,7 +78,10 @@ impl Paths {
         let format = format_of(format)?;
         let ds = detached(py, |_| {
             let answers = answers.as_deref().map(read_answers).transpose()?;
-            Ok(read(&path, format, answers.as_ref())?)
+            // Detached: the Paths object may outlive the file's contents.
+            let mut ds = read(&path, format, answers.as_ref())?;
+            ds.detach();
+            Ok(ds)
         })
         .map_err(|e| e.into_py(py_err))?;
         Ok(Self { ds: Arc::new(ds) })
@@ -140,12 +143,12 @@ impl Paths {
 
     /// Per question, each path's answer.
     fn answers(&self) -> Vec<Vec<String>> {
-        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.answer.clone()).collect()).collect()
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.answer.to_string()).collect()).collect()
     }
 
     /// Per question, each path's text.
     fn text(&self) -> Vec<Vec<String>> {
-        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.text.clone()).collect()).collect()
+        self.ds.questions.iter().map(|q| q.paths.iter().map(|p| p.text.to_string()).collect()).collect()
     }
 
     /// Per question, each path's mean token log-probability (None: answers only).

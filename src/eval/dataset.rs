@@ -8,9 +8,9 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawPath {
     /// The completion text (identity for de-duplication, with the probability).
-    pub text: String,
+    pub text: crate::eval::text::PathText,
     /// The extracted or given answer.
-    pub answer: String,
+    pub answer: crate::eval::text::PathText,
     /// Mean token log-probability; `None` in answers-only files (APIs that
     /// return no log-probabilities), which support SC only.
     pub mean_logprob: Option<f64>,
@@ -72,6 +72,22 @@ pub struct Dataset {
     pub invalid_answers: usize,
     /// The format it was read in (names fields in messages).
     pub format: crate::eval::formats::Format,
+}
+
+impl Dataset {
+    /// Copies every text and answer that is shared with the input file
+    /// ([`crate::eval::PathText`]) into memory, so the dataset no longer
+    /// holds the file open: for datasets that outlive the command that read
+    /// them.
+    pub fn detach(&mut self) {
+        for p in self.questions.iter_mut().flat_map(|q| q.paths.iter_mut()) {
+            for t in [&mut p.text, &mut p.answer] {
+                if t.is_shared() {
+                    *t = t.detached();
+                }
+            }
+        }
+    }
 }
 
 /// Why an input could not be used. Every variant names the file; record-level

@@ -434,7 +434,7 @@ impl<'a> Prepared<'a> {
     }
 
     fn group_answer(&self, g: usize) -> String {
-        self.question.paths[self.subset[self.group_last[g]]].answer.clone()
+        self.question.paths[self.subset[self.group_last[g]]].answer.to_string()
     }
 
     fn group_rows(&self, scores: &[f64]) -> Outcome {
@@ -471,7 +471,7 @@ impl<'a> Prepared<'a> {
                     .subset
                     .iter()
                     .enumerate()
-                    .map(|(i, &j)| Row { answer: self.question.paths[j].answer.clone(), confidence: self.logp[i].exp(), correct: self.path_correct[i] })
+                    .map(|(i, &j)| Row { answer: self.question.paths[j].answer.to_string(), confidence: self.logp[i].exp(), correct: self.path_correct[i] })
                     .collect();
                 let credit = select(self.logp.iter().zip(&self.path_correct).map(|(&l, &c)| (l, c))).credit;
                 Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len(), wqd: None }

@@ -17,5 +17,7 @@ pub mod metrics;
 pub mod protocol;
 pub mod stopping;
 pub mod synthetic;
+pub mod text;
 
 pub use dataset::{Dataset, EvalError, RawPath, RawQuestion};
+pub use text::PathText;

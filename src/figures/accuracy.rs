@@ -37,8 +37,8 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
                 .map(|_| {
                     let p = sampler.draw(&mut rng);
                     RawPath {
-                        text: format!("path {}", p.id),
-                        answer: d.answers()[p.answer as usize].clone(),
+                        text: format!("path {}", p.id).into(),
+                        answer: d.answers()[p.answer as usize].as_str().into(),
                         mean_logprob: Some(p.prob.ln()),
                         sum_logprob: None,
                         signals: Default::default(),

@@ -515,8 +515,8 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
         let raw: Vec<RawPath> = generated
             .iter()
             .map(|g| RawPath {
-                text: g.text.clone(),
-                answer: g.answer_or_invalid().to_string(),
+                text: g.text.as_str().into(),
+                answer: g.answer_or_invalid().into(),
                 mean_logprob: Some(g.logprob_sum() / g.logprobs.len() as f64),
                 sum_logprob: Some(g.logprob_sum()),
                 signals: crate::eval::dataset::PathSignals {

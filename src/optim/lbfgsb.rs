@@ -23,15 +23,17 @@
 //! direction) restores the previous iterate and restarts with an empty
 //! memory; it ends the run only when the memory was already empty.
 //!
-//! Everything lives in the call's own variables: fits run in parallel.
+//! Everything lives in the call's own variables: fits run in parallel. The
+//! buffers (the memory's pairs and products, the Cauchy and subspace steps'
+//! vectors, the trial point) are allocated once per call, so an iteration
+//! allocates only the subspace step's small `t × t` matrix.
 
 use super::bounds::Bounds;
-use super::cauchy::cauchy_point;
+use super::cauchy::CauchyPoint;
 use super::line_search::{LineSearchParams, MoreThuente, Step};
-use super::memory::Memory;
-use super::subspace::subspace_point;
+use super::memory::{dot, Memory};
+use super::subspace::Subspace;
 use super::OptimError;
-use nalgebra::DVector;
 
 /// Settings of L-BFGS-B; [`Default`] is scipy's
 /// `minimize(method="L-BFGS-B")`.
@@ -154,19 +156,23 @@ impl LbfgsB {
         }
         let (constrained, boxed) = (bounds.is_constrained(), bounds.is_boxed());
         let mut mem = Memory::new(n, settings.memory);
+        let mut cp = CauchyPoint::new(n, settings.memory);
+        let mut sub = Subspace::new(n, settings.memory);
+        let mut d = vec![0.0; n];
         let mut trial = vec![0.0; n];
         let mut g_trial = vec![0.0; n];
+        let (mut s, mut y) = (vec![0.0; n], vec![0.0; n]);
         loop {
             // Search direction d = x̄ − x.
-            let xbar = if !constrained && mem.len() > 0 {
-                let cp = super::cauchy::CauchyPoint { x: x.clone(), c: DVector::zeros(mem.w.ncols()), free: vec![true; n] };
-                subspace_point(&x, &g, bounds, &mem, &cp)
+            if !constrained && mem.len() > 0 {
+                cp.at(&x, &mem);
             } else {
-                let cp = cauchy_point(&x, &g, bounds, &mem);
-                subspace_point(&x, &g, bounds, &mem, &cp)
-            };
-            let d: Vec<f64> = xbar.iter().zip(&x).map(|(a, b)| a - b).collect();
-            let slope0: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
+                cp.compute(&x, &g, bounds, &mem);
+            }
+            sub.compute(&x, &g, bounds, &mem, &cp);
+            let xbar = &sub.xbar;
+            d.iter_mut().zip(xbar.iter().zip(&x)).for_each(|(di, (a, b))| *di = a - b);
+            let slope0 = dot(&d, &g);
             // Line search.
             let mut accepted = None;
             if slope0 < 0.0 {
@@ -182,7 +188,7 @@ impl LbfgsB {
                 let (mut search, mut step) = MoreThuente::start(settings.line_search, f, slope0, first, 0.0, max_step);
                 for _ in 0..settings.max_line_search {
                     if step == 1.0 {
-                        trial.copy_from_slice(&xbar);
+                        trial.copy_from_slice(xbar);
                     } else {
                         for i in 0..n {
                             trial[i] = x[i] + step * d[i];
@@ -190,7 +196,7 @@ impl LbfgsB {
                     }
                     let f_trial = objective(&trial, &mut g_trial);
                     evaluations += 1;
-                    let slope: f64 = d.iter().zip(&g_trial).map(|(a, b)| a * b).sum();
+                    let slope = dot(&d, &g_trial);
                     match search.next(f_trial, slope) {
                         Step::Evaluate(next) => step = next,
                         Step::Converged | Step::Warning(_) => {
@@ -217,8 +223,8 @@ impl LbfgsB {
             };
             iterations += 1;
             let f_old = f;
-            let s = DVector::from_iterator(n, trial.iter().zip(&x).map(|(a, b)| a - b));
-            let y = DVector::from_iterator(n, g_trial.iter().zip(&g).map(|(a, b)| a - b));
+            s.iter_mut().zip(trial.iter().zip(&x)).for_each(|(si, (a, b))| *si = a - b);
+            y.iter_mut().zip(g_trial.iter().zip(&g)).for_each(|(yi, (a, b))| *yi = a - b);
             x.copy_from_slice(&trial);
             g.copy_from_slice(&g_trial);
             f = f_new;
@@ -234,8 +240,8 @@ impl LbfgsB {
             if iterations >= settings.max_iterations {
                 return finish(x, f, g, iterations, evaluations, Termination::MaxIterations);
             }
-            let sy = s.dot(&y);
-            if sy > f64::EPSILON * (-slope0 * step) && mem.push(s, y).is_err() {
+            let sy = dot(&s, &y);
+            if sy > f64::EPSILON * (-slope0 * step) && mem.push(&s, &y).is_err() {
                 mem.reset();
             }
         }

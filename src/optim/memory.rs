@@ -10,7 +10,6 @@
 //! with `S`, `Y` the last `k ≤ m` corrections `s = x₊ − x`, `y = g₊ − g` as
 //! columns, `D = diag(sᵢᵀyᵢ)`, `L` the strictly lower triangle of `SᵀY`
 //! (`L_ij = sᵢᵀy_j`, `i > j`) and `θ = yᵀy / sᵀy` of the newest pair.
-
 //!
 //! `M` is never formed. With `J Jᵀ = θSᵀS + L D⁻¹ Lᵀ` (a `k × k` Cholesky
 //! factorisation; Byrd et al. 1995, eq. 3.4),
@@ -22,27 +21,43 @@
 //!
 //! so `M v` for `v = (v₁, v₂)` is `x₂ = J⁻ᵀJ⁻¹(v₂ + L D⁻¹ v₁)`,
 //! `x₁ = D⁻¹(Lᵀ x₂ − v₁)`: two triangular solves.
+//!
+//! **Storage.** Everything lives in buffers sized once for `m` pairs: the
+//! pairs oldest first, the products `SᵀY` and `SᵀS` (`m × m`, row-major), `W`
+//! (row-major, so a row `w_b` is a slice) and the factor `J`. A new pair adds
+//! one row and one column of `SᵀY` and `SᵀS` (`2k` dot products of length
+//! `n`); when the memory is full the oldest pair's row and column are shifted
+//! out. Each product is computed once, with the same operands and order as a
+//! full rebuild, so the matrices are the same bits either way.
 
-use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
-use std::collections::VecDeque;
+use nalgebra::{Cholesky, DMatrix, DVectorView, DVectorViewMut, Dyn};
+
+/// `aᵀb` of two slices of equal length (nalgebra's dot on views: no copy).
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    DVectorView::from_slice(a, a.len()).dot(&DVectorView::from_slice(b, b.len()))
+}
 
 /// The last `k ≤ m` correction pairs and the matrices derived from them.
 #[derive(Debug, Clone)]
 pub(super) struct Memory {
+    n: usize,
     capacity: usize,
-    s: VecDeque<DVector<f64>>,
-    y: VecDeque<DVector<f64>>,
+    k: usize,
+    /// Pair `i` (0 = oldest) at `[i n, (i + 1) n)`.
+    s: Vec<f64>,
+    y: Vec<f64>,
+    /// `(SᵀY)_ij = sᵢᵀy_j` at `i m + j` (lower triangle and diagonal kept).
+    sty: Vec<f64>,
+    /// `(SᵀS)_ij = sᵢᵀs_j` at `i m + j` (lower triangle and diagonal kept).
+    sts: Vec<f64>,
     /// θ, the scaling of the identity (1 with no corrections).
     pub theta: f64,
-    /// `W = [Y θS]`, `n × 2k`.
-    pub w: DMatrix<f64>,
-    /// `M⁻¹ = [−D Lᵀ; L θSᵀS]`, `2k × 2k`.
-    pub middle: DMatrix<f64>,
-    /// `D` (its diagonal) and `L`.
-    d: DVector<f64>,
-    l: DMatrix<f64>,
+    /// `W = [Y θS]`, `n × 2k`, row-major (row `r` at `[2k r, 2k (r + 1))`).
+    w: Vec<f64>,
     /// Cholesky factor of `θSᵀS + L D⁻¹ Lᵀ`.
     j: Option<Cholesky<f64, Dyn>>,
+    /// The `k × k` matrix factorised last, kept for reuse when `j` is dropped.
+    spare: Option<DMatrix<f64>>,
 }
 
 /// The middle matrix could not be factorised (the corrections are
@@ -53,153 +68,201 @@ pub(super) struct Singular;
 impl Memory {
     pub fn new(n: usize, capacity: usize) -> Self {
         Self {
+            n,
             capacity,
-            s: VecDeque::new(),
-            y: VecDeque::new(),
+            k: 0,
+            s: vec![0.0; capacity * n],
+            y: vec![0.0; capacity * n],
+            sty: vec![0.0; capacity * capacity],
+            sts: vec![0.0; capacity * capacity],
             theta: 1.0,
-            w: DMatrix::zeros(n, 0),
-            middle: DMatrix::zeros(0, 0),
-            d: DVector::zeros(0),
-            l: DMatrix::zeros(0, 0),
+            w: vec![0.0; 2 * capacity * n],
             j: None,
+            spare: None,
         }
     }
 
     /// Number of stored pairs `k`.
     pub fn len(&self) -> usize {
-        self.s.len()
+        self.k
     }
 
-    /// Forgets every pair (`B = I`).
+    /// `2k`, the number of columns of `W`.
+    pub fn width(&self) -> usize {
+        2 * self.k
+    }
+
+    /// Row `r` of `W` (length `2k`).
+    pub fn w_row(&self, r: usize) -> &[f64] {
+        let k2 = 2 * self.k;
+        &self.w[r * k2..(r + 1) * k2]
+    }
+
+    /// `out = Wᵀ v` (length `2k`), each entry summed over rows in order.
+    pub fn wt_times(&self, v: &[f64], out: &mut [f64]) {
+        let k2 = 2 * self.k;
+        for (c, o) in out[..k2].iter_mut().enumerate() {
+            *o = (0..self.n).map(|r| self.w[r * k2 + c] * v[r]).sum();
+        }
+    }
+
+    /// Forgets every pair (`B = I`); the buffers are kept.
     pub fn reset(&mut self) {
-        let n = self.w.nrows();
-        *self = Self::new(n, self.capacity);
+        self.k = 0;
+        self.theta = 1.0;
+        if let Some(j) = self.j.take() {
+            self.spare = Some(j.unpack_dirty());
+        }
+    }
+
+    fn s(&self, i: usize) -> &[f64] {
+        &self.s[i * self.n..(i + 1) * self.n]
+    }
+
+    fn y(&self, i: usize) -> &[f64] {
+        &self.y[i * self.n..(i + 1) * self.n]
+    }
+
+    /// `D_i = sᵢᵀyᵢ`.
+    fn d(&self, i: usize) -> f64 {
+        self.sty[i * self.capacity + i]
+    }
+
+    /// `L_ij = sᵢᵀy_j` for `i > j`.
+    fn l(&self, i: usize, j: usize) -> f64 {
+        self.sty[i * self.capacity + j]
     }
 
     /// Adds the pair `(s, y)` (requires `sᵀy > 0`), dropping the oldest when
-    /// full, and rebuilds `θ`, `W`, `M⁻¹` and the factor `J`.
-    pub fn push(&mut self, s: DVector<f64>, y: DVector<f64>) -> Result<(), Singular> {
-        if self.s.len() == self.capacity {
-            self.s.pop_front();
-            self.y.pop_front();
+    /// full, and updates `θ`, `SᵀY`, `SᵀS`, `W` and the factor `J`.
+    pub fn push(&mut self, s: &[f64], y: &[f64]) -> Result<(), Singular> {
+        let (n, m) = (self.n, self.capacity);
+        if self.k == m {
+            // Shift the oldest pair out of the pairs and the products.
+            self.s.copy_within(n.., 0);
+            self.y.copy_within(n.., 0);
+            for i in 1..m {
+                self.sty.copy_within(i * m + 1..i * m + i + 1, (i - 1) * m);
+                self.sts.copy_within(i * m + 1..i * m + i + 1, (i - 1) * m);
+            }
+            self.k -= 1;
         }
-        self.theta = y.dot(&y) / s.dot(&y);
-        self.s.push_back(s);
-        self.y.push_back(y);
+        let new = self.k;
+        self.s[new * n..(new + 1) * n].copy_from_slice(s);
+        self.y[new * n..(new + 1) * n].copy_from_slice(y);
+        self.k += 1;
+        self.theta = dot(y, y) / dot(s, y);
+        // The new row of SᵀY and SᵀS (j ≤ new); rows of older pairs keep their
+        // entries (sᵢᵀy_j with i < new involves no new vector for j ≤ i).
+        for j in 0..=new {
+            self.sty[new * m + j] = dot(self.s(new), self.y(j));
+            self.sts[new * m + j] = dot(self.s(new), self.s(j));
+        }
         self.rebuild()
     }
 
     fn rebuild(&mut self) -> Result<(), Singular> {
-        let (k, n, theta) = (self.s.len(), self.w.nrows(), self.theta);
-        // Buffers are reused once the memory is full (k stays m): only the
-        // Cholesky factor is allocated per pair.
-        if self.w.ncols() != 2 * k {
-            self.w = DMatrix::zeros(n, 2 * k);
-            self.middle = DMatrix::zeros(2 * k, 2 * k);
-            self.d = DVector::zeros(k);
-            self.l = DMatrix::zeros(k, k);
-        }
-        for j in 0..k {
-            for r in 0..n {
-                self.w[(r, j)] = self.y[j][r];
-                self.w[(r, k + j)] = self.s[j][r] * theta;
+        let (k, n, m, theta) = (self.k, self.n, self.capacity, self.theta);
+        let k2 = 2 * k;
+        for r in 0..n {
+            for j in 0..k {
+                self.w[r * k2 + j] = self.y[j * n + r];
+                self.w[r * k2 + k + j] = self.s[j * n + r] * theta;
             }
         }
-        let mut t = DMatrix::zeros(k, k);
-        for i in 0..k {
-            for j in 0..=i {
-                let sy = self.s[i].dot(&self.y[j]);
-                if i == j {
-                    self.d[i] = sy;
-                    self.middle[(i, i)] = -sy;
-                } else {
-                    // L in the lower-left block, Lᵀ in the upper-right.
-                    self.l[(i, j)] = sy;
-                    self.middle[(k + i, j)] = sy;
-                    self.middle[(j, k + i)] = sy;
-                }
-                let ss = theta * self.s[i].dot(&self.s[j]);
-                self.middle[(k + i, k + j)] = ss;
-                self.middle[(k + j, k + i)] = ss;
-                t[(i, j)] = ss;
-                t[(j, i)] = ss;
-            }
-        }
-        // T = θSᵀS + L D⁻¹ Lᵀ.
-        for i in 0..k {
-            for j in 0..=i {
-                let v: f64 = (0..j.min(i)).map(|c| self.l[(i, c)] * self.l[(j, c)] / self.d[c]).sum();
-                t[(i, j)] += v;
-                if i != j {
-                    t[(j, i)] += v;
-                }
-            }
-        }
-        let factor = Cholesky::new(t).ok_or(Singular);
-        let bad = match &factor {
-            Ok(j) => j.l_dirty().iter().any(|v| !v.is_finite()) || self.d.iter().any(|&v| v.is_nan() || v <= 0.0),
-            Err(_) => true,
+        // T = θSᵀS + L D⁻¹ Lᵀ, in a reused k × k buffer.
+        let mut t = match (self.j.take().map(Cholesky::unpack_dirty), self.spare.take()) {
+            (Some(t), _) | (None, Some(t)) if t.nrows() == k => t,
+            _ => DMatrix::zeros(k, k),
         };
-        if bad {
-            // The buffers hold the rejected pair's matrices; the caller resets.
-            self.j = None;
-            return Err(Singular);
+        for i in 0..k {
+            for j in 0..=i {
+                let v: f64 = (0..j).map(|c| self.l(i, c) * self.l(j, c) / self.d(c)).sum();
+                let tij = theta * self.sts[i * m + j] + v;
+                t[(i, j)] = tij;
+                t[(j, i)] = tij;
+            }
         }
-        self.j = factor.ok();
-        Ok(())
+        let d_ok = (0..k).all(|i| self.d(i) > 0.0);
+        match Cholesky::new(t) {
+            Some(factor) if d_ok && factor.l_dirty().iter().all(|v| v.is_finite()) => {
+                self.j = Some(factor);
+                Ok(())
+            }
+            // The caller resets the memory.
+            Some(factor) => {
+                self.spare = Some(factor.unpack_dirty());
+                Err(Singular)
+            }
+            None => Err(Singular),
+        }
     }
 
-    /// `M v` for a vector of length `2k`.
-    pub fn m_times(&self, v: &DVector<f64>) -> DVector<f64> {
-        let mut out = v.clone();
-        self.m_times_in_place(out.as_mut_slice());
-        out
-    }
-
-    /// `M v` in place for one column `v` of length `2k`: `x₁ = D⁻¹v₁` kept,
+    /// `M v` in place for a vector `v` of length `2k`: `x₁ = D⁻¹v₁` kept,
     /// `x₂ = J⁻ᵀJ⁻¹(v₂ + L x₁)`, then `x₁ ← D⁻¹ Lᵀ x₂ − x₁`.
-    fn m_times_in_place(&self, v: &mut [f64]) {
-        let k = self.len();
+    pub fn m_times_in_place(&self, v: &mut [f64]) {
+        let k = self.k;
         let Some(j) = &self.j else {
             return;
         };
-        v[..k].iter_mut().zip(self.d.iter()).for_each(|(x, d)| *x /= d);
-        for i in 0..k {
-            let lx: f64 = (0..i).map(|c| self.l[(i, c)] * v[c]).sum();
-            v[k + i] += lx;
-        }
-        let (lower, upper) = v.split_at_mut(k);
-        let mut upper = nalgebra::DVectorViewMut::from_slice(upper, k);
-        j.solve_mut(&mut upper);
+        let m = self.capacity;
+        let (lower, upper) = v[..2 * k].split_at_mut(k);
         for (i, x) in lower.iter_mut().enumerate() {
-            let lt_x2: f64 = (i + 1..k).map(|r| self.l[(r, i)] * upper[r]).sum();
-            *x = lt_x2 / self.d[i] - *x;
+            *x /= self.d(i);
+        }
+        // Row i of L is sty[i m .. i m + i]; column i is every m-th entry
+        // from sty[(i + 1) m + i].
+        for (i, x) in upper.iter_mut().enumerate() {
+            let lx: f64 = self.sty[i * m..i * m + i].iter().zip(lower.iter()).map(|(l, v)| l * v).sum();
+            *x += lx;
+        }
+        j.solve_mut(&mut DVectorViewMut::from_slice(upper, k));
+        for (i, x) in lower.iter_mut().enumerate() {
+            let column = self.sty.get((i + 1) * m + i..).unwrap_or_default().iter().step_by(m);
+            let lt_x2: f64 = column.zip(&upper[i + 1..]).map(|(l, u)| l * u).sum();
+            *x = lt_x2 / self.d(i) - *x;
         }
     }
 
-    /// `M V` in place, for a `2k × c` matrix `V` (column by column).
-    pub fn m_times_columns(&self, v: &mut DMatrix<f64>) {
-        for mut column in v.column_iter_mut() {
-            self.m_times_in_place(column.as_mut_slice());
+    /// `M⁻¹ = [−D Lᵀ; L θSᵀS]` (`2k × 2k`), formed for the Woodbury step.
+    pub fn middle(&self) -> DMatrix<f64> {
+        let (k, m, theta) = (self.k, self.capacity, self.theta);
+        let mut out = DMatrix::zeros(2 * k, 2 * k);
+        for i in 0..k {
+            for j in 0..=i {
+                if i == j {
+                    out[(i, i)] = -self.d(i);
+                } else {
+                    out[(k + i, j)] = self.l(i, j);
+                    out[(j, k + i)] = self.l(i, j);
+                }
+                let ss = theta * self.sts[i * m + j];
+                out[(k + i, k + j)] = ss;
+                out[(k + j, k + i)] = ss;
+            }
         }
+        out
     }
 
     /// `B v`, for tests.
     #[cfg(test)]
-    pub fn times(&self, v: &DVector<f64>) -> DVector<f64> {
-        if self.len() == 0 {
-            return v * self.theta;
-        }
-        v * self.theta - &self.w * self.m_times(&(self.w.transpose() * v))
+    pub fn times(&self, v: &[f64]) -> Vec<f64> {
+        let k2 = self.width();
+        let mut p = vec![0.0; k2];
+        self.wt_times(v, &mut p);
+        self.m_times_in_place(&mut p);
+        (0..self.n).map(|r| v[r] * self.theta - dot(self.w_row(r), &p)).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nalgebra::DVector;
 
     /// The compact form equals the matrix built by the BFGS recursion
-    /// `B₊ = B − B s sᵀ B / sᵀBs + y yᵀ / sᵀy` from `B₀ = θ I`.
+    /// `B₊ = B − B s sᵀ B / sᵀBs + y yᵀ / sᵀy` from `B₀ = θ I`, through
+    /// more pairs than the memory holds (so the shifting is exercised).
     #[test]
     fn compact_form_equals_the_bfgs_recursion() {
         let n = 4;
@@ -214,7 +277,7 @@ mod tests {
             .collect();
         let mut mem = Memory::new(n, 3);
         for (t, (s, y)) in pairs.iter().enumerate() {
-            mem.push(s.clone(), y.clone()).unwrap();
+            mem.push(s.as_slice(), y.as_slice()).unwrap();
             let start = t + 1 - mem.len();
             let mut b = DMatrix::identity(n, n) * mem.theta;
             for (s, y) in &pairs[start..=t] {
@@ -223,10 +286,48 @@ mod tests {
             }
             for probe in 0..n {
                 let v = DVector::from_fn(n, |i, _| if i == probe { 1.0 } else { 0.1 * i as f64 });
-                let (got, want) = (mem.times(&v), &b * &v);
+                let (got, want) = (DVector::from_vec(mem.times(v.as_slice())), &b * &v);
                 assert!((&got - &want).norm() <= 1e-10 * want.norm(), "after {} pairs: {got} vs {want}", t + 1);
             }
         }
         assert_eq!(mem.len(), 3);
+    }
+
+    /// The products kept by shifting equal a memory filled with the last
+    /// `k` pairs only, bit for bit, and a reset memory refills correctly.
+    #[test]
+    fn shifted_products_equal_a_fresh_memory() {
+        let n = 5;
+        let pair = |t: usize| -> (Vec<f64>, Vec<f64>) {
+            let s: Vec<f64> = (0..n).map(|i| ((i * 7 + t * 3) as f64 * 0.31).cos()).collect();
+            let y: Vec<f64> = s.iter().enumerate().map(|(i, v)| (1.5 + i as f64) * v + 0.05 * t as f64 * v * v).collect();
+            (s, y)
+        };
+        let mut long = Memory::new(n, 4);
+        for t in 0..9 {
+            let (s, y) = pair(t);
+            long.push(&s, &y).unwrap();
+        }
+        let mut fresh = Memory::new(n, 4);
+        for t in 5..9 {
+            let (s, y) = pair(t);
+            fresh.push(&s, &y).unwrap();
+        }
+        assert_eq!(long.sty, fresh.sty);
+        assert_eq!(long.sts, fresh.sts);
+        assert_eq!(long.w, fresh.w);
+        assert_eq!(long.middle(), fresh.middle());
+        let mut v: Vec<f64> = (0..8).map(|i| i as f64 - 2.5).collect();
+        let mut u = v.clone();
+        long.m_times_in_place(&mut v);
+        fresh.m_times_in_place(&mut u);
+        assert_eq!(v, u);
+        long.reset();
+        assert_eq!((long.len(), long.theta), (0, 1.0));
+        let (s, y) = pair(8);
+        long.push(&s, &y).unwrap();
+        let mut one = Memory::new(n, 4);
+        one.push(&s, &y).unwrap();
+        assert_eq!(long.times(&s), one.times(&s));
     }
 }

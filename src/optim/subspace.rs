@@ -23,86 +23,124 @@
 
 use super::bounds::Bounds;
 use super::cauchy::CauchyPoint;
-use super::memory::Memory;
+use super::memory::{dot, Memory};
 use nalgebra::{DMatrix, DVector};
 
-/// The end point `x̄` of the search direction `x̄ − x`.
-pub(super) fn subspace_point(x: &[f64], g: &[f64], bounds: &Bounds, mem: &Memory, cp: &CauchyPoint) -> Vec<f64> {
-    let free: Vec<usize> = (0..x.len()).filter(|&i| cp.free[i]).collect();
-    let k2 = mem.w.ncols();
-    if free.is_empty() || k2 == 0 {
-        return cp.x.clone();
+/// The subspace step's buffers, sized once per minimisation; `xbar` holds
+/// the result.
+#[derive(Debug, Clone)]
+pub(super) struct Subspace {
+    /// The end point `x̄` of the search direction `x̄ − x`.
+    pub xbar: Vec<f64>,
+    free: Vec<usize>,
+    mc: Vec<f64>,
+    r: Vec<f64>,
+    /// `M W_Fᵀ`, column-major `2k × t`.
+    mwt: Vec<f64>,
+}
+
+impl Subspace {
+    /// Buffers for `n` variables and `m` pairs.
+    pub fn new(n: usize, m: usize) -> Self {
+        Self { xbar: vec![0.0; n], free: Vec::with_capacity(n), mc: vec![0.0; 2 * m], r: Vec::with_capacity(n), mwt: vec![0.0; 2 * m * n] }
     }
-    let theta = mem.theta;
-    let mc = mem.m_times(&cp.c);
-    let r: Vec<f64> = free.iter().map(|&i| g[i] + theta * (cp.x[i] - x[i]) - mem.w.row(i).transpose().dot(&mc)).collect();
-    let du = if free.len() <= k2 { reduced_newton_step(mem, &free, &r) } else { woodbury_step(mem, &free, &r) };
-    let Some(du) = du else {
-        return cp.x.clone();
-    };
-    // Morales–Nocedal: project, keep it if it is a descent direction.
-    let mut projected = cp.x.clone();
-    for (&i, &di) in free.iter().zip(&du) {
-        projected[i] += di;
-    }
-    bounds.project(&mut projected);
-    let slope: f64 = (0..x.len()).map(|i| (projected[i] - x[i]) * g[i]).sum();
-    if slope <= 0.0 {
-        return projected;
-    }
-    // Otherwise truncate the step at the first bound.
-    let mut alpha: f64 = 1.0;
-    for (&i, &di) in free.iter().zip(&du) {
-        let (l, u) = (bounds.lower(i), bounds.upper(i));
-        if di < 0.0 && l.is_finite() {
-            let room = l - cp.x[i];
-            if room >= 0.0 {
-                alpha = 0.0;
-            } else if di * alpha < room {
-                alpha = room / di;
-            }
-        } else if di > 0.0 && u.is_finite() {
-            let room = u - cp.x[i];
-            if room <= 0.0 {
-                alpha = 0.0;
-            } else if di * alpha > room {
-                alpha = room / di;
+
+    /// Sets `xbar` to the end point `x̄` from `x` (gradient `g`) and the
+    /// Cauchy point `cp`.
+    pub fn compute(&mut self, x: &[f64], g: &[f64], bounds: &Bounds, mem: &Memory, cp: &CauchyPoint) {
+        self.xbar.copy_from_slice(&cp.x);
+        self.free.clear();
+        self.free.extend((0..x.len()).filter(|&i| cp.free[i]));
+        let k2 = mem.width();
+        if self.free.is_empty() || k2 == 0 {
+            return;
+        }
+        let theta = mem.theta;
+        let mc = &mut self.mc[..k2];
+        mc.copy_from_slice(&cp.c[..k2]);
+        mem.m_times_in_place(mc);
+        self.r.clear();
+        self.r.extend(self.free.iter().map(|&i| g[i] + theta * (cp.x[i] - x[i]) - dot(mem.w_row(i), mc)));
+        let du = if self.free.len() <= k2 { self.reduced_newton_step(mem) } else { woodbury_step(mem, &self.free, &self.r) };
+        let Some(du) = du else {
+            return;
+        };
+        // Morales–Nocedal: project, keep it if it is a descent direction.
+        for (&i, &di) in self.free.iter().zip(du.iter()) {
+            self.xbar[i] += di;
+        }
+        bounds.project(&mut self.xbar);
+        let slope: f64 = (0..x.len()).map(|i| (self.xbar[i] - x[i]) * g[i]).sum();
+        if slope <= 0.0 {
+            return;
+        }
+        // Otherwise truncate the step at the first bound.
+        let mut alpha: f64 = 1.0;
+        for (&i, &di) in self.free.iter().zip(du.iter()) {
+            let (l, u) = (bounds.lower(i), bounds.upper(i));
+            if di < 0.0 && l.is_finite() {
+                let room = l - cp.x[i];
+                if room >= 0.0 {
+                    alpha = 0.0;
+                } else if di * alpha < room {
+                    alpha = room / di;
+                }
+            } else if di > 0.0 && u.is_finite() {
+                let room = u - cp.x[i];
+                if room <= 0.0 {
+                    alpha = 0.0;
+                } else if di * alpha > room {
+                    alpha = room / di;
+                }
             }
         }
+        self.xbar.copy_from_slice(&cp.x);
+        for (&i, &di) in self.free.iter().zip(du.iter()) {
+            self.xbar[i] += alpha * di;
+        }
     }
-    let mut xbar = cp.x.clone();
-    for (&i, &di) in free.iter().zip(&du) {
-        xbar[i] += alpha * di;
+
+    /// `dᵘ = −B̂⁻¹ r` with `B̂ = θI − W_F M W_Fᵀ` formed (`t × t`) and
+    /// factorised.
+    fn reduced_newton_step(&mut self, mem: &Memory) -> Option<DVector<f64>> {
+        let (t, k2) = (self.free.len(), mem.width());
+        for (a, &i) in self.free.iter().enumerate() {
+            let column = &mut self.mwt[a * k2..(a + 1) * k2];
+            column.copy_from_slice(mem.w_row(i));
+            mem.m_times_in_place(column);
+        }
+        let mut hessian = DMatrix::zeros(t, t);
+        for b in 0..t {
+            let column = &self.mwt[b * k2..(b + 1) * k2];
+            for (a, &i) in self.free.iter().enumerate() {
+                let diagonal = if a == b { mem.theta } else { 0.0 };
+                // Summed left to right, the order of a matrix product.
+                let product = mem.w_row(i).iter().zip(column).fold(0.0, |sum, (w, v)| sum + w * v);
+                hessian[(a, b)] = diagonal - product;
+            }
+        }
+        let mut du = DVector::from_iterator(t, self.r.iter().map(|v| -v));
+        hessian.cholesky()?.solve_mut(&mut du);
+        du.iter().all(|v| v.is_finite()).then_some(du)
     }
-    xbar
 }
 
 /// The rows of `W` of the free variables, `t × 2k`.
 fn free_rows(mem: &Memory, free: &[usize]) -> DMatrix<f64> {
-    DMatrix::from_fn(free.len(), mem.w.ncols(), |a, b| mem.w[(free[a], b)])
-}
-
-/// `dᵘ = −B̂⁻¹ r` with `B̂ = θI − W_F M W_Fᵀ` formed (`t × t`) and factorised.
-fn reduced_newton_step(mem: &Memory, free: &[usize], r: &[f64]) -> Option<Vec<f64>> {
-    let wf = free_rows(mem, free);
-    let t = free.len();
-    let mut mwt = wf.transpose();
-    mem.m_times_columns(&mut mwt);
-    let hessian = DMatrix::identity(t, t) * mem.theta - &wf * mwt;
-    let rhs = -DVector::from_column_slice(r);
-    let du = hessian.cholesky()?.solve(&rhs);
-    du.iter().all(|v| v.is_finite()).then(|| du.iter().copied().collect())
+    DMatrix::from_fn(free.len(), mem.width(), |a, b| mem.w_row(free[a])[b])
 }
 
 /// `dᵘ = −r/θ − W_F u / θ²` with `(M⁻¹ − W_FᵀW_F/θ) u = W_Fᵀ r` (eq. 5.11).
-fn woodbury_step(mem: &Memory, free: &[usize], r: &[f64]) -> Option<Vec<f64>> {
+/// Taken only while `2k` is below the number of free variables (the first
+/// iterations), so its allocations do not matter.
+fn woodbury_step(mem: &Memory, free: &[usize], r: &[f64]) -> Option<DVector<f64>> {
     let theta = mem.theta;
     let wf = free_rows(mem, free);
     let rv = DVector::from_column_slice(r);
-    let system = &mem.middle - wf.transpose() * &wf / theta;
+    let system = mem.middle() - wf.transpose() * &wf / theta;
     let u = system.lu().solve(&(wf.transpose() * &rv))?;
     let du = -(rv / theta) - (&wf * u) / (theta * theta);
-    du.iter().all(|v| v.is_finite()).then(|| du.iter().copied().collect())
+    du.iter().all(|v| v.is_finite()).then_some(du)
 }
 
 #[cfg(test)]
@@ -115,17 +153,20 @@ mod tests {
         let n = 6;
         let mut mem = Memory::new(n, 4);
         for t in 0..4 {
-            let s = DVector::from_fn(n, |i, _| ((i * 3 + t) as f64 * 0.37).cos());
-            let y = DVector::from_fn(n, |i, _| (2.0 + i as f64) * s[i] + 0.1 * s[(i + 1) % n]);
-            mem.push(s, y).unwrap();
+            let s: Vec<f64> = (0..n).map(|i| ((i * 3 + t) as f64 * 0.37).cos()).collect();
+            let y: Vec<f64> = (0..n).map(|i| (2.0 + i as f64) * s[i] + 0.1 * s[(i + 1) % n]).collect();
+            mem.push(&s, &y).unwrap();
         }
+        let mut sub = Subspace::new(n, 4);
         for free in [vec![0, 2, 5], vec![0, 1, 2, 3, 4, 5], vec![4]] {
             let r: Vec<f64> = free.iter().map(|&i| 0.5 - i as f64 * 0.3).collect();
-            let a = reduced_newton_step(&mem, &free, &r).unwrap();
+            sub.free.clone_from(&free);
+            sub.r.clone_from(&r);
+            let a = sub.reduced_newton_step(&mem).unwrap();
             let b = woodbury_step(&mem, &free, &r).unwrap();
             // B̂ dᵘ = Zᵀ B Z dᵘ must equal −r.
-            let mut z = DVector::zeros(n);
-            for (&i, &v) in free.iter().zip(&a) {
+            let mut z = vec![0.0; n];
+            for (&i, &v) in free.iter().zip(a.iter()) {
                 z[i] = v;
             }
             let bz = mem.times(&z);

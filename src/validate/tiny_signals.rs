@@ -48,8 +48,8 @@ pub fn signal_paths(e: &Enumeration) -> Vec<SignalPath> {
         .iter()
         .map(|p| {
             let raw = RawPath {
-                text: render(&p.tokens),
-                answer: p.answer.clone(),
+                text: render(&p.tokens).into(),
+                answer: p.answer.as_str().into(),
                 mean_logprob: Some(p.logprob / p.tokens.len() as f64),
                 sum_logprob: Some(p.logprob),
                 signals: PathSignals {

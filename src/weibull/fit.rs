@@ -91,7 +91,8 @@ impl Data {
             let inv = 1.0 / (1.0 + e);
             let (r, s) = if a >= b { (inv, e * inv) } else { (e * inv, inv) };
             nll -= c * a.max(b);
-            product *= (1.0 + e).powi(c as i32);
+            // (Most values occur once: skip powi's call for them.)
+            product *= if c == 1.0 { 1.0 + e } else { (1.0 + e).powi(c as i32) };
             if product > 1e150 {
                 log_product += product.ln();
                 product = 1.0;

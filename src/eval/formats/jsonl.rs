@@ -79,7 +79,7 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
                     return Err(rec(&field("token_confidence"), format!("{} token confidences for {} logprobs (ragged)", c.len(), lp.len())));
                 }
             }
-            paths.push(RawPath { text, answer, mean_logprob: mean, sum_logprob: sum, signals });
+            paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals });
         }
         questions.push(RawQuestion { id, truth, paths });
     }

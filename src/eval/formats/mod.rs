@@ -43,23 +43,24 @@ pub enum Format {
 /// Reads `file` in `format` (detected when `None`). `answers` supplies ground
 /// truths by question id (needed by `openai` records without an answer).
 pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
-    let text = Source::open(file)?;
+    let source = std::sync::Arc::new(Source::open(file)?);
+    let text: &str = &source;
     let format = match format {
         Some(f) => f,
         // An object that parses as rpc-json columns is read from that one
         // parse: detecting first would scan a one-line 40 MB file once more
         // (≈ 20 ms). JSONL fails this parse at its second record (cheap) and
         // goes through `detect`, as does anything malformed.
-        None if text.trim_start().starts_with('{') => match rpc_json::Columns::parse(&text) {
-            Ok(cols) if cols.is_rpc_json() => return rpc_json::check_columns(cols, file),
-            _ => detect(&text).ok_or_else(|| unknown(file))?,
+        None if text.trim_start().starts_with('{') => match rpc_json::Columns::parse(text) {
+            Ok(cols) if cols.is_rpc_json() => return rpc_json::check_columns(cols, file, Some(&source)),
+            _ => detect(text).ok_or_else(|| unknown(file))?,
         },
-        None => detect(&text).ok_or_else(|| unknown(file))?,
+        None => detect(text).ok_or_else(|| unknown(file))?,
     };
     match format {
-        Format::RpcJson => read_rpc_json(&text, file),
-        Format::Jsonl => read_jsonl(&text, file, answers),
-        Format::Openai => read_openai(&text, file, answers),
+        Format::RpcJson => rpc_json::read_shared(&source, file),
+        Format::Jsonl => read_jsonl(text, file, answers),
+        Format::Openai => read_openai(text, file, answers),
     }
 }
 
@@ -174,5 +175,24 @@ mod tests {
         // Malformed rpc-json still reports the parser's location.
         let broken = read_text("broken.json", &COLUMNS[..COLUMNS.len() - 5]).unwrap_err().to_string();
         assert!(broken.contains("broken.json") && broken.contains("malformed JSON") && broken.contains("line 1"), "{broken}");
+    }
+
+    #[test]
+    fn rpc_json_texts_and_answers_share_the_file_unless_escaped() {
+        let text = r#"{"predict": [["1", "2\u0030"]], "completion": [["plain path", "line\nbreak"]], "mean_logprob": [[-0.1, -0.2]], "answer": ["1"]}"#;
+        let mut ds = read_text("shared.json", text).unwrap();
+        let [plain, escaped] = [&ds.questions[0].paths[0], &ds.questions[0].paths[1]];
+        assert!(plain.text.is_shared() && plain.answer.is_shared());
+        assert!(!escaped.text.is_shared() && !escaped.answer.is_shared());
+        assert_eq!((plain.text.as_str(), plain.answer.as_str()), ("plain path", "1"));
+        assert_eq!((escaped.text.as_str(), escaped.answer.as_str()), ("line\nbreak", "20"));
+        let shared = ds.clone();
+        ds.detach();
+        assert!(ds.questions[0].paths.iter().all(|p| !p.text.is_shared() && !p.answer.is_shared()));
+        assert_eq!(ds, shared);
+        // Read from a string (not a file), nothing is shared.
+        let own = read_rpc_json(text, Path::new("s.json")).unwrap();
+        assert!(own.questions[0].paths.iter().all(|p| !p.text.is_shared()));
+        assert_eq!(own.questions, shared.questions);
     }
 }

@@ -4,6 +4,8 @@
 //! VM this project is measured on — almost all of it page faults on the new
 //! heap pages, not the copy — while mapping the page cache costs ≈ 4 ms
 //! (README, "Speed"). Pipes and other unmappable inputs are read instead.
+//! The source is shared (`Arc`) with the dataset's texts
+//! ([`crate::eval::PathText`]), which are ranges of it.
 
 use crate::eval::dataset::EvalError;
 use std::ops::Deref;
@@ -24,15 +26,19 @@ impl Source {
         let io = |error| EvalError::Io { file: file.to_path_buf(), error };
         let handle = std::fs::File::open(file).map_err(io)?;
         let is_regular = handle.metadata().map_err(io)?.is_file();
-        // SAFETY: the map is read-only and lives only while the file is
-        // parsed; truncating the file from another process meanwhile would be
-        // undefined behaviour (as for any mapped input). pathconf never writes
-        // an input in place (outputs go through a temporary file and rename).
-        let mapped = if is_regular { unsafe { memmap2::Mmap::map(&handle) }.ok() } else { None };
+        // SAFETY: the map is read-only and lives while the file is parsed
+        // and while the dataset's texts share it (one command; the Python
+        // package detaches its datasets, `Dataset::detach`); truncating the
+        // file from another process meanwhile would be undefined behaviour
+        // (as for any mapped input). pathconf never writes an input in place
+        // (outputs go through a temporary file and rename).
+        // Populated: the pages are mapped in one call instead of one fault
+        // per few pages while parsing.
+        let mapped = if is_regular { unsafe { memmap2::MmapOptions::new().populate().map(&handle) }.ok() } else { None };
         match mapped {
-            Some(map) => match std::str::from_utf8(&map) {
-                Ok(_) => Ok(Source::Mapped(map)),
-                Err(e) => Err(not_utf8(file, e.valid_up_to())),
+            Some(map) => match check_utf8(&map) {
+                Ok(()) => Ok(Source::Mapped(map)),
+                Err(at) => Err(not_utf8(file, at)),
             },
             None => {
                 let mut bytes = Vec::new();
@@ -40,6 +46,26 @@ impl Source {
                 String::from_utf8(bytes).map(Source::Owned).map_err(|e| not_utf8(file, e.utf8_error().valid_up_to()))
             }
         }
+    }
+}
+
+/// Checks `bytes` as UTF-8; the error is the offset of the first invalid
+/// byte. Large inputs are checked in two halves on two threads (rayon),
+/// split at an ASCII byte, which cannot lie inside a multi-byte character,
+/// so the verdict and the offset are those of one pass over the whole.
+fn check_utf8(bytes: &[u8]) -> Result<(), usize> {
+    const SPLIT_ABOVE: usize = 1 << 20;
+    let whole = |b: &[u8]| std::str::from_utf8(b).map(|_| ()).map_err(|e| e.valid_up_to());
+    if bytes.len() < SPLIT_ABOVE {
+        return whole(bytes);
+    }
+    let mid = bytes.len() / 2;
+    let split = bytes[mid..].iter().position(|b| b.is_ascii()).map_or(bytes.len(), |p| mid + p);
+    let (first, second) = bytes.split_at(split);
+    match rayon::join(|| whole(first), || whole(second)) {
+        (Err(at), _) => Err(at),
+        (Ok(()), Err(at)) => Err(split + at),
+        (Ok(()), Ok(())) => Ok(()),
     }
 }
 
@@ -77,6 +103,17 @@ mod tests {
         std::fs::write(&bad, b"{\"a\": \"\xff\"}").unwrap();
         let msg = Source::open(&bad).err().unwrap().to_string();
         assert!(msg.contains("bad.json") && msg.contains("offset 7"), "{msg}");
+        // Large inputs (checked in two halves): the offset is the same as
+        // one pass's, wherever the bad byte is, also just past the split.
+        let mut big = vec![b'a'; 3 << 20];
+        big[(3 << 20) / 2 - 1] = 0xC3; // é's first byte, then a byte that is not its second
+        big[(3 << 20) / 2] = 0xA9; // complete it: valid
+        assert_eq!(check_utf8(&big), Ok(()));
+        for at in [5, (3 << 20) / 2 - 2, (3 << 20) / 2 + 1, (3 << 20) - 1] {
+            let mut bad = big.clone();
+            bad[at] = 0xFF;
+            assert_eq!(check_utf8(&bad), Err(std::str::from_utf8(&bad).unwrap_err().valid_up_to()), "bad byte at {at}");
+        }
         let missing = Source::open(&dir.path().join("missing.json")).err().unwrap().to_string();
         assert!(missing.contains("missing.json"), "{missing}");
     }
