@@ -172,7 +172,7 @@ impl LbfgsB {
             sub.compute(&x, &g, bounds, &mem, &cp);
             let xbar = &sub.xbar;
             d.iter_mut().zip(xbar.iter().zip(&x)).for_each(|(di, (a, b))| *di = a - b);
-            let slope0 = dot(&d, &g);
+            let slope0: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
             // Line search.
             let mut accepted = None;
             if slope0 < 0.0 {
@@ -196,7 +196,7 @@ impl LbfgsB {
                     }
                     let f_trial = objective(&trial, &mut g_trial);
                     evaluations += 1;
-                    let slope = dot(&d, &g_trial);
+                    let slope: f64 = d.iter().zip(&g_trial).map(|(a, b)| a * b).sum();
                     match search.next(f_trial, slope) {
                         Step::Evaluate(next) => step = next,
                         Step::Converged | Step::Warning(_) => {
