@@ -1,10 +1,12 @@
 //! A path's text, owned or shared with the input file it was read from.
 //!
 //! A paths file is mostly completion text (the 100 × 128 benchmark file is
-//! 13.5 MB, 12.8 MB of it completions). Copying each completion into its own
-//! `String` cost a cold CLI run ≈ 25% of its parse: 12,800 allocations, the
-//! kernel zeroing ≈ 3,200 fresh heap pages, and freeing them all at exit. A
-//! completion without escapes is its own bytes in the file, so it is kept as
+//! 13.5 MB, 12.8 MB of it completions). Copying each completion and answer
+//! into its own `String` cost a cold CLI run 25,600 allocations, fresh heap
+//! pages the kernel must zero, and freeing them all at exit: measured on that
+//! file, 4,476 page faults per `pathconf eval --methods sc` run with copies
+//! and 761 with shared texts, ≈ 27 ms and ≈ 16 ms end to end. A completion
+//! without escapes is its own bytes in the file, so it is kept as
 //! a range of the (memory-mapped) [`Source`], which the [`PathText`] holds
 //! alive; text with escapes, or made in memory, is owned.
 //!
