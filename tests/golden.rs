@@ -129,3 +129,25 @@ fn check_rpc(f: &Fixture, name: &str, min_agreeing: usize) {
     assert!((ours[0] - r["accuracy_pct"].as_f64().unwrap()).abs() <= 1e-9, "RPC accuracy {} vs {}", ours[0], r["accuracy_pct"]);
     assert!((ours[1] - r["ece_max"].as_f64().unwrap()).abs() <= 1e-3, "RPC ECE {} vs {}", ours[1], r["ece_max"]);
 }
+
+/// RPC's fits made from the file's tail before the file is read
+/// (`eval::prefit`): one for every question, each equal to the fit of the
+/// question's probabilities as read, and the evaluation is the same with
+/// them as without.
+#[test]
+fn fits_made_before_reading_equal_fits_after() {
+    use pathconf::eval::protocol::{evaluate, evaluate_with_fits, EvalConfig};
+    let file = golden("fixture.json");
+    let memo = pathconf::eval::prefit::fits(&file);
+    let ds = pathconf::eval::formats::read(&file, None, None).unwrap();
+    for (i, q) in ds.questions.iter().enumerate() {
+        let probs: Vec<f64> = q.paths.iter().map(|p| p.mean_logprob.unwrap().exp()).collect();
+        let stored = memo.stored(&probs).unwrap_or_else(|| panic!("question {i}: no fit was made ahead"));
+        assert_eq!(stored, &pathconf::weibull::fit(&probs), "question {i}");
+    }
+    let equal = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
+    let cfg = EvalConfig { methods: vec![Method::Rpc, Method::Pc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal };
+    let quiet = pathconf::progress::Quiet;
+    let (plain, ahead) = (evaluate(&ds, &cfg, &quiet).unwrap(), evaluate_with_fits(&ds, &cfg, &quiet, &memo).unwrap());
+    assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::to_value(&ahead).unwrap());
+}

@@ -5,11 +5,12 @@
 use super::ApiError;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, Outcome, ProbMode};
-use crate::eval::protocol::{evaluate, outcomes_full, EvalConfig, EvalReport};
+use crate::eval::protocol::{evaluate_with_fits, outcomes_full, EvalConfig, EvalReport};
 use crate::eval::stopping::{evaluate_stopping, PathOrder, StopConfig, StopReport};
 use crate::eval::{Dataset, EvalError};
 use crate::progress::Observer;
 use crate::stopping::StopRule;
+use crate::weibull::FitMemo;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -75,6 +76,19 @@ impl EvalOptions {
         }
         Ok(parsed)
     }
+
+    /// Whether RPC's fits can be started before the file is read
+    /// ([`crate::eval::prefit`]): RPC runs (named, or by default), on every
+    /// path of a question (no `K`), with `q = exp(mean_logprob)`, and no
+    /// stopping rules replace the methods.
+    pub fn prefits(&self) -> bool {
+        let rpc = match self.parsed_methods() {
+            Ok(Some(methods)) => methods.contains(&Method::Rpc),
+            Ok(None) => DEFAULT_METHODS.contains(&"rpc"),
+            Err(_) => false,
+        };
+        rpc && self.ks.is_empty() && self.prob == ProbMode::Mean && self.stop.is_empty()
+    }
 }
 
 /// A checked `eval` request on one dataset.
@@ -126,10 +140,16 @@ impl EvalPlan {
 
     /// Runs it (deterministic for a seed, whatever the number of threads).
     pub fn run(&self, ds: &Dataset, observer: &dyn Observer) -> Result<EvalOutcome, ApiError> {
+        self.run_with_fits(ds, observer, &FitMemo::default())
+    }
+
+    /// [`Self::run`], with RPC's fits taken from `fits` where it holds them
+    /// (the outcome is the same).
+    pub fn run_with_fits(&self, ds: &Dataset, observer: &dyn Observer, fits: &FitMemo) -> Result<EvalOutcome, ApiError> {
         match self {
             Self::Stopping { cfg, equal } => Ok(EvalOutcome::Stopping(evaluate_stopping(ds, cfg, equal, observer)?)),
             Self::Methods { cfg, per_question, .. } => {
-                let report = evaluate(ds, cfg, observer)?;
+                let report = evaluate_with_fits(ds, cfg, observer, fits)?;
                 let per_question = if *per_question {
                     let outcomes = outcomes_full(ds, &cfg.methods, cfg.prob, &cfg.equal)?;
                     Some(

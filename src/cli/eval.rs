@@ -6,11 +6,13 @@ use pathconf::api::eval::{read_cache, EvalOptions, EvalOutcome, EvalPlan};
 use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::{read, read_answers, Format};
 use pathconf::eval::methods::ProbMode;
+use pathconf::eval::prefit;
 use pathconf::eval::protocol::{EvalReport, MeanStd};
 use pathconf::eval::stopping::{PathOrder, StopReport};
 use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
 use pathconf::stopping::StopRule;
+use pathconf::weibull::FitMemo;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -205,13 +207,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(c) = &args.cache {
         opts.equal.cache = read_cache(c)?;
     }
-    let ds = read(&args.file, args.format.map(Format::from), answers.as_ref())?;
+    // RPC's fits start on the idle cores while the file is parsed.
+    let (ds, fits) = rayon::join(
+        || read(&args.file, args.format.map(Format::from), answers.as_ref()),
+        || if opts.prefits() { prefit::fits(&args.file) } else { FitMemo::default() },
+    );
+    let ds = ds?;
     let plan = EvalPlan::new(&ds, &opts)?;
     if let EvalPlan::Methods { sc_only: true, .. } = plan {
         eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.file.display());
     }
     let bar = Bar::new(plan.work_units(&ds), if opts.stop.is_empty() { "evaluating" } else { "replaying" });
-    let outcome = plan.run(&ds, &bar)?;
+    let outcome = plan.run_with_fits(&ds, &bar, &fits)?;
     bar.finish();
     let json = serde_json::to_string_pretty(&outcome.to_json())?;
     if let Some(out) = &args.out {

@@ -34,7 +34,7 @@ use crate::confidence::TraceScore;
 use crate::estimators::{pc_over_kept, EstimatorId};
 use crate::sample::{Sample, SampledPath};
 use crate::select::select;
-use crate::weibull::{FitResult, WeibullPruning};
+use crate::weibull::{FitMemo, FitResult, WeibullPruning};
 use serde::Serialize;
 
 /// An evaluation method.
@@ -314,9 +314,17 @@ pub struct Prepared<'a> {
     /// them; SC and PPL do not, and hashing every completion is their
     /// dominant cost).
     sample: std::cell::OnceCell<Sample>,
+    /// RPC's fits made ahead of time, if any (see [`crate::eval::prefit`]).
+    fits: Option<&'a FitMemo>,
 }
 
 impl<'a> Prepared<'a> {
+    /// The same, with RPC's fit looked up in `fits` first (the outcome is
+    /// the same either way).
+    pub fn with_fits(self, fits: &'a FitMemo) -> Self {
+        Self { fits: Some(fits), ..self }
+    }
+
     /// Groups and interns `question`'s paths at `subset` (indices into its paths).
     pub fn new(question: &'a RawQuestion, subset: Vec<usize>, equal: &AnswerEquality, mode: ProbMode) -> Result<Self, String> {
         let m = subset.len();
@@ -373,7 +381,7 @@ impl<'a> Prepared<'a> {
         let group_last: Vec<usize> = roots.iter().map(|&(last, _)| last).collect();
         let group_correct = group_last.iter().map(|&last| verdict[path_raw[last]]).collect();
         let path_correct = path_raw.iter().map(|&r| verdict[r]).collect();
-        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new() })
+        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new(), fits: None })
     }
 
     /// Per path (in subset order) its answer group, and per group whether it
@@ -486,7 +494,10 @@ impl<'a> Prepared<'a> {
                 self.with_mask(keep, None)
             }
             Method::Rpc => {
-                let decision = WeibullPruning::fit_and_mask(self.sample());
+                let decision = match self.fits {
+                    Some(memo) => WeibullPruning::fit_and_mask_from(self.sample(), memo),
+                    None => WeibullPruning::fit_and_mask(self.sample()),
+                };
                 self.with_mask(decision.keep, decision.fit)
             }
             Method::Cisc { kind, temperature, signal } => {

@@ -14,6 +14,7 @@ pub mod equivalence;
 pub mod formats;
 pub mod methods;
 pub mod metrics;
+pub mod prefit;
 pub mod protocol;
 pub mod stopping;
 pub mod synthetic;

@@ -14,6 +14,7 @@ use super::formats::Format;
 use super::methods::{Method, Needs, Outcome, Prepared, ProbMode};
 use super::metrics::{average, maximum, Bin, Calibration};
 use crate::progress::Observer;
+use crate::weibull::FitMemo;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -263,6 +264,13 @@ fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<
 
 /// Runs the protocol. `observer` advances once per question per repeat.
 pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Result<EvalReport, EvalError> {
+    evaluate_with_fits(ds, cfg, observer, &FitMemo::default())
+}
+
+/// [`evaluate`], with RPC's fits taken from `fits` where it holds them
+/// (made ahead of time, e.g. by [`crate::eval::prefit`]); the report is the
+/// same as without.
+pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer, fits: &FitMemo) -> Result<EvalReport, EvalError> {
     if cfg.methods.is_empty() {
         return Err(EvalError::NoMethods);
     }
@@ -290,7 +298,7 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
                 .map(|(i, q)| {
                     observer.checkpoint();
                     let idx = subset(q.paths.len(), k_eff, cfg.seed, r, i);
-                    let prepared = Prepared::new(q, idx, &cfg.equal, cfg.prob).map_err(|m| record(ds, i, m))?;
+                    let prepared = Prepared::new(q, idx, &cfg.equal, cfg.prob).map_err(|m| record(ds, i, m))?.with_fits(fits);
                     let out = cfg.methods.iter().map(|&m| prepared.run(m)).collect();
                     observer.advance(1);
                     Ok(out)

@@ -33,7 +33,7 @@ pub(super) struct CauchyPoint {
     d: Vec<f64>,
     breaks: Vec<(f64, usize)>,
     p: Vec<f64>,
-    mp: Vec<f64>,
+    q: Vec<f64>,
     mwb: Vec<f64>,
 }
 
@@ -47,7 +47,7 @@ impl CauchyPoint {
             d: vec![0.0; n],
             breaks: Vec::with_capacity(n),
             p: vec![0.0; 2 * m],
-            mp: vec![0.0; 2 * m],
+            q: vec![0.0; m],
             mwb: vec![0.0; 2 * m],
         }
     }
@@ -97,10 +97,10 @@ impl CauchyPoint {
         let mut f1 = -dot(&self.d, &self.d);
         let mut f2 = -theta * f1;
         if k2 > 0 {
-            let mp = &mut self.mp[..k2];
-            mp.copy_from_slice(p);
-            mem.m_times_in_place(mp);
-            f2 -= dot(p, mp);
+            // pᵀMp = qᵀq − p₁ᵀD⁻¹p₁ with q = J⁻¹(p₂ + L D⁻¹ p₁).
+            let q = &mut self.q[..k2 / 2];
+            mem.half_solve(p, q);
+            f2 -= dot(q, q) - mem.d_form(p, p);
         }
         let f2_initial = f2;
         let mut dt_min = -f1 / f2;

@@ -46,10 +46,14 @@ pub(super) struct Memory {
     /// Pair `i` (0 = oldest) at `[i n, (i + 1) n)`.
     s: Vec<f64>,
     y: Vec<f64>,
-    /// `(SᵀY)_ij = sᵢᵀy_j` at `i m + j` (lower triangle and diagonal kept).
+    /// `(SᵀY)_ij = sᵢᵀy_j` at `i m + j` for `j ≤ i` (`D` and `L`); above the
+    /// diagonal, `Lᵀ`: `L_ji` at `i m + j` for `j > i`, so a column of `L`
+    /// is a contiguous slice (`SᵀY`'s own upper triangle is never needed).
     sty: Vec<f64>,
     /// `(SᵀS)_ij = sᵢᵀs_j` at `i m + j` (lower triangle and diagonal kept).
     sts: Vec<f64>,
+    /// `1/D_i`, made once per pair set.
+    dinv: Vec<f64>,
     /// θ, the scaling of the identity (1 with no corrections).
     pub theta: f64,
     /// `W = [Y θS]`, `n × 2k`, row-major (row `r` at `[2k r, 2k (r + 1))`).
@@ -75,6 +79,7 @@ impl Memory {
             y: vec![0.0; capacity * n],
             sty: vec![0.0; capacity * capacity],
             sts: vec![0.0; capacity * capacity],
+            dinv: vec![0.0; capacity],
             theta: 1.0,
             w: vec![0.0; 2 * capacity * n],
             j: None,
@@ -142,7 +147,7 @@ impl Memory {
             self.s.copy_within(n.., 0);
             self.y.copy_within(n.., 0);
             for i in 1..m {
-                self.sty.copy_within(i * m + 1..i * m + i + 1, (i - 1) * m);
+                self.sty.copy_within(i * m + 1..(i + 1) * m, (i - 1) * m);
                 self.sts.copy_within(i * m + 1..i * m + i + 1, (i - 1) * m);
             }
             self.k -= 1;
@@ -155,7 +160,11 @@ impl Memory {
         // The new row of SᵀY and SᵀS (j ≤ new); rows of older pairs keep their
         // entries (sᵢᵀy_j with i < new involves no new vector for j ≤ i).
         for j in 0..=new {
-            self.sty[new * m + j] = dot(self.s(new), self.y(j));
+            let sy = dot(self.s(new), self.y(j));
+            self.sty[new * m + j] = sy;
+            if j < new {
+                self.sty[j * m + new] = sy;
+            }
             self.sts[new * m + j] = dot(self.s(new), self.s(j));
         }
         self.rebuild()
@@ -170,6 +179,9 @@ impl Memory {
                 self.w[r * k2 + k + j] = self.s[j * n + r] * theta;
             }
         }
+        for i in 0..k {
+            self.dinv[i] = 1.0 / self.d(i);
+        }
         // T = θSᵀS + L D⁻¹ Lᵀ, in a reused k × k buffer.
         let mut t = match (self.j.take().map(Cholesky::unpack_dirty), self.spare.take()) {
             (Some(t), _) | (None, Some(t)) if t.nrows() == k => t,
@@ -177,7 +189,8 @@ impl Memory {
         };
         for i in 0..k {
             for j in 0..=i {
-                let v: f64 = (0..j).map(|c| self.l(i, c) * self.l(j, c) / self.d(c)).sum();
+                let (li, lj) = (&self.sty[i * m..i * m + j], &self.sty[j * m..j * m + j]);
+                let v: f64 = li.iter().zip(lj).zip(&self.dinv[..j]).map(|((a, b), d)| a * b * d).sum();
                 let tij = theta * self.sts[i * m + j] + v;
                 t[(i, j)] = tij;
                 t[(j, i)] = tij;
@@ -207,21 +220,38 @@ impl Memory {
         };
         let m = self.capacity;
         let (lower, upper) = v[..2 * k].split_at_mut(k);
-        for (i, x) in lower.iter_mut().enumerate() {
-            *x /= self.d(i);
-        }
-        // Row i of L is sty[i m .. i m + i]; column i is every m-th entry
-        // from sty[(i + 1) m + i].
+        lower.iter_mut().zip(&self.dinv).for_each(|(x, d)| *x *= d);
+        // Row i of L is sty[i m .. i m + i]; column i is sty[i m + i + 1 .. i m + k].
         for (i, x) in upper.iter_mut().enumerate() {
-            let lx: f64 = self.sty[i * m..i * m + i].iter().zip(lower.iter()).map(|(l, v)| l * v).sum();
-            *x += lx;
+            *x += dot(&self.sty[i * m..i * m + i], &lower[..i]);
         }
         j.solve_mut(&mut DVectorViewMut::from_slice(upper, k));
         for (i, x) in lower.iter_mut().enumerate() {
-            let column = self.sty.get((i + 1) * m + i..).unwrap_or_default().iter().step_by(m);
-            let lt_x2: f64 = column.zip(&upper[i + 1..]).map(|(l, u)| l * u).sum();
-            *x = lt_x2 / self.d(i) - *x;
+            *x = dot(&self.sty[i * m + i + 1..i * m + k], &upper[i + 1..]) * self.dinv[i] - *x;
         }
+    }
+
+    /// `q = J⁻¹(v₂ + L D⁻¹ v₁)` for `v = (v₁, v₂)` (length `2k`; `q` has
+    /// length `k`): half of `M v`, enough for quadratic forms,
+    /// `vᵀ M v′ = qᵀq′ − v₁ᵀ D⁻¹ v′₁` (from `M⁻¹`'s factorisation above).
+    pub fn half_solve(&self, v: &[f64], q: &mut [f64]) {
+        let k = self.k;
+        let Some(j) = &self.j else {
+            return;
+        };
+        let m = self.capacity;
+        let (v1, v2) = v[..2 * k].split_at(k);
+        for (i, qi) in q[..k].iter_mut().enumerate() {
+            let l = &self.sty[i * m..i * m + i];
+            *qi = v2[i] + l.iter().zip(v1).zip(&self.dinv).map(|((l, v), d)| l * (v * d)).sum::<f64>();
+        }
+        let ok = j.l_dirty().solve_lower_triangular_mut(&mut DVectorViewMut::from_slice(&mut q[..k], k));
+        debug_assert!(ok, "a Cholesky factor has a positive diagonal");
+    }
+
+    /// `v₁ᵀ D⁻¹ v′₁`, the second term of [`Self::half_solve`]'s quadratic form.
+    pub fn d_form(&self, v: &[f64], w: &[f64]) -> f64 {
+        v.iter().zip(w).zip(&self.dinv[..self.k]).map(|((a, b), d)| a * b * d).sum()
     }
 
     /// `M⁻¹ = [−D Lᵀ; L θSᵀS]` (`2k × 2k`), formed for the Woodbury step.
@@ -291,6 +321,30 @@ mod tests {
             }
         }
         assert_eq!(mem.len(), 3);
+    }
+
+    /// `vᵀ M v′` from two half solves equals `vᵀ (M v′)` (the quadratic form
+    /// the Cauchy point and the reduced Hessian use).
+    #[test]
+    fn half_solves_give_the_quadratic_form() {
+        let n = 5;
+        let mut mem = Memory::new(n, 3);
+        for t in 0..5 {
+            let s: Vec<f64> = (0..n).map(|i| ((i * 5 + t * 2) as f64 * 0.41).sin()).collect();
+            let y: Vec<f64> = s.iter().enumerate().map(|(i, v)| (1.0 + i as f64) * v + 0.1 * t as f64 * v * v).collect();
+            mem.push(&s, &y).unwrap();
+        }
+        let k = mem.len();
+        let v: Vec<f64> = (0..2 * k).map(|i| 0.3 * i as f64 - 0.7).collect();
+        let w: Vec<f64> = (0..2 * k).map(|i| (i as f64 * 1.3).cos()).collect();
+        let mut mw = w.clone();
+        mem.m_times_in_place(&mut mw);
+        let want = dot(&v, &mw);
+        let (mut q, mut q2) = (vec![0.0; k], vec![0.0; k]);
+        mem.half_solve(&v, &mut q);
+        mem.half_solve(&w, &mut q2);
+        let got = dot(&q, &q2) - mem.d_form(&v[..k], &w[..k]);
+        assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "{got} vs {want}");
     }
 
     /// The products kept by shifting equal a memory filled with the last

@@ -24,7 +24,7 @@
 use super::bounds::Bounds;
 use super::cauchy::CauchyPoint;
 use super::memory::{dot, Memory};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DMatrixView, DVector};
 
 /// The subspace step's buffers, sized once per minimisation; `xbar` holds
 /// the result.
@@ -35,14 +35,15 @@ pub(super) struct Subspace {
     free: Vec<usize>,
     mc: Vec<f64>,
     r: Vec<f64>,
-    /// `M W_Fᵀ`, column-major `2k × t`.
-    mwt: Vec<f64>,
+    /// `q_a` of each free variable `a` (see `reduced_newton_step`),
+    /// column-major `k × t`.
+    q: Vec<f64>,
 }
 
 impl Subspace {
     /// Buffers for `n` variables and `m` pairs.
     pub fn new(n: usize, m: usize) -> Self {
-        Self { xbar: vec![0.0; n], free: Vec::with_capacity(n), mc: vec![0.0; 2 * m], r: Vec::with_capacity(n), mwt: vec![0.0; 2 * m * n] }
+        Self { xbar: vec![0.0; n], free: Vec::with_capacity(n), mc: vec![0.0; 2 * m], r: Vec::with_capacity(n), q: vec![0.0; m * n] }
     }
 
     /// Sets `xbar` to the end point `x̄` from `x` (gradient `g`) and the
@@ -101,22 +102,22 @@ impl Subspace {
     }
 
     /// `dᵘ = −B̂⁻¹ r` with `B̂ = θI − W_F M W_Fᵀ` formed (`t × t`) and
-    /// factorised.
+    /// factorised. With `q_a = J⁻¹(w₂ₐ + L D⁻¹ w₁ₐ)` for each free row
+    /// `w_a = (w₁ₐ, w₂ₐ)` of `W`, `w_aᵀ M w_b = q_aᵀq_b − w₁ₐᵀ D⁻¹ w₁_b`
+    /// (see `Memory::half_solve`): one triangular solve per free variable and
+    /// a symmetric `B̂` by construction.
     fn reduced_newton_step(&mut self, mem: &Memory) -> Option<DVector<f64>> {
-        let (t, k2) = (self.free.len(), mem.width());
+        let (t, k) = (self.free.len(), mem.len());
         for (a, &i) in self.free.iter().enumerate() {
-            let column = &mut self.mwt[a * k2..(a + 1) * k2];
-            column.copy_from_slice(mem.w_row(i));
-            mem.m_times_in_place(column);
+            mem.half_solve(mem.w_row(i), &mut self.q[a * k..(a + 1) * k]);
         }
-        let mut hessian = DMatrix::zeros(t, t);
-        for b in 0..t {
-            let column = &self.mwt[b * k2..(b + 1) * k2];
-            for (a, &i) in self.free.iter().enumerate() {
-                let diagonal = if a == b { mem.theta } else { 0.0 };
-                // Summed left to right, the order of a matrix product.
-                let product = mem.w_row(i).iter().zip(column).fold(0.0, |sum, (w, v)| sum + w * v);
-                hessian[(a, b)] = diagonal - product;
+        let q = DMatrixView::from_slice(&self.q[..t * k], k, t);
+        let mut hessian = q.tr_mul(&q);
+        for (a, &i) in self.free.iter().enumerate() {
+            for (b, &j) in self.free.iter().enumerate().take(a + 1) {
+                let h = mem.d_form(&mem.w_row(i)[..k], &mem.w_row(j)[..k]) - hessian[(a, b)] + if a == b { mem.theta } else { 0.0 };
+                hessian[(a, b)] = h;
+                hessian[(b, a)] = h;
             }
         }
         let mut du = DVector::from_iterator(t, self.r.iter().map(|v| -v));

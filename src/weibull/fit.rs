@@ -13,11 +13,10 @@
 //! so "better" fits far from the reference's basin would change the pruning
 //! for reasons that have nothing to do with fit quality.
 //!
-//! Gradients of `ln W(x; k, λ)` with `z = ln(x/λ)`, `t = e^{kz}`:
-//! `∂/∂k = 1/k + z − t z`, `∂/∂λ = (k/λ)(t − 1)`; of the mixture,
-//! `∂/∂w = r/w − (1 − r)/(1 − w)` with `r` the posterior of component 1.
+//! The objective and its gradient: [`super::objective`].
 
 use super::density::Mixture;
+use super::objective::Data;
 use crate::optim::{Bounds, LbfgsB};
 use thiserror::Error;
 
@@ -29,11 +28,9 @@ pub const PARAM_FLOOR: f64 = 0.01;
 pub const START: [f64; 5] = [0.5, 1.0, 1.0, 1.5, 2.0];
 /// Evaluation budget per L-BFGS-B run (scipy's default `maxfun`).
 const MAX_EVALS: usize = 15_000;
-/// Returned in place of a non-finite objective so the line search backs off.
-const INFEASIBLE: f64 = 1e300;
 
 /// Why a fit could not be made.
-#[derive(Debug, Error, PartialEq)]
+#[derive(Debug, Clone, Error, PartialEq)]
 pub enum FitError {
     /// A value is not a positive finite number.
     #[error("cannot fit a Weibull mixture: value {value} is not a positive finite number")]
@@ -60,63 +57,6 @@ pub struct FitResult {
     pub evaluations: usize,
 }
 
-/// Distinct data values `(ln x, multiplicity)`.
-struct Data {
-    lx: Vec<(f64, f64)>,
-}
-
-impl Data {
-    /// Negative log-likelihood and its gradient at `p = (w, k₁, λ₁, k₂, λ₂)`.
-    fn nll_grad(&self, p: &[f64], g: &mut [f64]) -> f64 {
-        let (w, k1, l1, k2, l2) = (p[0], p[1], p[2], p[3], p[4]);
-        let (lw, lw1) = (w.ln(), (1.0 - w).ln());
-        let (ll1, ll2) = (l1.ln(), l2.ln());
-        let (c1, c2) = (lw + k1.ln() - ll1, lw1 + k2.ln() - ll2);
-        let mut nll = 0.0;
-        let (mut product, mut log_product) = (1.0f64, 0.0);
-        // Σ c r, Σ c s, and the per-component sums the gradient needs.
-        let (mut sr, mut ss) = (0.0, 0.0);
-        let (mut gk1, mut gl1, mut gk2, mut gl2) = (0.0, 0.0, 0.0, 0.0);
-        for &(lx, c) in &self.lx {
-            let z1 = lx - ll1;
-            let t1 = (k1 * z1).exp();
-            let z2 = lx - ll2;
-            let t2 = (k2 * z2).exp();
-            let a = c1 + (k1 - 1.0) * z1 - t1;
-            let b = c2 + (k2 - 1.0) * z2 - t2;
-            // ln(e^a + e^b) = max(a, b) + ln(1 + e) and the posterior
-            // r = e^a / (e^a + e^b) with one exp; the ln(1 + e) terms are
-            // collected as a product (each factor in (1, 2]) and logged once.
-            let e = (-(a - b).abs()).exp();
-            let inv = 1.0 / (1.0 + e);
-            let (r, s) = if a >= b { (inv, e * inv) } else { (e * inv, inv) };
-            nll -= c * a.max(b);
-            // (Most values occur once: skip powi's call for them.)
-            product *= if c == 1.0 { 1.0 + e } else { (1.0 + e).powi(c as i32) };
-            if product > 1e150 {
-                log_product += product.ln();
-                product = 1.0;
-            }
-            let (cr, cs) = (c * r, c * s);
-            sr += cr;
-            ss += cs;
-            gk1 += cr * (z1 - t1 * z1);
-            gl1 += cr * (t1 - 1.0);
-            gk2 += cs * (z2 - t2 * z2);
-            gl2 += cs * (t2 - 1.0);
-        }
-        nll -= log_product + product.ln();
-        // d/dk ln W = 1/k + z − t z ;  d/dλ ln W = (k/λ)(t − 1) ;  d/dw = r/w − s/(1−w)
-        let grad = [-(sr / w - ss / (1.0 - w)), -(sr / k1 + gk1), -(k1 / l1 * gl1), -(ss / k2 + gk2), -(k2 / l2 * gl2)];
-        if !nll.is_finite() || grad.iter().any(|v| !v.is_finite()) {
-            g.iter_mut().for_each(|v| *v = 0.0);
-            return INFEASIBLE;
-        }
-        g.copy_from_slice(&grad);
-        nll
-    }
-}
-
 /// Fits the mixture to `data` (values must be positive and finite, with at
 /// least two distinct values).
 pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
@@ -138,7 +78,7 @@ pub fn fit(data: &[f64]) -> Result<FitResult, FitError> {
     if lx.len() < 2 {
         return Err(FitError::TooFewDistinct { distinct: lx.len() });
     }
-    let d = Data { lx };
+    let d = Data::new(&lx);
     // scipy's defaults (factr 1e7, pgtol 1e-5), then a tight polish.
     let first = minimise(&d, &START, LbfgsB::default());
     let polished = minimise(&d, &first.x, LbfgsB { factr: 1e1, pgtol: 1e-11, ..LbfgsB::default() });
@@ -176,31 +116,4 @@ fn minimise(d: &Data, x0: &[f64; 5], settings: LbfgsB) -> Run {
     };
     settings.minimize(x0, &bounds, objective).expect("constant settings and bounds are valid");
     best
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gradient_matches_finite_differences() {
-        let data = [0.31, 0.45, 0.45, 0.52, 0.77, 0.81, 0.9, 0.93, 0.12];
-        let mut lx: Vec<(f64, f64)> = Vec::new();
-        for v in data {
-            lx.push((f64::ln(v), 1.0));
-        }
-        let d = Data { lx };
-        let p = [0.4, 3.0, 0.5, 9.0, 0.85];
-        let mut g = [0.0; 5];
-        d.nll_grad(&p, &mut g);
-        for i in 0..5 {
-            let h = 1e-6;
-            let (mut a, mut b) = (p, p);
-            a[i] += h;
-            b[i] -= h;
-            let mut tmp = [0.0; 5];
-            let fd = (d.nll_grad(&a, &mut tmp) - d.nll_grad(&b, &mut tmp)) / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-6 * (1.0 + fd.abs()), "param {i}: {fd} vs {}", g[i]);
-        }
-    }
 }

@@ -18,8 +18,12 @@
 
 mod density;
 mod fit;
+mod lanes;
+mod memo;
+mod objective;
 mod prune;
 
 pub use density::{log_pdf, neg_log_likelihood, Mixture};
 pub use fit::{fit, FitError, FitResult, PARAM_FLOOR, START, W_BOUNDS};
+pub use memo::FitMemo;
 pub use prune::{prune_mask, WeibullKeep, WeibullPruning};

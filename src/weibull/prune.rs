@@ -2,6 +2,7 @@
 
 use super::density::Mixture;
 use super::fit::{fit, FitResult};
+use super::memo::FitMemo;
 use crate::estimators::{Estimator, EstimatorId, PruneRule, ReasoningPruning};
 use crate::sample::Sample;
 
@@ -43,8 +44,14 @@ impl WeibullPruning {
     /// Fits the mixture to the sampled probabilities: the fit (if one could
     /// be made) and the keep mask over `sample.paths()`.
     pub fn fit_and_mask(sample: &Sample) -> WeibullKeep {
+        Self::fit_and_mask_from(sample, &FitMemo::default())
+    }
+
+    /// [`Self::fit_and_mask`] with the fit taken from `memo` when it holds
+    /// one for these values (the same result either way).
+    pub fn fit_and_mask_from(sample: &Sample, memo: &FitMemo) -> WeibullKeep {
         let q: Vec<f64> = sample.paths().iter().map(|p| p.prob).collect();
-        match fit(&q) {
+        match memo.fit(&q) {
             Ok(f) => WeibullKeep { keep: prune_mask(&q, &f.mixture), fit: Some(f) },
             Err(_) => WeibullKeep { fit: None, keep: vec![true; q.len()] },
         }
