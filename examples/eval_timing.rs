@@ -23,7 +23,15 @@ fn main() {
     println!("parse: {parse:.1} ms (median of 21)");
     let ds = read(&file, None, None).unwrap();
     for (name, m) in [("SC", Method::Sc), ("PPL", Method::Ppl), ("PC", Method::Pc), ("RPC", Method::Rpc)] {
-        let cfg = EvalConfig { methods: vec![m], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality { mode, ..Default::default() } };
+        let cfg = EvalConfig {
+            methods: vec![m],
+            ks: vec![],
+            repeats: 1,
+            seed: 0,
+            prob: ProbMode::Mean,
+            equal: AnswerEquality { mode, ..Default::default() },
+            invalid: None,
+        };
         let accuracy = evaluate(&ds, &cfg, &Quiet).unwrap().results[0].accuracy.mean;
         let runs = if m == Method::Rpc { 3 } else { 11 };
         let compute = median_ms(runs, || drop(evaluate(&ds, &cfg, &Quiet).unwrap()));

@@ -29,6 +29,7 @@ pub mod extract;
 pub mod figures;
 pub mod generation;
 pub mod generators;
+pub mod invalid;
 pub mod llm;
 pub mod montecarlo;
 pub mod optim;

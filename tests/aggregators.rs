@@ -9,6 +9,7 @@ use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig};
 use pathconf::eval::EvalError;
+use pathconf::invalid::InvalidPolicy;
 use pathconf::progress::Quiet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,7 +44,7 @@ fn file(dir: &Path) -> PathBuf {
 fn run(dir: &Path, method: &str) -> Outcome {
     let ds = read(&file(dir), None, None).unwrap();
     let m = Method::parse(method, None).unwrap();
-    outcomes_full(&ds, &[m], ProbMode::Mean, &AnswerEquality::default()).unwrap().remove(0).remove(0)
+    outcomes_full(&ds, &[m], ProbMode::Mean, &AnswerEquality::default(), None).unwrap().remove(0).remove(0)
 }
 
 /// The share of each answer ("7", "9", "5") under per-path weights.
@@ -155,13 +156,41 @@ fn self_certainty_borda_by_its_definition() {
 fn cisc_reaches_sc_at_infinite_temperature_on_real_paths() {
     let ds = read(&pathconf::figures::real_llm::data_file(), None, None).unwrap();
     let methods: Vec<Method> = ["sc", "cisc:inf", "cisc-linear:0"].iter().map(|m| Method::parse(m, None).unwrap()).collect();
-    let cfg = EvalConfig { methods, ks: vec![4, 16], repeats: 3, seed: 5, prob: ProbMode::Mean, equal: AnswerEquality::default() };
-    let r = evaluate(&ds, &cfg, &Quiet).unwrap();
-    for k in [4, 16] {
-        let at: Vec<_> = r.results.iter().filter(|x| x.k == Some(k)).collect();
-        for other in &at[1..] {
-            assert_eq!(other.accuracy, at[0].accuracy, "{} vs SC at K = {k}", other.method);
-            assert_eq!(other.ece_max, at[0].ece_max, "{} vs SC at K = {k}", other.method);
+    // Under one invalid-answer convention for all (CISC's own drops them, SC's votes).
+    for invalid in [InvalidPolicy::Vote, InvalidPolicy::Drop] {
+        let cfg = EvalConfig {
+            methods: methods.clone(),
+            ks: vec![4, 16],
+            repeats: 3,
+            seed: 5,
+            prob: ProbMode::Mean,
+            equal: AnswerEquality::default(),
+            invalid: Some(invalid),
+        };
+        let r = evaluate(&ds, &cfg, &Quiet).unwrap();
+        for k in [4, 16] {
+            let at: Vec<_> = r.results.iter().filter(|x| x.k == Some(k)).collect();
+            for other in &at[1..] {
+                // Equal counts give bit-equal weight sums: the same choices.
+                assert_eq!(other.accuracy, at[0].accuracy, "{} vs SC at K = {k}, {invalid}", other.method);
+                // With every path voting, K is a power of two and the vote
+                // shares are exact, so even the binned ECE agrees to the bit;
+                // dropping leaves K' paths, and a share summed from K' weights
+                // 1/K' may sit an ulp from SC's count/K' — across a bin edge.
+                if invalid == InvalidPolicy::Vote {
+                    assert_eq!(other.ece_max, at[0].ece_max, "{} vs SC at K = {k}", other.method);
+                }
+            }
+        }
+        // Every answer's confidence equals SC's vote share to rounding.
+        let full = outcomes_full(&ds, &methods, ProbMode::Mean, &AnswerEquality::default(), Some(invalid)).unwrap();
+        for q in &full {
+            for other in &q[1..] {
+                assert_eq!(other.rows.len(), q[0].rows.len());
+                for (a, b) in other.rows.iter().zip(&q[0].rows) {
+                    assert!(a.answer == b.answer && (a.confidence - b.confidence).abs() < 1e-12, "{invalid}: {a:?} vs SC {b:?}");
+                }
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn golden_fixture() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.json").display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden/fixture.json").display().to_string()
 }
 
 const SPEC: &str = r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#;
@@ -150,7 +150,7 @@ fn eval_reproduces_the_reference_aggregates_on_the_golden_fixture() {
     assert!(text.contains("SC") && text.contains("RPC"), "{text}");
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let reference: Value =
-        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden/fixture.reference.json")).unwrap())
             .unwrap();
     for (method, key) in [("SC", "SC"), ("PPL", "PPL")] {
         let r = v["results"].as_array().unwrap().iter().find(|r| r["method"] == method).unwrap();
@@ -263,7 +263,7 @@ fn eval_per_question_output_matches_the_reference_rows() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let reference: Value =
-        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/fixture.reference.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden/fixture.reference.json")).unwrap())
             .unwrap();
     let per = v["per_question"].as_array().unwrap();
     assert_eq!(per.len(), 60);

@@ -1,6 +1,6 @@
 //! Faithfulness to the reference implementation (github WNJXYK/RPC) on
-//! `shared/golden/fixture.json`, whose outputs the authors' own evaluators
-//! produced (`shared/golden/fixture.reference.json`, plain string equality,
+//! `tests/data/golden/fixture.json`, whose outputs the authors' own evaluators
+//! produced (`tests/data/golden/fixture.reference.json`, plain string equality,
 //! all 32 paths per question). SC and PPL must match to 1e-9; RPC's fit must
 //! be at least as good as the reference's, pruning must match wherever the
 //! two fits agree, and the aggregates must be close.
@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden").join(name)
 }
 
 struct Fixture {
@@ -28,13 +28,13 @@ fn evaluate(text: &str, file: &std::path::Path, reference: &std::path::Path) -> 
     let ds = read_rpc_json(text, file).unwrap();
     let reference: Value = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
     let equal = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
-    let outcomes = outcomes_full(&ds, &[Method::Sc, Method::Ppl, Method::Rpc], ProbMode::Mean, &equal).unwrap();
+    let outcomes = outcomes_full(&ds, &[Method::Sc, Method::Ppl, Method::Rpc], ProbMode::Mean, &equal, None).unwrap();
     Fixture { reference, outcomes }
 }
 
 fn load() -> Fixture {
     let file = golden("fixture.json");
-    let text = std::fs::read_to_string(&file).expect("shared/golden/fixture.json must be present beside the repo");
+    let text = std::fs::read_to_string(&file).expect("tests/data/golden/fixture.json is committed");
     evaluate(&text, &file, &golden("fixture.reference.json"))
 }
 
@@ -146,7 +146,7 @@ fn fits_made_before_reading_equal_fits_after() {
         assert_eq!(stored, &pathconf::weibull::fit(&probs), "question {i}");
     }
     let equal = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
-    let cfg = EvalConfig { methods: vec![Method::Rpc, Method::Pc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal };
+    let cfg = EvalConfig { methods: vec![Method::Rpc, Method::Pc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal, invalid: None };
     let quiet = pathconf::progress::Quiet;
     let (plain, ahead) = (evaluate(&ds, &cfg, &quiet).unwrap(), evaluate_with_fits(&ds, &cfg, &quiet, &memo).unwrap());
     assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::to_value(&ahead).unwrap());

@@ -287,6 +287,7 @@ def evaluate(
     per_question: bool = False,
     stop: Sequence[str] = (),
     order: str = "random",
+    invalid: Optional[str] = None,
 ) -> EvalResult:
     """Evaluates methods on sampled paths, as ``pathconf eval --json``.
 
@@ -300,7 +301,12 @@ def evaluate(
     equality cache (a file or a dict ``{"a<##>b": bool}``). ``stop``:
     replay stopping rules instead (``fixed:N``, ``esc:W:L``,
     ``asc-beta:T[:MAX]``, ...), paths consumed in ``order`` (``random`` or
-    ``file``).
+    ``file``). ``invalid``: how paths without an answer count, ``"vote"``
+    (one answer group) or ``"drop"`` (a sample spent, no vote), for every
+    method and rule; ``None`` follows each one's reference code (vote for
+    SC, PPL, PC, RP, RPC, ESC, fixed and the PC rules; drop for CISC,
+    DeepConf, self-certainty Borda and Adaptive-Consistency). Each result
+    row says which it used (``"invalid"``).
     """
     if not isinstance(paths, Paths):
         paths = load(paths)
@@ -320,6 +326,7 @@ def evaluate(
         per_question=per_question,
         stop=list(stop),
         order=order,
+        invalid=invalid,
     )
     value = json.loads(text)
     return EvalResult(value, value["results"], "stopping" if stop else "eval")

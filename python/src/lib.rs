@@ -20,6 +20,7 @@ use pathconf::eval::formats::{read, read_answers, Format};
 use pathconf::eval::methods::ProbMode;
 use pathconf::eval::stopping::PathOrder;
 use pathconf::eval::{Dataset, EvalError};
+use pathconf::invalid::InvalidPolicy;
 use pathconf::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
 use pathconf::stopping::StopRule;
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
@@ -138,7 +139,7 @@ impl Paths {
     /// Paths without an extractable answer (answer `[invalid]`).
     #[getter]
     fn invalid_answers(&self) -> usize {
-        self.ds.invalid_answers
+        self.ds.invalid_answers()
     }
 
     /// Per question, each path's answer.
@@ -218,7 +219,7 @@ fn rules_of(rules: &[String]) -> PyResult<Vec<StopRule>> {
 
 /// `eval` on loaded paths: the JSON of `pathconf eval --json`.
 #[pyfunction]
-#[pyo3(signature = (paths, methods = None, k = Vec::new(), repeats = 10, seed = 0, tau = None, prob = "mean", equivalence = "math", cache = None, cache_file = None, per_question = false, stop = Vec::new(), order = "random"))]
+#[pyo3(signature = (paths, methods = None, k = Vec::new(), repeats = 10, seed = 0, tau = None, prob = "mean", equivalence = "math", cache = None, cache_file = None, per_question = false, stop = Vec::new(), order = "random", invalid = None))]
 #[allow(clippy::too_many_arguments)]
 fn evaluate(
     py: Python<'_>,
@@ -235,6 +236,7 @@ fn evaluate(
     per_question: bool,
     stop: Vec<String>,
     order: &str,
+    invalid: Option<&str>,
 ) -> PyResult<String> {
     let mut opts = EvalOptions {
         methods,
@@ -247,6 +249,7 @@ fn evaluate(
         per_question,
         stop: rules_of(&stop)?,
         order: order_of(order)?,
+        invalid: invalid.map(|p| p.parse::<InvalidPolicy>().map_err(|e| value_err(e.to_string()))).transpose()?,
     };
     let ds = Arc::clone(&paths.ds);
     let outcome = detached(py, move |observer| {

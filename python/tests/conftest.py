@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-GOLDEN = ROOT.parent / "shared" / "golden" / "fixture.json"
+GOLDEN = ROOT / "tests" / "data" / "golden" / "fixture.json"
 DATA = ROOT / "data" / "smollm2_paths.jsonl"
 
 

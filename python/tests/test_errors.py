@@ -75,6 +75,11 @@ def test_bad_methods_and_options(cli, golden):
         pathconf.evaluate(paths, stop=["esc:0:3"])
     with pytest.raises(ValueError, match="prob"):
         pathconf.evaluate(paths, prob="median")
+    with pytest.raises(ValueError, match="vote or drop"):
+        pathconf.evaluate(paths, invalid="keep")
+    with pytest.raises(ValueError) as e:
+        pathconf.evaluate(paths, methods=["sc"], stop=["esc:5:40"])
+    assert str(e.value) == cli_message(cli, "eval", golden, "--methods", "sc", "--stop", "esc:5:40")
 
 
 def test_bad_specs(cli, tmp_path):

@@ -38,6 +38,27 @@ def test_stopping_rules(cli, golden):
     assert pathconf.evaluate(golden, stop=["esc:4:16"], order="file").json == cli("eval", golden, "--json", "--stop", "esc:4:16", "--order", "file")
 
 
+def test_invalid_answers_counted_and_handled_as_the_cli(cli):
+    import json
+
+    records = [json.loads(line) for line in open(DATA) if line.strip()]
+    invalid = sum(p["answer"] == "[invalid]" for r in records for p in r["paths"])
+    paths = pathconf.load(DATA)
+    assert paths.invalid_answers == invalid > 0
+    methods = ["sc", "cisc:0.1", "deepconf:mean:10", "self-certainty-borda"]
+    py = pathconf.evaluate(paths, methods=methods, per_question=True)
+    assert py.json == cli("eval", DATA, "--json", "--methods", ",".join(methods), "--per-question")
+    assert py.json["invalid_answers"] == invalid
+    assert [r["invalid"] for r in py] == ["vote", "drop", "drop", "drop"]
+    for policy in ["vote", "drop"]:
+        forced = pathconf.evaluate(paths, methods=methods, invalid=policy)
+        assert forced.json == cli("eval", DATA, "--json", "--methods", ",".join(methods), "--invalid", policy)
+        assert {r["invalid"] for r in forced} == {policy}
+    rules = ["esc:5:40", "asc-beta:0.95:64"]
+    stop = pathconf.evaluate(paths, stop=rules, order="file")
+    assert [r["invalid"] for r in stop] == ["vote", "drop"]
+
+
 def test_theory_terms_from_dict_and_file(cli, spec_dict, spec_file):
     expected = cli("theory", "--spec", spec_file, "--n", "0,1,2,5", "--json")
     assert pathconf.theory(spec_dict, n=[0, 1, 2, 5]).json == expected

@@ -8,6 +8,7 @@ use crate::eval::methods::{Method, Outcome, ProbMode};
 use crate::eval::protocol::{evaluate_with_fits, outcomes_full, EvalConfig, EvalReport};
 use crate::eval::stopping::{evaluate_stopping, PathOrder, StopConfig, StopReport};
 use crate::eval::{Dataset, EvalError};
+use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::stopping::StopRule;
 use crate::weibull::FitMemo;
@@ -42,6 +43,9 @@ pub struct EvalOptions {
     pub stop: Vec<StopRule>,
     /// The order in which stopping rules consume paths.
     pub order: PathOrder,
+    /// How every method or rule treats invalid paths; `None`: as its own
+    /// reference does ([`crate::invalid`]).
+    pub invalid: Option<InvalidPolicy>,
 }
 
 impl Default for EvalOptions {
@@ -57,6 +61,7 @@ impl Default for EvalOptions {
             per_question: false,
             stop: Vec::new(),
             order: PathOrder::Random,
+            invalid: None,
         }
     }
 }
@@ -117,7 +122,18 @@ impl EvalPlan {
     pub fn new(ds: &Dataset, opts: &EvalOptions) -> Result<Self, ApiError> {
         let named = opts.parsed_methods()?;
         if !opts.stop.is_empty() {
-            let cfg = StopConfig { rules: opts.stop.clone(), order: opts.order, repeats: opts.repeats, seed: opts.seed };
+            // The two reports have different shapes: asking for both would
+            // silently lose one.
+            if opts.methods.is_some() {
+                return Err(ApiError::Option("--methods and --stop cannot be combined: --stop replays stopping rules (one report per rule), --methods evaluates methods (another report); run eval twice".into()));
+            }
+            if !opts.ks.is_empty() {
+                return Err(ApiError::Option(
+                    "--k and --stop cannot be combined: a stopping rule decides how many paths it uses (give the cap in the rule, e.g. asc-beta:0.95:16)"
+                        .into(),
+                ));
+            }
+            let cfg = StopConfig { rules: opts.stop.clone(), order: opts.order, repeats: opts.repeats, seed: opts.seed, invalid: opts.invalid };
             return Ok(Self::Stopping { cfg, equal: opts.equal.clone() });
         }
         let answers_only = || ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none()));
@@ -126,7 +142,15 @@ impl EvalPlan {
             None if answers_only() => (vec![Method::Sc], true),
             None => (DEFAULT_METHODS.iter().map(|m| Method::parse(m, opts.tau)).collect::<Result<Vec<_>, _>>()?, false),
         };
-        let cfg = EvalConfig { methods, ks: opts.ks.clone(), repeats: opts.repeats, seed: opts.seed, prob: opts.prob, equal: opts.equal.clone() };
+        let cfg = EvalConfig {
+            methods,
+            ks: opts.ks.clone(),
+            repeats: opts.repeats,
+            seed: opts.seed,
+            prob: opts.prob,
+            equal: opts.equal.clone(),
+            invalid: opts.invalid,
+        };
         Ok(Self::Methods { cfg, per_question: opts.per_question, sc_only })
     }
 
@@ -151,7 +175,7 @@ impl EvalPlan {
             Self::Methods { cfg, per_question, .. } => {
                 let report = evaluate_with_fits(ds, cfg, observer, fits)?;
                 let per_question = if *per_question {
-                    let outcomes = outcomes_full(ds, &cfg.methods, cfg.prob, &cfg.equal)?;
+                    let outcomes = outcomes_full(ds, &cfg.methods, cfg.prob, &cfg.equal, cfg.invalid)?;
                     Some(
                         ds.questions
                             .iter()
@@ -160,6 +184,7 @@ impl EvalPlan {
                                 id: q.id.clone(),
                                 truth: q.truth.clone(),
                                 paths: q.paths.len(),
+                                invalid: q.invalid_paths(),
                                 methods: cfg.methods.iter().map(Method::name).zip(outs).collect(),
                             })
                             .collect(),
@@ -182,6 +207,8 @@ pub struct QuestionOutcomes {
     pub truth: String,
     /// Number of paths.
     pub paths: usize,
+    /// Paths without an answer among them ([`crate::invalid`]).
+    pub invalid: usize,
     /// Each method's outcome, by method name.
     pub methods: BTreeMap<String, Outcome>,
 }

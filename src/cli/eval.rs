@@ -108,12 +108,18 @@ pub struct Args {
     /// answer rows as the reference builds them, pruned paths, Weibull fit).
     #[arg(long)]
     per_question: bool,
-    /// Replay a stopping rule instead of the methods (repeatable): fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX].
+    /// Replay a stopping rule instead of the methods (repeatable): fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX],
+    /// asc-dirichlet:T[:MAX], asc-majority:T[:MAX], asc-entropy:T[:MAX], pc-certify[:MAX], pc-gt[:MAX].
     #[arg(long = "stop")]
     stop: Vec<StopRule>,
     /// Order in which --stop consumes each question's paths: the file's, or --repeats seeded random orders.
     #[arg(long, value_enum, default_value = "random")]
     order: OrderArg,
+    /// Paths without an answer: `vote` (one answer group) or `drop` (cost a sample, cast no vote), for every
+    /// method and rule [default: each as its reference code — vote for sc, ppl, pc, rp, rpc, esc, fixed, pc-*;
+    /// drop for cisc, deepconf, self-certainty-borda, asc-*].
+    #[arg(long, value_name = "vote|drop")]
+    invalid: Option<pathconf::invalid::InvalidPolicy>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -128,12 +134,13 @@ fn ms(m: MeanStd, scale: f64, digits: usize) -> String {
 
 fn print_table(r: &EvalReport) {
     println!(
-        "pathconf eval: {} — {} questions, {}–{} paths each, {} paths without an extractable answer (counted as \"[invalid]\"), q = exp({} log-prob)",
+        "pathconf eval: {} — {} questions, {}–{} paths each, {} paths without an answer (\"[invalid]\", in {} questions; column 'invalid': how each method treats them), q = exp({} log-prob)",
         r.file,
         r.questions,
         r.paths_per_question.0,
         r.paths_per_question.1,
         r.invalid_answers,
+        r.questions_with_invalid,
         match r.prob {
             ProbMode::Mean => "mean",
             ProbMode::Sequence => "sequence",
@@ -149,6 +156,7 @@ fn print_table(r: &EvalReport) {
             vec![
                 m.k.map(|k| k.to_string()).unwrap_or_else(|| "all".into()),
                 m.method.clone(),
+                m.invalid.to_string(),
                 ms(m.accuracy, 1.0, 2),
                 format!("{:.2}", m.accuracy_se),
                 ms(m.ece_max, 100.0, 2),
@@ -161,7 +169,10 @@ fn print_table(r: &EvalReport) {
             ]
         })
         .collect();
-    println!("{}", table(&["K", "method", "accuracy", "s.e.(Q)", "ECE max", "Brier max", "NLL max", "ECE avg", "pruned", "WQD (tied)", "repeats"], &body));
+    println!(
+        "{}",
+        table(&["K", "method", "invalid", "accuracy", "s.e.(Q)", "ECE max", "Brier max", "NLL max", "ECE avg", "pruned", "WQD (tied)", "repeats"], &body)
+    );
     if !r.fewest_paths.is_empty() {
         let f0 = &r.fewest_paths[0];
         println!("Fewest paths to match SC's best accuracy ({:.2}% at K = {}) — the paper's Table 1:", f0.sc_best_accuracy, f0.sc_best_k);
@@ -201,6 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             OrderArg::File => PathOrder::File,
             OrderArg::Random => PathOrder::Random,
         },
+        invalid: args.invalid,
     };
     opts.parsed_methods()?; // names and τ first, before reading anything
     let answers = args.answers.as_deref().map(read_answers).transpose()?;
@@ -242,13 +254,14 @@ fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions,
         PathOrder::File => "paths in file order".to_string(),
         PathOrder::Random => format!("{repeats} seeded random orders per question (seed {})", args.seed),
     };
-    println!("pathconf eval --stop: {} — {} questions, {how}. Measured on data: accuracy ± s.e. across questions, ties split; ECE ×100 and Brier of the answer's vote share.\n", ds.file.display(), ds.questions.len());
+    println!("pathconf eval --stop: {} — {} questions, {how}. Measured on data: accuracy ± s.e. across questions, ties split; ECE ×100 and Brier of the answer's vote share; invalid = how the rule treats draws without an answer (a dropped draw still counts as a sample).\n", ds.file.display(), ds.questions.len());
     let body: Vec<Vec<String>> = report
         .results
         .iter()
         .map(|r| {
             vec![
                 r.rule.clone(),
+                r.invalid.to_string(),
                 format!("{:.2} ± {:.2}", r.accuracy, r.accuracy_se),
                 format!("{:.2}", r.ece),
                 format!("{:.4}", r.brier),
@@ -257,9 +270,9 @@ fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions,
             ]
         })
         .collect();
-    println!("{}", table(&["rule", "accuracy %", "ECE", "Brier", "mean samples", "median"], &body));
+    println!("{}", table(&["rule", "invalid", "accuracy %", "ECE", "Brier", "mean samples", "median"], &body));
     if !report.saved.is_empty() {
-        println!("Samples saved at equal accuracy: the smallest fixed budget whose plurality vote (same orders) is as accurate as the rule.");
+        println!("Samples saved at equal accuracy: the smallest fixed budget whose plurality vote (same orders) is as accurate as the rule, invalid draws treated as the rule treats them.");
         let body: Vec<Vec<String>> = report
             .saved
             .iter()

@@ -68,13 +68,32 @@ pub struct Dataset {
     pub file: PathBuf,
     /// The questions, in file order.
     pub questions: Vec<RawQuestion>,
-    /// Paths whose answer could not be extracted (answer [`crate::extract::INVALID`]).
-    pub invalid_answers: usize,
     /// The format it was read in (names fields in messages).
     pub format: crate::eval::formats::Format,
 }
 
+impl RawPath {
+    /// Whether the path has no answer ([`crate::invalid::is_invalid`]):
+    /// extraction failed while reading, or the file or sampler recorded it so.
+    pub fn is_invalid(&self) -> bool {
+        crate::invalid::is_invalid(self.answer.as_str())
+    }
+}
+
+impl RawQuestion {
+    /// How many of its paths have no answer.
+    pub fn invalid_paths(&self) -> usize {
+        self.paths.iter().filter(|p| p.is_invalid()).count()
+    }
+}
+
 impl Dataset {
+    /// Paths without an answer, however they became so (extraction failed
+    /// while reading, or the answer recorded is [`crate::extract::INVALID`]).
+    pub fn invalid_answers(&self) -> usize {
+        self.questions.iter().map(RawQuestion::invalid_paths).sum()
+    }
+
     /// Copies every text and answer that is shared with the input file
     /// ([`crate::eval::PathText`]) into memory, so the dataset no longer
     /// holds the file open: for datasets that outlive the command that read

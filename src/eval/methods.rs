@@ -32,6 +32,7 @@ use crate::aggregate::cisc::tie_break_scores;
 use crate::aggregate::{borda_votes, cisc_weights, top_eta_keep, weighted_vote, within_question_discrimination, CiscKind, Wqd};
 use crate::confidence::TraceScore;
 use crate::estimators::{pc_over_kept, EstimatorId};
+use crate::invalid::InvalidPolicy;
 use crate::sample::{Sample, SampledPath};
 use crate::select::select;
 use crate::weibull::{FitMemo, FitResult, WeibullPruning};
@@ -161,6 +162,16 @@ impl Method {
         }
     }
 
+    /// How its reference code treats paths without an answer
+    /// ([`crate::invalid`]): SC, PPL, PC, RP and RPC vote (the RPC code's
+    /// `INVALID_ANS` group); CISC, DeepConf and self-certainty Borda drop.
+    pub fn default_invalid(&self) -> InvalidPolicy {
+        match self {
+            Method::Sc | Method::Ppl | Method::Pc | Method::Rp(_) | Method::Rpc => InvalidPolicy::Vote,
+            Method::Cisc { .. } | Method::DeepConf { .. } | Method::SelfCertaintyBorda { .. } => InvalidPolicy::Drop,
+        }
+    }
+
     /// The per-path field it needs, if any beyond the answer.
     pub fn needs(&self) -> Option<Needs> {
         match self {
@@ -286,12 +297,15 @@ pub struct Outcome {
     pub credit: f64,
     /// The answer table, in the reference's order.
     pub rows: Vec<Row>,
-    /// Indices (within the subset) of pruned paths (`rp`, `rpc`).
+    /// Indices (within the subset drawn) of pruned paths (`rp`, `rpc`,
+    /// `deepconf`); paths dropped as invalid are not listed.
     pub pruned: Option<Vec<usize>>,
     /// The Weibull fit (`rpc`).
     pub fit: Option<FitResult>,
-    /// Number of paths the method saw.
+    /// Number of paths drawn (invalid ones included, whether they voted or not).
     pub n_paths: usize,
+    /// Invalid paths among them that cast no vote ([`InvalidPolicy::Drop`]).
+    pub dropped: usize,
     /// Within-question discrimination of the method's per-path confidence
     /// (none for SC, whose paths all weigh the same).
     pub wqd: Option<Wqd>,
@@ -301,7 +315,13 @@ pub struct Outcome {
 /// and shared by all methods.
 pub struct Prepared<'a> {
     question: &'a RawQuestion,
+    /// The paths drawn (indices into the question's paths), invalid ones included.
+    drawn: Vec<usize>,
+    /// The paths that vote (all drawn under [`InvalidPolicy::Vote`], the
+    /// valid ones under [`InvalidPolicy::Drop`]).
     subset: Vec<usize>,
+    /// Per voting path: its position in `drawn`.
+    position: Vec<usize>,
     /// Per subset path: group index.
     group_of: Vec<u32>,
     /// Per group: index (into subset) of its last path.
@@ -325,8 +345,15 @@ impl<'a> Prepared<'a> {
         Self { fits: Some(fits), ..self }
     }
 
-    /// Groups and interns `question`'s paths at `subset` (indices into its paths).
-    pub fn new(question: &'a RawQuestion, subset: Vec<usize>, equal: &AnswerEquality, mode: ProbMode) -> Result<Self, String> {
+    /// Groups and interns `question`'s paths at `drawn` (indices into its
+    /// paths); under [`InvalidPolicy::Drop`] the invalid ones are set aside
+    /// (they count as drawn, but form no group and cast no vote).
+    pub fn new(question: &'a RawQuestion, drawn: Vec<usize>, equal: &AnswerEquality, mode: ProbMode, invalid: InvalidPolicy) -> Result<Self, String> {
+        let position: Vec<usize> = match invalid {
+            InvalidPolicy::Vote => (0..drawn.len()).collect(),
+            InvalidPolicy::Drop => (0..drawn.len()).filter(|&i| !question.paths[drawn[i]].is_invalid()).collect(),
+        };
+        let subset: Vec<usize> = position.iter().map(|&i| drawn[i]).collect();
         let m = subset.len();
         let mut logp = Vec::with_capacity(m);
         for &j in &subset {
@@ -381,13 +408,19 @@ impl<'a> Prepared<'a> {
         let group_last: Vec<usize> = roots.iter().map(|&(last, _)| last).collect();
         let group_correct = group_last.iter().map(|&last| verdict[path_raw[last]]).collect();
         let path_correct = path_raw.iter().map(|&r| verdict[r]).collect();
-        Ok(Self { question, subset, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new(), fits: None })
+        Ok(Self { question, drawn, subset, position, group_of, group_last, group_correct, path_correct, logp, sample: std::cell::OnceCell::new(), fits: None })
     }
 
-    /// Per path (in subset order) its answer group, and per group whether it
-    /// is correct — what count-based stopping rules replay.
+    /// Per voting path (in drawn order) its answer group, and per group
+    /// whether it is correct — what count-based stopping rules replay.
     pub fn groups(&self) -> (&[u32], &[bool]) {
         (&self.group_of, &self.group_correct)
+    }
+
+    /// Per group, whether its answer is invalid ([`crate::invalid`]): the
+    /// groups whose draws a rule under [`InvalidPolicy::Drop`] skips.
+    pub fn invalid_groups(&self) -> Vec<bool> {
+        (0..self.group_last.len()).map(|g| self.question.paths[self.subset[self.group_last[g]]].is_invalid()).collect()
     }
 
     /// Per path (in subset order) its identity (same text and probability:
@@ -445,16 +478,35 @@ impl<'a> Prepared<'a> {
         self.question.paths[self.subset[self.group_last[g]]].answer.to_string()
     }
 
+    /// An outcome with no answer rows yet.
+    fn outcome(&self, credit: f64, rows: Vec<Row>) -> Outcome {
+        Outcome { credit, rows, pruned: None, fit: None, n_paths: self.drawn.len(), dropped: self.drawn.len() - self.subset.len(), wqd: None }
+    }
+
     fn group_rows(&self, scores: &[f64]) -> Outcome {
         let total: f64 = scores.iter().sum();
         let rows: Vec<Row> =
             scores.iter().enumerate().map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] }).collect();
         let credit = select(scores.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
-        Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len(), wqd: None }
+        self.outcome(credit, rows)
     }
 
-    /// Runs `method` on the prepared question.
+    /// Indices (in drawn order) of the voting paths `keep` leaves out.
+    fn pruned(&self, keep: &[bool]) -> Vec<usize> {
+        keep.iter().zip(&self.position).filter(|(k, _)| !**k).map(|(_, &i)| i).collect()
+    }
+
+    /// Runs `method` on the prepared question. With no voting path (every
+    /// path drawn invalid and dropped) there is no answer: credit 0 and no
+    /// rows (the calibration metrics then count confidence 0).
     pub fn run(&self, method: Method) -> Outcome {
+        if self.subset.is_empty() {
+            let mut out = self.outcome(0.0, Vec::new());
+            if matches!(method, Method::Rp(_) | Method::Rpc | Method::DeepConf { .. }) {
+                out.pruned = Some(Vec::new());
+            }
+            return out;
+        }
         let mut out = self.run_method(method);
         if out.wqd.is_none() && !matches!(method, Method::Sc) {
             out.wqd = Some(self.probability_wqd());
@@ -482,7 +534,7 @@ impl<'a> Prepared<'a> {
                     .map(|(i, &j)| Row { answer: self.question.paths[j].answer.to_string(), confidence: self.logp[i].exp(), correct: self.path_correct[i] })
                     .collect();
                 let credit = select(self.logp.iter().zip(&self.path_correct).map(|(&l, &c)| (l, c))).credit;
-                Outcome { credit, rows, pruned: None, fit: None, n_paths: self.subset.len(), wqd: None }
+                self.outcome(credit, rows)
             }
             Method::Pc => {
                 let mut out = self.with_mask(vec![true; self.subset.len()], None);
@@ -520,13 +572,18 @@ impl<'a> Prepared<'a> {
                 let scores = self.trace_scores(score, window);
                 let keep = top_eta_keep(&scores, eta);
                 let mut out = self.group_rows(&weighted_vote(&self.group_of, &scores, Some(&keep), n_groups));
-                out.pruned = Some(keep.iter().enumerate().filter(|(_, k)| !**k).map(|(i, _)| i).collect());
+                out.pruned = Some(self.pruned(&keep));
                 out.wqd = Some(within_question_discrimination(&scores, &self.path_correct));
                 out
             }
             Method::SelfCertaintyBorda { power } => {
+                // Ranked among every path drawn (the authors' code ranks all
+                // outputs, then skips the votes of those without an answer).
+                let all: Vec<f64> = self.drawn.iter().map(|&j| self.question.paths[j].signals.self_certainty.unwrap_or(f64::NAN)).collect();
+                let votes = borda_votes(&all, power);
+                let votes: Vec<f64> = self.position.iter().map(|&i| votes[i]).collect();
                 let s = self.signal(|p| p.signals.self_certainty);
-                let mut out = self.group_rows(&weighted_vote(&self.group_of, &borda_votes(&s, power), None, n_groups));
+                let mut out = self.group_rows(&weighted_vote(&self.group_of, &votes, None, n_groups));
                 out.wqd = Some(within_question_discrimination(&s, &self.path_correct));
                 out
             }
@@ -573,10 +630,39 @@ impl<'a> Prepared<'a> {
         let mut scores = vec![0.0; self.group_last.len()];
         pc_over_kept(self.sample(), &keep, &mut scores);
         let mut out = self.group_rows(&scores);
-        out.pruned = Some(keep.iter().enumerate().filter(|(_, k)| !**k).map(|(i, _)| i).collect());
+        out.pruned = Some(self.pruned(&keep));
         out.fit = fit;
         out
     }
+}
+
+/// Runs `methods` (each under its policy) on one question's paths at
+/// `drawn`, grouping and interning the paths once per policy used.
+pub fn run_methods(
+    q: &RawQuestion,
+    drawn: Vec<usize>,
+    methods: &[Method],
+    policies: &[InvalidPolicy],
+    equal: &AnswerEquality,
+    prob: ProbMode,
+    fits: Option<&FitMemo>,
+) -> Result<Vec<Outcome>, String> {
+    let mut prepared: [Option<Prepared>; 2] = [None, None];
+    methods
+        .iter()
+        .zip(policies)
+        .map(|(&m, &policy)| {
+            let slot = &mut prepared[policy as usize];
+            if slot.is_none() {
+                let p = Prepared::new(q, drawn.clone(), equal, prob, policy)?;
+                *slot = Some(match fits {
+                    Some(f) => p.with_fits(f),
+                    None => p,
+                });
+            }
+            Ok(slot.as_ref().expect("made above").run(m))
+        })
+        .collect()
 }
 
 /// Union–find root (an index into `distinct`) of each distinct raw answer

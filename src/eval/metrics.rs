@@ -8,10 +8,26 @@
 //! `(vote_acc − c*)²`; NLL `−v ln c − (1 − v) ln(1 − c)` with both clipped to
 //! `[1e-6, 1 − 1e-6]`. **Average** variant: every row of a question weighs
 //! `1/#rows`, Brier and NLL are averaged within, then across questions.
+//!
+//! A question without rows — no answer, because every path drawn was
+//! invalid and dropped ([`crate::invalid`]) — counts as one wrong answer of
+//! confidence 0 in both variants: Brier 0, NLL `−ln(1 − 10⁻⁶)`, and no ECE
+//! bin (the bins are `lower < c ≤ upper`, so 0 lies in none, as in the
+//! reference).
 
 use serde::Serialize;
 
 const EPS: f64 = 1e-10;
+/// The row a question without an answer stands for.
+const NO_ANSWER: [(f64, bool); 1] = [(0.0, false)];
+
+fn or_no_answer(rows: &[(f64, bool)]) -> &[(f64, bool)] {
+    if rows.is_empty() {
+        &NO_ANSWER
+    } else {
+        rows
+    }
+}
 const NLL_EPS: f64 = 1e-6;
 /// Number of ECE bins.
 pub const N_BINS: usize = 10;
@@ -56,7 +72,9 @@ fn finish(acc: [f64; N_BINS], cnf: [f64; N_BINS], siz: [f64; N_BINS], brier: &[f
         ece += siz[b] * (a - c).abs();
         bins.push(Bin { accuracy: a, confidence: c, weight: siz[b] });
     }
-    ece /= siz.iter().sum::<f64>();
+    // No weight in any bin (every confidence 0): nothing is miscalibrated.
+    let binned = siz.iter().sum::<f64>();
+    ece = if binned > 0.0 { ece / binned } else { 0.0 };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     Calibration { ece, brier: mean(brier), nll: mean(nll), bins }
 }
@@ -67,6 +85,7 @@ pub fn maximum(questions: &[Vec<(f64, bool)>]) -> Calibration {
     let mut brier = Vec::with_capacity(questions.len());
     let mut nll = Vec::with_capacity(questions.len());
     for rows in questions {
+        let rows = or_no_answer(rows);
         let (mut top, mut count) = (-1e6_f64, 0usize);
         for &(p, _) in rows {
             if p > top {
@@ -107,6 +126,7 @@ pub fn average(questions: &[Vec<(f64, bool)>]) -> Calibration {
     let mut brier = Vec::with_capacity(questions.len());
     let mut nll = Vec::with_capacity(questions.len());
     for rows in questions {
+        let rows = or_no_answer(rows);
         let m = rows.len() as f64;
         let (mut b_sum, mut n_sum) = (0.0, 0.0);
         for &(p, ok) in rows {
@@ -142,5 +162,21 @@ mod tests {
         let bin_edges = bin_of(0.5);
         assert_eq!(bin_edges, Some(4), "0.5 lies in (0.4, 0.5]");
         assert_eq!(bin_of(0.0), None);
+    }
+
+    #[test]
+    fn a_question_without_answer_is_wrong_at_confidence_zero() {
+        let with = maximum(&[vec![(0.6, true)], vec![]]);
+        let explicit = maximum(&[vec![(0.6, true)], vec![(0.0, false)]]);
+        assert_eq!(with, explicit);
+        // Brier: (1 − 0.6)² and 0, averaged; the empty question is in no bin.
+        assert!((with.brier - 0.16 / 2.0).abs() < 1e-15);
+        assert!((with.bins.iter().map(|b| b.weight).sum::<f64>() - 1.0).abs() < 1e-15);
+        // NLL with both clipped to [1e-6, 1 − 1e-6]: question 1 (c 0.6, vote 1),
+        // question 2 (c 0, vote 0).
+        let (lo, hi) = (1e-6f64, 1.0 - 1e-6f64);
+        let nll = |c: f64, v: f64| -c.ln() * v - (1.0 - c).ln() * (1.0 - v);
+        assert!((with.nll - (nll(0.6, hi) + nll(lo, lo)) / 2.0).abs() < 1e-15);
+        assert_eq!(average(&[vec![(0.6, true)], vec![]]), average(&[vec![(0.6, true)], vec![(0.0, false)]]));
     }
 }

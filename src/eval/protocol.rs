@@ -11,8 +11,9 @@
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::formats::Format;
-use super::methods::{Method, Needs, Outcome, Prepared, ProbMode};
+use super::methods::{run_methods, Method, Needs, Outcome, ProbMode};
 use super::metrics::{average, maximum, Bin, Calibration};
+use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::weibull::FitMemo;
 use rand::SeedableRng;
@@ -35,9 +36,17 @@ pub struct EvalConfig {
     pub prob: ProbMode,
     /// Answer equivalence.
     pub equal: AnswerEquality,
+    /// How every method treats invalid paths; `None`: as its own reference
+    /// does ([`Method::default_invalid`]).
+    pub invalid: Option<InvalidPolicy>,
 }
 
 impl EvalConfig {
+    /// The policy `method` runs under.
+    pub fn invalid_for(&self, method: &Method) -> InvalidPolicy {
+        self.invalid.unwrap_or_else(|| method.default_invalid())
+    }
+
     /// Repeats actually run at `K = k` when the largest question has
     /// `max_paths` paths: one when every question keeps all its paths (the
     /// subsets are then all the same).
@@ -82,6 +91,8 @@ impl MeanStd {
 pub struct MethodResult {
     /// Method name.
     pub method: String,
+    /// How it treated invalid paths.
+    pub invalid: InvalidPolicy,
     /// Paths per question requested.
     pub k: Option<usize>,
     /// Repeats actually run (1 when no question has more than `K` paths).
@@ -104,7 +115,8 @@ pub struct MethodResult {
     pub bins_max: Vec<Bin>,
     /// Reliability bins of the "average" variant, averaged over repeats.
     pub bins_avg: Vec<Bin>,
-    /// Mean fraction of paths pruned (`rp`, `rpc`) or filtered out (`deepconf`).
+    /// Mean fraction of the paths drawn that were pruned (`rp`, `rpc`) or
+    /// filtered out (`deepconf`); invalid paths dropped are not counted.
     pub pruned_fraction: Option<f64>,
     /// Standard error of the accuracy across questions (percentage points):
     /// the standard deviation of the per-question credit (averaged over
@@ -151,8 +163,10 @@ pub struct EvalReport {
     pub questions: usize,
     /// Paths per question (min, max).
     pub paths_per_question: (usize, usize),
-    /// Paths whose answer could not be extracted.
+    /// Paths without an answer ([`crate::invalid`]), however they became so.
     pub invalid_answers: usize,
+    /// Questions with at least one such path.
+    pub questions_with_invalid: usize,
     /// Probability used.
     pub prob: ProbMode,
     /// Seed of the subsets.
@@ -235,15 +249,20 @@ pub fn require_logprobs(ds: &Dataset, who: &str, mode: ProbMode) -> Result<(), E
 
 /// The per-question outcomes of every method on the full path sets (no
 /// subsampling) — what the faithfulness tests compare with the reference.
-pub fn outcomes_full(ds: &Dataset, methods: &[Method], prob: ProbMode, equal: &AnswerEquality) -> Result<Vec<Vec<Outcome>>, EvalError> {
+/// `invalid`: one policy for every method, or `None` for each method's own.
+pub fn outcomes_full(
+    ds: &Dataset,
+    methods: &[Method],
+    prob: ProbMode,
+    equal: &AnswerEquality,
+    invalid: Option<InvalidPolicy>,
+) -> Result<Vec<Vec<Outcome>>, EvalError> {
     check_logprobs(ds, methods)?;
+    let policies: Vec<InvalidPolicy> = methods.iter().map(|m| invalid.unwrap_or_else(|| m.default_invalid())).collect();
     ds.questions
         .par_iter()
         .enumerate()
-        .map(|(i, q)| {
-            let prepared = Prepared::new(q, (0..q.paths.len()).collect(), equal, prob).map_err(|m| record(ds, i, m))?;
-            Ok(methods.iter().map(|&m| prepared.run(m)).collect())
-        })
+        .map(|(i, q)| run_methods(q, (0..q.paths.len()).collect(), methods, &policies, equal, prob, None).map_err(|m| record(ds, i, m)))
         .collect()
 }
 
@@ -284,6 +303,7 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
     if cfg.ks.contains(&0) {
         return Err(EvalError::BadOption { option: "--k values", requirement: "at least 1" });
     }
+    let policies: Vec<InvalidPolicy> = cfg.methods.iter().map(|m| cfg.invalid_for(m)).collect();
     let mut results = Vec::new();
     for &k in &ks {
         let k_eff = k.unwrap_or(usize::MAX);
@@ -298,8 +318,7 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
                 .map(|(i, q)| {
                     observer.checkpoint();
                     let idx = subset(q.paths.len(), k_eff, cfg.seed, r, i);
-                    let prepared = Prepared::new(q, idx, &cfg.equal, cfg.prob).map_err(|m| record(ds, i, m))?.with_fits(fits);
-                    let out = cfg.methods.iter().map(|&m| prepared.run(m)).collect();
+                    let out = run_methods(q, idx, &cfg.methods, &policies, &cfg.equal, cfg.prob, Some(fits)).map_err(|m| record(ds, i, m))?;
                     observer.advance(1);
                     Ok(out)
                 })
@@ -341,6 +360,7 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
             let stat = |cals: &[Calibration], f: fn(&Calibration) -> f64| MeanStd::of(&cals.iter().map(f).collect::<Vec<_>>());
             results.push(MethodResult {
                 method: method.name(),
+                invalid: policies[mi],
                 k,
                 repeats,
                 accuracy: MeanStd::of(&acc),
@@ -363,7 +383,8 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
         file: ds.file.display().to_string(),
         questions: ds.questions.len(),
         paths_per_question: (lo, hi),
-        invalid_answers: ds.invalid_answers,
+        invalid_answers: ds.invalid_answers(),
+        questions_with_invalid: ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
         prob: cfg.prob,
         seed: cfg.seed,
         results,

@@ -7,14 +7,20 @@
 //! "samples saved at equal accuracy": the smallest fixed budget whose
 //! plurality vote, on the same orders, is at least as accurate as the rule,
 //! against the rule's mean samples (the paper's Table 1 for adaptive rules).
+//!
+//! Invalid draws ([`crate::invalid`]) are replayed like any other: each
+//! costs a sample; a rule that drops them (Adaptive-Consistency's, by
+//! default) never counts them, and its fixed-budget comparison drops them
+//! too.
 
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::methods::{Prepared, ProbMode};
 use super::metrics::maximum;
 use super::protocol::require_logprobs;
+use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::stopping::{replay_cached, replay_with_paths, PathDraws, StopCache, StopRule, Stopped, Unseen};
+use crate::stopping::{replay_any, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -42,6 +48,10 @@ pub struct StopConfig {
     pub repeats: usize,
     /// Seed of the orders.
     pub seed: u64,
+    /// How every rule treats invalid draws; `None`: as its own reference
+    /// does ([`StopRule::default_invalid`]). Each rule is compared in the
+    /// savings table with fixed budgets that treat invalid draws as it does.
+    pub invalid: Option<InvalidPolicy>,
 }
 
 /// One rule's results.
@@ -49,6 +59,8 @@ pub struct StopConfig {
 pub struct StopResult {
     /// The rule, as written.
     pub rule: String,
+    /// How it treated invalid draws (they cost a sample either way).
+    pub invalid: InvalidPolicy,
     /// Accuracy in %, mean over questions (each averaged over its orders).
     pub accuracy: f64,
     /// Its standard error across questions (measured on data).
@@ -63,7 +75,8 @@ pub struct StopResult {
     pub median_samples: f64,
 }
 
-/// Samples saved at equal accuracy.
+/// Samples saved at equal accuracy (against fixed budgets whose plurality
+/// vote treats invalid draws as the rule does).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SavedRow {
     /// The rule.
@@ -94,12 +107,17 @@ pub struct StopReport {
 /// The plurality credit after each prefix `1..=max` of `answers` (a shorter
 /// sequence repeats its last value: a question with fewer paths uses all of
 /// them) — `fixed:N` for every `N` in one pass.
-fn prefix_credits(answers: &[u32], correct: &[bool], max: usize) -> Vec<f64> {
+/// Draws of the answers marked in `silent` cast no vote (no vote yet: credit 0).
+fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, max: usize) -> Vec<f64> {
     let mut counts = vec![0usize; correct.len()];
     let mut out = Vec::with_capacity(max);
+    let mut voted = 0usize;
     for &a in answers.iter().take(max) {
-        counts[a as usize] += 1;
-        out.push(crate::select::select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok))).credit);
+        if !silent.is_some_and(|s| s[a as usize]) {
+            counts[a as usize] += 1;
+            voted += 1;
+        }
+        out.push(if voted == 0 { 0.0 } else { crate::select::select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok))).credit });
     }
     let last = out.last().copied().unwrap_or(0.0);
     out.resize(max, last);
@@ -139,8 +157,11 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
     let needs_sequence = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Sequence);
     let needs_mean = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Mean);
     let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
+    let policies: Vec<InvalidPolicy> = cfg.rules.iter().map(|r| cfg.invalid.unwrap_or_else(|| r.default_invalid())).collect();
     // [question][order] -> (per rule, per fixed budget) outcomes.
-    type PerOrder = (Vec<Stopped>, Vec<f64>);
+    // Per order: each rule's outcome, and the fixed budgets' credits under
+    // each policy (`[vote, drop]`, indexed by `InvalidPolicy as usize`).
+    type PerOrder = (Vec<Stopped>, [Vec<f64>; 2]);
     let per_question: Vec<Vec<PerOrder>> = ds
         .questions
         .par_iter()
@@ -151,28 +172,41 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
             let out = (0..repeats)
                 .map(|r| {
                     let idx = order_of(q.paths.len(), cfg.order, cfg.seed, r, i);
-                    let prepared = Prepared::new(q, idx.clone(), equal, ProbMode::Mean).expect("mean-probability mode never fails");
+                    // Every draw is replayed (invalid ones included: they
+                    // cost a sample); a rule that drops them is told which
+                    // answer groups cast no vote.
+                    let prepared = Prepared::new(q, idx.clone(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
                     let (answers, correct) = prepared.groups();
+                    let invalid_groups = prepared.invalid_groups();
+                    let silent = |policy: InvalidPolicy| (policy == InvalidPolicy::Drop).then_some(invalid_groups.as_slice());
                     let mean_draws = needs_mean.then(|| prepared.path_draws());
-                    let sequence_draws = needs_sequence
-                        .then(|| Prepared::new(q, idx, equal, ProbMode::Sequence).expect("checked: every path has a sequence log-probability").path_draws());
+                    let sequence_draws = needs_sequence.then(|| {
+                        Prepared::new(q, idx, equal, ProbMode::Sequence, InvalidPolicy::Vote)
+                            .expect("checked: every path has a sequence log-probability")
+                            .path_draws()
+                    });
                     let rules = cfg
                         .rules
                         .iter()
+                        .zip(&policies)
                         .zip(caches.iter_mut())
-                        .map(|(rule, cache)| {
+                        .map(|((rule, &policy), cache)| {
                             let draws = match mode_of(rule) {
                                 ProbMode::Sequence => sequence_draws.as_ref(),
                                 ProbMode::Mean => mean_draws.as_ref(),
                             };
-                            match draws {
-                                // Exact comparisons, as the evaluator's PC.
-                                Some((ids, probs)) if rule.needs_paths() => replay_with_paths(rule, answers, correct, &PathDraws { ids, probs }, 0.0, cache),
-                                _ => replay_cached(rule, answers, correct, cache),
-                            }
+                            let draws = draws.filter(|_| rule.needs_paths()).map(|(ids, probs)| PathDraws { ids, probs });
+                            // Exact comparisons (tie tolerance 0), as the evaluator's PC.
+                            replay_any(rule, answers, correct, draws.as_ref(), silent(policy), 0.0, cache)
                         })
                         .collect();
-                    let budgets = prefix_credits(answers, correct, max_paths);
+                    let budgets = [InvalidPolicy::Vote, InvalidPolicy::Drop].map(|p| {
+                        if policies.contains(&p) {
+                            prefix_credits(answers, correct, silent(p), max_paths)
+                        } else {
+                            Vec::new()
+                        }
+                    });
                     (rules, budgets)
                 })
                 .collect();
@@ -199,6 +233,7 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
         let median = if used.len() % 2 == 1 { used[mid] as f64 } else { (used[mid - 1] + used[mid]) as f64 / 2.0 };
         results.push(StopResult {
             rule: rule.to_string(),
+            invalid: policies[ri],
             accuracy: 100.0 * mean,
             accuracy_se: 100.0 * (var / nq).sqrt(),
             ece: 100.0 * ece,
@@ -208,15 +243,18 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
         });
     }
     // Accuracy of each fixed budget on the same orders.
-    let fixed_acc: Vec<f64> = (0..max_paths)
-        .map(|b| 100.0 * per_question.iter().map(|orders| orders.iter().map(|o| o.1[b]).sum::<f64>() / repeats as f64).sum::<f64>() / nq)
-        .collect();
+    let fixed_acc = |p: InvalidPolicy| -> Vec<f64> {
+        (0..max_paths)
+            .map(|b| 100.0 * per_question.iter().map(|orders| orders.iter().map(|o| o.1[p as usize][b]).sum::<f64>() / repeats as f64).sum::<f64>() / nq)
+            .collect()
+    };
+    let fixed_acc = [InvalidPolicy::Vote, InvalidPolicy::Drop].map(|p| if policies.contains(&p) { fixed_acc(p) } else { Vec::new() });
     let saved = results
         .iter()
         .zip(&cfg.rules)
         .filter(|(_, rule)| !matches!(rule, StopRule::Fixed { .. }))
         .map(|(r, _)| {
-            let k = fixed_acc.iter().position(|&a| a >= r.accuracy - 1e-9).map(|b| b + 1);
+            let k = fixed_acc[r.invalid as usize].iter().position(|&a| a >= r.accuracy - 1e-9).map(|b| b + 1);
             SavedRow {
                 rule: r.rule.clone(),
                 accuracy: r.accuracy,

@@ -48,7 +48,7 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
             RawQuestion { id: i.to_string(), truth: "A".into(), paths }
         })
         .collect();
-    Dataset { file: "synthetic-benchmark".into(), questions, invalid_answers: 0, format: crate::eval::formats::Format::Jsonl }
+    Dataset { file: "synthetic-benchmark".into(), questions, format: crate::eval::formats::Format::Jsonl }
 }
 
 /// Evaluates the benchmark at the given K.
@@ -61,6 +61,7 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
         seed: cfg.seed,
         prob: ProbMode::Mean,
         equal: AnswerEquality { mode: Equivalence::Exact, ..Default::default() },
+        invalid: None,
     };
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }

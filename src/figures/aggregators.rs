@@ -32,6 +32,7 @@ use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, Needs, ProbMode};
 use crate::eval::protocol::{evaluate, outcomes_full, require_signal, standard_error, EvalConfig, MethodResult};
 use crate::generators::{Population, Split};
+use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::theory::weighted::cisc_limit_accuracy;
 use plotters::style::RGBColor;
@@ -41,9 +42,10 @@ use rand_chacha::ChaCha8Rng;
 /// CISC temperatures swept (on response probabilities in `[0, 1]`).
 pub const TEMPERATURES: [f64; 9] = [0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 3.0];
 /// CSV columns of the leaderboard.
-pub const LEADERBOARD_COLUMNS: [&str; 14] = [
+pub const LEADERBOARD_COLUMNS: [&str; 16] = [
     "family",
     "method",
+    "invalid",
     "tune_accuracy",
     "accuracy",
     "accuracy_se",
@@ -55,6 +57,7 @@ pub const LEADERBOARD_COLUMNS: [&str; 14] = [
     "wqd",
     "wqd_tied",
     "pruned",
+    "accuracy_other_invalid",
     "questions",
 ];
 /// CSV columns of the sweeps.
@@ -130,7 +133,7 @@ fn half(ds: &Dataset, parity: usize) -> Dataset {
 /// Accuracy (%) of each method on `ds` with all paths, and its standard
 /// error across questions.
 fn full_accuracy(ds: &Dataset, methods: &[Method], equal: &AnswerEquality) -> Result<Vec<(f64, f64)>, FigureError> {
-    let outs = outcomes_full(ds, methods, ProbMode::Mean, equal)?;
+    let outs = outcomes_full(ds, methods, ProbMode::Mean, equal, None)?;
     Ok((0..methods.len())
         .map(|m| {
             let credits: Vec<f64> = outs.iter().map(|q| 100.0 * q[m].credit).collect();
@@ -161,7 +164,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let n_max = test.questions.iter().map(|q| q.paths.len()).min().unwrap_or(1);
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
-    let ecfg = EvalConfig { methods: methods.clone(), ks: ks.clone(), repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: equal.clone() };
+    let ecfg = EvalConfig { methods: methods.clone(), ks: ks.clone(), repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: equal.clone(), invalid: None };
     let report = evaluate(&test, &ecfg, observer)?;
     let at = |m: &Method, k: usize| -> &MethodResult { report.results.iter().find(|r| r.method == m.name() && r.k == Some(k)).expect("evaluated") };
     let mut board = Csv::new(&LEADERBOARD_COLUMNS);
@@ -169,7 +172,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     // Paired differences to SC on the test half (all paths): the per-question
     // credits of a method minus SC's, mean ± standard error across questions
     // (the question-to-question spread common to both methods cancels).
-    let full_outs = outcomes_full(&test, &methods, ProbMode::Mean, &equal)?;
+    let full_outs = outcomes_full(&test, &methods, ProbMode::Mean, &equal, None)?;
     let sc_index = chosen.iter().position(|c| c.1 == Method::Sc).expect("SC is a family");
     let paired: Vec<(f64, f64)> = (0..methods.len())
         .map(|m| {
@@ -177,6 +180,20 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             (d.iter().sum::<f64>() / d.len() as f64, standard_error(&d))
         })
         .collect();
+    // What the other invalid-answer convention would give (test half, all
+    // paths): drop for the methods whose reference votes, and vice versa.
+    let forced = [
+        outcomes_full(&test, &methods, ProbMode::Mean, &equal, Some(InvalidPolicy::Vote))?,
+        outcomes_full(&test, &methods, ProbMode::Mean, &equal, Some(InvalidPolicy::Drop))?,
+    ];
+    let other_accuracy = |m: usize| -> f64 {
+        let other = match methods[m].default_invalid() {
+            InvalidPolicy::Vote => InvalidPolicy::Drop,
+            InvalidPolicy::Drop => InvalidPolicy::Vote,
+        };
+        let outs = &forced[other as usize];
+        100.0 * outs.iter().map(|q| q[m].credit).sum::<f64>() / outs.len() as f64
+    };
     let mut paired_rows = Vec::new();
     for &(fi, m, tune_acc) in &chosen {
         paired_rows.push(m);
@@ -184,9 +201,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let full = at(&m, n_max);
         let k8 = at(&m, 8.min(n_max));
         let wqd = full.wqd;
+        let other = other_accuracy(paired_rows.len() - 1);
         board.row(vec![
             fams[fi].name.into(),
             m.name().replace(',', ";"),
+            full.invalid.to_string(),
             csv_float(tune_acc),
             csv_float(full.accuracy.mean),
             csv_float(full.accuracy_se),
@@ -198,9 +217,10 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             wqd.map(|w| csv_float(w.share)).unwrap_or_default(),
             wqd.map(|w| csv_float(w.tied)).unwrap_or_default(),
             full.pruned_fraction.map(csv_float).unwrap_or_default(),
+            csv_float(other),
             test.questions.len().to_string(),
         ]);
-        rows.push((fams[fi].name, m.name(), tune_acc, full.clone(), k8.clone(), diff, diff_se));
+        rows.push(LeaderRow { family: fams[fi].name, name: m.name(), tune_acc, full: full.clone(), k8: k8.clone(), diff, diff_se, other });
     }
     let mut csv = Csv::new(&super::accuracy::COLUMNS);
     let named: Vec<(String, RGBColor)> = chosen.iter().map(|&(fi, m, _)| (m.name(), fams[fi].color)).collect();
@@ -352,14 +372,22 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
          method's per-path confidence (ties in parentheses).\n\n\
          The paired column is the per-question difference to SC on the same test questions, mean ± its standard error — \
          the comparison that decides whether a method beats SC (the question-to-question spread cancels).\n\n\
-         | family | chosen on the tuning half | tuning acc. (%) | test acc. (%) ± s.e. | minus SC (paired, pts) | test acc. at n = 8 (%) | ECE | WQD (tied) | pruned |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         Paths without an answer ({invalid} of {paths}, in {with_invalid} of {nq} questions) are handled as each method's reference code \
+         handles them (column `invalid`: SC, PPL, PC and RPC vote them as one answer group; CISC, DeepConf and self-certainty Borda \
+         drop them); the last column is the test accuracy under the other convention, with the same chosen parameter.\n\n\
+         | family | chosen on the tuning half | invalid | tuning acc. (%) | test acc. (%) ± s.e. | minus SC (paired, pts) | test acc. at n = 8 (%) | ECE | WQD (tied) | pruned | test acc., other convention (%) |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
         tune.questions.len(),
-        test.questions.len()
+        test.questions.len(),
+        invalid = ds.invalid_answers(),
+        paths = ds.questions.iter().map(|q| q.paths.len()).sum::<usize>(),
+        with_invalid = ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
+        nq = ds.questions.len(),
     );
-    for (fam, name, tune_acc, full, k8, diff, diff_se) in &rows {
+    for LeaderRow { family: fam, name, tune_acc, full, k8, diff, diff_se, other } in &rows {
         s.push_str(&format!(
-            "| {fam} | {name} | {tune_acc:.1} | {:.1} ± {:.1} | {:+.1} ± {:.1} | {:.1} ± {:.1} | {:.1} | {} | {} |\n",
+            "| {fam} | {name} | {} | {tune_acc:.1} | {:.1} ± {:.1} | {:+.1} ± {:.1} | {:.1} ± {:.1} | {:.1} | {} | {} | {other:.1} |\n",
+            full.invalid,
             full.accuracy.mean,
             full.accuracy_se,
             diff,
@@ -398,6 +426,22 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     }
     s.push_str(&tiny.summary);
     Ok(FigureOutput { name: "aggregators", files, summary: s })
+}
+
+/// One leaderboard row: a family's chosen method on the test half.
+struct LeaderRow {
+    family: &'static str,
+    name: String,
+    tune_acc: f64,
+    /// All paths.
+    full: MethodResult,
+    /// At n = 8.
+    k8: MethodResult,
+    /// Paired difference to SC, and its standard error.
+    diff: f64,
+    diff_se: f64,
+    /// Test accuracy under the other invalid-answer convention.
+    other: f64,
 }
 
 /// CISC's and PC's accuracy over a population at `n` and in the limit, per temperature.
@@ -571,9 +615,9 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
         ]);
     }
     // Accuracy and ECE vs n on the sampled paths (random subsets of each pool).
-    let ds = Dataset { file: "tiny transformer (sampled)".into(), questions: questions_out, invalid_answers: 0, format: crate::eval::formats::Format::Jsonl };
+    let ds = Dataset { file: "tiny transformer (sampled)".into(), questions: questions_out, format: crate::eval::formats::Format::Jsonl };
     let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
-    let ecfg = EvalConfig { methods: methods.clone(), ks, repeats: if cfg.quick { 3 } else { 10 }, seed: cfg.seed, prob: ProbMode::Mean, equal };
+    let ecfg = EvalConfig { methods: methods.clone(), ks, repeats: if cfg.quick { 3 } else { 10 }, seed: cfg.seed, prob: ProbMode::Mean, equal, invalid: None };
     let report = evaluate(&ds, &ecfg, observer)?;
     let colors = [palette::SC, palette::PPL, palette::PC, palette::CISC, palette::SKY, palette::DEEPCONF, palette::RPC, palette::RP, palette::BORDA];
     let named: Vec<(String, RGBColor)> = methods.iter().zip(colors).map(|(m, c)| (m.name(), c)).collect();

@@ -64,6 +64,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         seed: cfg.seed,
         prob: ProbMode::Mean,
         equal: equal.clone(),
+        invalid: None,
     };
     let report = evaluate(&ds, &ecfg, observer)?;
 
@@ -118,7 +119,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 
     // Distinct paths and mass.
     let mut q_csv = Csv::new(&QUESTION_COLUMNS);
-    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal)?;
+    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal, None)?;
     for ((q, fa), rows) in ds.questions.iter().zip(&facts).zip(&full_rows) {
         // CSV cells: answers never contain the separator.
         let top = |o: &crate::eval::methods::Outcome| o.rows.first().map(|r| r.answer.replace(',', ";")).unwrap_or_default();
@@ -211,7 +212,7 @@ fn summary_text(
     format!(
         "## Real model II: SmolLM2-135M-Instruct (`real_llm.png`)\n\n\
          {nq} questions × {n_max} paths from `{}` (sampled once by `pathconf sample`, see `data/README.md`; \
-         {} paths without an extractable answer). Mean per-path accuracy {pass1:.1}%; {never} questions never answered correctly.\n\n\
+         {} paths without an extractable answer, in {} questions: they vote as one answer group, as in the reference's `INVALID_ANS`). Mean per-path accuracy {pass1:.1}%; {never} questions never answered correctly.\n\n\
          Accuracy and ECE (mean over {repeats} random subsets per n; one at n = {n_max}):\n\n{table}\n{findings}\n\
          **Estimation error vs the pool** (finite-population exact forms of `theory::pool`, {trials} random subsets per point, \
          {used} questions with at least one correct path): {} of {comparisons} measured values agree with the exact ones \
@@ -223,7 +224,8 @@ fn summary_text(
          probability; PC as the theory defines it (summing true sequence probabilities) would give every answer a confidence below the \
          covered mass (median {mass_seq_med:.1e}) — a large model error — which is why the reference normalises over the sampled paths.\n",
         ds.file.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
-        ds.invalid_answers,
+        ds.invalid_answers(),
+        ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
         comparisons - disagreements.len(),
         if disagreements.is_empty() { String::new() } else { format!(" Disagreements: {}.", disagreements.join("; ")) },
         ratio(1),

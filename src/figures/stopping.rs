@@ -101,7 +101,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let rules: Vec<StopRule> = fixed.iter().chain(adaptive().iter()).copied().collect();
     let report = evaluate_stopping(
         &ds,
-        &StopConfig { rules: rules.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed },
+        &StopConfig { rules: rules.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: None },
         &AnswerEquality::default(),
         observer,
     )?;

@@ -43,17 +43,25 @@ pub struct PathDraws<'a> {
 /// Runs the rule on the first `limit` samples (`answers[i]` the answer of
 /// path `draws.ids[i]`); scores within `tie_tol` (relative) tie, and a gap
 /// must clear the unseen mass by more than `tie_tol` to settle the answer.
-pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool], draws: &PathDraws, tie_tol: f64) -> Stopped {
+/// Paths of the answers marked in `silent` (per answer) cast no vote: seen,
+/// their probability leaves the unseen mass but credits no answer.
+pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool], draws: &PathDraws, silent: Option<&[bool]>, tie_tol: f64) -> Stopped {
     // (id, times seen) of the paths seen so far: at most `limit` of them, so
     // a short list rather than a table over every path of the distribution.
     let mut seen: Vec<(u32, u32)> = Vec::with_capacity(limit.min(64));
     let mut mass = vec![0.0f64; correct.len()];
     let (mut seen_total, mut once) = (0.0f64, 0usize);
     let limit = limit.min(answers.len()).min(draws.ids.len());
-    let finish = |mass: &[f64], seen_total: f64, n: usize| {
+    // The seen mass of the answers that vote (equal to `seen_total`, bit for
+    // bit, when none is silent: the same terms in the same order).
+    let mut voted = 0.0f64;
+    let finish = |mass: &[f64], voted: f64, n: usize| {
+        if voted <= 0.0 {
+            return Stopped { used: n, credit: 0.0, confidence: 0.0, rows: Vec::new() };
+        }
         let s = select_within(mass.iter().zip(correct).map(|(&m, &ok)| (m, ok)), tie_tol);
-        let rows = mass.iter().zip(correct).filter(|(&m, _)| m > 0.0).map(|(&m, &ok)| (m / seen_total, ok)).collect();
-        Stopped { used: n, credit: s.credit, confidence: if seen_total > 0.0 { s.top / seen_total } else { 0.0 }, rows }
+        let rows = mass.iter().zip(correct).filter(|(&m, _)| m > 0.0).map(|(&m, &ok)| (m / voted, ok)).collect();
+        Stopped { used: n, credit: s.credit, confidence: s.top / voted, rows }
     };
     for (i, (&id, &a)) in draws.ids.iter().zip(answers).take(limit).enumerate() {
         let (id, a) = (id as usize, a as usize);
@@ -70,7 +78,10 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
         match times {
             1 => {
                 once += 1;
-                mass[a] += draws.probs[id];
+                if !silent.is_some_and(|s| s[a]) {
+                    mass[a] += draws.probs[id];
+                    voted += draws.probs[id];
+                }
                 seen_total += draws.probs[id];
             }
             2 => once -= 1,
@@ -88,10 +99,10 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
             }
         };
         if settled {
-            return finish(&mass, seen_total, n);
+            return finish(&mass, voted, n);
         }
     }
-    finish(&mass, seen_total, limit)
+    finish(&mass, voted, limit)
 }
 
 #[cfg(test)]
@@ -105,7 +116,7 @@ mod tests {
         let answers = [0, 1, 0, 1];
         let ids = [0, 1, 0, 2];
         let d = PathDraws { ids: &ids, probs: &probs };
-        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, 1e-12);
+        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, None, 1e-12);
         // After 2: 0.5 vs 0.3, unseen 0.2 → 0.5 > 0.5 fails; after 3, same;
         // after 4 all seen: 0.5 vs 0.5 → a tie, never settled; the cap (the
         // sequence's end) answers with the tie split.
@@ -113,14 +124,14 @@ mod tests {
         // A path of mass above ½ settles the answer as soon as it is seen.
         let probs = [0.6, 0.3, 0.1];
         let d = PathDraws { ids: &ids, probs: &probs };
-        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, 1e-12);
+        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, None, 1e-12);
         assert_eq!((s.used, s.credit), (1, 1.0));
         // Paths 0 (answer 0, 0.4), 1 (answer 1, 0.35), 2 (answer 1, 0.25):
         // after 1: 0.4 vs 0 + 0.6; after 2: 0.4 vs 0.35 + 0.25; after 4
         // (all seen): 0.4 vs 0.6 → answer 1 is settled, and wrong.
         let probs = [0.4, 0.35, 0.25];
         let d = PathDraws { ids: &ids, probs: &probs };
-        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, 1e-12);
+        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, None, 1e-12);
         assert_eq!((s.used, s.credit), (4, 0.0));
     }
 
@@ -129,7 +140,7 @@ mod tests {
         let probs = [0.9, 0.1];
         let (ids, answers) = ([0, 0, 0, 1], [0, 0, 0, 1]);
         let d = PathDraws { ids: &ids, probs: &probs };
-        let s = replay_pc(Unseen::GoodTuring, 10, &answers, &[true, false], &d, 1e-12);
+        let s = replay_pc(Unseen::GoodTuring, 10, &answers, &[true, false], &d, None, 1e-12);
         // n = 1: Û = 1; n = 2: Û = 0 (path 0 seen twice), m̂ = (1, 0) → stop.
         assert_eq!((s.used, s.credit), (2, 1.0));
     }

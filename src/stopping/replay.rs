@@ -39,16 +39,36 @@ pub fn replay(rule: &StopRule, answers: &[u32], correct: &[bool]) -> Stopped {
 /// [`replay`] sharing `cache` (one per rule) across many sequences — the
 /// Dirichlet statistic is costly and its verdicts recur.
 pub fn replay_cached(rule: &StopRule, answers: &[u32], correct: &[bool], cache: &mut StopCache) -> Stopped {
+    replay_silent(rule, answers, correct, None, cache)
+}
+
+/// [`replay_cached`] where the draws of the answers marked in `silent`
+/// (per answer; `None`: none) cast no vote ([`crate::invalid::InvalidPolicy::Drop`]):
+/// each still counts as a sample, but the rule never sees it — its counts
+/// and its number of samples are those of the voting draws, and it is not
+/// asked again after a silent draw (nothing it reads has changed). An ESC
+/// window with a silent draw is not unanimous. With no voting draw by the
+/// cap there is no answer: credit 0, confidence 0, no rows.
+pub fn replay_silent(rule: &StopRule, answers: &[u32], correct: &[bool], silent: Option<&[bool]>, cache: &mut StopCache) -> Stopped {
     assert!(!rule.needs_paths(), "{rule} reads paths: use replay_with_paths");
+    let is_silent = |a: u32| silent.is_some_and(|s| s[a as usize]);
     let mut counts = vec![0usize; correct.len()];
+    let mut voted = 0usize;
     let limit = rule.max_samples().min(answers.len());
-    let plurality = |counts: &[usize], used: usize| {
+    let plurality = |counts: &[usize], used: usize, voted: usize| {
+        if voted == 0 {
+            return Stopped { used, credit: 0.0, confidence: 0.0, rows: Vec::new() };
+        }
         let s = select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok)));
-        let rows = counts.iter().zip(correct).filter(|(&c, _)| c > 0).map(|(&c, &ok)| (c as f64 / used.max(1) as f64, ok)).collect();
-        Stopped { used, credit: s.credit, confidence: s.top / used.max(1) as f64, rows }
+        let rows = counts.iter().zip(correct).filter(|(&c, _)| c > 0).map(|(&c, &ok)| (c as f64 / voted as f64, ok)).collect();
+        Stopped { used, credit: s.credit, confidence: s.top / voted as f64, rows }
     };
     for (i, &a) in answers.iter().take(limit).enumerate() {
+        if is_silent(a) {
+            continue;
+        }
         counts[a as usize] += 1;
+        voted += 1;
         let n = i + 1;
         match *rule {
             StopRule::Fixed { .. } => {}
@@ -56,28 +76,44 @@ pub fn replay_cached(rule: &StopRule, answers: &[u32], correct: &[bool], cache: 
                 if n % window == 0 && answers[n - window..n].iter().all(|&x| x == a) {
                     return match answer {
                         EscAnswer::Window => {
-                            let (share, ok) = (counts[a as usize] as f64 / n as f64, correct[a as usize]);
+                            let (share, ok) = (counts[a as usize] as f64 / voted as f64, correct[a as usize]);
                             Stopped { used: n, credit: if ok { 1.0 } else { 0.0 }, confidence: share, rows: vec![(share, ok)] }
                         }
-                        EscAnswer::Majority => plurality(&counts, n),
+                        EscAnswer::Majority => plurality(&counts, n, voted),
                     };
                 }
             }
             _ => {
-                if rule.stops_cached(&counts, n, cache) {
-                    return plurality(&counts, n);
+                if rule.stops_cached(&counts, voted, cache) {
+                    return plurality(&counts, n, voted);
                 }
             }
         }
     }
-    plurality(&counts, limit)
+    plurality(&counts, limit, voted)
 }
 
 /// Runs any rule: the path rules read `draws` (and tie PC's scores within
 /// `tie_tol`, relative), the others only `answers` (sharing `cache`).
 pub fn replay_with_paths(rule: &StopRule, answers: &[u32], correct: &[bool], draws: &PathDraws, tie_tol: f64, cache: &mut StopCache) -> Stopped {
-    match *rule {
-        StopRule::PcStop { unseen, max } => replay_pc(unseen, max, answers, correct, draws, tie_tol),
-        _ => replay_cached(rule, answers, correct, cache),
+    replay_any(rule, answers, correct, Some(draws), None, tie_tol, cache)
+}
+
+/// Runs any rule, with the draws of the answers marked in `silent` casting
+/// no vote ([`replay_silent`]; for the path rules, [`replay_pc`]). `draws`
+/// must be given for the path rules.
+pub fn replay_any(
+    rule: &StopRule,
+    answers: &[u32],
+    correct: &[bool],
+    draws: Option<&PathDraws>,
+    silent: Option<&[bool]>,
+    tie_tol: f64,
+    cache: &mut StopCache,
+) -> Stopped {
+    match (*rule, draws) {
+        (StopRule::PcStop { unseen, max }, Some(draws)) => replay_pc(unseen, max, answers, correct, draws, silent, tie_tol),
+        (StopRule::PcStop { .. }, None) => panic!("{rule} reads paths: give their draws"),
+        _ => replay_silent(rule, answers, correct, silent, cache),
     }
 }

@@ -188,6 +188,18 @@ impl StopRule {
         }
     }
 
+    /// How its reference code treats draws without an answer
+    /// ([`crate::invalid`]): ESC's code votes with a sentinel answer,
+    /// Adaptive-Consistency's skips them (they still count as generations),
+    /// `fixed:N` is SC (votes), and pathconf's PC rules vote as PC does.
+    pub fn default_invalid(&self) -> crate::invalid::InvalidPolicy {
+        use crate::invalid::InvalidPolicy::{Drop, Vote};
+        match self {
+            StopRule::Fixed { .. } | StopRule::Esc { .. } | StopRule::PcStop { .. } => Vote,
+            StopRule::AscBeta { .. } | StopRule::AscDirichlet { .. } | StopRule::AscMajority { .. } | StopRule::AscEntropy { .. } => Drop,
+        }
+    }
+
     /// Whether the rule reads the sampled paths' identities and probabilities
     /// (not only their answers).
     pub fn needs_paths(&self) -> bool {

@@ -22,7 +22,8 @@
 
 use crate::eval::dataset::{PathSignals, RawPath, RawQuestion};
 use crate::eval::equivalence::AnswerEquality;
-use crate::eval::methods::{CiscSignal, Method, Prepared, ProbMode};
+use crate::eval::methods::{run_methods, CiscSignal, Method, ProbMode};
+use crate::invalid::InvalidPolicy;
 use crate::montecarlo::RunningStats;
 use crate::tiny::task::{is_correct, render, Question};
 use crate::tiny::Enumeration;
@@ -78,9 +79,17 @@ fn quantile(values: &[f64], probs: &[f64], level: f64) -> f64 {
     values[idx[idx.len() - 1]]
 }
 
-/// The `n → ∞` accuracy of `method` (ties split); `None` for RPC (its rule
-/// depends on the sample).
+/// The `n → ∞` accuracy of `method` with invalid paths handled as its
+/// reference does ([`Method::default_invalid`]; ties split); `None` for RPC
+/// (its rule depends on the sample). Dropped paths weigh 0; CISC-linear's
+/// minimum and DeepConf's quantile are then those of the valid paths (the
+/// limits of what the method computes on the valid sample), while Borda
+/// ranks every path, as its code does.
 pub fn limit_accuracy(paths: &[SignalPath], method: Method) -> Option<f64> {
+    let votes: Vec<bool> = match method.default_invalid() {
+        InvalidPolicy::Vote => vec![true; paths.len()],
+        InvalidPolicy::Drop => paths.iter().map(|p| !crate::invalid::is_invalid(&p.answer)).collect(),
+    };
     let probs: Vec<f64> = paths.iter().map(|p| p.prob).collect();
     let weights: Vec<f64> = match method {
         Method::Sc | Method::Pc | Method::Cisc { kind: crate::aggregate::CiscKind::Tie, .. } => vec![1.0; paths.len()],
@@ -99,7 +108,7 @@ pub fn limit_accuracy(paths: &[SignalPath], method: Method) -> Option<f64> {
                 })
                 .collect::<Option<Vec<f64>>>()?;
             let max = c.iter().cloned().fold(f64::MIN, f64::max);
-            let min = c.iter().cloned().fold(f64::MAX, f64::min);
+            let min = c.iter().zip(&votes).filter(|(_, &v)| v).map(|(&x, _)| x).fold(f64::MAX, f64::min);
             match kind {
                 crate::aggregate::CiscKind::Softmax => {
                     c.iter().map(|&x| if temperature.is_infinite() { 1.0 } else { ((x - max) / temperature).exp() }).collect()
@@ -112,7 +121,9 @@ pub fn limit_accuracy(paths: &[SignalPath], method: Method) -> Option<f64> {
                 .iter()
                 .map(|p| p.raw.signals.token_confidence.as_ref().map(|c| score.of(&c.iter().map(|&x| x as f64).collect::<Vec<_>>(), window)))
                 .collect::<Option<Vec<f64>>>()?;
-            let q = quantile(&s, &probs, 1.0 - eta / 100.0);
+            let valid_mass: f64 = probs.iter().zip(&votes).filter(|(_, &v)| v).map(|(&p, _)| p).sum();
+            let conditional: Vec<f64> = probs.iter().zip(&votes).map(|(&p, &v)| if v { p / valid_mass } else { 0.0 }).collect();
+            let q = quantile(&s, &conditional, 1.0 - eta / 100.0);
             s.iter().map(|&x| if x >= q { x } else { 0.0 }).collect()
         }
         Method::SelfCertaintyBorda { power } => {
@@ -137,7 +148,7 @@ pub fn limit_accuracy(paths: &[SignalPath], method: Method) -> Option<f64> {
         }
     };
     let mut by_answer: Vec<(String, f64, bool)> = Vec::new();
-    for (p, w) in paths.iter().zip(&weights) {
+    for ((p, w), _) in paths.iter().zip(&weights).zip(&votes).filter(|(_, &v)| v) {
         match by_answer.iter_mut().find(|(a, ..)| *a == p.answer) {
             Some(e) => e.1 += p.prob * w,
             None => by_answer.push((p.answer.clone(), p.prob * w, p.correct)),
@@ -177,9 +188,11 @@ pub fn monte_carlo_accuracy(
     stats
 }
 
-/// The credit of each method on the paths of `question` at `subset`
-/// (indices, repeats allowed: a repeated index is the same path drawn twice).
+/// The credit of each method (invalid paths handled as its reference
+/// does) on the paths of `question` at `subset` (indices, repeats allowed: a
+/// repeated index is the same path drawn twice).
 pub fn credits(question: &RawQuestion, subset: Vec<usize>, methods: &[Method], equal: &AnswerEquality) -> Vec<f64> {
-    let prepared = Prepared::new(question, subset, equal, ProbMode::Mean).expect("mean log-probabilities present");
-    methods.iter().map(|&m| prepared.run(m).credit).collect()
+    let policies: Vec<InvalidPolicy> = methods.iter().map(Method::default_invalid).collect();
+    let outcomes = run_methods(question, subset, methods, &policies, equal, ProbMode::Mean, None).expect("mean log-probabilities present");
+    outcomes.iter().map(|o| o.credit).collect()
 }

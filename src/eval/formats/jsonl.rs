@@ -39,7 +39,6 @@ pub(crate) fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Parses pathconf JSONL.
 pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
     let mut questions = Vec::new();
-    let mut invalid = 0;
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
@@ -66,13 +65,8 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
                 Some((mean, sum)) => (Some(mean), sum),
                 None => (None, None), // answers only
             };
-            let answer = match p.get("answer").and_then(answer_string).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)) {
-                Some(a) => a,
-                None => {
-                    invalid += 1;
-                    INVALID.to_string()
-                }
-            };
+            let answer =
+                p.get("answer").and_then(answer_string).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)).unwrap_or_else(|| INVALID.to_string());
             let signals = path_signals(p).map_err(|(f, m)| rec(&field(&f), m))?;
             if let (Some(c), Some(Value::Array(lp))) = (&signals.token_confidence, p.get("logprobs")) {
                 if c.len() != lp.len() {
@@ -86,7 +80,7 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
     if questions.is_empty() {
         return Err(EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Jsonl })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Jsonl })
 }
 
 /// A path's optional signals: `top_logprobs` (per token, a list of numbers

@@ -29,7 +29,6 @@ pub fn find_choices(v: &Value) -> Option<&Vec<Value>> {
 /// Parses OpenAI / vLLM response JSONL.
 pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
     let mut questions = Vec::new();
-    let mut invalid = 0;
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
@@ -52,15 +51,10 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 .and_then(Value::as_str)
                 .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
                 .to_string();
-            let answer_of = |text: &str, invalid: &mut usize| {
-                extract_answer(text).unwrap_or_else(|| {
-                    *invalid += 1;
-                    INVALID.to_string()
-                })
-            };
+            let answer_of = |text: &str| extract_answer(text).unwrap_or_else(|| INVALID.to_string());
             // No log-probabilities (an API that returns none): an answers-only path.
             let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
-                let answer = answer_of(&text, &mut invalid);
+                let answer = answer_of(&text);
                 paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: None, sum_logprob: None, signals: Default::default() });
                 continue;
             };
@@ -80,7 +74,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 check_logprob(f).map_err(|m| rec(&format!("choices[{j}].{field}[{k}]"), m))?;
                 sum += f;
             }
-            let answer = answer_of(&text, &mut invalid);
+            let answer = answer_of(&text);
             let signals = PathSignals { token_confidence: top_confidences(lp).map_err(|(f, m)| rec(&format!("choices[{j}].{f}"), m))?, ..Default::default() };
             paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: Some(sum / values.len() as f64), sum_logprob: Some(sum), signals });
         }
@@ -89,7 +83,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
     if questions.is_empty() {
         return Err(EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::Openai })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Openai })
 }
 
 /// DeepConf's `C_t` per token from chat `logprobs.content[t].top_logprobs[].logprob`

@@ -1,4 +1,4 @@
-//! The paper's released column layout (see `shared/golden/README.md`):
+//! The paper's released column layout (see `tests/data/golden/README.md`):
 //! `predict[i][j]` answer string, `completion[i][j]` path text,
 //! `mean_logprob[i][j]` mean token log-probability, `answer[i]` ground truth.
 //! `completion` and `mean_logprob` may be absent (answers-only files, e.g.
@@ -110,7 +110,6 @@ pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<
     }
     let rec = |question: usize, field: String, message: String| EvalError::Record { file: file.to_path_buf(), question, field, message };
     let mut questions = Vec::with_capacity(n);
-    let mut invalid = 0;
     for (i, ((pred, comp), (lp, truth))) in predict.into_iter().zip(completion).zip(logprob.into_iter().zip(answer)).enumerate() {
         if pred.is_empty() {
             return Err(rec(i, format!("predict[{i}]"), "the question has no paths".into()));
@@ -132,17 +131,14 @@ pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<
             }
             let answer = match p {
                 Some(a) if !a.0.is_empty() => shared_or_owned(a, source),
-                _ => {
-                    invalid += 1;
-                    PathText::from(INVALID)
-                }
+                _ => PathText::from(INVALID),
             };
             let text = shared_or_owned(c, source);
             paths.push(RawPath { text, answer, mean_logprob: l, sum_logprob: None, signals: Default::default() });
         }
         questions.push(RawQuestion { id: i.to_string(), truth, paths });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, invalid_answers: invalid, format: super::Format::RpcJson })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::RpcJson })
 }
 
 /// A parsed string as a [`PathText`]: a range of `source` when the parser
