@@ -14,36 +14,26 @@
 //! exhaustive enumeration and Monte Carlo. [`eval`] runs the estimators on real
 //! sampled reasoning paths, faithful to the authors' reference implementation.
 //!
+//! This crate is the facade: every module of the workspace's crates under
+//! one name, and the `pathconf` binary. The crates, lowest first (a crate
+//! imports only those before it; DESIGN.md has the module map):
+//!
+//! | crate | modules |
+//! |---|---|
+//! | `pathconf-core` | distributions, estimators, theory, accuracy, Monte Carlo, Weibull/optimiser, stopping, aggregators, verify, … |
+//! | `pathconf-eval` | [`eval`] (formats, methods, metrics, protocol), [`api`] |
+//! | `pathconf-models` | [`tiny`], [`llm`], [`validate`] (candle, tokenizers) |
+//! | `pathconf-figures` | [`figures`] (plotters) |
+//!
 //! ## References
 //! - Z. Zhou et al., NeurIPS 2025, arXiv:2510.15444 (earlier: arXiv:2502.00511).
 #![warn(missing_docs)]
 
-pub mod accuracy;
-pub mod aggregate;
-pub mod api;
-pub mod confidence;
-pub mod distribution;
-pub mod estimators;
-pub mod eval;
-pub mod extract;
-pub mod figures;
-pub mod generation;
-pub mod generators;
-pub mod invalid;
-pub mod llm;
-pub mod montecarlo;
-pub mod optim;
-pub mod output;
-pub mod progress;
-pub mod sample;
-pub mod select;
-pub mod spec;
-pub mod stopping;
-pub mod theory;
-pub mod tiny;
-pub mod validate;
-pub mod verify;
-pub mod weibull;
-
-pub use distribution::{DistributionError, PathDistribution};
-pub use sample::{Sample, SampledPath};
+pub use pathconf_core::{
+    accuracy, aggregate, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, output, progress, sample, select,
+    spec, stopping, theory, verify, weibull,
+};
+pub use pathconf_core::{DistributionError, PathDistribution, Sample, SampledPath};
+pub use pathconf_eval::{api, eval};
+pub use pathconf_figures::figures;
+pub use pathconf_models::{llm, tiny, validate};

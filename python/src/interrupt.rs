@@ -9,7 +9,7 @@
 //! nothing running. Results do not depend on this: the library's work is
 //! deterministic for a seed whatever the threads.
 
-use pathconf::progress::Observer;
+use pathconf_core::progress::Observer;
 use pyo3::prelude::*;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};

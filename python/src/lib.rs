@@ -1,6 +1,6 @@
 //! `pathconf._core`: the Python bindings' native module. Thin: every function
 //! here converts its arguments, calls the library's front door
-//! ([`pathconf::api`], the same functions the CLI calls) with the GIL
+//! ([`pathconf_eval::api`], the same functions the CLI calls) with the GIL
 //! released, and returns the report as the JSON text the CLI's `--json`
 //! prints; `pathconf/__init__.py` turns that into Python objects.
 //!
@@ -11,18 +11,18 @@
 mod interrupt;
 
 use interrupt::detached;
-use pathconf::api::eval::{read_cache, EvalOptions, EvalPlan};
-use pathconf::api::theory::{AccuracyRequest, TheoryInput};
-use pathconf::api::ApiError;
-use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
-use pathconf::eval::formats::arrays::{read_arrays, PathArrays};
-use pathconf::eval::formats::{read, read_answers, Format};
-use pathconf::eval::methods::ProbMode;
-use pathconf::eval::stopping::PathOrder;
-use pathconf::eval::{Dataset, EvalError};
-use pathconf::invalid::InvalidPolicy;
-use pathconf::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
-use pathconf::stopping::StopRule;
+use pathconf_core::invalid::InvalidPolicy;
+use pathconf_core::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
+use pathconf_core::stopping::StopRule;
+use pathconf_eval::api::eval::{read_cache, EvalOptions, EvalPlan};
+use pathconf_eval::api::theory::{AccuracyRequest, TheoryInput};
+use pathconf_eval::api::ApiError;
+use pathconf_eval::eval::equivalence::{AnswerEquality, Equivalence};
+use pathconf_eval::eval::formats::arrays::{read_arrays, PathArrays};
+use pathconf_eval::eval::formats::{read, read_answers, Format};
+use pathconf_eval::eval::methods::ProbMode;
+use pathconf_eval::eval::stopping::PathOrder;
+use pathconf_eval::eval::{Dataset, EvalError};
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::prelude::*;
 use std::collections::HashMap;
@@ -302,16 +302,16 @@ fn theory(
     trials: u64,
     seed: u64,
 ) -> PyResult<String> {
-    let target = target.map(|t| t.parse().map_err(|e: pathconf::accuracy::target::TargetError| value_err(e.to_string()))).transpose()?;
+    let target = target.map(|t| t.parse().map_err(|e: pathconf_core::accuracy::target::TargetError| value_err(e.to_string()))).transpose()?;
     let json = detached(py, move |observer| {
-        pathconf::api::check_spec_options(&n, tau, temperature)?;
+        pathconf_eval::api::check_spec_options(&n, tau, temperature)?;
         let input = if population_file.is_some() || population_json.is_some() {
             TheoryInput::Population(population_of(population_file, population_json)?)
         } else {
             TheoryInput::Spec(spec_of(spec_file, spec_json)?)
         };
         let req = AccuracyRequest { n, tau, temperature, estimators, accuracy, target, n_max, trials, seed };
-        Ok(pathconf::api::theory::theory(&input, &req, observer)?.to_json())
+        Ok(pathconf_eval::api::theory::theory(&input, &req, observer)?.to_json())
     })
     .map_err(|e| e.into_py(py_err))?;
     to_json(&json)
@@ -333,8 +333,8 @@ fn simulate(
 ) -> PyResult<String> {
     let report = detached(py, move |observer| {
         let spec = spec_of(spec_file, spec_json)?;
-        let req = pathconf::api::simulate::SimulateRequest { n, trials, seed, tau: tau.or(spec.tau).unwrap_or(0.0), temperature };
-        pathconf::api::simulate::simulate_spec(&spec.distribution, &req, observer)
+        let req = pathconf_eval::api::simulate::SimulateRequest { n, trials, seed, tau: tau.or(spec.tau).unwrap_or(0.0), temperature };
+        pathconf_eval::api::simulate::simulate_spec(&spec.distribution, &req, observer)
     })
     .map_err(|e| e.into_py(py_err))?;
     to_json(&report)
@@ -347,7 +347,7 @@ fn budget(py: Python<'_>, rules: Vec<String>, spec_file: Option<PathBuf>, spec_j
     let rules = rules_of(&rules)?;
     let rows = detached(py, move |_| {
         let spec = spec_of(spec_file, spec_json)?;
-        pathconf::api::budget::budget(&spec.distribution, &rules, trials, seed)
+        pathconf_eval::api::budget::budget(&spec.distribution, &rules, trials, seed)
     })
     .map_err(|e| e.into_py(py_err))?;
     to_json(&rows)
@@ -357,8 +357,8 @@ fn budget(py: Python<'_>, rules: Vec<String>, spec_file: Option<PathBuf>, spec_j
 #[pyfunction]
 #[pyo3(signature = (quick = true, trials = 100_000, seed = 20251015))]
 fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<String> {
-    let cfg = pathconf::verify::VerifyConfig { quick, trials, seed };
-    let reports = detached(py, move |observer| pathconf::api::verify(&cfg, observer)).map_err(|e| e.into_py(py_err))?;
+    let cfg = pathconf_core::verify::VerifyConfig { quick, trials, seed };
+    let reports = detached(py, move |observer| pathconf_eval::api::verify(&cfg, observer)).map_err(|e| e.into_py(py_err))?;
     to_json(&reports)
 }
 

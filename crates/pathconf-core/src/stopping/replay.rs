@@ -1,0 +1,119 @@
+//! Applying a rule to a sequence of sampled answers.
+
+use super::pc_stop::{replay_pc, PathDraws};
+use super::rule::{EscAnswer, StopCache, StopRule};
+use crate::select::select;
+
+/// Where a rule stopped and what it answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stopped {
+    /// Samples consumed.
+    pub used: usize,
+    /// Accuracy credit: 1 or 0, or `1/#tied` for a plurality tie.
+    pub credit: f64,
+    /// The returned answer's share of the consumed samples.
+    pub confidence: f64,
+    /// `(share, correct)` of the answers the rule chose among (every sampled
+    /// answer for a plurality; the window's answer alone for ESC), for the
+    /// calibration metrics.
+    pub rows: Vec<(f64, bool)>,
+}
+
+/// Runs `rule` on `answers` (answer indices in sampling order, `correct[a]`
+/// whether answer `a` is right). A sequence shorter than the rule's maximum
+/// ends the rule early: the rule then answers from every sample there is.
+/// Count-based rules only; the path rules ([`StopRule::needs_paths`]) go
+/// through [`replay_with_paths`].
+///
+/// ```
+/// use pathconf_core::stopping::{replay, StopRule};
+/// let rule: StopRule = "esc:2:6".parse().unwrap();
+/// // Windows (0,1), (1,1): the second is unanimous; the window's answer is 1.
+/// let s = replay(&rule, &[0, 1, 1, 1, 0, 0], &[true, false]);
+/// assert_eq!((s.used, s.credit), (4, 0.0));
+/// ```
+pub fn replay(rule: &StopRule, answers: &[u32], correct: &[bool]) -> Stopped {
+    replay_cached(rule, answers, correct, &mut StopCache::default())
+}
+
+/// [`replay`] sharing `cache` (one per rule) across many sequences — the
+/// Dirichlet statistic is costly and its verdicts recur.
+pub fn replay_cached(rule: &StopRule, answers: &[u32], correct: &[bool], cache: &mut StopCache) -> Stopped {
+    replay_silent(rule, answers, correct, None, cache)
+}
+
+/// [`replay_cached`] where the draws of the answers marked in `silent`
+/// (per answer; `None`: none) cast no vote ([`crate::invalid::InvalidPolicy::Drop`]):
+/// each still counts as a sample, but the rule never sees it — its counts
+/// and its number of samples are those of the voting draws, and it is not
+/// asked again after a silent draw (nothing it reads has changed). An ESC
+/// window with a silent draw is not unanimous. With no voting draw by the
+/// cap there is no answer: credit 0, confidence 0, no rows.
+pub fn replay_silent(rule: &StopRule, answers: &[u32], correct: &[bool], silent: Option<&[bool]>, cache: &mut StopCache) -> Stopped {
+    assert!(!rule.needs_paths(), "{rule} reads paths: use replay_with_paths");
+    let is_silent = |a: u32| silent.is_some_and(|s| s[a as usize]);
+    let mut counts = vec![0usize; correct.len()];
+    let mut voted = 0usize;
+    let limit = rule.max_samples().min(answers.len());
+    let plurality = |counts: &[usize], used: usize, voted: usize| {
+        if voted == 0 {
+            return Stopped { used, credit: 0.0, confidence: 0.0, rows: Vec::new() };
+        }
+        let s = select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok)));
+        let rows = counts.iter().zip(correct).filter(|(&c, _)| c > 0).map(|(&c, &ok)| (c as f64 / voted as f64, ok)).collect();
+        Stopped { used, credit: s.credit, confidence: s.top / voted as f64, rows }
+    };
+    for (i, &a) in answers.iter().take(limit).enumerate() {
+        if is_silent(a) {
+            continue;
+        }
+        counts[a as usize] += 1;
+        voted += 1;
+        let n = i + 1;
+        match *rule {
+            StopRule::Fixed { .. } => {}
+            StopRule::Esc { window, answer, .. } => {
+                if n % window == 0 && answers[n - window..n].iter().all(|&x| x == a) {
+                    return match answer {
+                        EscAnswer::Window => {
+                            let (share, ok) = (counts[a as usize] as f64 / voted as f64, correct[a as usize]);
+                            Stopped { used: n, credit: if ok { 1.0 } else { 0.0 }, confidence: share, rows: vec![(share, ok)] }
+                        }
+                        EscAnswer::Majority => plurality(&counts, n, voted),
+                    };
+                }
+            }
+            _ => {
+                if rule.stops_cached(&counts, voted, cache) {
+                    return plurality(&counts, n, voted);
+                }
+            }
+        }
+    }
+    plurality(&counts, limit, voted)
+}
+
+/// Runs any rule: the path rules read `draws` (and tie PC's scores within
+/// `tie_tol`, relative), the others only `answers` (sharing `cache`).
+pub fn replay_with_paths(rule: &StopRule, answers: &[u32], correct: &[bool], draws: &PathDraws, tie_tol: f64, cache: &mut StopCache) -> Stopped {
+    replay_any(rule, answers, correct, Some(draws), None, tie_tol, cache)
+}
+
+/// Runs any rule, with the draws of the answers marked in `silent` casting
+/// no vote ([`replay_silent`]; for the path rules, [`replay_pc`]). `draws`
+/// must be given for the path rules.
+pub fn replay_any(
+    rule: &StopRule,
+    answers: &[u32],
+    correct: &[bool],
+    draws: Option<&PathDraws>,
+    silent: Option<&[bool]>,
+    tie_tol: f64,
+    cache: &mut StopCache,
+) -> Stopped {
+    match (*rule, draws) {
+        (StopRule::PcStop { unseen, max }, Some(draws)) => replay_pc(unseen, max, answers, correct, draws, silent, tie_tol),
+        (StopRule::PcStop { .. }, None) => panic!("{rule} reads paths: give their draws"),
+        _ => replay_silent(rule, answers, correct, silent, cache),
+    }
+}

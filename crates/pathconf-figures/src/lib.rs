@@ -1,0 +1,14 @@
+//! # pathconf-figures
+//!
+//! Every figure of `pathconf reproduce`: panels, CSVs and summary text
+//! ([`figures`]), drawn with plotters.
+#![warn(missing_docs)]
+
+pub mod figures;
+
+// The modules the figures read, under their own names.
+use pathconf_core::{
+    accuracy, confidence, distribution, estimators, generation, generators, invalid, montecarlo, output, progress, sample, select, stopping, theory, weibull,
+};
+use pathconf_eval::eval;
+use pathconf_models::{tiny, validate};

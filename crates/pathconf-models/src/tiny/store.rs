@@ -1,0 +1,128 @@
+//! The trained model cached on disk: `model.safetensors`, `config.json`,
+//! `train.json` (the training settings) and `loss.csv`. A directory whose
+//! `train.json` and `config.json` match the request is loaded; otherwise the
+//! model is trained (deterministically from the seed) and saved.
+
+use super::config::ModelConfig;
+use super::error::TinyError;
+use super::model::TinyModel;
+use super::train::{train, LossPoint, TrainConfig};
+use crate::output::write_atomic;
+use crate::progress::Observer;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::path::{Path, PathBuf};
+
+/// Training settings file.
+pub const TRAIN_FILE: &str = "train.json";
+/// Loss curve file.
+pub const LOSS_FILE: &str = "loss.csv";
+
+/// The source files whose text determines the trained weights (the model,
+/// its layers, the task, the training loop) and the lock file (candle's
+/// version): they key the cache, so a change to any of them retrains.
+const TRAINING_SOURCES: [&str; 10] = [
+    include_str!("attention.rs"),
+    include_str!("block.rs"),
+    include_str!("config.rs"),
+    include_str!("embedding.rs"),
+    include_str!("mlp.rs"),
+    include_str!("model.rs"),
+    include_str!("norm.rs"),
+    include_str!("task.rs"),
+    include_str!("train.rs"),
+    include_str!("../../../../Cargo.lock"),
+];
+
+/// A 16-hex-digit digest of the training sources (`TRAINING_SOURCES`).
+pub fn training_code_key() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    TRAINING_SOURCES.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// Where trained models are cached: `$PATHCONF_CACHE/tiny`, else
+/// `~/.cache/pathconf/tiny`, else `<crate>/target/pathconf-tiny` (no home).
+pub fn cache_root() -> PathBuf {
+    match (std::env::var_os("PATHCONF_CACHE"), std::env::var_os("HOME")) {
+        (Some(dir), _) => PathBuf::from(dir).join("tiny"),
+        (None, Some(home)) => PathBuf::from(home).join(".cache").join("pathconf").join("tiny"),
+        (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target").join("pathconf-tiny"),
+    }
+}
+
+/// The default cache directory for a training run:
+/// `<cache root>/steps<S>-seed<K>-<training code key>`. Training is
+/// deterministic for a seed, so a directory made by the same code and
+/// settings holds the same model; outside the work tree, it survives fresh
+/// clones (CI trains once per machine, not once per run).
+pub fn default_dir(cfg: &TrainConfig) -> PathBuf {
+    cache_root().join(format!("steps{}-seed{}-{}", cfg.steps, cfg.seed, training_code_key()))
+}
+
+/// A model with where it lives and whether it was trained just now.
+#[derive(Debug)]
+pub struct StoredModel {
+    /// The model.
+    pub model: TinyModel,
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Trained in this call (false: loaded from the cache).
+    pub trained: bool,
+    /// The loss curve (read back from `loss.csv` when loaded).
+    pub curve: Vec<LossPoint>,
+}
+
+fn matches(dir: &Path, model_cfg: &ModelConfig, cfg: &TrainConfig) -> bool {
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let train_ok = read(TRAIN_FILE).and_then(|t| serde_json::from_str::<TrainConfig>(&t).ok()).is_some_and(|t| &t == cfg);
+    let model_ok = read(super::model::CONFIG_FILE).and_then(|t| serde_json::from_str::<ModelConfig>(&t).ok()).is_some_and(|m| &m == model_cfg);
+    train_ok && model_ok && dir.join(super::model::WEIGHTS_FILE).exists() && dir.join(LOSS_FILE).exists()
+}
+
+/// Parses `loss.csv`.
+pub fn read_curve(dir: &Path) -> Result<Vec<LossPoint>, TinyError> {
+    let path = dir.join(LOSS_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| TinyError::Io { path: path.clone(), source })?;
+    text.lines()
+        .skip(1)
+        .enumerate()
+        .map(|(i, l)| {
+            let f: Vec<&str> = l.split(',').collect();
+            let bad = || TinyError::Curve { path: path.clone(), line: i + 2 };
+            if f.len() != 3 {
+                return Err(bad());
+            }
+            Ok(LossPoint { step: f[0].parse().map_err(|_| bad())?, loss: f[1].parse().map_err(|_| bad())?, lr: f[2].parse().map_err(|_| bad())? })
+        })
+        .collect()
+}
+
+/// The loss curve as CSV text.
+pub fn curve_csv(curve: &[LossPoint]) -> String {
+    let mut s = String::from("step,loss,lr\n");
+    for p in curve {
+        s.push_str(&format!("{},{:?},{:?}\n", p.step, p.loss, p.lr));
+    }
+    s
+}
+
+/// Loads the model from `dir` (default [`default_dir`]) if it was trained
+/// with these settings, else trains and saves it.
+pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> Result<StoredModel, TinyError> {
+    let dir = dir.map_or_else(|| default_dir(cfg), Path::to_path_buf);
+    if matches(&dir, model_cfg, cfg) {
+        return Ok(StoredModel { model: TinyModel::load(&dir)?, curve: read_curve(&dir)?, dir, trained: false });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let (model, curve) = train(model_cfg, cfg, &mut rng, observer)?;
+    // Weights and config first, the train settings last: a crash in between
+    // leaves a directory that does not match and is retrained.
+    model.save(&dir)?;
+    let (loss, train_file) = (dir.join(LOSS_FILE), dir.join(TRAIN_FILE));
+    write_atomic(&loss, curve_csv(&curve).as_bytes()).map_err(|source| TinyError::Io { path: loss, source })?;
+    let text = serde_json::to_string_pretty(cfg).map_err(|source| TinyError::Json { path: train_file.clone(), source })?;
+    write_atomic(&train_file, text.as_bytes()).map_err(|source| TinyError::Io { path: train_file, source })?;
+    Ok(StoredModel { model, dir, trained: true, curve })
+}
