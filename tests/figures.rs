@@ -133,7 +133,9 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
     }
     let (sh, srows) = read_csv(&dir.join("aggregators_sweep.csv"));
     assert_eq!(sh, aggregators::SWEEP_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    assert_eq!(srows.iter().filter(|r| r[0] == "smollm2").count(), 2 * aggregators::TEMPERATURES.len() + 3);
+    // CISC by probability and by P(True) at every T; SC, PC, RPC; SC with invalid paths dropped.
+    assert_eq!(srows.iter().filter(|r| r[0] == "smollm2").count(), 2 * aggregators::TEMPERATURES.len() + 4);
+    assert!(srows.iter().any(|r| r[0] == "smollm2" && r[1] == "SC (invalid dropped)"), "{srows:?}");
     assert_eq!(srows.iter().filter(|r| r[0].starts_with("theory_limit:")).count(), 2 * (aggregators::TEMPERATURES.len() + 1));
 
     let (qh, qrows) = read_csv(&dir.join("real_llm_questions.csv"));

@@ -77,11 +77,24 @@ fn every_import_is_on_the_module_map() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let rows = rows(root);
     assert!(rows.len() >= 25, "the map has {} module rows", rows.len());
+    // An exported macro is named at its crate's root (`crate::named_option!`):
+    // it counts as an import of the module that defines it.
+    let mut macro_home = std::collections::BTreeMap::new();
+    for row in &rows {
+        for file in files(&root.join("crates").join(&row.krate).join("src").join(&row.module)) {
+            for line in std::fs::read_to_string(&file).unwrap().lines() {
+                if let Some(rest) = line.trim_start().strip_prefix("macro_rules! ") {
+                    macro_home.insert(rest.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_').to_string(), row.module.clone());
+                }
+            }
+        }
+    }
     let mut undeclared = Vec::new();
     for row in &rows {
         let dir = root.join("crates").join(&row.krate).join("src").join(&row.module);
         for file in files(&dir) {
             for name in imports(&file) {
+                let name = macro_home.get(&name).cloned().unwrap_or(name);
                 if name != row.module && !row.allowed.contains(&name) {
                     undeclared.push(format!("{} imports `{name}` ({})", row.module, file.strip_prefix(root).unwrap().display()));
                 }

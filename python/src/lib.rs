@@ -12,6 +12,7 @@ mod interrupt;
 
 use interrupt::detached;
 use pathconf_core::invalid::InvalidPolicy;
+use pathconf_core::options::UnknownOption;
 use pathconf_core::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
 use pathconf_core::stopping::StopRule;
 use pathconf_eval::api::eval::{read_cache, EvalOptions, EvalPlan};
@@ -60,13 +61,7 @@ struct Paths {
 }
 
 fn format_of(name: Option<&str>) -> PyResult<Option<Format>> {
-    match name {
-        None => Ok(None),
-        Some("rpc-json") => Ok(Some(Format::RpcJson)),
-        Some("jsonl") => Ok(Some(Format::Jsonl)),
-        Some("openai") => Ok(Some(Format::Openai)),
-        Some(other) => Err(value_err(format!("format {other:?}: expected \"rpc-json\", \"jsonl\" or \"openai\""))),
-    }
+    name.map(option).transpose()
 }
 
 #[pymethods]
@@ -117,11 +112,7 @@ impl Paths {
     /// The format read (`rpc-json`, `jsonl`, `openai`).
     #[getter]
     fn format(&self) -> &'static str {
-        match self.ds.format {
-            Format::RpcJson => "rpc-json",
-            Format::Jsonl => "jsonl",
-            Format::Openai => "openai",
-        }
+        pathconf_core::options::name_of(self.ds.format)
     }
 
     /// Question ids.
@@ -190,27 +181,21 @@ impl Paths {
 }
 
 fn prob_of(name: &str) -> PyResult<ProbMode> {
-    match name {
-        "mean" => Ok(ProbMode::Mean),
-        "sequence" => Ok(ProbMode::Sequence),
-        other => Err(value_err(format!("prob {other:?}: expected \"mean\" or \"sequence\""))),
-    }
+    option(name)
 }
 
 fn equivalence_of(name: &str) -> PyResult<Equivalence> {
-    match name {
-        "math" => Ok(Equivalence::Math),
-        "exact" => Ok(Equivalence::Exact),
-        other => Err(value_err(format!("equivalence {other:?}: expected \"math\" or \"exact\""))),
-    }
+    option(name)
 }
 
 fn order_of(name: &str) -> PyResult<PathOrder> {
-    match name {
-        "random" => Ok(PathOrder::Random),
-        "file" => Ok(PathOrder::File),
-        other => Err(value_err(format!("order {other:?}: expected \"random\" or \"file\""))),
-    }
+    option(name)
+}
+
+/// One of the library's option enums by name (a `ValueError` naming the
+/// alternatives otherwise).
+fn option<T: std::str::FromStr<Err = UnknownOption>>(name: &str) -> PyResult<T> {
+    name.parse::<T>().map_err(|e| value_err(e.to_string()))
 }
 
 fn rules_of(rules: &[String]) -> PyResult<Vec<StopRule>> {
@@ -249,7 +234,7 @@ fn evaluate(
         per_question,
         stop: rules_of(&stop)?,
         order: order_of(order)?,
-        invalid: invalid.map(|p| p.parse::<InvalidPolicy>().map_err(|e| value_err(e.to_string()))).transpose()?,
+        invalid: invalid.map(option::<InvalidPolicy>).transpose()?,
     };
     let ds = Arc::clone(&paths.ds);
     let outcome = detached(py, move |observer| {

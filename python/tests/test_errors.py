@@ -75,7 +75,7 @@ def test_bad_methods_and_options(cli, golden):
         pathconf.evaluate(paths, stop=["esc:0:3"])
     with pytest.raises(ValueError, match="prob"):
         pathconf.evaluate(paths, prob="median")
-    with pytest.raises(ValueError, match="vote or drop"):
+    with pytest.raises(ValueError, match="is not one of vote, drop"):
         pathconf.evaluate(paths, invalid="keep")
     with pytest.raises(ValueError) as e:
         pathconf.evaluate(paths, methods=["sc"], stop=["esc:5:40"])

@@ -2,6 +2,7 @@
 //! or `pathconf eval FILE --stop RULE [--stop RULE ...] [--order file|random]`.
 
 use super::format::table;
+use super::named;
 use pathconf::api::eval::{read_cache, EvalOptions, EvalOutcome, EvalPlan};
 use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
 use pathconf::eval::formats::{read, read_answers, Format};
@@ -9,66 +10,21 @@ use pathconf::eval::methods::ProbMode;
 use pathconf::eval::prefit;
 use pathconf::eval::protocol::{EvalReport, MeanStd};
 use pathconf::eval::stopping::{PathOrder, StopReport};
+use pathconf::invalid::InvalidPolicy;
 use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
 use pathconf::stopping::StopRule;
 use pathconf::weibull::FitMemo;
 use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum EquivalenceArg {
-    /// Normalised strings and exact numeric equality (0.5 = 1/2 = \frac{1}{2}).
-    Math,
-    /// Raw string equality.
-    Exact,
-}
-
-/// `--format` (the library's [`Format`], with clap's help text).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum FormatArg {
-    /// The paper's released column layout.
-    RpcJson,
-    /// pathconf's JSONL.
-    Jsonl,
-    /// OpenAI / vLLM responses (JSONL).
-    Openai,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::RpcJson => Format::RpcJson,
-            FormatArg::Jsonl => Format::Jsonl,
-            FormatArg::Openai => Format::Openai,
-        }
-    }
-}
-
-/// `--prob` (the library's [`ProbMode`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum ProbArg {
-    /// `exp(mean token log-probability)` (the reference).
-    Mean,
-    /// `exp(sequence log-probability)`.
-    Sequence,
-}
-
-impl From<ProbArg> for ProbMode {
-    fn from(p: ProbArg) -> Self {
-        match p {
-            ProbArg::Mean => ProbMode::Mean,
-            ProbArg::Sequence => ProbMode::Sequence,
-        }
-    }
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The sampled paths (the paper's JSON columns, pathconf JSONL, or OpenAI/vLLM JSONL).
     file: PathBuf,
-    /// Input format (detected when absent).
-    #[arg(long, value_enum)]
-    format: Option<FormatArg>,
+    /// Input format (detected when absent): rpc-json (the paper's released columns), jsonl (pathconf's),
+    /// openai (OpenAI / vLLM responses, JSONL).
+    #[arg(long, value_parser = named::<Format>())]
+    format: Option<Format>,
     /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
     #[arg(long)]
     answers: Option<PathBuf>,
@@ -90,11 +46,12 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Path probability: exp(mean log-prob) as the reference, or exp(sequence log-prob).
-    #[arg(long, value_enum, default_value = "mean")]
-    prob: ProbArg,
-    /// Answer equivalence.
-    #[arg(long, value_enum, default_value = "math")]
-    equivalence: EquivalenceArg,
+    #[arg(long, value_parser = named::<ProbMode>(), default_value = "mean")]
+    prob: ProbMode,
+    /// Answer equivalence: math (normalised strings and exact numeric equality, 0.5 = 1/2 = \frac{1}{2}), or exact
+    /// (raw string equality).
+    #[arg(long, value_parser = named::<Equivalence>(), default_value = "math")]
+    equivalence: Equivalence,
     /// The reference's equality cache ({"a<##>b": bool}), overriding the equivalence for listed pairs.
     #[arg(long)]
     cache: Option<PathBuf>,
@@ -113,19 +70,13 @@ pub struct Args {
     #[arg(long = "stop")]
     stop: Vec<StopRule>,
     /// Order in which --stop consumes each question's paths: the file's, or --repeats seeded random orders.
-    #[arg(long, value_enum, default_value = "random")]
-    order: OrderArg,
+    #[arg(long, value_parser = named::<PathOrder>(), default_value = "random")]
+    order: PathOrder,
     /// Paths without an answer: `vote` (one answer group) or `drop` (cost a sample, cast no vote), for every
     /// method and rule [default: each as its reference code — vote for sc, ppl, pc, rp, rpc, esc, fixed, pc-*;
     /// drop for cisc, deepconf, self-certainty-borda, asc-*].
-    #[arg(long, value_name = "vote|drop")]
-    invalid: Option<pathconf::invalid::InvalidPolicy>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum OrderArg {
-    File,
-    Random,
+    #[arg(long, value_parser = named::<InvalidPolicy>())]
+    invalid: Option<InvalidPolicy>,
 }
 
 fn ms(m: MeanStd, scale: f64, digits: usize) -> String {
@@ -141,10 +92,7 @@ fn print_table(r: &EvalReport) {
         r.paths_per_question.1,
         r.invalid_answers,
         r.questions_with_invalid,
-        match r.prob {
-            ProbMode::Mean => "mean",
-            ProbMode::Sequence => "sequence",
-        }
+        r.prob
     );
     println!("Accuracy in %, ECE ×100; mean ± std over random subsets (seed {}). 'max' = chosen answer, 'avg' = all answers (reference metrics.py).", r.seed);
     println!("s.e.(Q) = standard error of the accuracy across questions (measured on data); WQD = share of (correct, wrong) path pairs of a question");
@@ -198,20 +146,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ks: args.k.clone(),
         repeats: args.repeats,
         seed: args.seed,
-        prob: args.prob.into(),
-        equal: AnswerEquality {
-            mode: match args.equivalence {
-                EquivalenceArg::Math => Equivalence::Math,
-                EquivalenceArg::Exact => Equivalence::Exact,
-            },
-            ..Default::default()
-        },
+        prob: args.prob,
+        equal: AnswerEquality { mode: args.equivalence, ..Default::default() },
         per_question: args.per_question,
         stop: args.stop.clone(),
-        order: match args.order {
-            OrderArg::File => PathOrder::File,
-            OrderArg::Random => PathOrder::Random,
-        },
+        order: args.order,
         invalid: args.invalid,
     };
     opts.parsed_methods()?; // names and τ first, before reading anything
@@ -220,10 +159,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         opts.equal.cache = read_cache(c)?;
     }
     // RPC's fits start on the idle cores while the file is parsed.
-    let (ds, fits) = rayon::join(
-        || read(&args.file, args.format.map(Format::from), answers.as_ref()),
-        || if opts.prefits() { prefit::fits(&args.file) } else { FitMemo::default() },
-    );
+    let (ds, fits) =
+        rayon::join(|| read(&args.file, args.format, answers.as_ref()), || if opts.prefits() { prefit::fits(&args.file) } else { FitMemo::default() });
     let ds = ds?;
     let plan = EvalPlan::new(&ds, &opts)?;
     if let EvalPlan::Methods { sc_only: true, .. } = plan {

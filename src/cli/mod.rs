@@ -46,6 +46,17 @@ enum Command {
 }
 
 /// Runs the parsed command; `Ok(code)` is the exit code.
+/// A value parser for one of the library's option enums: its names listed
+/// in `--help` and in the error for a name that is not one of them.
+pub(crate) fn named<T>() -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: pathconf::options::NamedOption + std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Debug,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(T::NAMES).map(|name| name.parse::<T>().expect("one of the listed names"))
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     if let Some(t) = cli.threads {
         anyhow::ensure!(t >= 1, "--threads must be at least 1");

@@ -22,8 +22,6 @@
 //! confidence 0 ([`crate::eval::metrics`]).
 
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
 
 /// How a method or stopping rule treats invalid paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -35,38 +33,7 @@ pub enum InvalidPolicy {
     Drop,
 }
 
-impl InvalidPolicy {
-    /// The name as typed (`vote`, `drop`).
-    pub fn name(self) -> &'static str {
-        match self {
-            InvalidPolicy::Vote => "vote",
-            InvalidPolicy::Drop => "drop",
-        }
-    }
-}
-
-impl fmt::Display for InvalidPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An unknown policy name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid-answer policy {0:?} is not vote or drop")]
-pub struct PolicyError(pub String);
-
-impl FromStr for InvalidPolicy {
-    type Err = PolicyError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "vote" => Ok(InvalidPolicy::Vote),
-            "drop" => Ok(InvalidPolicy::Drop),
-            _ => Err(PolicyError(s.to_string())),
-        }
-    }
-}
+crate::named_option!(InvalidPolicy, "invalid", { InvalidPolicy::Vote => "vote", InvalidPolicy::Drop => "drop" });
 
 /// Whether `answer` is the mark of a path without an answer
 /// ([`crate::extract::INVALID`], or empty after trimming).
@@ -89,7 +56,7 @@ mod tests {
             assert_eq!(p.to_string().parse::<InvalidPolicy>(), Ok(p));
         }
         assert_eq!(" DROP ".parse::<InvalidPolicy>(), Ok(InvalidPolicy::Drop));
-        assert!("keep".parse::<InvalidPolicy>().is_err());
+        assert_eq!("keep".parse::<InvalidPolicy>().unwrap_err().to_string(), "invalid \"keep\" is not one of vote, drop");
         assert_eq!(serde_json::to_string(&InvalidPolicy::Drop).unwrap(), "\"drop\"");
     }
 }

@@ -34,6 +34,7 @@ pub mod generators;
 pub mod invalid;
 pub mod montecarlo;
 pub mod optim;
+pub mod options;
 pub mod output;
 pub mod progress;
 pub mod sample;

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// A paths file, answers file or equality cache.
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
+    /// A method name or its parameters.
+    #[error(transparent)]
+    Method(#[from] crate::eval::methods::MethodError),
     /// A spec or population file.
     #[error(transparent)]
     Spec(#[from] crate::spec::SpecError),

@@ -151,22 +151,9 @@ pub enum EvalError {
         /// What is wrong.
         message: String,
     },
-    /// A method name that is not in the registry.
-    #[error("unknown method {name:?} (expected {expected})")]
-    UnknownMethod {
-        /// The name given.
-        name: String,
-        /// The names that exist (the registry's, comma-separated).
-        expected: String,
-    },
-    /// A method that needs a parameter given without it.
-    #[error("method `{method}` needs {option}")]
-    MissingParameter {
-        /// The method.
-        method: &'static str,
-        /// The option that gives the parameter.
-        option: &'static str,
-    },
+    /// A method name or parameter that does not parse.
+    #[error(transparent)]
+    Method(#[from] crate::eval::methods::MethodError),
     /// An option out of range.
     #[error("{option} must be {requirement}")]
     BadOption {
@@ -174,14 +161,6 @@ pub enum EvalError {
         option: &'static str,
         /// What it must be.
         requirement: &'static str,
-    },
-    /// A method's parameters do not parse or are out of range.
-    #[error("method {method:?}: {message}")]
-    BadMethod {
-        /// The method as given.
-        method: String,
-        /// What is wrong.
-        message: String,
     },
     /// A method needs a per-path signal the file does not carry.
     #[error("{file}: `{method}` needs {}, but question {question}, path {path} has none (field `{field}`); {}", .need.what(), .need.hint())]

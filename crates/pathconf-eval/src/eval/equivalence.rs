@@ -24,6 +24,8 @@ pub enum Equivalence {
     Exact,
 }
 
+pathconf_core::named_option!(Equivalence, "equivalence", { Equivalence::Math => "math", Equivalence::Exact => "exact" });
+
 /// A canonical key: equal keys ⇔ equivalent answers (without a cache).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AnswerKey {

@@ -26,7 +26,7 @@
 //! within-question discrimination of the per-path confidence it uses (`q`
 //! for PPL/PC/RP/RPC).
 
-use super::dataset::{EvalError, RawQuestion};
+use super::dataset::RawQuestion;
 use super::equivalence::{AnswerEquality, AnswerKey};
 use crate::aggregate::cisc::tie_break_scores;
 use crate::aggregate::{borda_votes, cisc_weights, top_eta_keep, weighted_vote, within_question_discrimination, CiscKind, Wqd};
@@ -74,6 +74,36 @@ pub enum Method {
     SelfCertaintyBorda {
         /// Power `p` of `(N − r)^p`.
         power: f64,
+    },
+}
+
+/// A method name or its parameters that do not parse ([`Method::parse`]) —
+/// kept apart from the errors of reading a file ([`crate::eval::EvalError`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MethodError {
+    /// A method name that is not in the registry.
+    #[error("unknown method {name:?} (expected {expected})")]
+    UnknownMethod {
+        /// The name given.
+        name: String,
+        /// The names that exist (the registry's, comma-separated).
+        expected: String,
+    },
+    /// A method that needs a parameter given without it.
+    #[error("method `{method}` needs {option}")]
+    MissingParameter {
+        /// The method.
+        method: &'static str,
+        /// The option that gives the parameter.
+        option: &'static str,
+    },
+    /// A method's parameters do not parse or are out of range.
+    #[error("method {method:?}: {message}")]
+    BadMethod {
+        /// The method as given.
+        method: String,
+        /// What is wrong.
+        message: String,
     },
 }
 
@@ -189,30 +219,30 @@ impl Method {
     /// `cisc-tie[:prob|ptrue]`, `deepconf:SCORE:ETA[:W]` (SCORE ∈ mean,
     /// tail, bottom10, lowest; ETA ∈ (0, 100]), `self-certainty-borda[:P]`
     /// (P ≥ 0, default 0.5). `rp` takes `tau`. `T` may be `inf`.
-    pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, EvalError> {
+    pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, MethodError> {
         let text = s.trim().to_lowercase();
         let mut parts = text.split(':');
         let head = parts.next().unwrap_or_default().to_string();
         let args: Vec<&str> = parts.collect();
-        let bad = |message: String| EvalError::BadMethod { method: text.clone(), message };
-        let float = |x: &str, what: &str| -> Result<f64, EvalError> {
+        let bad = |message: String| MethodError::BadMethod { method: text.clone(), message };
+        let float = |x: &str, what: &str| -> Result<f64, MethodError> {
             x.trim().parse::<f64>().ok().filter(|v| !v.is_nan()).ok_or_else(|| bad(format!("{what} {x:?} is not a number")))
         };
-        let arity = |lo: usize, hi: usize, syntax: &str| -> Result<(), EvalError> {
+        let arity = |lo: usize, hi: usize, syntax: &str| -> Result<(), MethodError> {
             if args.len() < lo || args.len() > hi {
                 Err(bad(format!("expected {syntax}")))
             } else {
                 Ok(())
             }
         };
-        let signal = |x: Option<&&str>| -> Result<CiscSignal, EvalError> {
+        let signal = |x: Option<&&str>| -> Result<CiscSignal, MethodError> {
             match x.map(|v| v.trim()) {
                 None | Some("prob") => Ok(CiscSignal::ResponseProbability),
                 Some("ptrue") => Ok(CiscSignal::PTrue),
                 Some(other) => Err(bad(format!("signal {other:?} is not prob or ptrue"))),
             }
         };
-        let cisc = |kind: CiscKind, syntax: &str| -> Result<Method, EvalError> {
+        let cisc = |kind: CiscKind, syntax: &str| -> Result<Method, MethodError> {
             arity(1, 2, syntax)?;
             let t = float(args[0], "temperature")?;
             if t <= 0.0 && kind == CiscKind::Softmax || t < 0.0 {
@@ -253,7 +283,7 @@ impl Method {
             }
             _ => {}
         }
-        let id = EstimatorId::from_name(&head).ok_or_else(|| EvalError::UnknownMethod { name: text.clone(), expected: EstimatorId::names() })?;
+        let id = EstimatorId::from_name(&head).ok_or_else(|| MethodError::UnknownMethod { name: text.clone(), expected: EstimatorId::names() })?;
         if !args.is_empty() {
             return Err(bad("takes no parameters after a colon".into()));
         }
@@ -262,7 +292,7 @@ impl Method {
             EstimatorId::Ppl => Method::Ppl,
             EstimatorId::Pc => Method::Pc,
             EstimatorId::Rpc => Method::Rpc,
-            EstimatorId::Rp => Method::Rp(tau.ok_or(EvalError::MissingParameter { method: EstimatorId::Rp.name(), option: "--tau" })?),
+            EstimatorId::Rp => Method::Rp(tau.ok_or(MethodError::MissingParameter { method: EstimatorId::Rp.name(), option: "--tau" })?),
             EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => unreachable!("parsed above"),
         })
     }
@@ -278,6 +308,8 @@ pub enum ProbMode {
     /// `exp(sequence log-probability)`.
     Sequence,
 }
+
+pathconf_core::named_option!(ProbMode, "prob", { ProbMode::Mean => "mean", ProbMode::Sequence => "sequence" });
 
 /// One row of a method's answer table: `[answer, confidence, is_correct]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -37,6 +37,8 @@ pub enum PathOrder {
     Random,
 }
 
+pathconf_core::named_option!(PathOrder, "order", { PathOrder::File => "file", PathOrder::Random => "random" });
+
 /// What to replay.
 #[derive(Debug, Clone)]
 pub struct StopConfig {

@@ -240,6 +240,14 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         };
         sweep.row(vec!["smollm2".into(), m.name().replace(',', ";"), t, csv_float(*a), csv_float(*se)]);
     }
+    // CISC drops invalid paths (its reference does), so its T → ∞ limit is
+    // SC with them dropped — a line of its own beside SC's default.
+    let sc_drop = {
+        let outs = outcomes_full(&ds, &[Method::Sc], ProbMode::Mean, &equal, Some(InvalidPolicy::Drop))?;
+        let credits: Vec<f64> = outs.iter().map(|q| 100.0 * q[0].credit).collect();
+        (credits.iter().sum::<f64>() / credits.len() as f64, standard_error(&credits))
+    };
+    sweep.row(vec!["smollm2".into(), "SC (invalid dropped)".into(), String::new(), csv_float(sc_drop.0), csv_float(sc_drop.1)]);
     let nt = TEMPERATURES.len();
     // CISC with P(True)'s part of the sweep (empty without P(True)).
     let ptrue_acc = &sweep_acc[nt + 3..];
@@ -248,7 +256,13 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let mut data_series = vec![
         Series::new("CISC(T)", palette::CISC, Style::PointsLine, xs(&sweep_acc[..nt]))
             .with_bars(sweep_acc[..nt].iter().map(|a| (a.0 - a.1, a.0 + a.1)).collect()),
-        Series::new("SC (= CISC at T = ∞)", palette::SC, Style::Line, flat(nt)),
+        Series::new("SC (invalid paths vote)", palette::SC, Style::Line, flat(nt)),
+        Series::new(
+            "SC, invalid paths dropped (= CISC at T = ∞)",
+            palette::SKY,
+            Style::Line,
+            vec![(TEMPERATURES[0], sc_drop.0), (TEMPERATURES[nt - 1], sc_drop.0)],
+        ),
         Series::new("PC", palette::PC, Style::Line, flat(nt + 1)),
         Series::new("RPC", palette::RPC, Style::Line, flat(nt + 2)),
     ];
@@ -401,7 +415,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     }
     let best = best_of(&sweep_acc[..nt]);
     s.push_str(&format!(
-        "\nCISC's sweep on all {} questions (measured on data, all paths): best T = {} at {:.1}% (SC {:.1}%, PC {:.1}%, RPC {:.1}%, each ± about {:.1} s.e.).\n\n\
+        "\nCISC's sweep on all {} questions (measured on data, all paths): best T = {} at {:.1}% (SC {:.1}%, or {:.1}% with invalid paths dropped — CISC's convention, hence its T → ∞ limit —, PC {:.1}%, RPC {:.1}%, each ± about {:.1} s.e.).\n\n\
          Theory (panel d; confidence = the path's probability; n → ∞ exact from CISC's limit p̃; n = {n_theory} by {}, {} trials where Monte Carlo): \
          {}. As T → ∞ CISC is SC, whose limit is PC's; as T → 0 it follows the most probable path, like PPL: weighting by probability helps \
          exactly where wrong answers are spread over many improbable paths (SC's and PC's model error), and costs accuracy where they are not.\n",
@@ -409,6 +423,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         TEMPERATURES[best.0],
         best.1,
         sweep_acc[nt].0,
+        sc_drop.0,
         sweep_acc[nt + 1].0,
         sweep_acc[nt + 2].0,
         sweep_acc[nt].1,

@@ -15,6 +15,7 @@ use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
+use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::stopping::exact::exact_cost;
 use crate::stopping::simulate::simulate_cost;
@@ -105,10 +106,24 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         &AnswerEquality::default(),
         observer,
     )?;
-    let pts = rules.iter().zip(&report.results).map(|(rule, r)| (*rule, r.mean_samples, r.accuracy / 100.0, "measured", r.accuracy_se / 100.0, None)).collect();
-    settings.push((format!("(d) SmolLM2-135M, {} questions × 64 paths, {reps} random orders (replay)", ds.questions.len()), pts));
+    let measured = |rules: &[StopRule], report: &crate::eval::stopping::StopReport| -> Vec<Point> {
+        rules.iter().zip(&report.results).map(|(rule, r)| (*rule, r.mean_samples, r.accuracy / 100.0, "measured", r.accuracy_se / 100.0, None)).collect()
+    };
+    settings.push((format!("(d) SmolLM2-135M, {} questions × 64 paths, {reps} random orders (replay)", ds.questions.len()), measured(&rules, &report)));
+    // Each rule treats invalid draws as its reference does (ESC and fixed
+    // vote, Adaptive-Consistency drops): a rule that drops them is compared
+    // with fixed budgets that drop them too, on the same orders.
+    let dropped = evaluate_stopping(
+        &ds,
+        &StopConfig { rules: fixed.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: Some(InvalidPolicy::Drop) },
+        &AnswerEquality::default(),
+        observer,
+    )?;
+    // Only the replay (the last setting) has invalid draws.
+    let mut fixed_dropping: Vec<Vec<Point>> = vec![Vec::new(); settings.len() - 1];
+    fixed_dropping.push(measured(&fixed, &dropped));
 
-    for (name, pts) in &settings {
+    for ((name, pts), fixed_drop) in settings.iter().zip(&fixed_dropping) {
         for (rule, n, acc, method, se, exact) in pts {
             csv.row(vec![
                 name.split(' ').next().unwrap_or("").trim_matches(|c| c == '(' || c == ')').to_string(),
@@ -123,6 +138,18 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let fixed_pts: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::Fixed { .. })).collect();
         let curve = |p: &Point| p.5.unwrap_or(p.2);
         let mut series = vec![Series::new("fixed:N", palette::SC, Style::Line, fixed_pts.iter().map(|p| (p.1, 100.0 * curve(p))).collect())];
+        if !fixed_drop.is_empty() {
+            series.push(Series::new("fixed:N, invalid draws dropped", palette::SKY, Style::Line, fixed_drop.iter().map(|p| (p.1, 100.0 * p.2)).collect()));
+        }
+        // The fixed budgets a rule is compared with: those that treat
+        // invalid draws as it does.
+        let fixed_for = |rule: &StopRule| -> Vec<&Point> {
+            if rule.default_invalid() == InvalidPolicy::Drop && !fixed_drop.is_empty() {
+                fixed_drop.iter().collect()
+            } else {
+                fixed_pts.clone()
+            }
+        };
         let esc: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::Esc { .. })).collect();
         let beta: Vec<&Point> = pts.iter().filter(|p| matches!(p.0, StopRule::AscBeta { .. })).collect();
         let other_ac: Vec<&Point> =
@@ -156,15 +183,17 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let saved: Vec<String> = adaptive_pts
             .iter()
             .map(|p| {
-                let k = fixed_pts.iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| f.1);
+                let k = fixed_for(&p.0).iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| f.1);
                 match k {
                     Some(k) => format!("{} {:.1}% with {:.1} samples (fixed needs {k:.0}: {:+.0}%)", p.0, 100.0 * curve(p), p.1, 100.0 * (p.1 / k - 1.0)),
                     None => format!("{} {:.1}% with {:.1} samples (no fixed budget ≤ {FIXED_MAX} as accurate)", p.0, 100.0 * curve(p), p.1),
                 }
             })
             .collect();
-        let savings: Vec<(StopRule, f64)> =
-            adaptive_pts.iter().filter_map(|p| fixed_pts.iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| (p.0, 100.0 * (1.0 - p.1 / f.1)))).collect();
+        let savings: Vec<(StopRule, f64)> = adaptive_pts
+            .iter()
+            .filter_map(|p| fixed_for(&p.0).iter().find(|f| curve(f) >= curve(p) - 1e-12).map(|f| (p.0, 100.0 * (1.0 - p.1 / f.1))))
+            .collect();
         let winners = savings.iter().filter(|s| s.1 > 0.0).count();
         let best = savings.iter().fold(None, |b: Option<&(StopRule, f64)>, s| if b.is_none_or(|b| s.1 > b.1) { Some(s) } else { b });
         let verdict = match best {
@@ -187,7 +216,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
          majority (0.8) and entropy (0.75) rules, and pathconf's pc-certify / pc-gt (stop once the seen paths' probabilities settle the \
          answer of largest mass, the unseen mass exact or Good–Turing), all capped at 40. (a), (b) exact values for the count rules with \
          Monte Carlo points ({trials} trials); (c) Monte Carlo on the trained transformer's exact path distributions; (d) replay on the \
-         committed SmolLM2 paths (accuracy ± s.e. across questions). A negative percentage is the saving against the smallest fixed \
+         committed SmolLM2 paths (accuracy ± s.e. across questions; paths without an answer treated as each rule's reference treats \
+         them — ESC and fixed budgets vote them, Adaptive-Consistency drops them — and each rule compared with fixed budgets that treat them \
+         the same way, the second line). A negative percentage is the saving against the smallest fixed \
          budget as accurate (a positive one, a loss):\n\n{}\n\nAn adaptive rule saves where the leading answer separates quickly on \
          the questions it stops early; when accuracy saturates after a few samples (c), sampling on until agreement on hard questions \
          costs more than a small fixed budget. pc-certify answers with the answer of largest mass once it is certain — the limit's \

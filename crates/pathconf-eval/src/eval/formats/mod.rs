@@ -40,6 +40,8 @@ pub enum Format {
     Openai,
 }
 
+pathconf_core::named_option!(Format, "format", { Format::RpcJson => "rpc-json", Format::Jsonl => "jsonl", Format::Openai => "openai" });
+
 /// Reads `file` in `format` (detected when `None`). `answers` supplies ground
 /// truths by question id (needed by `openai` records without an answer).
 pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
