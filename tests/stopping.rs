@@ -2,6 +2,7 @@
 //! on a file whose outcomes are known in file order (answers-only, so the
 //! count-based rules need nothing else).
 
+use pathconf::montecarlo::agreement::{Family, StdError};
 use pathconf::stopping::{replay, StopRule};
 use serde_json::Value;
 use std::process::Command;
@@ -159,15 +160,15 @@ fn count_rules_monte_carlo_agrees_with_the_exact_programme() {
     use pathconf::stopping::simulate::simulate_cost;
     use pathconf::PathDistribution;
     let d = PathDistribution::new(&[("A", vec![0.2, 0.1]), ("B", vec![0.3]), ("C", vec![0.25]), ("D", vec![0.15])], Some("A")).unwrap();
+    // Six rules, accuracy and samples each: one family of twelve z-tests.
+    let family = Family::new(12);
     for (i, text) in
         ["asc-beta:0.95", "asc-dirichlet:0.95", "asc-dirichlet:0.8:20", "asc-majority:0.8", "asc-entropy:0.75", "esc:5:40:majority"].iter().enumerate()
     {
         let r = rule(text);
         let e = exact_cost(&r, d.answer_masses(), d.correct()).unwrap();
-        let m = simulate_cost(&r, &d, 100_000, 40 + i as u64);
-        // 5 standard errors: false-failure rate below 1e-6 per check.
-        assert!((m.accuracy.mean - e.accuracy).abs() < 5.0 * m.accuracy.std_error, "{text}: {m:?} vs {e:?}");
-        assert!((m.expected_samples.mean - e.expected_samples).abs() < 5.0 * m.expected_samples.std_error, "{text}: {m:?} vs {e:?}");
+        let m = simulate_cost(&r, &d, TRIALS, 40 + i as u64);
+        assert_agrees(&family, text, &m, &e, r.max_samples());
     }
 }
 
@@ -183,13 +184,28 @@ fn ten_distinct_masses_are_exact_by_the_partition_programme_and_agree_with_monte
     let names: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
     let answers: Vec<(&str, Vec<f64>)> = names.iter().zip(&w).map(|(n, &x)| (n.as_str(), vec![x / total])).collect();
     let d = PathDistribution::new(&answers, Some("a1")).unwrap();
+    let family = Family::new(6);
     for (i, text) in ["asc-beta:0.95:64", "asc-majority:0.6:24", "asc-entropy:0.75:24"].iter().enumerate() {
         let r = rule(text);
         assert!(count_programme(&r, d.answer_masses(), d.correct()).is_none(), "{text}: the count programme should refuse");
         let e = exact_cost(&r, d.answer_masses(), d.correct()).unwrap();
-        let m = simulate_cost(&r, &d, 100_000, 70 + i as u64);
-        // 5 standard errors: false-failure rate below 1e-6 per check.
-        assert!((m.accuracy.mean - e.accuracy).abs() < 5.0 * m.accuracy.std_error, "{text}: {m:?} vs {e:?}");
-        assert!((m.expected_samples.mean - e.expected_samples).abs() < 5.0 * m.expected_samples.std_error, "{text}: {m:?} vs {e:?}");
+        let m = simulate_cost(&r, &d, TRIALS, 70 + i as u64);
+        assert_agrees(&family, text, &m, &e, r.max_samples());
     }
+}
+
+/// Monte Carlo trials behind each rule's simulated cost.
+const TRIALS: u64 = 100_000;
+
+/// The simulated cost agrees with the exact one: `montecarlo::agreement`'s
+/// z-tests (family-wise false-failure rate `FAMILY_ALPHA` = 1e-3 under the
+/// normal approximation), each standard error floored in quadrature by one
+/// unobserved extreme outcome among the trials — `range / TRIALS`, with range
+/// 1 for the accuracy and the cap for the samples — so a zero sample
+/// standard error (every trial alike) cannot fail spuriously.
+fn assert_agrees(family: &Family, text: &str, m: &pathconf::stopping::simulate::SimulatedCost, e: &pathconf::stopping::exact::ExactCost, cap: usize) {
+    let acc = family.equal(m.accuracy.mean, e.accuracy, StdError::Quadrature { se: m.accuracy.std_error, floor: 1.0 / TRIALS as f64 });
+    let n =
+        family.equal(m.expected_samples.mean, e.expected_samples, StdError::Quadrature { se: m.expected_samples.std_error, floor: cap as f64 / TRIALS as f64 });
+    assert!(acc.agrees && n.agrees, "{text}: z = {:.2} (accuracy), {:.2} (samples), critical {:.2}: {m:?} vs {e:?}", acc.z, n.z, family.z_crit);
 }
