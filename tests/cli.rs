@@ -237,6 +237,36 @@ fn eval_bad_input_exits_2_names_question_and_field_and_writes_nothing() {
         ),
         ("nopaths.jsonl", "{\"id\": 1, \"answer\": \"2\", \"paths\": []}\n".into(), vec!["question 0", "paths", "no paths"]),
         ("notruth.jsonl", "{\"id\": 1, \"paths\": [{\"text\": \"x\", \"mean_logprob\": -1}]}\n".into(), vec!["question 0", "answer", "ground truth"]),
+        // JSON cannot spell an infinite log-probability: the parser's error and
+        // its place, not "cannot tell the format".
+        (
+            "infinity.jsonl",
+            "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"mean_logprob\": -Infinity}]}\n".into(),
+            vec!["malformed JSON", "line 1", "paths[0].mean_logprob", "infinite"],
+        ),
+        // A derived field that contradicts the tokens it summarises.
+        (
+            "sum.jsonl",
+            "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.5, -0.25], \"logprob_sum\": -0.5}]}\n".into(),
+            vec!["question 0", "paths[0].logprob_sum", "contradicts"],
+        ),
+        (
+            "mean.jsonl",
+            "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.5, -0.25], \"mean_logprob\": -0.75}]}\n".into(),
+            vec!["question 0", "paths[0].mean_logprob", "contradicts"],
+        ),
+        (
+            "ntokens.jsonl",
+            "{\"id\": 1, \"answer\": \"2\", \"paths\": [{\"text\": \"x\", \"logprobs\": [-0.5, -0.25], \"n_tokens\": 3}]}\n".into(),
+            vec!["question 0", "paths[0].n_tokens", "2 tokens"],
+        ),
+        // One record per question.
+        (
+            "repeated.jsonl",
+            "{\"id\": \"q\", \"answer\": \"2\", \"paths\": [{\"answer\": \"2\"}]}\n{\"id\": \"q\", \"answer\": \"2\", \"paths\": [{\"answer\": \"3\"}]}\n"
+                .into(),
+            vec!["question 1", "`id`", "repeats the id of question 0"],
+        ),
     ];
     for (name, text, needles) in cases {
         let file = write(dir.path(), name, &text);

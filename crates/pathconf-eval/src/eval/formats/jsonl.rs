@@ -39,10 +39,16 @@ pub(crate) fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Parses pathconf JSONL.
 pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
     let mut questions = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
         let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
+        // One record per question: a repeated id would make two questions of
+        // one (and `--answers` ambiguous).
+        if let Some(first) = seen.insert(id.clone(), q) {
+            return Err(rec("id", format!("{id:?} repeats the id of question {first} (one record per question)")));
+        }
         let truth = match v.get("answer").and_then(answer_string) {
             Some(t) => t,
             None => answers
@@ -142,6 +148,15 @@ type PathLogprobs = (f64, Option<f64>);
 /// `(mean, Some(sum))` from `logprobs`, `mean_logprob` (+ `n_tokens`) or
 /// `logprob_sum` + `n_tokens`; `None` when the path has none of them (an
 /// answers-only path); errors are `(field, message)`.
+/// Relative tolerance within which a path's `logprob_sum` and `mean_logprob`
+/// must equal what its `logprobs` give: another writer may sum in another
+/// order (a few ulps per token), but not disagree in the ninth digit.
+pub const DERIVED_TOL: f64 = 1e-9;
+
+fn agrees(given: f64, derived: f64) -> bool {
+    (given - derived).abs() <= DERIVED_TOL * derived.abs().max(1.0)
+}
+
 fn path_logprobs(p: &Value) -> Result<Option<PathLogprobs>, (String, String)> {
     let num = |f: &str| -> Result<Option<f64>, (String, String)> {
         match p.get(f) {
@@ -167,7 +182,19 @@ fn path_logprobs(p: &Value) -> Result<Option<PathLogprobs>, (String, String)> {
             check_logprob(x).map_err(|m| (format!("logprobs[{k}]"), m))?;
             sum += x;
         }
-        return Ok(Some((sum / arr.len() as f64, Some(sum))));
+        let mean = sum / arr.len() as f64;
+        // The derived fields, when given too, must say the same: a file whose
+        // summary contradicts its tokens is wrong somewhere, and silently
+        // preferring one of the two would hide it.
+        if let Some(k) = n_tokens.filter(|&k| k != arr.len() as u64) {
+            return Err(("n_tokens".into(), format!("{k}, but `logprobs` has {} tokens", arr.len())));
+        }
+        for (field, given, derived) in [("logprob_sum", num("logprob_sum")?, sum), ("mean_logprob", num("mean_logprob")?, mean)] {
+            if let Some(g) = given.filter(|g| !agrees(*g, derived)) {
+                return Err((field.into(), format!("{g} contradicts `logprobs` (which give {derived}; relative tolerance {DERIVED_TOL:e})")));
+            }
+        }
+        return Ok(Some((mean, Some(sum))));
     }
     if let Some(mean) = num("mean_logprob")? {
         check_logprob(mean).map_err(|m| ("mean_logprob".to_string(), m))?;

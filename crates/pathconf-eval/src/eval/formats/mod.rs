@@ -55,14 +55,29 @@ pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String
         // goes through `detect`, as does anything malformed.
         None if text.trim_start().starts_with('{') => match rpc_json::Columns::parse(text) {
             Ok(cols) if cols.is_rpc_json() => return rpc_json::check_columns(cols, file, Some(&source)),
-            _ => detect(text).ok_or_else(|| unknown(file))?,
+            _ => detect(text).ok_or_else(|| undetected(file, text))?,
         },
-        None => detect(text).ok_or_else(|| unknown(file))?,
+        None => detect(text).ok_or_else(|| undetected(file, text))?,
     };
     match format {
         Format::RpcJson => rpc_json::read_shared(&source, file),
         Format::Jsonl => read_jsonl(text, file, answers),
         Format::Openai => read_openai(text, file, answers),
+    }
+}
+
+/// Why no format was recognised: malformed JSON where the file starts (the
+/// parser's error with its line, column and field), else an unknown layout.
+fn undetected(file: &Path, text: &str) -> EvalError {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if serde_json::from_str::<IgnoredAny>(first).is_ok() {
+        return unknown(file);
+    }
+    // The first line alone is not JSON: a broken first record, or a document
+    // over several lines — either way the whole text's parse says where.
+    match serde_json::from_str::<IgnoredAny>(text) {
+        Err(e) => json_error(file, text, &e, 0),
+        Ok(_) => unknown(file),
     }
 }
 
@@ -168,7 +183,10 @@ mod tests {
         let e = read_text("both.jsonl", &both).unwrap_err().to_string();
         assert!(e.contains("ground truth for question id \"q\""), "{e}");
         // Several JSONL records fail the one-object parse and are detected.
-        let two = "{\"id\": \"a\", \"answer\": \"1\", \"paths\": [{\"text\": \"x\", \"mean_logprob\": -1.0, \"answer\": \"1\"}]}\n".repeat(2);
+        let two: String = ["a", "b"]
+            .iter()
+            .map(|id| format!("{{\"id\": \"{id}\", \"answer\": \"1\", \"paths\": [{{\"text\": \"x\", \"mean_logprob\": -1.0, \"answer\": \"1\"}}]}}\n"))
+            .collect();
         assert_eq!(read_text("two.jsonl", &two).unwrap().questions.len(), 2);
         // An OpenAI batch record is recognised from its keys (`response.body.choices`).
         let openai = r#"{"custom_id": "a", "answer": "7", "response": {"body": {"choices": [{"message": {"content": "The answer is 7."}, "logprobs": {"content": [{"token": "7", "logprob": -0.2}]}}]}}}"#;
