@@ -436,3 +436,56 @@ fn budget_rows_are_exact_for_few_answers_and_say_how_otherwise() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("asc-beta:2"), "{}", stderr(&o));
 }
+
+/// Numerical edges give finite, documented results: log-probabilities of
+/// −1e308 (every `q` underflows to 0: the groups tie with equal shares, not
+/// 0/0) and denormals, one path per question, identical paths, ties
+/// everywhere, and one question of 10⁵ paths over 10⁴ answers.
+#[test]
+fn eval_numerical_edges_give_finite_documented_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |text: &str, answer: &str, lp: &str| format!(r#"{{"text":"{text}","answer":"{answer}","logprobs":[{lp}]}}"#);
+    let q = |id: &str, paths: Vec<String>| format!(r#"{{"id":"{id}","answer":"1","paths":[{}]}}"#, paths.join(","));
+    let lines = [
+        q("underflow", vec![path("x", "1", "-1e308"), path("y", "2", "-1e308")]),
+        q("denormal", vec![path("x", "1", "-5e-324"), path("y", "2", "-1e-310")]),
+        q("one", vec![path("x", "1", "-0.5")]),
+        q("same", vec![path("x", "1", "-0.5"); 8]),
+        q("ties", (0..8).map(|i| path(&format!("t{i}"), &(i % 4).to_string(), "-0.5")).collect()),
+    ];
+    let file = write(dir.path(), "edges.jsonl", &(lines.join("\n") + "\n"));
+    let o = pathconf(&["eval", file.to_str().unwrap(), "--methods", "sc,ppl,pc,rpc,cisc:0.1", "--per-question", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for r in v["results"].as_array().unwrap() {
+        for key in ["ece_max", "brier_max", "nll_max", "ece_avg", "brier_avg", "nll_avg"] {
+            let x = r[key]["mean"].as_f64().unwrap_or(f64::NAN);
+            assert!(x.is_finite() && (0.0..=14.0).contains(&x), "{} {key} = {x}", r["method"]);
+        }
+    }
+    let per = v["per_question"].as_array().unwrap();
+    let credit = |q: usize, m: &str| per[q]["methods"][m]["credit"].as_f64().unwrap();
+    // Underflow: PC and RPC tie the two answers with shares ½ each.
+    for m in ["PC", "RPC"] {
+        assert_eq!(credit(0, m), 0.5);
+        assert!(per[0]["methods"][m]["rows"].as_array().unwrap().iter().all(|r| r["confidence"] == 0.5), "{m}: {}", per[0]["methods"][m]);
+    }
+    for m in ["SC", "PPL", "PC", "RPC", "CISC(T=0.1)"] {
+        assert_eq!((credit(2, m), credit(3, m), credit(4, m)), (1.0, 1.0, 0.25), "{m}");
+    }
+
+    // One question, 10⁵ paths over 10⁴ answers (every method, in well under a second here).
+    let mut rng_state = 1u64;
+    let mut next = || {
+        rng_state = rng_state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng_state >> 33
+    };
+    let paths: Vec<String> =
+        (0..100_000).map(|i| format!(r#"{{"text":"t{i}","answer":"{}","mean_logprob":-{}.{}}}"#, next() % 10_000, next() % 3, next() % 1000)).collect();
+    let big = write(dir.path(), "big.jsonl", &format!("{{\"id\":\"q\",\"answer\":\"7\",\"paths\":[{}]}}\n", paths.join(",")));
+    let o = pathconf(&["eval", big.to_str().unwrap(), "--methods", "sc,ppl,pc,rpc,cisc:0.1", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["paths_per_question"], serde_json::json!([100_000, 100_000]));
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["ece_max"]["mean"].as_f64().is_some_and(f64::is_finite)));
+}

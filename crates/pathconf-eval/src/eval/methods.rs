@@ -515,10 +515,15 @@ impl<'a> Prepared<'a> {
         Outcome { credit, rows, pruned: None, fit: None, n_paths: self.drawn.len(), dropped: self.drawn.len() - self.subset.len(), wqd: None }
     }
 
+    /// Rows of normalised scores. When every score is 0 — every path's `q`
+    /// underflowed, e.g. `exp` of a sequence log-probability below −745 —
+    /// the groups tie (the choice splits the credit among all of them) and
+    /// each gets the same share, instead of `0/0`.
     fn group_rows(&self, scores: &[f64]) -> Outcome {
         let total: f64 = scores.iter().sum();
+        let share = |s: f64| if total > 0.0 { s / total } else { 1.0 / scores.len() as f64 };
         let rows: Vec<Row> =
-            scores.iter().enumerate().map(|(g, &s)| Row { answer: self.group_answer(g), confidence: s / total, correct: self.group_correct[g] }).collect();
+            scores.iter().enumerate().map(|(g, &s)| Row { answer: self.group_answer(g), confidence: share(s), correct: self.group_correct[g] }).collect();
         let credit = select(scores.iter().zip(&self.group_correct).map(|(&s, &c)| (s, c))).credit;
         self.outcome(credit, rows)
     }
