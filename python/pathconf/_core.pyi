@@ -56,6 +56,7 @@ def evaluate(
     per_question: bool = False,
     stop: Sequence[str] = ...,
     order: str = "random",
+    invalid: Optional[str] = None,
 ) -> str: ...
 def theory(
     spec_file: Optional[str] = None,
