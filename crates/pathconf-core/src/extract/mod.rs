@@ -10,7 +10,8 @@ pub mod math;
 pub mod tiny_sums;
 pub mod word_problem;
 
-/// The answer recorded for a path whose answer cannot be extracted (the
-/// reference's `INVALID_ANS`: it forms its own answer group, compared like any
-/// other answer).
+/// The answer recorded for a path whose answer cannot be extracted (the RPC
+/// reference's `INVALID_ANS`). Whether such paths form an answer group that
+/// votes or are dropped is each method's and rule's convention
+/// ([`crate::invalid`]).
 pub const INVALID: &str = "[invalid]";
