@@ -27,7 +27,7 @@
 //!
 //! Both answer with PC's choice among the answers seen (ties split).
 
-use super::replay::Stopped;
+use super::replay::{is_silent, Stopped};
 use super::rule::{top_two_of, Unseen};
 use crate::select::select_within;
 
@@ -57,7 +57,7 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
     let mut voted = 0.0f64;
     let finish = |mass: &[f64], voted: f64, n: usize| {
         if voted <= 0.0 {
-            return Stopped { used: n, credit: 0.0, confidence: 0.0, rows: Vec::new() };
+            return Stopped::no_answer(n);
         }
         let s = select_within(mass.iter().zip(correct).map(|(&m, &ok)| (m, ok)), tie_tol);
         let rows = mass.iter().zip(correct).filter(|(&m, _)| m > 0.0).map(|(&m, &ok)| (m / voted, ok)).collect();
@@ -78,7 +78,7 @@ pub fn replay_pc(unseen: Unseen, limit: usize, answers: &[u32], correct: &[bool]
         match times {
             1 => {
                 once += 1;
-                if !silent.is_some_and(|s| s[a]) {
+                if !is_silent(silent, a as u32) {
                     mass[a] += draws.probs[id];
                     voted += draws.probs[id];
                 }

@@ -19,6 +19,20 @@ pub struct Stopped {
     pub rows: Vec<(f64, bool)>,
 }
 
+impl Stopped {
+    /// No answer after `used` samples (every draw was silent): credit 0,
+    /// confidence 0, no rows.
+    pub fn no_answer(used: usize) -> Self {
+        Self { used, credit: 0.0, confidence: 0.0, rows: Vec::new() }
+    }
+}
+
+/// Whether a draw of `answer` casts no vote: its answer is marked in
+/// `silent` (per answer; `None`: every draw votes).
+pub fn is_silent(silent: Option<&[bool]>, answer: u32) -> bool {
+    silent.is_some_and(|s| s[answer as usize])
+}
+
 /// Runs `rule` on `answers` (answer indices in sampling order, `correct[a]`
 /// whether answer `a` is right). A sequence shorter than the rule's maximum
 /// ends the rule early: the rule then answers from every sample there is.
@@ -51,20 +65,19 @@ pub fn replay_cached(rule: &StopRule, answers: &[u32], correct: &[bool], cache: 
 /// cap there is no answer: credit 0, confidence 0, no rows.
 pub fn replay_silent(rule: &StopRule, answers: &[u32], correct: &[bool], silent: Option<&[bool]>, cache: &mut StopCache) -> Stopped {
     assert!(!rule.needs_paths(), "{rule} reads paths: use replay_with_paths");
-    let is_silent = |a: u32| silent.is_some_and(|s| s[a as usize]);
     let mut counts = vec![0usize; correct.len()];
     let mut voted = 0usize;
     let limit = rule.max_samples().min(answers.len());
     let plurality = |counts: &[usize], used: usize, voted: usize| {
         if voted == 0 {
-            return Stopped { used, credit: 0.0, confidence: 0.0, rows: Vec::new() };
+            return Stopped::no_answer(used);
         }
         let s = select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok)));
         let rows = counts.iter().zip(correct).filter(|(&c, _)| c > 0).map(|(&c, &ok)| (c as f64 / voted as f64, ok)).collect();
         Stopped { used, credit: s.credit, confidence: s.top / voted as f64, rows }
     };
     for (i, &a) in answers.iter().take(limit).enumerate() {
-        if is_silent(a) {
+        if is_silent(silent, a) {
             continue;
         }
         counts[a as usize] += 1;

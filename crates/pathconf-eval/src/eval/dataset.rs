@@ -94,6 +94,11 @@ impl Dataset {
         self.questions.iter().map(RawQuestion::invalid_paths).sum()
     }
 
+    /// Questions with at least one path without an answer.
+    pub fn questions_with_invalid(&self) -> usize {
+        self.questions.iter().filter(|q| q.invalid_paths() > 0).count()
+    }
+
     /// Copies every text and answer that is shared with the input file
     /// ([`crate::eval::PathText`]) into memory, so the dataset no longer
     /// holds the file open: for datasets that outlive the command that read

@@ -384,7 +384,7 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
         questions: ds.questions.len(),
         paths_per_question: (lo, hi),
         invalid_answers: ds.invalid_answers(),
-        questions_with_invalid: ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
+        questions_with_invalid: ds.questions_with_invalid(),
         prob: cfg.prob,
         seed: cfg.seed,
         results,

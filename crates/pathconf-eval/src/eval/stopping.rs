@@ -20,7 +20,7 @@ use super::metrics::maximum;
 use super::protocol::require_logprobs;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::stopping::{replay_any, PathDraws, StopCache, StopRule, Stopped, Unseen};
+use crate::stopping::{is_silent, replay_any, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -115,7 +115,7 @@ fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, ma
     let mut out = Vec::with_capacity(max);
     let mut voted = 0usize;
     for &a in answers.iter().take(max) {
-        if !silent.is_some_and(|s| s[a as usize]) {
+        if !is_silent(silent, a) {
             counts[a as usize] += 1;
             voted += 1;
         }

@@ -395,7 +395,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         test.questions.len(),
         invalid = ds.invalid_answers(),
         paths = ds.questions.iter().map(|q| q.paths.len()).sum::<usize>(),
-        with_invalid = ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
+        with_invalid = ds.questions_with_invalid(),
         nq = ds.questions.len(),
     );
     for LeaderRow { family: fam, name, tune_acc, full, k8, diff, diff_se, other } in &rows {

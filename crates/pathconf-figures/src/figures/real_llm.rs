@@ -225,7 +225,7 @@ fn summary_text(
          covered mass (median {mass_seq_med:.1e}) — a large model error — which is why the reference normalises over the sampled paths.\n",
         ds.file.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
         ds.invalid_answers(),
-        ds.questions.iter().filter(|q| q.invalid_paths() > 0).count(),
+        ds.questions_with_invalid(),
         comparisons - disagreements.len(),
         if disagreements.is_empty() { String::new() } else { format!(" Disagreements: {}.", disagreements.join("; ")) },
         ratio(1),
