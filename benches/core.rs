@@ -73,7 +73,7 @@ fn eval_bench(c: &mut Criterion) {
     use pathconf::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
     let rules =
         ["esc:5:40", "asc-beta:0.95:64", "asc-dirichlet:0.95", "asc-majority:0.8", "asc-entropy:0.75", "pc-gt:64"].iter().map(|r| r.parse().unwrap()).collect();
-    let stop = StopConfig { rules, order: PathOrder::File, repeats: 1, seed: 0, invalid: None };
+    let stop = StopConfig { rules, order: PathOrder::File, repeats: 1, seed: 0, invalid: None, per_question: false };
     let equal = AnswerEquality::default();
     g.bench_function(BenchmarkId::new("300x128", "stop_six_rules"), |b| b.iter(|| evaluate_stopping(&ds, &stop, &equal, &Quiet).unwrap()));
     g.finish();

@@ -13,6 +13,9 @@ with ``--json``, the same fields and the same numbers:
   paper's JSON columns, pathconf JSONL, OpenAI/vLLM JSONL) or from arrays;
 * :func:`evaluate` — SC, PPL, PC, RP, RPC, CISC, DeepConf, self-certainty
   (``pathconf eval``), or a replay of stopping rules (``stop=[...]``);
+* :func:`sample` — paths from an OpenAI-compatible server (vLLM, SGLang,
+  llama.cpp, ``pathconf serve``) with a stopping rule applied online
+  (``pathconf sample --endpoint``);
 * :func:`theory`, :func:`simulate`, :func:`budget`, :func:`verify` — exact
   error terms, selection accuracy, Monte Carlo, stopping-rule costs and the
   audit of the paper's claims for a path distribution (a *spec*).
@@ -47,6 +50,8 @@ __all__ = [
     "simulate",
     "budget",
     "verify",
+    "sample",
+    "SampleResult",
     "__version__",
 ]
 
@@ -428,3 +433,86 @@ def verify(quick: bool = True, trials: int = 100_000, seed: int = 20251015) -> R
     --json`` (``quick``: the smaller grid)."""
     value = json.loads(_core.verify(quick=quick, trials=trials, seed=seed))
     return Report(value, value, "verify")
+
+
+class SampleResult(Report):
+    """:func:`sample`'s result: one row per question (the draws the rule
+    read, overshoot, the rule's and each method's answer, tokens), as
+    ``<out>.summary.jsonl`` has them; :attr:`paths` the draws (as
+    :func:`load` reads the file), :attr:`report` the run's totals
+    (measured: requests, tokens, seconds), :attr:`notes` what the run
+    noted (a cap lowered, log-probabilities that do not mean what a rule
+    reads)."""
+
+    def __init__(self, json_value: Any) -> None:
+        super().__init__(json_value, json_value["questions"], "sample")
+        self.report: Dict[str, Any] = json_value["report"]
+        self.notes: List[str] = json_value["notes"]
+        self.rule: str = json_value["rule"]
+        self.out: str = json_value["out"]
+        self.summary: str = json_value["summary"]
+        self.paths: Paths = load(self.out)
+
+
+def sample(
+    endpoint: str,
+    model: str,
+    questions: PathLike,
+    n: int,
+    out: PathLike,
+    *,
+    stop: Optional[str] = None,
+    methods: Sequence[str] = (),
+    api: str = "chat",
+    prompt_template: Optional[str] = None,
+    concurrency: Optional[int] = None,
+    seed: int = 0,
+    temperature: float = 1.0,
+    top_p: float = 0.95,
+    top_k: Optional[int] = None,
+    min_p: Optional[float] = None,
+    max_new_tokens: int = 256,
+    top_logprobs: int = 20,
+    logprob_kind: Optional[str] = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    resume: bool = False,
+    allow_missing_logprobs: bool = False,
+    extract: str = "word-problem",
+    invalid: Optional[str] = None,
+    limit: Optional[int] = None,
+) -> SampleResult:
+    """Samples paths from an OpenAI-compatible server, as ``pathconf sample
+    --endpoint``: at most ``n`` draws per question of the ``questions``
+    JSONL (``{"id", "question", "answer"?}``), ``stop`` deciding online
+    (any rule ``evaluate(stop=...)`` takes; default ``fixed:n``), each draw
+    appended to ``out`` as it is decided on; ``methods`` answer each
+    question from the rule's draws. ``resume=True`` continues a killed run.
+    Releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` with the draws
+    received so far written."""
+    text = _core.sample(
+        endpoint,
+        model,
+        os.fspath(questions),
+        n,
+        os.fspath(out),
+        stop=stop,
+        methods=list(methods),
+        api=api,
+        prompt_template=prompt_template,
+        concurrency=concurrency,
+        seed=seed,
+        temperature=temperature,
+        top_p=top_p,
+        top_k=top_k,
+        min_p=min_p,
+        max_new_tokens=max_new_tokens,
+        top_logprobs=top_logprobs,
+        logprob_kind=logprob_kind,
+        api_key_env=api_key_env,
+        resume=resume,
+        allow_missing_logprobs=allow_missing_logprobs,
+        extract=extract,
+        invalid=invalid,
+        limit=limit,
+    )
+    return SampleResult(json.loads(text))

@@ -84,3 +84,29 @@ def simulate(
 ) -> str: ...
 def budget(rules: Sequence[str], spec_file: Optional[str] = None, spec_json: Optional[str] = None, trials: int = 200000, seed: int = 2025) -> str: ...
 def verify(quick: bool = True, trials: int = 100000, seed: int = 20251015) -> str: ...
+def sample(
+    endpoint: str,
+    model: str,
+    questions: str,
+    n: int,
+    out: str,
+    stop: Optional[str] = None,
+    methods: Sequence[str] = ...,
+    api: str = "chat",
+    prompt_template: Optional[str] = None,
+    concurrency: Optional[int] = None,
+    seed: int = 0,
+    temperature: float = 1.0,
+    top_p: float = 0.95,
+    top_k: Optional[int] = None,
+    min_p: Optional[float] = None,
+    max_new_tokens: int = 256,
+    top_logprobs: int = 20,
+    logprob_kind: Optional[str] = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    resume: bool = False,
+    allow_missing_logprobs: bool = False,
+    extract: str = "word-problem",
+    invalid: Optional[str] = None,
+    limit: Optional[int] = None,
+) -> str: ...

@@ -347,6 +347,103 @@ fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<Strin
     to_json(&reports)
 }
 
+/// `sample --endpoint`: draws from an OpenAI-compatible server with a rule
+/// applied online; the JSON `{"rule", "concurrency", "notes", "report",
+/// "questions", "summary", "out"}` (per question the rule's and the
+/// methods' answers, as `<out>.summary.jsonl` has them).
+#[pyfunction]
+#[pyo3(signature = (endpoint, model, questions, n, out, stop = None, methods = Vec::new(), api = "chat", prompt_template = None, concurrency = None, seed = 0, temperature = 1.0, top_p = 0.95, top_k = None, min_p = None, max_new_tokens = 256, top_logprobs = 20, logprob_kind = None, api_key_env = "OPENAI_API_KEY", resume = false, allow_missing_logprobs = false, extract = "word-problem", invalid = None, limit = None))]
+#[allow(clippy::too_many_arguments)]
+fn sample(
+    py: Python<'_>,
+    endpoint: String,
+    model: String,
+    questions: PathBuf,
+    n: usize,
+    out: PathBuf,
+    stop: Option<String>,
+    methods: Vec<String>,
+    api: &str,
+    prompt_template: Option<String>,
+    concurrency: Option<usize>,
+    seed: u64,
+    temperature: f64,
+    top_p: f64,
+    top_k: Option<u32>,
+    min_p: Option<f64>,
+    max_new_tokens: usize,
+    top_logprobs: usize,
+    logprob_kind: Option<&str>,
+    api_key_env: &str,
+    resume: bool,
+    allow_missing_logprobs: bool,
+    extract: &str,
+    invalid: Option<&str>,
+    limit: Option<usize>,
+) -> PyResult<String> {
+    use pathconf_client::run::{run, RunError, RunOptions};
+    use pathconf_eval::eval::formats::stream::Sampling;
+    let methods = methods
+        .iter()
+        .map(|m| pathconf_eval::eval::methods::Method::parse(m.trim(), None).map_err(|e| value_err(e.to_string())))
+        .collect::<PyResult<Vec<_>>>()?;
+    let opts = RunOptions {
+        url: endpoint,
+        model,
+        api_key: std::env::var(api_key_env).ok().filter(|k| !k.is_empty()),
+        api: option(api)?,
+        prompt_template,
+        n,
+        stop: stop.map(|r| r.parse::<StopRule>().map_err(|e| value_err(e.to_string()))).transpose()?,
+        methods,
+        concurrency,
+        seed,
+        sampling: Sampling { temperature, top_p, top_k, min_p },
+        max_new_tokens,
+        top_logprobs,
+        logprob_kind: logprob_kind.map(option).transpose()?,
+        resume,
+        allow_missing_logprobs,
+        extract: option(extract)?,
+        invalid: invalid.map(option::<InvalidPolicy>).transpose()?,
+    };
+    let text = std::fs::read_to_string(&questions).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            PyFileNotFoundError::new_err(format!("{}: {e}", questions.display()))
+        } else {
+            value_err(format!("{}: {e}", questions.display()))
+        }
+    })?;
+    let mut qs = pathconf_eval::eval::questions::read_questions(&text, &questions).map_err(value_err)?;
+    if let Some(k) = limit {
+        qs.truncate(k);
+    }
+    let result = detached(py, move |observer| {
+        let interrupt = std::sync::atomic::AtomicBool::new(false);
+        // Each draw received is a checkpoint: Ctrl-C unwinds the session
+        // there (the draws written so far stay; `resume=True` goes on).
+        let progress = |k: u64| observer.advance(k);
+        run(&opts, &qs, &out, &interrupt, &progress).map(|r| (r, out))
+    })
+    .map_err(|e| {
+        e.into_py(|e: RunError| match e {
+            RunError::Options(m) => value_err(m),
+            RunError::Read(e) => py_err(ApiError::Eval(e)),
+            other => pyo3::exceptions::PyRuntimeError::new_err(other.to_string()),
+        })
+    })?;
+    let (r, out) = result;
+    to_json(&serde_json::json!({
+        "rule": r.rule.to_string(),
+        "concurrency": r.concurrency,
+        "notes": r.notes,
+        "report": r.report,
+        "questions": r.rows,
+        "summary": r.summary.display().to_string(),
+        "out": out.display().to_string(),
+    }))
+}
+
 /// The native module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -357,5 +454,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(budget, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(sample, m)?)?;
     Ok(())
 }

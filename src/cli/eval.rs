@@ -61,8 +61,8 @@ pub struct Args {
     /// Also write the JSON report to this file (atomically).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Add every question's outcome on all its paths to the JSON (credit,
-    /// answer rows as the reference builds them, pruned paths, Weibull fit).
+    /// Add every question's outcome on all its paths to the JSON and the table (methods: credit,
+    /// answer rows as the reference builds them, pruned paths, Weibull fit; --stop: per rule the samples used and the credit).
     #[arg(long)]
     per_question: bool,
     /// Replay a stopping rule instead of the methods (repeatable): fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX],
@@ -162,6 +162,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let (ds, fits) =
         rayon::join(|| read(&args.file, args.format, answers.as_ref()), || if opts.prefits() { prefit::fits(&args.file) } else { FitMemo::default() });
     let ds = ds?;
+    warn_about_logprobs(&args.file, &opts)?;
     let plan = EvalPlan::new(&ds, &opts)?;
     if let EvalPlan::Methods { sc_only: true, .. } = plan {
         eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.file.display());
@@ -182,6 +183,24 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         EvalOutcome::Stopping(report) => print_stopping(&args, &ds, &opts, report),
     }
     Ok(0)
+}
+
+/// A file `sample --endpoint` wrote says what its log-probabilities are:
+/// warn when a method or rule reads them as what they are not.
+fn warn_about_logprobs(file: &std::path::Path, opts: &EvalOptions) -> anyhow::Result<()> {
+    let Some(header) = pathconf::eval::formats::stream::read_header(file).ok().flatten() else { return Ok(()) };
+    let methods = opts.parsed_methods()?.unwrap_or_else(|| ["sc", "ppl", "pc", "rpc"].iter().map(|m| pathconf::eval::methods::Method::parse(m, None).expect("defaults parse")).collect());
+    let readers: Vec<String> = if opts.stop.is_empty() {
+        methods.iter().filter(|m| m.needs() == Some(pathconf::eval::methods::Needs::MeanLogprob)).map(|m| m.name()).collect()
+    } else {
+        opts.stop.iter().filter(|r| r.needs_paths()).map(|r| r.to_string()).collect()
+    };
+    if !readers.is_empty() {
+        if let Some(c) = header.caveat(&readers.join(", ")) {
+            eprintln!("warning: {c}");
+        }
+    }
+    Ok(())
 }
 
 fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions, report: &StopReport) {
@@ -208,6 +227,12 @@ fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions,
         })
         .collect();
     println!("{}", table(&["rule", "invalid", "accuracy %", "ECE", "Brier", "mean samples", "median"], &body));
+    if !report.per_question.is_empty() {
+        let body: Vec<Vec<String>> =
+            report.per_question.iter().map(|q| vec![q.id.clone(), q.rule.clone(), format!("{}", q.samples), format!("{}", q.correct)]).collect();
+        println!("Per question (means over the orders when there are several):");
+        println!("{}", table(&["id", "rule", "samples", "correct"], &body));
+    }
     if !report.saved.is_empty() {
         println!("Samples saved at equal accuracy: the smallest fixed budget whose plurality vote (same orders) is as accurate as the rule, invalid draws treated as the rule treats them.");
         let body: Vec<Vec<String>> = report

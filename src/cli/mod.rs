@@ -2,10 +2,12 @@
 //! a subcommand returns the exit code otherwise.
 
 mod budget;
+mod endpoint;
 mod eval;
 mod format;
 mod reproduce;
 mod sample;
+mod serve;
 mod simulate;
 mod theory;
 mod tiny;
@@ -39,8 +41,10 @@ enum Command {
     Eval(eval::Args),
     /// Write every figure (PNG, SVG, CSV) and summary.md into figures/.
     Reproduce(reproduce::Args),
-    /// Sample reasoning paths from a llama-architecture GGUF model (SmolLM2 by default).
+    /// Sample reasoning paths from a llama-architecture GGUF model (SmolLM2 by default), or from an OpenAI-compatible server (--endpoint) with a stopping rule applied online.
     Sample(sample::Args),
+    /// Serve the built-in tiny model behind the OpenAI-compatible API (processed log-probabilities).
+    Serve(serve::Args),
     /// The small transformer trained with candle: train, sample, enumerate.
     Tiny(tiny::Args),
 }
@@ -71,5 +75,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Reproduce(a) => reproduce::run(a),
         Command::Tiny(a) => tiny::run(a),
         Command::Sample(a) => sample::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }

@@ -2,6 +2,10 @@
 //! reasoning paths from a llama-architecture GGUF model as pathconf JSONL.
 //! Resumable: questions whose id is already in `--out` are skipped; the file
 //! is rewritten atomically after each question.
+//!
+//! With `--endpoint URL --model NAME`, the paths come from an
+//! OpenAI-compatible server instead, a stopping rule deciding online
+//! (`endpoint.rs`).
 
 use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
 use pathconf::generation::GenerationConfig;
@@ -15,33 +19,36 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    #[command(flatten)]
+    pub(crate) server: super::endpoint::ServerArgs,
     /// Questions JSONL, one `{"id", "question", "answer"}` per line.
     #[arg(long)]
-    questions: PathBuf,
-    /// Output pathconf JSONL (appended to when it exists: resumable).
+    pub(crate) questions: PathBuf,
+    /// Output pathconf JSONL (built-in model: appended to when it exists;
+    /// --endpoint: a draw per line, an existing file needs --resume).
     #[arg(long)]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     /// GGUF model [default: $PATHCONF_MODELS or ~/.cache/pathconf/models/SmolLM2-135M-Instruct.Q4_1.gguf].
     #[arg(long)]
     gguf: Option<PathBuf>,
-    /// Paths per question.
+    /// Paths per question (with --endpoint: the most draws per question).
     #[arg(long, default_value_t = 64)]
-    n: usize,
+    pub(crate) n: usize,
     /// Softmax temperature.
     #[arg(long, default_value_t = 1.0)]
-    temperature: f64,
+    pub(crate) temperature: f64,
     /// Nucleus (top-p) mass.
     #[arg(long, default_value_t = 0.95)]
-    top_p: f64,
+    pub(crate) top_p: f64,
     /// Longest generation in tokens.
     #[arg(long, default_value_t = 256)]
-    max_new_tokens: usize,
+    pub(crate) max_new_tokens: usize,
     /// Paths decoded together.
     #[arg(long, default_value_t = 64)]
     batch: usize,
     /// Seed (each question's RNG is derived from it and the question's index).
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(crate) seed: u64,
     /// Keep generating after stop tokens: every path gets exactly
     /// --max-new-tokens tokens (throughput measurements, like vLLM's ignore_eos).
     #[arg(long)]
@@ -49,7 +56,7 @@ pub struct Args {
     /// Top log-probabilities recorded per token (DeepConf's token confidence)
     /// together with self-certainty's KL(U ‖ p) per token; 0 records neither.
     #[arg(long, default_value_t = pathconf::confidence::DEEPCONF_TOP_K)]
-    top_logprobs: usize,
+    pub(crate) top_logprobs: usize,
     /// Write the full top-k lists per token (`top_logprobs`, vLLM's layout)
     /// instead of their token confidences (`token_confidence`, 20× smaller).
     #[arg(long)]
@@ -60,10 +67,14 @@ pub struct Args {
     no_p_true: bool,
     /// Only the first K questions.
     #[arg(long)]
-    limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    if a.server.endpoint.is_some() {
+        return super::endpoint::run(a);
+    }
+    a.server.refuse_without_endpoint()?;
     anyhow::ensure!(a.n >= 1 && a.batch >= 1 && a.max_new_tokens >= 1, "--n, --batch and --max-new-tokens must be at least 1");
     anyhow::ensure!(a.temperature > 0.0 && a.temperature.is_finite(), "--temperature must be positive");
     anyhow::ensure!(a.top_p > 0.0 && a.top_p <= 1.0, "--top-p must be in (0, 1]");

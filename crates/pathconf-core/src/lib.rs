@@ -38,6 +38,7 @@ pub mod options;
 pub mod output;
 pub mod progress;
 pub mod sample;
+pub mod seed;
 pub mod select;
 pub mod spec;
 pub mod stopping;

@@ -15,3 +15,26 @@ pub mod word_problem;
 /// votes or are dropped is each method's and rule's convention
 /// ([`crate::invalid`]).
 pub const INVALID: &str = "[invalid]";
+
+/// A text extraction rule, by name (`--extract` of `sample --endpoint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextRule {
+    /// [`math`]: `\boxed{…}`, else "the answer is".
+    Math,
+    /// [`word_problem`]: "answer is", else `\boxed{…}`, else the last number.
+    #[default]
+    WordProblem,
+}
+
+crate::named_option!(TextRule, "extract", { TextRule::Math => "math", TextRule::WordProblem => "word-problem" });
+
+impl TextRule {
+    /// The answer `text` states, if any.
+    pub fn extract(self, text: &str) -> Option<String> {
+        match self {
+            TextRule::Math => math::extract_answer(text),
+            TextRule::WordProblem => word_problem::extract(text),
+        }
+    }
+}

@@ -84,9 +84,42 @@ pub fn draw_with(logp: &[f64], max: f64, temperature: f64, top_p: f64, u: f64, s
     *nucleus.last().expect("non-empty nucleus")
 }
 
+/// The distribution [`draw`] samples from at `temperature` and `top_p`:
+/// the nucleus's tokens in the order [`draw`] walks them (most probable
+/// first; `0..V` in index order when `top_p ≥ 1`), each with the natural log
+/// of its probability of being drawn — the *processed* log-probability
+/// (after temperature and truncation) that `pathconf serve` returns. Every
+/// token outside the list has probability 0.
+pub fn processed_logprobs(logp: &[f64], temperature: f64, top_p: f64) -> Vec<(usize, f64)> {
+    let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = logp.iter().map(|&l| ((l - max) / temperature).exp()).collect();
+    let total: f64 = w.iter().sum();
+    let members: Vec<usize> = if top_p >= 1.0 {
+        (0..w.len()).filter(|&i| w[i] > 0.0).collect()
+    } else {
+        // The nucleus exactly as `draw_with` builds it.
+        let cutoff = (1.0 - top_p) / w.len() as f64 * total;
+        let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] >= cutoff).collect();
+        order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
+        let mut kept = 0.0;
+        let mut cut = order.len();
+        for (r, &i) in order.iter().enumerate() {
+            kept += w[i] / total;
+            if kept >= top_p {
+                cut = r + 1;
+                break;
+            }
+        }
+        order.truncate(cut);
+        order
+    };
+    let mass: f64 = members.iter().map(|&i| w[i]).sum();
+    members.into_iter().map(|i| (i, (w[i] / mass).ln())).collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{draw, draw_with, log_softmax_into, log_softmax_row, Scratch};
+    use super::{draw, draw_with, log_softmax_into, log_softmax_row, processed_logprobs, Scratch};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -107,6 +140,41 @@ mod tests {
             for (temperature, top_p) in [(1.0, 0.95), (0.6, 0.95), (0.7, 1.0), (1.3, 0.5)] {
                 let u: f64 = rng.random();
                 assert_eq!(draw_with(&logp, max, temperature, top_p, u, &mut scratch), draw(&logp, temperature, top_p, u));
+            }
+        }
+    }
+
+    #[test]
+    fn processed_logprobs_are_the_drawing_distribution() {
+        // Inverting the listed distribution's CDF at u gives draw(u), for
+        // every u on a fine grid; probabilities sum to 1.
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for (temperature, top_p) in [(1.0, 1.0), (0.6, 0.95), (1.3, 0.5), (0.7, 1.0)] {
+            let logits: Vec<f32> = (0..50).map(|_| rng.random_range(-4.0..4.0) as f32).collect();
+            let lp = log_softmax_row(&logits);
+            let dist = processed_logprobs(&lp, temperature, top_p);
+            let total: f64 = dist.iter().map(|&(_, l)| l.exp()).sum();
+            assert!((total - 1.0).abs() < 1e-12, "{total}");
+            for k in 0..997 {
+                let u = k as f64 / 997.0;
+                let mut target = u;
+                let mut got = dist.last().unwrap().0;
+                for &(i, l) in &dist {
+                    if target < l.exp() {
+                        got = i;
+                        break;
+                    }
+                    target -= l.exp();
+                }
+                // Near a boundary the two sums may round differently.
+                let near = dist
+                    .iter()
+                    .scan(0.0, |c, &(_, l)| {
+                        *c += l.exp();
+                        Some(*c)
+                    })
+                    .any(|c| (c - u).abs() < 1e-9);
+                assert!(near || got == draw(&lp, temperature, top_p, u), "T {temperature}, top-p {top_p}, u {u}");
             }
         }
     }

@@ -133,7 +133,14 @@ impl EvalPlan {
                         .into(),
                 ));
             }
-            let cfg = StopConfig { rules: opts.stop.clone(), order: opts.order, repeats: opts.repeats, seed: opts.seed, invalid: opts.invalid };
+            let cfg = StopConfig {
+                rules: opts.stop.clone(),
+                order: opts.order,
+                repeats: opts.repeats,
+                seed: opts.seed,
+                invalid: opts.invalid,
+                per_question: opts.per_question,
+            };
             return Ok(Self::Stopping { cfg, equal: opts.equal.clone() });
         }
         let answers_only = || ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_none()));

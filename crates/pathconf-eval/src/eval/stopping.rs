@@ -54,6 +54,23 @@ pub struct StopConfig {
     /// does ([`StopRule::default_invalid`]). Each rule is compared in the
     /// savings table with fixed budgets that treat invalid draws as it does.
     pub invalid: Option<InvalidPolicy>,
+    /// Also list every question's outcome under every rule.
+    pub per_question: bool,
+}
+
+/// One question's outcome under one rule (`--per-question`): with paths in
+/// file order, where the rule stopped; with random orders, the means over
+/// the orders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StopQuestion {
+    /// The question's id.
+    pub id: String,
+    /// The rule.
+    pub rule: String,
+    /// Samples the rule used (mean over orders).
+    pub samples: f64,
+    /// Accuracy credit (ties split; mean over orders).
+    pub correct: f64,
 }
 
 /// One rule's results.
@@ -104,6 +121,9 @@ pub struct StopReport {
     pub results: Vec<StopResult>,
     /// Samples saved at equal accuracy (adaptive rules).
     pub saved: Vec<SavedRow>,
+    /// Per question and rule, when asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_question: Vec<StopQuestion>,
 }
 
 /// The plurality credit after each prefix `1..=max` of `answers` (a shorter
@@ -126,6 +146,17 @@ fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, ma
     out
 }
 
+/// Which path probability a rule reads: `pc-certify` the whole path's
+/// (sequence log-probabilities), `pc-gt` any positive score (the mean
+/// log-probability's exponential, as PC in `eval`); the count rules none
+/// (`Mean`, unused).
+pub fn prob_mode_of(rule: &StopRule) -> ProbMode {
+    match rule {
+        StopRule::PcStop { unseen: Unseen::Certify, .. } => ProbMode::Sequence,
+        _ => ProbMode::Mean,
+    }
+}
+
 fn order_of(m: usize, order: PathOrder, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..m).collect();
     if order == PathOrder::Random {
@@ -146,13 +177,7 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
     if repeats == 0 {
         return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
     }
-    // The path rules need probabilities: pc-certify the whole path's
-    // (sequence log-probabilities), pc-gt any positive score (the mean
-    // log-probability's exponential, as PC in `eval`).
-    let mode_of = |rule: &StopRule| match rule {
-        StopRule::PcStop { unseen: Unseen::Certify, .. } => ProbMode::Sequence,
-        _ => ProbMode::Mean,
-    };
+    let mode_of = prob_mode_of;
     for rule in cfg.rules.iter().filter(|r| r.needs_paths()) {
         require_logprobs(ds, &rule.to_string(), mode_of(rule))?;
     }
@@ -266,5 +291,21 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
             }
         })
         .collect();
-    Ok(StopReport { order: cfg.order, repeats, results, saved })
+    let per_question_rows = if cfg.per_question {
+        ds.questions
+            .iter()
+            .zip(&per_question)
+            .flat_map(|(q, orders)| {
+                cfg.rules.iter().enumerate().map(move |(ri, rule)| StopQuestion {
+                    id: q.id.clone(),
+                    rule: rule.to_string(),
+                    samples: orders.iter().map(|o| o.0[ri].used as f64).sum::<f64>() / repeats as f64,
+                    correct: orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(StopReport { order: cfg.order, repeats, results, saved, per_question: per_question_rows })
 }

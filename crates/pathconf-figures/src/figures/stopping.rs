@@ -102,7 +102,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let rules: Vec<StopRule> = fixed.iter().chain(adaptive().iter()).copied().collect();
     let report = evaluate_stopping(
         &ds,
-        &StopConfig { rules: rules.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: None },
+        &StopConfig { rules: rules.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: None, per_question: false },
         &AnswerEquality::default(),
         observer,
     )?;
@@ -115,7 +115,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     // with fixed budgets that drop them too, on the same orders.
     let dropped = evaluate_stopping(
         &ds,
-        &StopConfig { rules: fixed.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: Some(InvalidPolicy::Drop) },
+        &StopConfig { rules: fixed.clone(), order: PathOrder::Random, repeats: reps, seed: cfg.seed, invalid: Some(InvalidPolicy::Drop), per_question: false },
         &AnswerEquality::default(),
         observer,
     )?;

@@ -19,9 +19,11 @@ pub const TRAIN_FILE: &str = "train.json";
 pub const LOSS_FILE: &str = "loss.csv";
 
 /// The source files whose text determines the trained weights (the model,
-/// its layers, the task, the training loop) and the lock file (candle's
-/// version): they key the cache, so a change to any of them retrains.
-const TRAINING_SOURCES: [&str; 10] = [
+/// its layers, the task, the training loop); with the lock file's entries
+/// of the crates that compute them ([`NUMERIC_CRATES`]) they key the cache,
+/// so a change to any of them retrains — and a dependency added elsewhere
+/// in the workspace does not.
+const TRAINING_SOURCES: [&str; 9] = [
     include_str!("attention.rs"),
     include_str!("block.rs"),
     include_str!("config.rs"),
@@ -31,14 +33,42 @@ const TRAINING_SOURCES: [&str; 10] = [
     include_str!("norm.rs"),
     include_str!("task.rs"),
     include_str!("train.rs"),
-    include_str!("../../../../Cargo.lock"),
 ];
 
-/// A 16-hex-digit digest of the training sources (`TRAINING_SOURCES`).
+/// The crates whose versions decide the trained weights' bits: candle and
+/// its matrix kernels, the random numbers, the half-precision and
+/// safetensors code.
+pub const NUMERIC_CRATES: [&str; 14] = [
+    "candle-core",
+    "candle-nn",
+    "gemm",
+    "gemm-common",
+    "gemm-f16",
+    "gemm-f32",
+    "gemm-f64",
+    "pulp",
+    "half",
+    "rand",
+    "rand_core",
+    "rand_chacha",
+    "rand_distr",
+    "safetensors",
+];
+
+/// The lock file's `[[package]]` entries of [`NUMERIC_CRATES`].
+fn numeric_lock_entries() -> Vec<&'static str> {
+    include_str!("../../../../Cargo.lock")
+        .split("[[package]]")
+        .filter(|block| block.lines().find_map(|l| l.strip_prefix("name = ")).is_some_and(|n| NUMERIC_CRATES.contains(&n.trim_matches('"'))))
+        .collect()
+}
+
+/// A 16-hex-digit digest of the training sources and the numeric crates' lock entries.
 pub fn training_code_key() -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     TRAINING_SOURCES.hash(&mut h);
+    numeric_lock_entries().hash(&mut h);
     format!("{:016x}", h.finish())
 }
 

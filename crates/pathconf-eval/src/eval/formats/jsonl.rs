@@ -26,67 +26,85 @@ use super::{answer_string, json_error};
 use crate::eval::dataset::{check_logprob, token_confidence_of, Dataset, EvalError, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// Non-blank lines with their 0-based line numbers.
-pub(crate) fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty())
 }
 
-/// Parses pathconf JSONL.
+/// Parses pathconf JSONL: one record per question, or the draw-per-line
+/// layout `pathconf sample --endpoint` writes ([`super::stream`], told apart
+/// by its header line).
 pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
+    if let Some(first) = records(text).next() {
+        if super::stream::is_header(first.1) {
+            return super::stream::read_stream(text, file, answers);
+        }
+    }
     let mut questions = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
-        let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
-        let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
-        // One record per question: a repeated id would make two questions of
-        // one (and `--answers` ambiguous).
-        if let Some(first) = seen.insert(id.clone(), q) {
-            return Err(rec("id", format!("{id:?} repeats the id of question {first} (one record per question)")));
-        }
-        let truth = match v.get("answer").and_then(answer_string) {
-            Some(t) => t,
-            None => answers
-                .and_then(|m| m.get(&id).cloned())
-                .ok_or_else(|| rec("answer", format!("missing ground truth for question id {id:?} (give it in the record or with --answers)")))?,
-        };
-        let paths_v = v.get("paths").and_then(Value::as_array).ok_or_else(|| rec("paths", "missing or not an array".into()))?;
-        if paths_v.is_empty() {
-            return Err(rec("paths", "the question has no paths".into()));
-        }
-        let mut paths = Vec::with_capacity(paths_v.len());
-        for (j, p) in paths_v.iter().enumerate() {
-            let field = |f: &str| format!("paths[{j}].{f}");
-            let text = match p.get("text") {
-                Some(Value::String(s)) => s.clone(),
-                None | Some(Value::Null) => format!("#path{j}"),
-                Some(other) => return Err(rec(&field("text"), format!("expected a string, found {other}"))),
-            };
-            let (mean, sum) = match path_logprobs(p).map_err(|(f, m)| rec(&field(&f), m))? {
-                Some((mean, sum)) => (Some(mean), sum),
-                None => (None, None), // answers only
-            };
-            let answer =
-                p.get("answer").and_then(answer_string).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)).unwrap_or_else(|| INVALID.to_string());
-            let signals = path_signals(p).map_err(|(f, m)| rec(&field(&f), m))?;
-            if let (Some(c), Some(Value::Array(lp))) = (&signals.token_confidence, p.get("logprobs")) {
-                if c.len() != lp.len() {
-                    return Err(rec(&field("token_confidence"), format!("{} token confidences for {} logprobs (ragged)", c.len(), lp.len())));
-                }
-            }
-            paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals });
-        }
-        questions.push(RawQuestion { id, truth, paths });
+        questions.push(question_from_value(&v, q, file, answers, &mut seen)?);
     }
     if questions.is_empty() {
         return Err(EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() });
     }
     Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Jsonl })
+}
+
+/// Question `q` from its record `v` (`{"id"?, "answer"?, "paths": [..]}`);
+/// `seen` holds the ids read so far (a repeated id is an error).
+pub fn question_from_value(
+    v: &Value,
+    q: usize,
+    file: &Path,
+    answers: Option<&HashMap<String, String>>,
+    seen: &mut HashMap<String, usize>,
+) -> Result<RawQuestion, EvalError> {
+    let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
+    let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
+    // One record per question: a repeated id would make two questions of
+    // one (and `--answers` ambiguous).
+    if let Some(first) = seen.insert(id.clone(), q) {
+        return Err(rec("id", format!("{id:?} repeats the id of question {first} (one record per question)")));
+    }
+    let truth = match v.get("answer").and_then(answer_string) {
+        Some(t) => t,
+        None => answers
+            .and_then(|m| m.get(&id).cloned())
+            .ok_or_else(|| rec("answer", format!("missing ground truth for question id {id:?} (give it in the record or with --answers)")))?,
+    };
+    let paths_v = v.get("paths").and_then(Value::as_array).ok_or_else(|| rec("paths", "missing or not an array".into()))?;
+    if paths_v.is_empty() {
+        return Err(rec("paths", "the question has no paths".into()));
+    }
+    let mut paths = Vec::with_capacity(paths_v.len());
+    for (j, p) in paths_v.iter().enumerate() {
+        let field = |f: &str| format!("paths[{j}].{f}");
+        let text = match p.get("text") {
+            Some(Value::String(s)) => s.clone(),
+            None | Some(Value::Null) => format!("#path{j}"),
+            Some(other) => return Err(rec(&field("text"), format!("expected a string, found {other}"))),
+        };
+        let (mean, sum) = match path_logprobs(p).map_err(|(f, m)| rec(&field(&f), m))? {
+            Some((mean, sum)) => (Some(mean), sum),
+            None => (None, None), // answers only
+        };
+        let answer = p.get("answer").and_then(answer_string).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)).unwrap_or_else(|| INVALID.to_string());
+        let signals = path_signals(p).map_err(|(f, m)| rec(&field(&f), m))?;
+        if let (Some(c), Some(Value::Array(lp))) = (&signals.token_confidence, p.get("logprobs")) {
+            if c.len() != lp.len() {
+                return Err(rec(&field("token_confidence"), format!("{} token confidences for {} logprobs (ragged)", c.len(), lp.len())));
+            }
+        }
+        paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals });
+    }
+    Ok(RawQuestion { id, truth, paths })
 }
 
 /// A path's optional signals: `top_logprobs` (per token, a list of numbers
@@ -228,22 +246,26 @@ pub struct QuestionRecord {
     pub paths: Vec<PathRecord>,
 }
 
-/// One path of a [`QuestionRecord`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One path of a [`QuestionRecord`] (and of a draw line, [`super::stream::DrawRecord`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathRecord {
     /// The decoded text.
     pub text: String,
     /// The extracted answer, `[invalid]` if none.
     pub answer: String,
-    /// `ln p(x_t | x_<t)` per generated token.
+    /// `ln p(x_t | x_<t)` per generated token (empty for an answers-only
+    /// path: a server that returned no log-probabilities).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logprobs: Vec<f64>,
-    /// `Σ logprobs`.
-    pub logprob_sum: f64,
+    /// `Σ logprobs` (none for an answers-only path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logprob_sum: Option<f64>,
     /// `logprob_sum / #logprobs` (LLM samples).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_logprob: Option<f64>,
-    /// Generated tokens.
-    pub n_tokens: usize,
+    /// Generated tokens (none for an answers-only path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_tokens: Option<usize>,
     /// Whether generation stopped on a stop token (LLM samples).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished: Option<bool>,
@@ -275,9 +297,9 @@ impl PathRecord {
             text: p.text.clone(),
             answer: p.answer_or_invalid().to_string(),
             logprobs: p.logprobs.clone(),
-            logprob_sum: sum,
+            logprob_sum: Some(sum),
             mean_logprob: full.then(|| sum / p.logprobs.len() as f64),
-            n_tokens: p.tokens.len(),
+            n_tokens: Some(p.tokens.len()),
             finished: full.then_some(p.finished),
             top_logprobs: (recorded && full_top).then(|| p.top_logprobs.iter().map(|t| f32s(t)).collect()),
             token_confidence: (recorded && !full_top).then(|| p.token_confidences().map(|c| f32s(&c)).unwrap_or_default()),

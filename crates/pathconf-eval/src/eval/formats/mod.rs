@@ -3,7 +3,7 @@
 //! | format | layout |
 //! |---|---|
 //! | `rpc-json` | the paper's released columns: one JSON object with `predict[i][j]`, `completion[i][j]`, `mean_logprob[i][j]`, `answer[i]` |
-//! | `jsonl` | pathconf's own: one question per line, `{"id", "answer", "paths": [{"text", "answer"?, "logprobs": [..] \| "mean_logprob": x \| "logprob_sum": x, "n_tokens": k}]}` |
+//! | `jsonl` | pathconf's own: one question per line (or, after a `{"pathconf": "sample-stream"}` header, one draw per line: [`stream`]), `{"id", "answer", "paths": [{"text", "answer"?, "logprobs": [..] \| "mean_logprob": x \| "logprob_sum": x, "n_tokens": k}]}` |
 //! | `openai` | OpenAI / vLLM responses as JSONL, several `choices` each; answers extracted from the text |
 //!
 //! Detection: a file whose first non-blank character is `{` and that parses
@@ -17,6 +17,7 @@ mod locate;
 mod openai;
 mod rpc_json;
 mod source;
+pub mod stream;
 
 pub use jsonl::read_jsonl;
 pub use locate::json_path_at;
@@ -96,7 +97,7 @@ pub fn detect(text: &str) -> Option<Format> {
     // rpc-json file *is* its first line, and building it as a `Value` would
     // parse (and allocate) all of it twice.
     if let Ok(keys) = serde_json::from_str::<BTreeMap<String, IgnoredAny>>(first_line) {
-        if keys.contains_key("paths") {
+        if keys.contains_key("paths") || keys.contains_key("pathconf") {
             return Some(Format::Jsonl);
         }
         if keys.contains_key("choices") || keys.contains_key("response") {

@@ -1,0 +1,189 @@
+//! One sampling run from options to summary — what `pathconf sample
+//! --endpoint` and Python's `pathconf.sample` both call: options checked,
+//! the server asked what it is, the online session, the file read back as
+//! `eval` reads it, each question summarised into `<out>.summary.jsonl`.
+
+use crate::http::{Endpoint, RetryPolicy};
+use crate::request::{Api, RequestSettings};
+use crate::session::{sample, SampleConfig, SampleError, SampleReport};
+use crate::summary::{summarise, QuestionSummary};
+use pathconf_core::extract::TextRule;
+use pathconf_core::invalid::InvalidPolicy;
+use pathconf_core::stopping::StopRule;
+use pathconf_eval::eval::formats::stream::{LogprobKind, Sampling, StreamHeader, TAG};
+use pathconf_eval::eval::methods::Method;
+use pathconf_eval::eval::questions::Question;
+use pathconf_eval::eval::Dataset;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// The default prompt: the question and the answer format the default
+/// extraction rule reads.
+pub const DEFAULT_TEMPLATE: &str = "{question} Give the answer as \"The answer is N.\"";
+
+/// Requests in flight when neither the options nor the server say.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Everything a run is given.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The server (`http://host:port` or `…/v1`).
+    pub url: String,
+    /// The model's name on it.
+    pub model: String,
+    /// The API key, if any (sent only in `Authorization`).
+    pub api_key: Option<String>,
+    /// Chat or legacy completions.
+    pub api: Api,
+    /// The prompt with `{question}` (default [`DEFAULT_TEMPLATE`]).
+    pub prompt_template: Option<String>,
+    /// Most draws per question.
+    pub n: usize,
+    /// The rule (default `fixed:n`).
+    pub stop: Option<StopRule>,
+    /// Methods answering from the rule's draws.
+    pub methods: Vec<Method>,
+    /// Requests in flight (default: the server's slots, else [`DEFAULT_CONCURRENCY`]).
+    pub concurrency: Option<usize>,
+    /// Base seed.
+    pub seed: u64,
+    /// Temperature, top-p, top-k, min-p.
+    pub sampling: Sampling,
+    /// Longest completion.
+    pub max_new_tokens: usize,
+    /// Alternatives per token (≤ 20).
+    pub top_logprobs: usize,
+    /// What the log-probabilities are, when the server does not say.
+    pub logprob_kind: Option<LogprobKind>,
+    /// Continue an existing file.
+    pub resume: bool,
+    /// Keep draws without log-probabilities.
+    pub allow_missing_logprobs: bool,
+    /// How answers are read.
+    pub extract: TextRule,
+    /// How invalid draws are treated (default: as each reference does).
+    pub invalid: Option<InvalidPolicy>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// The session's totals.
+    pub report: SampleReport,
+    /// Per question.
+    pub rows: Vec<QuestionSummary>,
+    /// The draws read back (as `eval` reads the file).
+    pub paths: Dataset,
+    /// Where the summary went.
+    pub summary: PathBuf,
+    /// The rule applied.
+    pub rule: StopRule,
+    /// Requests in flight.
+    pub concurrency: usize,
+    /// Whether every question had a ground truth.
+    pub truth_known: bool,
+    /// Things the user should know (rule cap lowered, log-probability caveats).
+    pub notes: Vec<String>,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// An option out of range.
+    #[error("{0}")]
+    Options(String),
+    /// The session.
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    /// Reading the file back.
+    #[error(transparent)]
+    Read(#[from] pathconf_eval::eval::EvalError),
+    /// Summarising or writing the summary.
+    #[error("{0}")]
+    Summary(String),
+}
+
+/// `<out without .jsonl>.summary.jsonl`.
+pub fn summary_path(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = name.strip_suffix(".jsonl").unwrap_or(&name);
+    out.with_file_name(format!("{stem}.summary.jsonl"))
+}
+
+impl RunOptions {
+    fn check(&self) -> Result<(), RunError> {
+        let bad = |m: &str| Err(RunError::Options(m.to_string()));
+        if self.n == 0 || self.max_new_tokens == 0 {
+            return bad("n and max_new_tokens must be at least 1");
+        }
+        if !(self.sampling.temperature >= 0.0 && self.sampling.temperature.is_finite()) {
+            return bad("temperature must be ≥ 0");
+        }
+        if !(self.sampling.top_p > 0.0 && self.sampling.top_p <= 1.0) {
+            return bad("top_p must be in (0, 1]");
+        }
+        if self.top_logprobs > 20 {
+            return bad("top_logprobs must be at most 20 (the OpenAI API's limit)");
+        }
+        if self.concurrency == Some(0) {
+            return bad("concurrency must be at least 1");
+        }
+        if self.prompt_template.as_ref().is_some_and(|t| !t.contains("{question}")) {
+            return bad("the prompt template must contain {question}");
+        }
+        Ok(())
+    }
+}
+
+/// Runs the session and summarises it (see the module docs).
+pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &AtomicBool, progress: &(dyn Fn(u64) + Sync)) -> Result<RunResult, RunError> {
+    opts.check()?;
+    let rule = opts.stop.unwrap_or(StopRule::Fixed { n: opts.n });
+    let mut notes = Vec::new();
+    if rule.max_samples() > opts.n {
+        notes.push(format!("{rule} may use up to {} draws; n = {} caps it at {}", rule.max_samples(), opts.n, opts.n));
+    }
+    let endpoint = Endpoint::new(&opts.url, opts.api_key.clone(), RetryPolicy::default());
+    // What the log-probabilities are: the server's word first.
+    let kind = match (crate::server_info::logprob_kind(&endpoint, &opts.model), opts.logprob_kind) {
+        (Some(k), Some(given)) if k != given => {
+            notes.push(format!("the server says its log-probabilities are {k}; the given kind {given} is ignored"));
+            Some(k)
+        }
+        (Some(k), _) => Some(k),
+        (None, given) => given,
+    };
+    let concurrency = opts.concurrency.or_else(|| crate::server_info::parallel_slots(&endpoint)).unwrap_or(DEFAULT_CONCURRENCY);
+    if rule.needs_paths() {
+        let header = StreamHeader { pathconf: TAG.into(), settings: serde_json::json!({ "sampling": opts.sampling }), logprob_kind: kind.unwrap_or_default() };
+        notes.extend(header.caveat(&rule.to_string()));
+    }
+    let cfg = SampleConfig {
+        request: RequestSettings {
+            model: opts.model.clone(),
+            api: opts.api,
+            prompt_template: opts.prompt_template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.into()),
+            sampling: opts.sampling,
+            max_new_tokens: opts.max_new_tokens as u32,
+            top_logprobs: opts.top_logprobs as u32,
+        },
+        n: opts.n,
+        stop: Some(rule),
+        invalid: opts.invalid,
+        concurrency,
+        seed: opts.seed,
+        extract: opts.extract,
+        logprob_kind: kind,
+        allow_missing_logprobs: opts.allow_missing_logprobs,
+        resume: opts.resume,
+    };
+    let report = sample(&endpoint, &cfg, questions, out, interrupt, progress)?;
+    let paths = pathconf_eval::eval::formats::read(out, None, None)?;
+    let truth_known = questions.iter().all(|q| q.answer.is_some());
+    let policy = opts.invalid.unwrap_or_else(|| rule.default_invalid());
+    let rows = summarise(&report, &paths, &rule, policy, &opts.methods, opts.invalid, truth_known).map_err(RunError::Summary)?;
+    let lines: String = rows.iter().map(|r| serde_json::to_string(r).expect("serialises") + "\n").collect();
+    let summary = summary_path(out);
+    pathconf_core::output::write_atomic(&summary, lines.as_bytes()).map_err(|e| RunError::Summary(format!("{}: {e}", summary.display())))?;
+    Ok(RunResult { report, rows, paths, summary, rule, concurrency, truth_known, notes })
+}

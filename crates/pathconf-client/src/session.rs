@@ -1,0 +1,499 @@
+//! `pathconf sample --endpoint`: draws requested from a server, a stopping
+//! rule deciding online, each draw appended to the stream file as it is
+//! decided on.
+//!
+//! Scheduling. `concurrency` worker threads send one request each at a
+//! time. The main thread owns every question's state: it feeds each
+//! question's draws to its rule in draw order (a draw that arrives early
+//! waits for its predecessors), and when a question has nothing in flight
+//! and its rule has not stopped, it issues the fewest further draws that
+//! could let the rule stop ([`OnlineRule::decide`]: ESC's window, …). New
+//! questions are started whenever a worker would otherwise idle, so many
+//! questions are in flight at once and the server's batch stays full.
+//!
+//! Writing. A draw is written when its rule has read it, or when its
+//! question has already stopped (then as `"overshoot": true`): the
+//! non-overshoot draws of a question in the file are exactly those its rule
+//! read, in order. Each line is flushed as it is written, so a killed run
+//! loses only draws in flight (and early arrivals still waiting).
+//!
+//! Seeds. Draw `d` of question `q` is requested with seed
+//! `derive_json(seed, [q, d])` ([`pathconf_core::seed`]), so a resumed run
+//! asks for the draws a killed run did not write with the seeds the
+//! uninterrupted run would have sent.
+
+use crate::choice::{Completion, Drawn};
+use crate::http::Endpoint;
+use crate::request::{DrawError, RequestSettings};
+use pathconf_core::extract::{TextRule, INVALID};
+use pathconf_core::seed::derive_json;
+use pathconf_core::stopping::{StopRule, Stopped};
+use pathconf_eval::eval::equivalence::AnswerEquality;
+use pathconf_eval::eval::formats::jsonl::{question_from_value, PathRecord};
+use pathconf_eval::eval::formats::stream::{DrawRecord, LogprobKind, StreamHeader, TAG};
+use pathconf_eval::eval::online::{OnlineRule, Verdict};
+use pathconf_eval::eval::questions::Question;
+use pathconf_eval::eval::RawQuestion;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What to sample.
+#[derive(Debug, Clone)]
+pub struct SampleConfig {
+    /// The request every draw sends.
+    pub request: RequestSettings,
+    /// Most draws per question.
+    pub n: usize,
+    /// The stopping rule (`None`: `fixed:n`).
+    pub stop: Option<StopRule>,
+    /// How invalid draws are treated by the rule (`None`: as its reference does).
+    pub invalid: Option<pathconf_core::invalid::InvalidPolicy>,
+    /// Requests in flight.
+    pub concurrency: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// How answers are read from the text.
+    pub extract: TextRule,
+    /// What the log-probabilities are, when the server does not say.
+    pub logprob_kind: Option<LogprobKind>,
+    /// Keep draws without log-probabilities (answers only).
+    pub allow_missing_logprobs: bool,
+    /// Continue an existing file.
+    pub resume: bool,
+}
+
+/// One question's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionOutcome {
+    /// The question's id.
+    pub id: String,
+    /// Draws the rule read (its answer is theirs).
+    pub samples: usize,
+    /// Draws that were in flight when it stopped.
+    pub overshoot: usize,
+    /// The rule's outcome on its draws (credit against the truth, if known).
+    #[serde(skip)]
+    pub stopped: Stopped,
+    /// Prompt tokens over every request of the question (`usage`).
+    pub prompt_tokens: u64,
+    /// Completion tokens over every request of the question, overshoot included.
+    pub completion_tokens: u64,
+}
+
+/// The run's totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleReport {
+    /// The rule applied.
+    pub rule: String,
+    /// Per question, in the questions file's order.
+    pub questions: Vec<QuestionOutcome>,
+    /// Draws requested in this run (not those read back on resume).
+    pub requested: usize,
+    /// Wall time of this run, seconds.
+    pub seconds: f64,
+    /// Completion tokens received in this run.
+    pub completion_tokens: u64,
+    /// Prompt tokens sent in this run.
+    pub prompt_tokens: u64,
+    /// What the log-probabilities are (header of the file).
+    pub logprob_kind: LogprobKind,
+}
+
+/// What can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    /// A draw failed after its retries.
+    #[error("question {id:?} (index {question}), draw {draw}: {source}")]
+    Draw {
+        /// The question's id.
+        id: String,
+        /// Its index in the questions file.
+        question: usize,
+        /// The draw.
+        draw: usize,
+        /// What failed.
+        source: DrawError,
+    },
+    /// The output file.
+    #[error("{file}: {message}")]
+    File {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Interrupted (Ctrl-C): what was written stays; `--resume` goes on.
+    #[error("interrupted: the draws written so far are in {0} (continue with --resume)")]
+    Interrupted(PathBuf),
+}
+
+/// A question while it is sampled.
+struct State {
+    /// Draws the rule has read, as path records (JSON, read as `eval` reads them).
+    fed: Vec<Value>,
+    /// Draws arrived ahead of a predecessor.
+    early: BTreeMap<usize, DrawRecord>,
+    issued: usize,
+    in_flight: usize,
+    stopped: Option<Stopped>,
+    overshoot: usize,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    started: bool,
+}
+
+impl State {
+    fn new() -> Self {
+        Self {
+            fed: Vec::new(),
+            early: BTreeMap::new(),
+            issued: 0,
+            in_flight: 0,
+            stopped: None,
+            overshoot: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            started: false,
+        }
+    }
+}
+
+/// The settings a resumed run must share with the file it continues.
+fn settings_json(cfg: &SampleConfig, endpoint: &Endpoint, rule: &StopRule) -> Value {
+    serde_json::json!({
+        "endpoint": endpoint.base(),
+        "request": cfg.request,
+        "sampling": cfg.request.sampling,
+        "n": cfg.n,
+        "stop": rule.to_string(),
+        "seed": cfg.seed,
+        "extract": cfg.extract.to_string(),
+        "invalid": cfg.invalid.map(|p| p.to_string()),
+    })
+}
+
+/// The record of a draw.
+fn record(q: &Question, draw: usize, d: &Drawn, extract: TextRule, usage: Option<crate::wire::Usage>) -> DrawRecord {
+    let answer = extract.extract(&d.text).filter(|a| !a.is_empty()).unwrap_or_else(|| INVALID.to_string());
+    let lps = d.logprobs.clone().unwrap_or_default();
+    let has = !lps.is_empty();
+    let sum: f64 = lps.iter().sum();
+    let token_confidence = (!d.top_logprobs.is_empty() && d.top_logprobs.len() == lps.len()).then(|| {
+        d.top_logprobs
+            .iter()
+            .map(|top| {
+                let mut t = top.clone();
+                pathconf_eval::eval::dataset::token_confidence_of(&mut t).unwrap_or(0.0) as f32
+            })
+            .collect()
+    });
+    DrawRecord {
+        id: q.id.clone(),
+        draw,
+        overshoot: false,
+        truth: q.answer.clone(),
+        prompt_tokens: usage.map(|u| u.prompt_tokens),
+        tokens: (!d.tokens.is_empty()).then(|| d.tokens.clone()),
+        token_ids: d.token_ids.clone(),
+        path: PathRecord {
+            text: d.text.clone(),
+            answer,
+            logprob_sum: has.then_some(sum),
+            mean_logprob: has.then(|| sum / lps.len() as f64),
+            n_tokens: has.then_some(lps.len()),
+            logprobs: lps,
+            finished: d.finish_reason.as_deref().map(|r| r == "stop"),
+            top_logprobs: None,
+            token_confidence,
+            self_certainty: None,
+            p_true: None,
+        },
+    }
+}
+
+/// The stream file, appended to.
+struct Out {
+    file: PathBuf,
+    w: std::io::BufWriter<std::fs::File>,
+}
+
+impl Out {
+    fn line(&mut self, text: &str) -> Result<(), SampleError> {
+        let err = |e: std::io::Error| SampleError::File { file: self.file.clone(), message: e.to_string() };
+        let mut buf = String::with_capacity(text.len() + 1);
+        buf.push_str(text);
+        buf.push('\n');
+        self.w.write_all(buf.as_bytes()).map_err(err)?;
+        self.w.flush().map_err(|e| SampleError::File { file: self.file.clone(), message: e.to_string() })
+    }
+}
+
+/// Opens `out`: a new file with its header, or (resume) the existing one,
+/// checked against `settings`, with its draws returned.
+fn open(out: &Path, resume: bool, header: &StreamHeader) -> Result<(Out, Vec<DrawRecord>), SampleError> {
+    let ferr = |message: String| SampleError::File { file: out.to_path_buf(), message };
+    let exists = out.exists();
+    if exists && !resume {
+        return Err(ferr("exists (pass --resume to continue it, or choose another --out)".into()));
+    }
+    let mut draws = Vec::new();
+    if exists {
+        let text = std::fs::read_to_string(out).map_err(|e| ferr(e.to_string()))?;
+        let mut lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
+        // A line cut short by a kill (no newline at the end, not JSON) is
+        // dropped: its draw is requested again.
+        let mut keep = text.len();
+        if !text.ends_with('\n') {
+            if let Some(&(_, last)) = lines.last() {
+                if serde_json::from_str::<Value>(last).is_err() {
+                    lines.pop();
+                    keep = text.len() - last.len();
+                }
+            }
+        }
+        let Some(&(_, first)) = lines.first() else { return Err(ferr("is empty: nothing to resume (remove it)".into())) };
+        let old: StreamHeader = serde_json::from_str(first).map_err(|_| ferr(format!("line 1 is not a {TAG} header: not a file `sample --endpoint` wrote")))?;
+        if old.settings != header.settings {
+            let (a, b) = (old.settings.as_object(), header.settings.as_object());
+            let differing: Vec<String> = match (a, b) {
+                (Some(a), Some(b)) => b.iter().filter(|(k, v)| a.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect(),
+                _ => vec!["settings".into()],
+            };
+            return Err(ferr(format!("was written with other settings ({}): resume with the same options", differing.join(", "))));
+        }
+        for &(i, line) in &lines[1..] {
+            draws.push(serde_json::from_str::<DrawRecord>(line).map_err(|e| ferr(format!("line {}: {e} (cannot resume)", i + 1)))?);
+        }
+        if keep < text.len() {
+            let f = std::fs::OpenOptions::new().write(true).open(out).map_err(|e| ferr(e.to_string()))?;
+            f.set_len(keep as u64).map_err(|e| ferr(e.to_string()))?;
+        }
+        let f = std::fs::OpenOptions::new().append(true).open(out).map_err(|e| ferr(e.to_string()))?;
+        return Ok((Out { file: out.to_path_buf(), w: std::io::BufWriter::new(f) }, draws));
+    }
+    let f = std::fs::OpenOptions::new().create_new(true).write(true).open(out).map_err(|e| ferr(e.to_string()))?;
+    let mut o = Out { file: out.to_path_buf(), w: std::io::BufWriter::new(f) };
+    o.line(&serde_json::to_string(header).expect("headers serialise"))?;
+    Ok((o, draws))
+}
+
+type Job = (usize, usize);
+type Done = (usize, usize, Result<Completion, DrawError>);
+
+/// Samples `questions` from `endpoint` into `out`. `interrupt` (set by a
+/// Ctrl-C handler) stops the run after the requests in flight; `progress`
+/// is called with each draw received.
+pub fn sample(
+    endpoint: &Endpoint,
+    cfg: &SampleConfig,
+    questions: &[Question],
+    out: &Path,
+    interrupt: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SampleReport, SampleError> {
+    assert!(cfg.n >= 1 && cfg.concurrency >= 1, "checked by the caller");
+    let rule = cfg.stop.unwrap_or(StopRule::Fixed { n: cfg.n });
+    let kind = cfg.logprob_kind.unwrap_or(LogprobKind::Unknown);
+    let header = StreamHeader { pathconf: TAG.into(), settings: settings_json(cfg, endpoint, &rule), logprob_kind: kind };
+    let (mut w, existing) = open(out, cfg.resume, &header)?;
+    let start = Instant::now();
+    let index: HashMap<&str, usize> = questions.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
+    let mut states: Vec<State> = questions.iter().map(|_| State::new()).collect();
+    let mut rule_state = OnlineRule::new(rule, cfg.n, cfg.invalid, AnswerEquality::default());
+    let truth = |q: &Question| q.answer.clone().unwrap_or_default();
+    let raw = |q: &Question, fed: &[Value]| -> RawQuestion {
+        if fed.is_empty() {
+            return RawQuestion { id: q.id.clone(), truth: truth(q), paths: Vec::new() };
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), Value::String(q.id.clone()));
+        m.insert("answer".into(), Value::String(truth(q)));
+        m.insert("paths".into(), Value::Array(fed.to_vec()));
+        question_from_value(&Value::Object(m), 0, out, None, &mut HashMap::new()).expect("draw records read back")
+    };
+    // Resume: every question's draws as the file has them.
+    let mut resumed: Vec<Vec<DrawRecord>> = questions.iter().map(|_| Vec::new()).collect();
+    for d in existing {
+        let &qi = index.get(d.id.as_str()).ok_or_else(|| SampleError::File {
+            file: out.to_path_buf(),
+            message: format!("draw {} of question {:?}: no such question in the questions file (cannot resume)", d.draw, d.id),
+        })?;
+        resumed[qi].push(d);
+    }
+    let mut pending: VecDeque<Job> = VecDeque::new();
+    for (qi, mut draws) in resumed.into_iter().enumerate() {
+        if draws.is_empty() {
+            continue;
+        }
+        draws.sort_by_key(|d| d.draw);
+        let s = &mut states[qi];
+        s.started = true;
+        for d in &draws {
+            s.prompt_tokens += d.prompt_tokens.unwrap_or(0);
+            s.completion_tokens += d.path.n_tokens.unwrap_or(0) as u64;
+        }
+        let (fed, over): (Vec<DrawRecord>, Vec<DrawRecord>) = draws.into_iter().partition(|d| !d.overshoot);
+        if let Some((k, d)) = fed.iter().enumerate().find(|(k, d)| d.draw != *k) {
+            return Err(SampleError::File {
+                file: out.to_path_buf(),
+                message: format!("question {:?}: draw {} is written but draw {k} is not (the rule reads draws in order; cannot resume)", d.id, d.draw),
+            });
+        }
+        s.fed = fed.iter().map(|d| serde_json::to_value(&d.path).expect("serialises")).collect();
+        s.overshoot = over.len();
+        s.issued = fed.len().max(over.iter().map(|d| d.draw + 1).max().unwrap_or(0));
+        match rule_state.decide(&raw(&questions[qi], &s.fed)).map_err(|m| SampleError::File { file: out.to_path_buf(), message: m })? {
+            Verdict::Stop(st) => s.stopped = Some(st),
+            Verdict::More(m) => {
+                s.issued = s.fed.len();
+                pending.extend((s.issued..s.issued + m).map(|d| (qi, d)));
+                s.issued += m;
+            }
+        }
+    }
+    // Workers.
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let mut requested = 0usize;
+    let (mut prompt_total, mut completion_total) = (0u64, 0u64);
+    let result = std::thread::scope(|scope| -> Result<(), SampleError> {
+        for _ in 0..cfg.concurrency {
+            let (rx, tx) = (job_rx.clone(), done_tx.clone());
+            scope.spawn(move || loop {
+                let job = rx.lock().expect("not poisoned").recv();
+                let Ok((qi, d)) = job else { break };
+                let seed = derive_json(cfg.seed, &[qi as u64, d as u64]);
+                let r = cfg.request.draw(endpoint, &questions[qi].question, seed, cfg.allow_missing_logprobs);
+                if tx.send((qi, d, r)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut next_new = 0usize;
+        let mut in_flight = 0usize;
+        let mut failure: Option<SampleError> = None;
+        loop {
+            // Keep every worker busy: pending draws first, then new questions.
+            while in_flight < cfg.concurrency && failure.is_none() && !interrupt.load(Ordering::Relaxed) {
+                if pending.is_empty() {
+                    while next_new < questions.len() && states[next_new].started {
+                        next_new += 1;
+                    }
+                    if next_new == questions.len() {
+                        break;
+                    }
+                    let qi = next_new;
+                    let s = &mut states[qi];
+                    s.started = true;
+                    match rule_state.decide(&raw(&questions[qi], &[])).map_err(|m| SampleError::File { file: out.to_path_buf(), message: m })? {
+                        Verdict::More(m) => {
+                            pending.extend((0..m).map(|d| (qi, d)));
+                            s.issued = m;
+                        }
+                        Verdict::Stop(_) => unreachable!("no rule stops before its first draw"),
+                    }
+                }
+                let Some((qi, d)) = pending.pop_front() else { break };
+                states[qi].in_flight += 1;
+                job_tx.send((qi, d)).expect("workers alive");
+                in_flight += 1;
+                requested += 1;
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let (qi, d, r) = match done_rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(x) => x,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            in_flight -= 1;
+            states[qi].in_flight -= 1;
+            progress(1);
+            let c = match r {
+                Ok(c) => c,
+                Err(source) => {
+                    failure.get_or_insert(SampleError::Draw { id: questions[qi].id.clone(), question: qi, draw: d, source });
+                    continue;
+                }
+            };
+            let usage = c.usage;
+            let drawn = c.draws.into_iter().next().expect("checked: one choice");
+            let s = &mut states[qi];
+            s.prompt_tokens += usage.map_or(0, |u| u.prompt_tokens);
+            let completion = usage.map_or(drawn.logprobs.as_ref().map_or(0, |l| l.len() as u64), |u| u.completion_tokens);
+            s.completion_tokens += completion;
+            prompt_total += usage.map_or(0, |u| u.prompt_tokens);
+            completion_total += completion;
+            let mut rec = record(&questions[qi], d, &drawn, cfg.extract, usage);
+            if s.stopped.is_some() {
+                rec.overshoot = true;
+                s.overshoot += 1;
+                w.line(&rec.to_line())?;
+                continue;
+            }
+            s.early.insert(d, rec);
+            // Feed the rule in draw order.
+            while let Some(rec) = s.early.remove(&s.fed.len()) {
+                s.fed.push(serde_json::to_value(&rec.path).expect("serialises"));
+                w.line(&rec.to_line())?;
+                match rule_state.decide(&raw(&questions[qi], &s.fed)).map_err(|m| SampleError::File { file: out.to_path_buf(), message: m })? {
+                    Verdict::Stop(st) => {
+                        s.stopped = Some(st);
+                        // Early arrivals beyond the stop are overshoot.
+                        for (_, mut r) in std::mem::take(&mut s.early) {
+                            r.overshoot = true;
+                            s.overshoot += 1;
+                            w.line(&r.to_line())?;
+                        }
+                        break;
+                    }
+                    Verdict::More(m) => {
+                        if s.in_flight == 0 && s.early.is_empty() && s.issued == s.fed.len() {
+                            pending.extend((s.issued..s.issued + m).map(|d| (qi, d)));
+                            s.issued += m;
+                        }
+                    }
+                }
+            }
+        }
+        drop(job_tx);
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        if interrupt.load(Ordering::Relaxed) {
+            return Err(SampleError::Interrupted(out.to_path_buf()));
+        }
+        Ok(())
+    });
+    result?;
+    let outcomes = questions
+        .iter()
+        .zip(states)
+        .map(|(q, s)| QuestionOutcome {
+            id: q.id.clone(),
+            samples: s.fed.len(),
+            overshoot: s.overshoot,
+            stopped: s.stopped.expect("every question ran to its rule's stop"),
+            prompt_tokens: s.prompt_tokens,
+            completion_tokens: s.completion_tokens,
+        })
+        .collect();
+    Ok(SampleReport {
+        rule: rule.to_string(),
+        questions: outcomes,
+        requested,
+        seconds: start.elapsed().as_secs_f64(),
+        completion_tokens: completion_total,
+        prompt_tokens: prompt_total,
+        logprob_kind: kind,
+    })
+}

@@ -1,0 +1,255 @@
+//! `pathconf serve` and `pathconf sample --endpoint` end to end: a server
+//! started by the test on a free loopback port (the tiny model), sampled
+//! with stopping rules online, the file replayed by `eval --stop --order
+//! file`, a killed run resumed, and the API's errors.
+//!
+//! Deterministic: every request carries a seed and the server decodes each
+//! choice with its own seeded generator, so nothing here is statistical.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `pathconf serve` child on a free loopback port, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+/// Held while a server starts: the first start may train the tiny model
+/// into the cache, and the next one then loads it instead of training too.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+impl Server {
+    fn start() -> Self {
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pathconf"))
+            .args(["serve", "--model", "tiny", "--port", "0", "--workers", "4"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pathconf serve starts");
+        // The first use may train the tiny model (minutes); then it prints
+        // `listening on http://HOST:PORT`. Bounded wait.
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(900)).expect("the server says where it listens within 15 minutes");
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn pathconf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pathconf")).args(args).output().expect("binary runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// Twelve sums, easy to hard, with their answers.
+fn questions(dir: &Path) -> std::path::PathBuf {
+    let q = dir.join("q.jsonl");
+    let text: String = [(1, 2, 3), (9, 9, 9), (4, 5, 6), (7, 8, 9), (0, 0, 1), (5, 5, 5), (2, 7, 9), (8, 3, 6), (6, 6, 0), (9, 1, 8), (3, 3, 3), (7, 0, 4)]
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b, c))| format!("{{\"id\": \"s{i}\", \"question\": \"{a} + {b} + {c} =\", \"answer\": \"{}\"}}\n", a + b + c))
+        .collect();
+    std::fs::write(&q, text).unwrap();
+    q
+}
+
+fn sample_args<'a>(url: &'a str, q: &'a str, out: &'a str, rule: &'a str) -> Vec<&'a str> {
+    vec![
+        "sample",
+        "--endpoint",
+        url,
+        "--model",
+        "tiny",
+        "--questions",
+        q,
+        "--out",
+        out,
+        "--n",
+        "16",
+        "--stop",
+        rule,
+        "--temperature",
+        "1",
+        "--top-p",
+        "1",
+        "--concurrency",
+        "3",
+        "--seed",
+        "7",
+        "--max-new-tokens",
+        "16",
+        "--prompt-template",
+        "{question}",
+    ]
+}
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// `(id, draw) → text` of the draws a rule read (not overshoot).
+fn used_draws(path: &Path) -> std::collections::BTreeMap<(String, u64), String> {
+    lines(path)[1..]
+        .iter()
+        .filter(|d| d["overshoot"] == false)
+        .map(|d| ((d["id"].as_str().unwrap().to_string(), d["draw"].as_u64().unwrap()), d["text"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let q = questions(dir.path());
+    let qs = q.to_str().unwrap();
+    for rule in ["esc:4:16", "asc-beta:0.9:16", "pc-certify:16", "fixed:5"] {
+        let out = dir.path().join(format!("{}.jsonl", rule.replace(':', "_")));
+        let outs = out.to_str().unwrap();
+        let table = ok(&pathconf(&[sample_args(&server.url, qs, outs, rule), vec!["--methods", "sc,pc"]].concat()));
+        assert!(table.contains("log-probabilities processed") && table.contains("accuracy (measured"), "{table}");
+        // The stream file: a header saying processed, then draws.
+        let all = lines(&out);
+        assert_eq!((all[0]["pathconf"].as_str(), all[0]["logprob_kind"].as_str()), (Some("sample-stream"), Some("processed")));
+        // The summary per question, and the replay of the same file.
+        let summary = lines(&dir.path().join(format!("{}.summary.jsonl", rule.replace(':', "_"))));
+        assert_eq!(summary.len(), 12);
+        let replay: serde_json::Value =
+            serde_json::from_str(&ok(&pathconf(&["eval", outs, "--stop", rule, "--order", "file", "--per-question", "--json"]))).unwrap();
+        let per_q = replay["per_question"].as_array().unwrap();
+        assert_eq!(per_q.len(), 12, "{rule}");
+        for s in &summary {
+            let r = per_q.iter().find(|r| r["id"] == s["id"]).unwrap();
+            assert_eq!(s["samples"].as_f64(), r["samples"].as_f64(), "{rule}: question {} stops at the same draw online and in the replay", s["id"]);
+            assert_eq!(s["correct"].as_f64(), r["correct"].as_f64(), "{rule}: question {}", s["id"]);
+        }
+        if rule == "fixed:5" {
+            assert!(summary.iter().all(|s| s["samples"] == 5 && s["overshoot"] == 0));
+        }
+        if rule == "esc:4:16" {
+            // Easy sums stop at the first window; the file holds no more
+            // non-overshoot draws than the rule read.
+            assert!(summary.iter().any(|s| s["samples"] == 4));
+            for s in &summary {
+                let id = s["id"].as_str().unwrap();
+                let n = used_draws(&out).keys().filter(|k| k.0 == id).count();
+                assert_eq!(n as u64, s["samples"].as_u64().unwrap());
+            }
+        }
+    }
+
+    // A run killed part-way (the file cut after some draws, the last line
+    // half-written) and resumed writes the draws the uninterrupted run wrote.
+    let full = dir.path().join("esc_4_16.jsonl");
+    let text = std::fs::read_to_string(&full).unwrap();
+    let cut: Vec<&str> = text.lines().collect();
+    let keep = cut.len() / 3;
+    let mut partial = cut[..keep].join("\n");
+    partial.push('\n');
+    partial.push_str(&cut[keep][..cut[keep].len() / 2]);
+    let resumed = dir.path().join("resumed.jsonl");
+    std::fs::write(&resumed, partial).unwrap();
+    let rs = resumed.to_str().unwrap();
+    // Without --resume an existing file is refused.
+    let refused = pathconf(&sample_args(&server.url, qs, rs, "esc:4:16"));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
+    ok(&pathconf(&[sample_args(&server.url, qs, rs, "esc:4:16"), vec!["--resume"]].concat()));
+    assert_eq!(used_draws(&resumed), used_draws(&full));
+    // Other settings are refused on resume.
+    let other = pathconf(&[sample_args(&server.url, qs, rs, "esc:4:12"), vec!["--resume"]].concat());
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("stop"), "{}", String::from_utf8_lossy(&other.stderr));
+}
+
+fn post(url: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
+    let mut r = agent.post(&format!("{url}{path}")).header("Content-Type", "application/json").send(body.as_bytes()).unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body: {text}")))
+}
+
+#[test]
+fn the_api_answers_with_processed_logprobs_deterministically_and_errors_in_openai_shape() {
+    let server = Server::start();
+    let started = Instant::now();
+    let body = |n: u32, seed: u64| {
+        format!(
+            r#"{{"model": "tiny", "messages": [{{"role": "user", "content": "9 + 9 + 9 ="}}], "temperature": 0.7, "top_p": 0.9, "max_tokens": 16, "n": {n}, "seed": {seed}, "logprobs": true, "top_logprobs": 3}}"#
+        )
+    };
+    let (s1, a) = post(&server.url, "/v1/chat/completions", &body(3, 11));
+    let (_, b) = post(&server.url, "/v1/chat/completions", &body(3, 11));
+    let (_, one) = post(&server.url, "/v1/chat/completions", &body(1, 11));
+    assert_eq!(s1, 200);
+    assert_eq!(a["choices"], b["choices"], "same seed, same choices");
+    assert_eq!(a["choices"][0], one["choices"][0], "choice 0 does not depend on n");
+    let choice = &a["choices"][1];
+    assert_eq!(choice["logprob_kind"], "processed");
+    let content = choice["logprobs"]["content"].as_array().unwrap();
+    // Processed: each token's alternatives are a distribution over the
+    // nucleus (at most 3 listed here, each ≥ the next), the token among them
+    // when it is among the 3 most probable, and the text is the tokens'.
+    let text: String = content.iter().map(|t| t["token"].as_str().unwrap()).collect();
+    assert_eq!(choice["message"]["content"].as_str().unwrap(), text);
+    for t in content {
+        let alts: Vec<f64> = t["top_logprobs"].as_array().unwrap().iter().map(|x| x["logprob"].as_f64().unwrap()).collect();
+        assert!(!alts.is_empty() && alts.len() <= 3 && alts.windows(2).all(|w| w[0] >= w[1]));
+        assert!(alts.iter().map(|l| l.exp()).sum::<f64>() <= 1.0 + 1e-12);
+        assert!(t["logprob"].as_f64().unwrap() <= 0.0);
+    }
+    assert_eq!(
+        a["usage"]["completion_tokens"].as_u64().unwrap(),
+        a["choices"].as_array().unwrap().iter().map(|c| c["logprobs"]["content"].as_array().unwrap().len() as u64).sum::<u64>()
+    );
+    // Legacy completions give the same draw for the same prompt and seed.
+    let (_, c) = post(
+        &server.url,
+        "/v1/completions",
+        r#"{"model": "tiny", "prompt": "9 + 9 + 9 =", "temperature": 0.7, "top_p": 0.9, "max_tokens": 16, "seed": 11, "logprobs": 3}"#,
+    );
+    assert_eq!(c["choices"][0]["text"], a["choices"][0]["message"]["content"]);
+    let lps: Vec<f64> = c["choices"][0]["logprobs"]["token_logprobs"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let chat_lps: Vec<f64> = a["choices"][0]["logprobs"]["content"].as_array().unwrap().iter().map(|t| t["logprob"].as_f64().unwrap()).collect();
+    assert_eq!(lps, chat_lps);
+    // Errors: OpenAI's shape, 4xx.
+    for (path, bad, status, param) in [
+        ("/v1/chat/completions", "{not json".to_string(), 400, "body"),
+        ("/v1/chat/completions", body(1, 1).replace("\"tiny\"", "\"gpt-9\""), 404, "model"),
+        ("/v1/chat/completions", body(1, 1).replace("0.7", "0"), 400, "temperature"),
+        ("/v1/chat/completions", body(1, 1).replace("\"top_logprobs\": 3", "\"top_logprobs\": 21"), 400, "top_logprobs"),
+        ("/v1/chat/completions", body(1, 1).replace("9 + 9 + 9 =", "what is two plus two?"), 400, "messages"),
+        ("/v1/completions", r#"{"model": "tiny", "prompt": "1 2 3", "top_k": 5}"#.to_string(), 400, "top_k"),
+    ] {
+        let (s, e) = post(&server.url, path, &bad);
+        assert_eq!(s, status, "{bad}: {e}");
+        assert_eq!(e["error"]["param"], param, "{bad}: {e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| !m.is_empty()) && e["error"]["type"] == "invalid_request_error", "{e}");
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let models: serde_json::Value =
+        serde_json::from_str(&agent.get(&format!("{}/v1/models", server.url)).call().unwrap().body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!((models["data"][0]["id"].as_str(), models["data"][0]["logprob_kind"].as_str()), (Some("tiny"), Some("processed")));
+    assert!(started.elapsed() < Duration::from_secs(300), "bounded");
+}
