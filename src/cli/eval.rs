@@ -189,7 +189,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 /// warn when a method or rule reads them as what they are not.
 fn warn_about_logprobs(file: &std::path::Path, opts: &EvalOptions) -> anyhow::Result<()> {
     let Some(header) = pathconf::eval::formats::stream::read_header(file).ok().flatten() else { return Ok(()) };
-    let methods = opts.parsed_methods()?.unwrap_or_else(|| ["sc", "ppl", "pc", "rpc"].iter().map(|m| pathconf::eval::methods::Method::parse(m, None).expect("defaults parse")).collect());
+    let methods = opts
+        .parsed_methods()?
+        .unwrap_or_else(|| ["sc", "ppl", "pc", "rpc"].iter().map(|m| pathconf::eval::methods::Method::parse(m, None).expect("defaults parse")).collect());
     let readers: Vec<String> = if opts.stop.is_empty() {
         methods.iter().filter(|m| m.needs() == Some(pathconf::eval::methods::Needs::MeanLogprob)).map(|m| m.name()).collect()
     } else {
