@@ -77,7 +77,7 @@ def test_sample_stops_online_and_returns_paths_and_rows(stub, tmp_path):
     assert len({r["seed"] for r in Stub.requests}) == len(Stub.requests)
     # The draws read back as pathconf.load reads the file.
     assert res.paths.format == "jsonl" and sorted(res.paths.ids) == [f"q{i}" for i in range(6)]
-    assert sum(res.paths.paths_per_question) == sum(r["samples"] + r["overshoot"] for r in res)
+    assert sum(res.paths.paths_per_question()) == sum(r["samples"] + r["overshoot"] for r in res)
     assert res.report["requested"] == len(Stub.requests)
     # The same rule replayed on the file stops where the run stopped.
     replay = pathconf.evaluate(res.paths, stop=["esc:2:8"], order="file", per_question=True)
