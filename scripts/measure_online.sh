@@ -25,7 +25,7 @@ for _ in $(seq 1 600); do
     sleep 0.2
 done
 common=(--endpoint "http://127.0.0.1:$port" --model smollm2 --questions data/questions.jsonl --limit 48 --n 32
-    --temperature 0.6 --top-p 0.95 --top-k 0 --min-p 0 --max-new-tokens 128 --seed 2025 --logprob-kind raw --concurrency 8 --methods sc)
+    --temperature 0.6 --top-p 0.95 --top-k 0 --min-p 0 --max-new-tokens 128 --seed 2025 --logprob-kind raw --concurrency 8 --methods sc --allow-missing-logprobs)
 for rule in fixed:32 esc:4:32 asc-beta:0.95:32; do
     name=${rule//:/_}
     rm -f "$out/$name.jsonl" "$out/$name.summary.jsonl"

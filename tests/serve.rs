@@ -142,6 +142,7 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
             let r = per_q.iter().find(|r| r["id"] == s["id"]).unwrap();
             assert_eq!(s["samples"].as_f64(), r["samples"].as_f64(), "{rule}: question {} stops at the same draw online and in the replay", s["id"]);
             assert_eq!(s["correct"].as_f64(), r["correct"].as_f64(), "{rule}: question {}", s["id"]);
+            assert_eq!(s["answer"], r["answer"], "{rule}: question {}", s["id"]);
         }
         if rule == "fixed:5" {
             assert!(summary.iter().all(|s| s["samples"] == 5 && s["overshoot"] == 0));
@@ -252,4 +253,55 @@ fn the_api_answers_with_processed_logprobs_deterministically_and_errors_in_opena
         serde_json::from_str(&agent.get(&format!("{}/v1/models", server.url)).call().unwrap().body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!((models["data"][0]["id"].as_str(), models["data"][0]["logprob_kind"].as_str()), (Some("tiny"), Some("processed")));
     assert!(started.elapsed() < Duration::from_secs(300), "bounded");
+}
+
+#[test]
+fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
+    let gguf = pathconf::llm::default_gguf();
+    assert!(gguf.exists(), "this test needs {} — run `bash scripts/setup.sh`", gguf.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pathconf"))
+        .args(["serve", "--model", "smollm2", "--port", "0", "--workers", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let server = Server { child, url: line.trim().strip_prefix("listening on ").unwrap().to_string() };
+    let body = |t: f64, p: f64, n: u32| {
+        format!(
+            r#"{{"model": "smollm2", "messages": [{{"role": "user", "content": "What is 2 + 3?"}}], "temperature": {t}, "top_p": {p}, "max_tokens": 12, "n": {n}, "seed": 5, "logprobs": true, "top_logprobs": 2}}"#
+        )
+    };
+    let (status, a) = post(&server.url, "/v1/chat/completions", &body(1.0, 1.0, 2));
+    assert_eq!(status, 200, "{a}");
+    let (_, again) = post(&server.url, "/v1/chat/completions", &body(1.0, 1.0, 1));
+    assert_eq!(a["choices"][0], again["choices"][0], "same seed, same first choice, whatever n");
+    // At T = 1 without truncation the processed log-probabilities are the
+    // model's own: pathconf's forward pass over the chat prompt and the
+    // returned ids gives them.
+    let (model, ct) = pathconf::llm::Llama::load(&gguf).unwrap();
+    let tok = pathconf::llm::GgufTokenizer::from_gguf(&ct).unwrap();
+    let prompt = tok.encode(&tok.chat_prompt("What is 2 + 3?")).unwrap();
+    assert_eq!(a["usage"]["prompt_tokens"].as_u64(), Some(prompt.len() as u64));
+    let content = a["choices"][0]["logprobs"]["content"].as_array().unwrap();
+    let ids: Vec<u32> = content.iter().map(|t| t["id"].as_u64().unwrap() as u32).collect();
+    let mut cache = model.new_cache(1, prompt.len() + ids.len() + 1).unwrap();
+    let mut logits = model.forward(&candle_core::Tensor::from_vec(prompt.clone(), (1, prompt.len()), model.device()).unwrap(), &mut cache).unwrap();
+    for (t, &id) in content.iter().zip(&ids) {
+        let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
+        let lp = pathconf::generation::token_draw::log_softmax_row(&row)[id as usize];
+        assert!((t["logprob"].as_f64().unwrap() - lp).abs() <= 1e-9 * lp.abs().max(1.0), "{t} vs {lp}");
+        logits = model.forward(&candle_core::Tensor::from_vec(vec![id], (1, 1), model.device()).unwrap(), &mut cache).unwrap();
+    }
+    // Tempered and truncated, they are the drawing distribution's: each
+    // token's alternatives are probabilities of a smaller set (they sum to
+    // at most 1) and a token is never below its listed alternatives' floor.
+    let (_, hot) = post(&server.url, "/v1/chat/completions", &body(0.7, 0.9, 1));
+    for t in hot["choices"][0]["logprobs"]["content"].as_array().unwrap() {
+        let alts: Vec<f64> = t["top_logprobs"].as_array().unwrap().iter().map(|x| x["logprob"].as_f64().unwrap()).collect();
+        assert!(alts.iter().map(|l| l.exp()).sum::<f64>() <= 1.0 + 1e-12);
+        assert!(t["logprob"].as_f64().unwrap() <= 0.0);
+    }
+    assert_eq!(hot["choices"][0]["logprob_kind"], "processed");
 }

@@ -230,10 +230,13 @@ fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions,
         .collect();
     println!("{}", table(&["rule", "invalid", "accuracy %", "ECE", "Brier", "mean samples", "median"], &body));
     if !report.per_question.is_empty() {
-        let body: Vec<Vec<String>> =
-            report.per_question.iter().map(|q| vec![q.id.clone(), q.rule.clone(), format!("{}", q.samples), format!("{}", q.correct)]).collect();
+        let body: Vec<Vec<String>> = report
+            .per_question
+            .iter()
+            .map(|q| vec![q.id.clone(), q.rule.clone(), format!("{}", q.samples), q.answer.clone().unwrap_or_else(|| "-".into()), format!("{}", q.correct)])
+            .collect();
         println!("Per question (means over the orders when there are several):");
-        println!("{}", table(&["id", "rule", "samples", "correct"], &body));
+        println!("{}", table(&["id", "rule", "samples", "answer", "correct"], &body));
     }
     if !report.saved.is_empty() {
         println!("Samples saved at equal accuracy: the smallest fixed budget whose plurality vote (same orders) is as accurate as the rule, invalid draws treated as the rule treats them.");

@@ -1,16 +1,20 @@
-//! `pathconf serve [--model tiny] [--host 127.0.0.1] --port PORT`: the
-//! built-in models behind the OpenAI-compatible API.
+//! `pathconf serve [--model tiny|smollm2] [--host 127.0.0.1] --port PORT`:
+//! the built-in models behind the OpenAI-compatible API.
 
+use pathconf::llm::{GgufTokenizer, Llama};
 use pathconf::tiny::store::ensure_model;
 use pathconf::tiny::{ModelConfig, TrainConfig};
-use pathconf_serve::{Running, TinyBackend};
+use pathconf_serve::{Backend, LlamaBackend, Running, TinyBackend};
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model served: `tiny` (pathconf's trained transformer; trained into the cache on first use). `smollm2` is not served yet.
+    /// The model served: `tiny` (pathconf's trained transformer; trained into the cache on first use) or `smollm2` (the GGUF `scripts/fetch_smollm2.sh` caches, or --gguf).
     #[arg(long, default_value = "tiny")]
     model: String,
+    /// With --model smollm2: a llama-architecture GGUF file [default: the cached SmolLM2-135M-Instruct].
+    #[arg(long)]
+    gguf: Option<std::path::PathBuf>,
     /// Address to listen on (loopback by default: anything else exposes the server to the network).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -23,11 +27,24 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    anyhow::ensure!(a.model == "tiny", "--model {}: pathconf serve serves `tiny` (SmolLM2 behind the API is not implemented yet)", a.model);
-    let bar = pathconf::progress::Bar::new(TrainConfig::default().steps as u64, "training the tiny model (first use)");
-    let stored = ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &bar)?;
-    bar.finish();
-    let running = Running::start(Arc::new(TinyBackend::new(stored.model)), &a.host, a.port, a.workers)?;
+    let backend: Arc<dyn Backend> = match a.model.as_str() {
+        "tiny" => {
+            anyhow::ensure!(a.gguf.is_none(), "--gguf goes with --model smollm2");
+            let bar = pathconf::progress::Bar::new(TrainConfig::default().steps as u64, "training the tiny model (first use)");
+            let stored = ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &bar)?;
+            bar.finish();
+            Arc::new(TinyBackend::new(stored.model))
+        }
+        "smollm2" => {
+            let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);
+            anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
+            let (model, ct) = Llama::load(&gguf)?;
+            let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
+            Arc::new(LlamaBackend::new("smollm2", model, tok))
+        }
+        other => anyhow::bail!("--model {other}: pathconf serve serves `tiny` or `smollm2`"),
+    };
+    let running = Running::start(backend, &a.host, a.port, a.workers)?;
     // Scripts and tests read this line to find the port.
     println!("listening on http://{}", running.addr());
     use std::io::Write;

@@ -48,10 +48,10 @@ pub enum ShapeError {
         got: usize,
     },
     /// A choice came without log-probabilities.
-    #[error("choice {0} has no log-probabilities (the server ignored `logprobs`; pass --allow-missing-logprobs to keep answers only)")]
+    #[error("choice {0} has no log-probabilities (the server ignored `logprobs`; --allow-missing-logprobs keeps answers only)")]
     MissingLogprobs(usize),
     /// Fewer log-probabilities than generated tokens.
-    #[error("{got} log-probabilities for {completion_tokens} completion tokens (usage)")]
+    #[error("{got} log-probabilities for {completion_tokens} completion tokens (usage) — llama.cpp sends one entry per emitted text piece, so a character split over two tokens loses a log-probability; --allow-missing-logprobs keeps such draws as answers only")]
     ShortLogprobs {
         /// Log-probabilities over all choices.
         got: usize,
@@ -151,17 +151,33 @@ pub fn parse_completion(body: &str) -> Result<Completion, ShapeError> {
 
 impl Completion {
     /// Checks the response against what was asked: `n` choices, each with
-    /// finite log-probabilities ≤ 0 (unless `allow_missing`), at least as
-    /// many as the completion tokens the server counted.
-    pub fn check(&self, n: usize, allow_missing: bool) -> Result<(), ShapeError> {
+    /// finite log-probabilities ≤ 0, at least as many as the completion
+    /// tokens the server counted. With `allow_missing`, a response without
+    /// log-probabilities, or with fewer than its tokens (llama.cpp sends one
+    /// entry per emitted text piece, so a character split over two tokens
+    /// loses the first token's log-probability), becomes answers only.
+    pub fn settle(&mut self, n: usize, allow_missing: bool) -> Result<(), ShapeError> {
+        match self.check(n, false) {
+            Err(ShapeError::MissingLogprobs(_) | ShapeError::ShortLogprobs { .. }) if allow_missing => {
+                for d in &mut self.draws {
+                    d.logprobs = None;
+                    d.top_logprobs.clear();
+                }
+                self.check(n, true)
+            }
+            other => other,
+        }
+    }
+
+    fn check(&self, n: usize, answers_only_ok: bool) -> Result<(), ShapeError> {
         if self.draws.len() < n {
             return Err(ShapeError::Choices { asked: n, got: self.draws.len() });
         }
         let mut total = 0usize;
+        let mut answers_only = 0usize;
         for (i, d) in self.draws.iter().enumerate() {
             match &d.logprobs {
-                None if allow_missing => {}
-                None => return Err(ShapeError::MissingLogprobs(i)),
+                None => answers_only += 1,
                 Some(lps) => {
                     if let Some((t, &value)) = lps.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x <= 0.0)) {
                         return Err(ShapeError::BadLogprob { choice: i, token: t, value });
@@ -170,8 +186,13 @@ impl Completion {
                 }
             }
         }
-        let all_have = self.draws.iter().all(|d| d.logprobs.is_some());
-        if let (true, Some(u)) = (all_have, self.usage) {
+        if answers_only_ok && answers_only == self.draws.len() {
+            return Ok(());
+        }
+        if let Some(i) = self.draws.iter().position(|d| d.logprobs.is_none()) {
+            return Err(ShapeError::MissingLogprobs(i));
+        }
+        if let Some(u) = self.usage {
             if (total as u64) < u.completion_tokens {
                 return Err(ShapeError::ShortLogprobs { got: total, completion_tokens: u.completion_tokens });
             }
@@ -228,8 +249,8 @@ mod tests {
 
     #[test]
     fn openai_chat_keeps_every_digit_and_drops_the_outside_marker() {
-        let c = parse_chat(OPENAI_CHAT).unwrap();
-        c.check(1, false).unwrap();
+        let mut c = parse_chat(OPENAI_CHAT).unwrap();
+        c.settle(1, false).unwrap();
         let d = &c.draws[0];
         assert_eq!(d.text, "Hello!");
         assert_eq!(d.tokens, ["Hello", "!"]);
@@ -240,28 +261,28 @@ mod tests {
 
     #[test]
     fn vllm_choices_come_back_in_index_order() {
-        let c = parse_chat(VLLM_CHAT).unwrap();
-        c.check(2, false).unwrap();
+        let mut c = parse_chat(VLLM_CHAT).unwrap();
+        c.settle(2, false).unwrap();
         assert_eq!(c.draws.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert!(c.draws[0].top_logprobs.is_empty());
-        assert_eq!(c.check(3, false).unwrap_err(), ShapeError::Choices { asked: 3, got: 2 });
+        assert_eq!(c.clone().settle(3, false).unwrap_err(), ShapeError::Choices { asked: 3, got: 2 });
     }
 
     #[test]
     fn llama_cpp_and_sglang_read_as_openai() {
-        let c = parse_chat(LLAMA_CPP_CHAT).unwrap();
-        c.check(1, false).unwrap();
+        let mut c = parse_chat(LLAMA_CPP_CHAT).unwrap();
+        c.settle(1, false).unwrap();
         assert_eq!((c.draws[0].text.as_str(), c.draws[0].logprobs.as_deref().unwrap()), (" 4", &[-0.75, -0.125][..]));
         assert_eq!(c.draws[0].token_ids.as_deref(), Some(&[220, 19][..]));
-        let s = parse_chat(SGLANG_CHAT).unwrap();
-        s.check(1, false).unwrap();
+        let mut s = parse_chat(SGLANG_CHAT).unwrap();
+        s.settle(1, false).unwrap();
         assert_eq!(s.draws[0].top_logprobs, vec![vec![-0.0625, -3.0]]);
     }
 
     #[test]
     fn legacy_completions_read_tokens_and_alternatives() {
-        let c = parse_completion(OPENAI_COMPLETION).unwrap();
-        c.check(1, false).unwrap();
+        let mut c = parse_completion(OPENAI_COMPLETION).unwrap();
+        c.settle(1, false).unwrap();
         let d = &c.draws[0];
         assert_eq!((d.text.as_str(), d.logprobs.as_deref().unwrap()), (" 42", &[-0.5, -0.03125][..]));
         assert_eq!(d.top_logprobs, vec![vec![-0.5, -1.25], vec![-0.03125, -4.0]]);
@@ -270,13 +291,17 @@ mod tests {
     #[test]
     fn missing_short_and_bad_logprobs_are_errors() {
         let none = OPENAI_CHAT.replace(r#""logprobs": {"content": ["#, r#""x": {"content": ["#);
-        let c = parse_chat(&none).unwrap();
-        assert_eq!(c.check(1, false).unwrap_err(), ShapeError::MissingLogprobs(0));
-        c.check(1, true).unwrap();
+        let mut c = parse_chat(&none).unwrap();
+        assert_eq!(c.clone().settle(1, false).unwrap_err(), ShapeError::MissingLogprobs(0));
+        c.settle(1, true).unwrap();
+        // llama.cpp: one entry for a character split over two tokens.
         let short = OPENAI_CHAT.replace(r#""completion_tokens": 2"#, r#""completion_tokens": 3"#);
-        assert_eq!(parse_chat(&short).unwrap().check(1, false).unwrap_err(), ShapeError::ShortLogprobs { got: 2, completion_tokens: 3 });
+        assert_eq!(parse_chat(&short).unwrap().settle(1, false).unwrap_err(), ShapeError::ShortLogprobs { got: 2, completion_tokens: 3 });
+        let mut kept = parse_chat(&short).unwrap();
+        kept.settle(1, true).unwrap();
+        assert!(kept.draws[0].logprobs.is_none() && kept.draws[0].top_logprobs.is_empty() && kept.draws[0].text == "Hello!");
         let positive = OPENAI_CHAT.replace("-0.02380986, \"bytes\": [33], \"top", "0.5, \"bytes\": [33], \"top");
-        assert!(matches!(parse_chat(&positive).unwrap().check(1, false).unwrap_err(), ShapeError::BadLogprob { choice: 0, token: 1, .. }));
+        assert!(matches!(parse_chat(&positive).unwrap().settle(1, true).unwrap_err(), ShapeError::BadLogprob { choice: 0, token: 1, .. }));
         assert!(matches!(parse_chat("{\"object\": \"x\"}").unwrap_err(), ShapeError::Malformed(_)));
     }
 }

@@ -46,7 +46,7 @@ pub enum DrawError {
     #[error(transparent)]
     Http(#[from] HttpError),
     /// The response was not what was asked for.
-    #[error("{0}")]
+    #[error(transparent)]
     Shape(#[from] ShapeError),
 }
 
@@ -94,8 +94,8 @@ impl RequestSettings {
             Api::Completions => ("/v1/completions", parse_completion),
         };
         let text = endpoint.post(path, &body)?;
-        let c = parse(&text)?;
-        c.check(1, allow_missing_logprobs)?;
+        let mut c = parse(&text)?;
+        c.settle(1, allow_missing_logprobs)?;
         Ok(c)
     }
 }

@@ -109,7 +109,7 @@ pub struct SampleReport {
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// A draw failed after its retries.
-    #[error("question {id:?} (index {question}), draw {draw}: {source}")]
+    #[error("question {id:?} (index {question}), draw {draw}: {error}")]
     Draw {
         /// The question's id.
         id: String,
@@ -118,7 +118,7 @@ pub enum SampleError {
         /// The draw.
         draw: usize,
         /// What failed.
-        source: DrawError,
+        error: DrawError,
     },
     /// The output file.
     #[error("{file}: {message}")]
@@ -420,8 +420,8 @@ pub fn sample(
             progress(1);
             let c = match r {
                 Ok(c) => c,
-                Err(source) => {
-                    failure.get_or_insert(SampleError::Draw { id: questions[qi].id.clone(), question: qi, draw: d, source });
+                Err(error) => {
+                    failure.get_or_insert(SampleError::Draw { id: questions[qi].id.clone(), question: qi, draw: d, error });
                     continue;
                 }
             };

@@ -3,10 +3,10 @@
 
 use crate::session::SampleReport;
 use pathconf_core::invalid::InvalidPolicy;
-use pathconf_core::stopping::{EscAnswer, StopRule};
+use pathconf_core::stopping::StopRule;
 use pathconf_eval::eval::equivalence::AnswerEquality;
-use pathconf_eval::eval::methods::{run_methods, Method, Outcome};
-use pathconf_eval::eval::stopping::prob_mode_of;
+use pathconf_eval::eval::methods::{run_methods, Method};
+use pathconf_eval::eval::stopping::rule_answer;
 use pathconf_eval::eval::Dataset;
 use serde::Serialize;
 
@@ -48,17 +48,6 @@ pub struct QuestionSummary {
     pub completion_tokens: u64,
 }
 
-/// The answer of highest confidence (the first of tied ones) and its confidence.
-fn top(o: &Outcome) -> (Option<String>, f64) {
-    let mut best: Option<&pathconf_eval::eval::methods::Row> = None;
-    for r in &o.rows {
-        if best.is_none_or(|b| r.confidence > b.confidence) {
-            best = Some(r);
-        }
-    }
-    best.map_or((None, 0.0), |r| (Some(r.answer.clone()), r.confidence))
-}
-
 /// The summary of a run: `ds` is the stream file read back (draws in draw
 /// order), `truth_known` whether the questions file gave ground truths.
 pub fn summarise(
@@ -78,26 +67,15 @@ pub fn summarise(
         .map(|o| {
             let q = &ds.questions[*by_id.get(o.id.as_str()).ok_or_else(|| format!("question {:?} is not in the file", o.id))?];
             let drawn: Vec<usize> = (0..o.samples).collect();
-            let (answer, confidence) = match rule {
-                // A unanimous window (one row) answers with its answer, the
-                // last draw's; a cap with several answers, with the plurality.
-                StopRule::Esc { answer: EscAnswer::Window, .. } if o.stopped.rows.len() == 1 => {
-                    (Some(q.paths[o.samples - 1].answer.to_string()), o.stopped.confidence)
-                }
-                _ => {
-                    let m = if rule.needs_paths() { Method::Pc } else { Method::Sc };
-                    let out = run_methods(q, drawn.clone(), &[m], &[rule_policy], &equal, prob_mode_of(rule), None)?;
-                    let (a, _) = top(&out[0]);
-                    (a, o.stopped.confidence)
-                }
-            };
+            let answer = rule_answer(q, &drawn, rule, rule_policy, &o.stopped, &equal);
+            let confidence = o.stopped.confidence;
             let policies: Vec<InvalidPolicy> = methods.iter().map(|m| invalid.unwrap_or_else(|| m.default_invalid())).collect();
             let outs = run_methods(q, drawn, methods, &policies, &equal, Default::default(), None)?;
             let methods = methods
                 .iter()
                 .zip(outs)
                 .map(|(m, out)| {
-                    let (answer, confidence) = top(&out);
+                    let (answer, confidence) = out.top().map_or((None, 0.0), |r| (Some(r.answer.clone()), r.confidence));
                     MethodAnswer { method: m.name(), answer, confidence, correct: truth_known.then_some(out.credit) }
                 })
                 .collect();

@@ -3,8 +3,9 @@
 //! ([`pathconf_core::seed`]): a choice depends on its prompt, settings and
 //! seed only — not on `n`, nor on other requests in flight.
 
-use pathconf_core::generation::token_draw::processed_logprobs;
+use pathconf_core::generation::token_draw::{log_softmax_row, processed_logprobs};
 use pathconf_core::seed::derive;
+use pathconf_models::llm::{GgufTokenizer, Llama};
 use pathconf_models::tiny::model::last_log_probs;
 use pathconf_models::tiny::task::{Question, EOS, EQ, PLUS};
 use pathconf_models::tiny::TinyModel;
@@ -40,6 +41,9 @@ pub struct Token {
 /// One completion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Completed {
+    /// The completion's text (the tokens decoded together: a character
+    /// split over two byte tokens is whole here, not in the tokens' texts).
+    pub text: String,
     /// The generated tokens.
     pub tokens: Vec<Token>,
     /// Whether it ended on the end-of-sequence token (else on `max_tokens`).
@@ -48,20 +52,14 @@ pub struct Completed {
     pub prompt_tokens: usize,
 }
 
-impl Completed {
-    /// The text (its tokens' texts joined).
-    pub fn text(&self) -> String {
-        self.tokens.iter().map(|t| t.text.as_str()).collect()
-    }
-}
-
 /// A model that completes prompts.
 pub trait Backend: Send + Sync {
     /// Its name in `/v1/models`.
     fn name(&self) -> &str;
-    /// Choice `index` of a request for `prompt` with `seed`; `Err` with a
-    /// message when the prompt is not one the model can read.
-    fn complete(&self, prompt: &str, settings: &Settings, seed: u64, index: usize) -> Result<Completed, String>;
+    /// Choice `index` of a request for `prompt` (a user message when `chat`,
+    /// else raw text) with `seed`; `Err` with a message when the prompt is
+    /// not one the model can read.
+    fn complete(&self, prompt: &str, chat: bool, settings: &Settings, seed: u64, index: usize) -> Result<Completed, String>;
 }
 
 /// The tiny transformer: it reads three digits anywhere in the prompt
@@ -78,6 +76,29 @@ impl TinyBackend {
     pub fn new(model: TinyModel) -> Self {
         Self { model }
     }
+}
+
+/// Draws a token from `logp` (one position's log-probabilities) at the
+/// request's settings with `u ~ U[0, 1)`: the inverse CDF of
+/// [`processed_logprobs`] in its listed order — the draw
+/// [`pathconf_core::generation::token_draw::draw`] makes — with the token's
+/// processed log-probability and the top alternatives (texts from `text_of`).
+fn pick(logp: &[f64], s: &Settings, u: f64, text_of: impl Fn(usize) -> String) -> (usize, Token) {
+    let dist = processed_logprobs(logp, s.temperature, s.top_p);
+    let mut target = u;
+    let mut at = dist.len() - 1;
+    for (k, &(_, l)) in dist.iter().enumerate() {
+        if target < l.exp() {
+            at = k;
+            break;
+        }
+        target -= l.exp();
+    }
+    let (t, lp) = dist[at];
+    let mut top: Vec<(usize, f64)> = dist;
+    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(s.top_logprobs);
+    (t, Token { id: t as u32, text: text_of(t), logprob: lp, top: top.into_iter().map(|(i, l)| (text_of(i), l)).collect() })
 }
 
 fn token_text(t: usize) -> String {
@@ -101,7 +122,7 @@ impl Backend for TinyBackend {
         "tiny"
     }
 
-    fn complete(&self, prompt: &str, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
+    fn complete(&self, prompt: &str, _chat: bool, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
         let q = tiny_question(prompt).ok_or_else(|| {
             format!("the tiny model adds three digits: the prompt must contain exactly three digits (0–9), e.g. \"3 + 4 + 5 =\"; got {prompt:?}")
         })?;
@@ -116,23 +137,8 @@ impl Backend for TinyBackend {
         let room = self.model.config.max_len.saturating_sub(ids.len());
         for _ in 0..s.max_tokens.min(room) {
             let row = &last_log_probs(&logits).map_err(err)?[0];
-            let dist = processed_logprobs(row, s.temperature, s.top_p);
-            // Inverse CDF in the listed order: the draw `token_draw::draw` makes.
-            let u: f64 = rng.random();
-            let mut target = u;
-            let mut pick = dist.len() - 1;
-            for (k, &(_, l)) in dist.iter().enumerate() {
-                if target < l.exp() {
-                    pick = k;
-                    break;
-                }
-                target -= l.exp();
-            }
-            let (t, lp) = dist[pick];
-            let mut top: Vec<(usize, f64)> = dist.clone();
-            top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            top.truncate(s.top_logprobs);
-            tokens.push(Token { id: t as u32, text: token_text(t), logprob: lp, top: top.into_iter().map(|(i, l)| (token_text(i), l)).collect() });
+            let (t, token) = pick(row, s, rng.random(), token_text);
+            tokens.push(token);
             if t as u32 == EOS {
                 finished = true;
                 break;
@@ -140,6 +146,59 @@ impl Backend for TinyBackend {
             let next = candle_core::Tensor::from_vec(vec![t as u32], (1, 1), self.model.device()).map_err(err)?;
             logits = self.model.forward(&next, Some(&mut cache)).map_err(err)?;
         }
-        Ok(Completed { tokens, finished, prompt_tokens: ids.len() })
+        let text = tokens.iter().map(|t| t.text.as_str()).collect();
+        Ok(Completed { text, tokens, finished, prompt_tokens: ids.len() })
+    }
+}
+
+/// A llama-architecture GGUF model (SmolLM2 by default) with its tokenizer:
+/// chat requests get the model's chat template, completions the raw text.
+/// Each choice is decoded alone (batch 1, its own KV cache).
+pub struct LlamaBackend {
+    name: String,
+    model: Llama,
+    tok: GgufTokenizer,
+}
+
+impl LlamaBackend {
+    /// Serves `model` under `name`.
+    pub fn new(name: &str, model: Llama, tok: GgufTokenizer) -> Self {
+        Self { name: name.into(), model, tok }
+    }
+}
+
+impl Backend for LlamaBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn complete(&self, prompt: &str, chat: bool, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
+        let text = if chat { self.tok.chat_prompt(prompt) } else { prompt.to_string() };
+        let ids = self.tok.encode(&text).map_err(|e| e.to_string())?;
+        if ids.is_empty() {
+            return Err("the prompt has no tokens".into());
+        }
+        let err = |e: candle_core::Error| e.to_string();
+        let mut rng = ChaCha8Rng::seed_from_u64(derive(seed, &[index as u64]));
+        let mut cache = self.model.new_cache(1, ids.len() + s.max_tokens).map_err(err)?;
+        let input = candle_core::Tensor::from_vec(ids.clone(), (1, ids.len()), self.model.device()).map_err(err)?;
+        let mut logits = self.model.forward(&input, &mut cache).map_err(err)?;
+        let text_of = |t: usize| self.tok.decode(&[t as u32]).unwrap_or_default();
+        let (mut tokens, mut finished) = (Vec::new(), false);
+        for _ in 0..s.max_tokens {
+            let row: Vec<f32> = logits.squeeze(0).and_then(|r| r.to_vec1()).map_err(err)?;
+            let logp = log_softmax_row(&row);
+            let (t, token) = pick(&logp, s, rng.random(), text_of);
+            tokens.push(token);
+            if self.tok.is_stop(t as u32) {
+                finished = true;
+                break;
+            }
+            let next = candle_core::Tensor::from_vec(vec![t as u32], (1, 1), self.model.device()).map_err(err)?;
+            logits = self.model.forward(&next, &mut cache).map_err(err)?;
+        }
+        let generated: Vec<u32> = tokens.iter().map(|t| t.id).collect();
+        let text = self.tok.decode(&generated).map_err(|e| e.to_string())?;
+        Ok(Completed { text, tokens, finished, prompt_tokens: ids.len() })
     }
 }

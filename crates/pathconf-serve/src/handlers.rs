@@ -93,8 +93,8 @@ fn settings(backend: &dyn Backend, model: &str, s: &SamplingFields, top: u32) ->
     Ok((Settings { temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens as usize, top_logprobs: top as usize }, n, seed))
 }
 
-fn run(backend: &dyn Backend, prompt: &str, st: &Settings, n: u32, seed: u64, param: &str) -> Result<Vec<Completed>, Reply> {
-    (0..n as usize).map(|i| backend.complete(prompt, st, seed, i).map_err(|m| bad(param, m))).collect()
+fn run(backend: &dyn Backend, prompt: &str, chat: bool, st: &Settings, n: u32, seed: u64, param: &str) -> Result<Vec<Completed>, Reply> {
+    (0..n as usize).map(|i| backend.complete(prompt, chat, st, seed, i).map_err(|m| bad(param, m))).collect()
 }
 
 fn usage(done: &[Completed]) -> Usage {
@@ -114,7 +114,7 @@ fn chat(backend: &dyn Backend, r: &ChatRequest) -> Reply {
         Err(e) => return e,
     };
     let Some(prompt) = r.messages.iter().rev().find(|m| m.role == "user") else { return bad("messages", "no user message") };
-    let done = match run(backend, &prompt.content, &st, n, seed, "messages") {
+    let done = match run(backend, &prompt.content, true, &st, n, seed, "messages") {
         Ok(d) => d,
         Err(e) => return e,
     };
@@ -123,7 +123,7 @@ fn chat(backend: &dyn Backend, r: &ChatRequest) -> Reply {
         .enumerate()
         .map(|(i, c)| ChatChoice {
             index: i as u32,
-            message: ChoiceMessage { role: Some("assistant".into()), content: Some(c.text()), reasoning_content: None },
+            message: ChoiceMessage { role: Some("assistant".into()), content: Some(c.text.clone()), reasoning_content: None },
             logprobs: r.logprobs.then(|| ChatLogprobs {
                 content: Some(
                     c.tokens
@@ -151,7 +151,7 @@ fn completion(backend: &dyn Backend, r: &CompletionRequest) -> Reply {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let done = match run(backend, &r.prompt, &st, n, seed, "prompt") {
+    let done = match run(backend, &r.prompt, false, &st, n, seed, "prompt") {
         Ok(d) => d,
         Err(e) => return e,
     };
@@ -162,7 +162,7 @@ fn completion(backend: &dyn Backend, r: &CompletionRequest) -> Reply {
             let mut offset = 0u64;
             CompletionChoice {
                 index: i as u32,
-                text: c.text(),
+                text: c.text.clone(),
                 logprobs: r.logprobs.map(|_| CompletionLogprobs {
                     tokens: c.tokens.iter().map(|t| t.text.clone()).collect(),
                     token_logprobs: c.tokens.iter().map(|t| Some(t.logprob)).collect(),

@@ -9,7 +9,7 @@
 //! so a completion's sum is the log-probability of sampling it; every
 //! choice and `/v1/models` say so (`"logprob_kind": "processed"`).
 //!
-//! - [`backend`]: a model that completes prompts (the tiny transformer);
+//! - [`backend`]: a model that completes prompts (the tiny transformer, a GGUF llama such as SmolLM2);
 //! - [`handlers`]: requests checked and answered, errors in OpenAI's shape;
 //! - [`server`]: the HTTP loop (loopback by default, port 0 picks one).
 #![warn(missing_docs)]
@@ -18,5 +18,5 @@ pub mod backend;
 pub mod handlers;
 pub mod server;
 
-pub use backend::{Backend, Completed, TinyBackend, Token};
+pub use backend::{Backend, Completed, LlamaBackend, TinyBackend, Token};
 pub use server::{Running, ServeError};

@@ -343,6 +343,20 @@ pub struct Outcome {
     pub wqd: Option<Wqd>,
 }
 
+impl Outcome {
+    /// The row of highest confidence (the first of tied ones): the method's
+    /// answer. `None` when no path voted.
+    pub fn top(&self) -> Option<&Row> {
+        let mut best: Option<&Row> = None;
+        for r in &self.rows {
+            if best.is_none_or(|b| r.confidence > b.confidence) {
+                best = Some(r);
+            }
+        }
+        best
+    }
+}
+
 /// A question restricted to a subset of its paths, grouped and interned once
 /// and shared by all methods.
 pub struct Prepared<'a> {

@@ -15,12 +15,13 @@
 
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
-use super::methods::{Prepared, ProbMode};
+use super::methods::{run_methods, Method, Prepared, ProbMode};
 use super::metrics::maximum;
 use super::protocol::require_logprobs;
+use super::RawQuestion;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::stopping::{is_silent, replay_any, PathDraws, StopCache, StopRule, Stopped, Unseen};
+use crate::stopping::{is_silent, replay_any, EscAnswer, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -71,6 +72,30 @@ pub struct StopQuestion {
     pub samples: f64,
     /// Accuracy credit (ties split; mean over orders).
     pub correct: f64,
+    /// The rule's answer (paths in file order only: with random orders it
+    /// differs from order to order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+}
+
+/// The answer `rule` returns after the first `stopped.used` of `q`'s paths
+/// at `drawn` (in that order), invalid draws treated as `policy` says: ESC's
+/// unanimous window answers with its answer (the last draw's); a path rule
+/// with PC's choice; every other rule with the plurality (the first of tied
+/// answers). `None` when no draw voted.
+pub fn rule_answer(q: &RawQuestion, drawn: &[usize], rule: &StopRule, policy: InvalidPolicy, stopped: &Stopped, equal: &AnswerEquality) -> Option<String> {
+    let used = &drawn[..stopped.used.min(drawn.len())];
+    if stopped.rows.is_empty() {
+        return None;
+    }
+    if let StopRule::Esc { answer: EscAnswer::Window, .. } = rule {
+        if stopped.rows.len() == 1 {
+            return used.last().map(|&j| q.paths[j].answer.to_string());
+        }
+    }
+    let method = if rule.needs_paths() { Method::Pc } else { Method::Sc };
+    let out = run_methods(q, used.to_vec(), &[method], &[policy], equal, prob_mode_of(rule), None).ok()?;
+    out[0].top().map(|r| r.answer.clone())
 }
 
 /// One rule's results.
@@ -296,11 +321,15 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
             .iter()
             .zip(&per_question)
             .flat_map(|(q, orders)| {
+                let policies = &policies;
                 cfg.rules.iter().enumerate().map(move |(ri, rule)| StopQuestion {
                     id: q.id.clone(),
                     rule: rule.to_string(),
                     samples: orders.iter().map(|o| o.0[ri].used as f64).sum::<f64>() / repeats as f64,
                     correct: orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64,
+                    answer: (cfg.order == PathOrder::File)
+                        .then(|| rule_answer(q, &(0..q.paths.len()).collect::<Vec<_>>(), rule, policies[ri], &orders[0].0[ri], equal))
+                        .flatten(),
                 })
             })
             .collect()
