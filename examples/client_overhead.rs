@@ -34,7 +34,7 @@ fn canned() -> String {
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("integers")).collect();
     let (nq, draws) = (args.first().copied().unwrap_or(200), args.get(1).copied().unwrap_or(16));
-    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("loopback"));
+    let server = std::sync::Arc::new(pathconf_serve::nodelay_server("127.0.0.1:0").expect("loopback"));
     let port = server.server_addr().to_ip().unwrap().port();
     let body = canned();
     for _ in 0..8 {

@@ -19,4 +19,4 @@ pub mod handlers;
 pub mod server;
 
 pub use backend::{Backend, Completed, LlamaBackend, TinyBackend, Token};
-pub use server::{Running, ServeError};
+pub use server::{nodelay_server, Running, ServeError};

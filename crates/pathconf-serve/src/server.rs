@@ -47,11 +47,24 @@ fn serve_one(backend: &dyn Backend, mut request: tiny_http::Request) {
     respond(request, handle(backend, &method, &url, &body));
 }
 
+/// A `tiny_http` server on `addr` whose connections send without delay:
+/// `tiny_http` writes a response through a 1 KiB buffer, and with Nagle's
+/// algorithm on each piece after the first waits for the client's delayed
+/// acknowledgement (40 ms on Linux) — measured, a loopback request took
+/// 44 ms instead of a fraction of one. Accepted sockets inherit
+/// `TCP_NODELAY` from the listening socket.
+pub fn nodelay_server(addr: &str) -> Result<tiny_http::Server, ServeError> {
+    let fail = |message: String| ServeError { addr: addr.to_string(), message };
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| fail(e.to_string()))?;
+    socket2::SockRef::from(&listener).set_tcp_nodelay(true).map_err(|e| fail(e.to_string()))?;
+    tiny_http::Server::from_listener(listener, None).map_err(|e| fail(e.to_string()))
+}
+
 impl Running {
     /// Starts serving `backend` on `host:port` with `workers` threads.
     pub fn start(backend: Arc<dyn Backend>, host: &str, port: u16, workers: usize) -> Result<Self, ServeError> {
         let asked = format!("{host}:{port}");
-        let server = tiny_http::Server::http(&asked).map_err(|e| ServeError { addr: asked.clone(), message: e.to_string() })?;
+        let server = nodelay_server(&asked)?;
         let addr = server.server_addr().to_ip().ok_or_else(|| ServeError { addr: asked.clone(), message: "not an IP socket".into() })?;
         let server = Arc::new(server);
         let workers = (0..workers.max(1))
