@@ -43,7 +43,7 @@ enum Command {
     Reproduce(reproduce::Args),
     /// Sample reasoning paths from a llama-architecture GGUF model (SmolLM2 by default), or from an OpenAI-compatible server (--endpoint) with a stopping rule applied online.
     Sample(sample::Args),
-    /// Serve the built-in tiny model behind the OpenAI-compatible API (processed log-probabilities).
+    /// Serve a built-in model (the tiny transformer, or SmolLM2) behind the OpenAI-compatible API, with processed log-probabilities.
     Serve(serve::Args),
     /// The small transformer trained with candle: train, sample, enumerate.
     Tiny(tiny::Args),
