@@ -305,3 +305,50 @@ mod tests {
         assert!(matches!(parse_chat("{\"object\": \"x\"}").unwrap_err(), ShapeError::Malformed(_)));
     }
 }
+
+#[cfg(test)]
+mod mutations {
+    //! Every response shape cut at every byte, and every byte replaced by a
+    //! few others: the readers return a value or an error, never panic.
+    use super::*;
+
+    const SHAPES: [&str; 2] = [
+        r#"{"id": "c", "object": "chat.completion", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "The answer is 7."}, "logprobs": {"content": [{"id": 5, "token": "The", "logprob": -0.5, "bytes": [84], "top_logprobs": [{"token": "The", "logprob": -0.5}, {"token": "A", "logprob": -9999.0}]}, {"token": " 7", "logprob": -1e-300, "top_logprobs": []}]}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}"#,
+        r#"{"object": "text_completion", "choices": [{"text": " 42", "index": 0, "finish_reason": "length", "logprobs": {"tokens": [" 4", "2"], "token_logprobs": [-0.5, -0.03125], "top_logprobs": [{" 4": -0.5}, null], "text_offset": [0, 2]}}], "usage": {"prompt_tokens": 3, "completion_tokens": 2}}"#,
+    ];
+
+    fn read_all(text: &str) {
+        for parse in [parse_chat, parse_completion] {
+            if let Ok(mut c) = parse(text) {
+                let _ = c.clone().settle(1, false);
+                let _ = c.settle(2, true);
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_mutated_responses_never_panic() {
+        let mut cases = 0usize;
+        for shape in SHAPES {
+            let bytes = shape.as_bytes();
+            for cut in 0..=bytes.len() {
+                read_all(&String::from_utf8_lossy(&bytes[..cut]));
+                cases += 1;
+            }
+            for i in 0..bytes.len() {
+                for b in [b'"', b'{', b']', b'-', b'9', b'e', b'n', 0xff] {
+                    let mut m = bytes.to_vec();
+                    m[i] = b;
+                    read_all(&String::from_utf8_lossy(&m));
+                    cases += 1;
+                }
+            }
+        }
+        // Numbers a server may send that are not log-probabilities.
+        for x in ["1e309", "-1e309", "0.5", "1e-400", "-0.0", "null", "\"x\"", "[]"] {
+            read_all(&SHAPES[0].replace("-0.5, \"bytes\"", &format!("{x}, \"bytes\"")));
+            cases += 1;
+        }
+        assert!(cases > 5_000, "{cases}");
+    }
+}

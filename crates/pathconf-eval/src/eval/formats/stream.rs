@@ -274,4 +274,29 @@ mod tests {
         std::fs::write(&file, text).unwrap();
         super::super::read(&file, None, None)
     }
+
+    #[test]
+    fn a_stream_cut_or_mutated_anywhere_is_read_or_refused_never_a_panic() {
+        let text = [HEADER.to_string(), draw("b", 1, "3", -0.5), draw("a", 0, "7", -0.1), draw("b", 0, "7", -0.2)].join("\n");
+        let file = Path::new("s.jsonl");
+        let bytes = text.as_bytes();
+        let mut refused = 0;
+        for cut in 0..=bytes.len() {
+            let t = String::from_utf8_lossy(&bytes[..cut]);
+            if let Err(e) = super::super::jsonl::read_jsonl(&t, file, None) {
+                refused += 1;
+                assert!(e.to_string().contains("s.jsonl"), "{e}");
+            }
+        }
+        for i in (0..bytes.len()).step_by(3) {
+            for b in [b'"', b'}', b'-', b'x', b'\n'] {
+                let mut m = bytes.to_vec();
+                m[i] = b;
+                if let Err(e) = super::super::jsonl::read_jsonl(&String::from_utf8_lossy(&m), file, None) {
+                    assert!(e.to_string().contains("s.jsonl"), "{e}");
+                }
+            }
+        }
+        assert!(refused > bytes.len() / 2, "{refused} of {} cuts refused", bytes.len());
+    }
 }
