@@ -305,3 +305,20 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
     }
     assert_eq!(hot["choices"][0]["logprob_kind"], "processed");
 }
+
+#[test]
+fn an_unreachable_server_fails_at_once_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = questions(dir.path());
+    let out = dir.path().join("none.jsonl");
+    // A port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let o = pathconf(&sample_args(&url, q.to_str().unwrap(), out.to_str().unwrap(), "esc:4:16"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot reach the server") && err.contains(&url), "{err}");
+    assert!(!out.exists(), "no output file");
+    assert!(started.elapsed() < Duration::from_secs(30), "no retries against a server that is not there");
+}

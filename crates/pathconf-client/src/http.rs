@@ -159,6 +159,12 @@ impl Endpoint {
     pub fn get(&self, path: &str) -> Result<String, HttpError> {
         self.with_retries("GET", path, None)
     }
+
+    /// GETs `path` once, without retries (what a server says of itself:
+    /// asked once at the start, so a server that is not there fails fast).
+    pub fn get_once(&self, path: &str) -> Result<String, HttpError> {
+        self.attempt("GET", path, None)
+    }
 }
 
 #[cfg(test)]

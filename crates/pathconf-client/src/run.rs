@@ -95,6 +95,9 @@ pub enum RunError {
     /// The session.
     #[error(transparent)]
     Sample(#[from] SampleError),
+    /// The server does not answer.
+    #[error("cannot reach the server: {0} (is it running, and is --endpoint its address?)")]
+    Unreachable(crate::http::HttpError),
     /// Reading the file back.
     #[error(transparent)]
     Read(#[from] pathconf_eval::eval::EvalError),
@@ -145,7 +148,9 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
     }
     let endpoint = Endpoint::new(&opts.url, opts.api_key.clone(), RetryPolicy::default());
     // What the log-probabilities are: the server's word first.
-    let kind = match (crate::server_info::logprob_kind(&endpoint, &opts.model), opts.logprob_kind) {
+    let models = crate::server_info::reachable(&endpoint).map_err(RunError::Unreachable)?;
+    let said = models.as_ref().and_then(|m| crate::server_info::logprob_kind(m, &opts.model));
+    let kind = match (said, opts.logprob_kind) {
         (Some(k), Some(given)) if k != given => {
             notes.push(format!("the server says its log-probabilities are {k}; the given kind {given} is ignored"));
             Some(k)
