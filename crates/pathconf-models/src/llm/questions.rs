@@ -62,22 +62,15 @@ pub fn prompt_text(p: &WordProblem) -> String {
     format!("{} Give the answer as \"The answer is N.\"", p.question)
 }
 
-/// Reads a questions JSONL file; errors name the line and field.
+/// Reads a questions JSONL file ([`crate::eval::questions::read_questions`],
+/// the one reader of the format) whose every question has its answer;
+/// errors name the line and field.
 pub fn read(text: &str, file: &std::path::Path) -> Result<Vec<WordProblem>, String> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let p: WordProblem =
-            serde_json::from_str(line).map_err(|e| format!("{}: line {}: {e} (expected {{\"id\", \"question\", \"answer\"}})", file.display(), i + 1))?;
-        if p.question.trim().is_empty() {
-            return Err(format!("{}: line {}: field question is empty", file.display(), i + 1));
-        }
-        if p.id.is_empty() || out.iter().any(|q: &WordProblem| q.id == p.id) {
-            return Err(format!("{}: line {}: field id is empty or repeated ({:?})", file.display(), i + 1, p.id));
-        }
-        out.push(p);
-    }
-    if out.is_empty() {
-        return Err(format!("{}: no questions", file.display()));
-    }
-    Ok(out)
+    crate::eval::questions::read_questions(text, file)?
+        .into_iter()
+        .map(|q| match q.answer {
+            Some(answer) => Ok(WordProblem { id: q.id, question: q.question, answer }),
+            None => Err(format!("{}: question {:?}: field `answer` missing (the built-in sampler records the ground truth)", file.display(), q.id)),
+        })
+        .collect()
 }
