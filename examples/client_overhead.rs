@@ -73,6 +73,7 @@ fn main() {
                 logprob_kind: Some(LogprobKind::Processed),
                 allow_missing_logprobs: false,
                 resume: false,
+                server: None,
             };
             let out = dir.path().join(format!("c{concurrency}-{run}.jsonl"));
             let start = Instant::now();

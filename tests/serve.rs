@@ -131,6 +131,9 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
         // The stream file: a header saying processed, then draws.
         let all = lines(&out);
         assert_eq!((all[0]["pathconf"].as_str(), all[0]["logprob_kind"].as_str()), (Some("sample-stream"), Some("processed")));
+        // What was sent, and what the server said of itself.
+        assert_eq!((all[0]["settings"]["request"]["sampling"]["temperature"].as_f64(), all[0]["settings"]["stop"].as_str()), (Some(1.0), Some(rule)));
+        assert_eq!(all[0]["settings"]["server"]["data"][0]["id"], "tiny");
         // The summary per question, and the replay of the same file.
         let summary = lines(&dir.path().join(format!("{}.summary.jsonl", rule.replace(':', "_"))));
         assert_eq!(summary.len(), 12);

@@ -181,6 +181,7 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
         logprob_kind: kind,
         allow_missing_logprobs: opts.allow_missing_logprobs,
         resume: opts.resume,
+        server: models,
     };
     let report = sample(&endpoint, &cfg, questions, out, interrupt, progress)?;
     let paths = pathconf_eval::eval::formats::read(out, None, None)?;

@@ -9,7 +9,7 @@ use pathconf_eval::eval::formats::stream::LogprobKind;
 /// Whether the server answers at all: `GET /v1/models` once. A refused or
 /// timed-out connection is an error (the server is not there); any HTTP
 /// answer, even an error status, means it is.
-pub fn reachable(endpoint: &Endpoint) -> Result<Option<ModelList>, HttpError> {
+pub fn reachable(endpoint: &Endpoint) -> Result<Option<serde_json::Value>, HttpError> {
     match endpoint.get_once("/v1/models") {
         Ok(text) => Ok(serde_json::from_str(&text).ok()),
         Err(HttpError::Status { .. }) => Ok(None),
@@ -17,8 +17,9 @@ pub fn reachable(endpoint: &Endpoint) -> Result<Option<ModelList>, HttpError> {
     }
 }
 
-/// The log-probability kind a model list gives for `model`, if any.
-pub fn logprob_kind(models: &ModelList, model: &str) -> Option<LogprobKind> {
+/// The log-probability kind a `/v1/models` answer gives for `model`, if any.
+pub fn logprob_kind(models: &serde_json::Value, model: &str) -> Option<LogprobKind> {
+    let models: ModelList = serde_json::from_value(models.clone()).ok()?;
     models.data.iter().find(|m| m.id == model).or(models.data.first())?.logprob_kind.as_deref()?.parse().ok()
 }
 

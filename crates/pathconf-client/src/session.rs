@@ -66,6 +66,10 @@ pub struct SampleConfig {
     pub allow_missing_logprobs: bool,
     /// Continue an existing file.
     pub resume: bool,
+    /// What the server said of itself (`GET /v1/models`), recorded in the
+    /// header beside what is sent (not compared on resume: a restarted
+    /// server may say it differently).
+    pub server: Option<Value>,
 }
 
 /// One question's outcome.
@@ -175,7 +179,18 @@ fn settings_json(cfg: &SampleConfig, endpoint: &Endpoint, rule: &StopRule) -> Va
         "seed": cfg.seed,
         "extract": cfg.extract.to_string(),
         "invalid": cfg.invalid.map(|p| p.to_string()),
+        "server": cfg.server,
     })
+}
+
+/// The settings a resumed run must share with its file (all but what the
+/// server said of itself).
+fn compared(settings: &Value) -> Value {
+    let mut v = settings.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("server");
+    }
+    v
 }
 
 /// The record of a draw.
@@ -259,8 +274,9 @@ fn open(out: &Path, resume: bool, header: &StreamHeader) -> Result<(Out, Vec<Dra
         }
         let Some(&(_, first)) = lines.first() else { return Err(ferr("is empty: nothing to resume (remove it)".into())) };
         let old: StreamHeader = serde_json::from_str(first).map_err(|_| ferr(format!("line 1 is not a {TAG} header: not a file `sample --endpoint` wrote")))?;
-        if old.settings != header.settings {
-            let (a, b) = (old.settings.as_object(), header.settings.as_object());
+        let (old_settings, new_settings) = (compared(&old.settings), compared(&header.settings));
+        if old_settings != new_settings {
+            let (a, b) = (old_settings.as_object(), new_settings.as_object());
             let differing: Vec<String> = match (a, b) {
                 (Some(a), Some(b)) => b.iter().filter(|(k, v)| a.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect(),
                 _ => vec!["settings".into()],
