@@ -6,10 +6,12 @@
 //! same token ids. Without the build or the model each test fails saying how
 //! to get them — never a silent pass.
 
-use candle_core::Tensor;
+mod common;
+
+use common::{json_lines, ok, own_logprobs, pathconf};
 use pathconf::llm::{GgufTokenizer, Llama};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn root() -> &'static Path {
@@ -69,33 +71,6 @@ impl Drop for LlamaServer {
     }
 }
 
-fn pathconf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pathconf")).args(args).output().expect("binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-/// Per-token `ln p` from pathconf's forward pass over `prompt` then `ids`.
-fn own_logprobs(model: &Llama, prompt: &[u32], ids: &[u32]) -> Vec<f64> {
-    let mut cache = model.new_cache(1, prompt.len() + ids.len() + 1).unwrap();
-    let mut logits = model.forward(&Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), model.device()).unwrap(), &mut cache).unwrap();
-    let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
-        let lp = pathconf::generation::token_draw::log_softmax_row(&row);
-        out.push(lp[id as usize]);
-        logits = model.forward(&Tensor::from_vec(vec![id], (1, 1), model.device()).unwrap(), &mut cache).unwrap();
-    }
-    out
-}
-
 #[test]
 fn sampling_from_llama_server_stops_as_the_replay_and_its_logprobs_match_pathconfs_forward() {
     let server = LlamaServer::start();
@@ -136,10 +111,10 @@ fn sampling_from_llama_server_stops_as_the_replay_and_its_logprobs_match_pathcon
     ];
     let table = ok(&pathconf(&args));
     assert!(table.contains("log-probabilities raw"), "{table}");
-    let all = lines(&out);
+    let all = json_lines(&out);
     assert_eq!(all[0]["logprob_kind"], "raw");
     // The online stops are the replay's.
-    let summary = lines(&dir.path().join("llama.summary.jsonl"));
+    let summary = json_lines(&dir.path().join("llama.summary.jsonl"));
     let replay: serde_json::Value =
         serde_json::from_str(&ok(&pathconf(&["eval", out.to_str().unwrap(), "--stop", rule, "--order", "file", "--per-question", "--json"]))).unwrap();
     for s in &summary {

@@ -6,9 +6,12 @@
 //! Deterministic: every request carries a seed and the server decodes each
 //! choice with its own seeded generator, so nothing here is statistical.
 
+mod common;
+
+use common::{json_lines, ok, pathconf};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A `pathconf serve` child on a free loopback port, killed on drop.
@@ -53,15 +56,6 @@ impl Drop for Server {
     }
 }
 
-fn pathconf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pathconf")).args(args).output().expect("binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
 /// Twelve sums, easy to hard, with their answers.
 fn questions(dir: &Path) -> std::path::PathBuf {
     let q = dir.join("q.jsonl");
@@ -104,13 +98,9 @@ fn sample_args<'a>(url: &'a str, q: &'a str, out: &'a str, rule: &'a str) -> Vec
     ]
 }
 
-fn lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
 /// `(id, draw) → text` of the draws a rule read (not overshoot).
 fn used_draws(path: &Path) -> std::collections::BTreeMap<(String, u64), String> {
-    lines(path)[1..]
+    json_lines(path)[1..]
         .iter()
         .filter(|d| d["overshoot"] == false)
         .map(|d| ((d["id"].as_str().unwrap().to_string(), d["draw"].as_u64().unwrap()), d["text"].as_str().unwrap().to_string()))
@@ -129,13 +119,13 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
         let table = ok(&pathconf(&[sample_args(&server.url, qs, outs, rule), vec!["--methods", "sc,pc"]].concat()));
         assert!(table.contains("log-probabilities processed") && table.contains("accuracy (measured"), "{table}");
         // The stream file: a header saying processed, then draws.
-        let all = lines(&out);
+        let all = json_lines(&out);
         assert_eq!((all[0]["pathconf"].as_str(), all[0]["logprob_kind"].as_str()), (Some("sample-stream"), Some("processed")));
         // What was sent, and what the server said of itself.
         assert_eq!((all[0]["settings"]["request"]["sampling"]["temperature"].as_f64(), all[0]["settings"]["stop"].as_str()), (Some(1.0), Some(rule)));
         assert_eq!(all[0]["settings"]["server"]["data"][0]["id"], "tiny");
         // The summary per question, and the replay of the same file.
-        let summary = lines(&dir.path().join(format!("{}.summary.jsonl", rule.replace(':', "_"))));
+        let summary = json_lines(&dir.path().join(format!("{}.summary.jsonl", rule.replace(':', "_"))));
         assert_eq!(summary.len(), 12);
         let replay: serde_json::Value =
             serde_json::from_str(&ok(&pathconf(&["eval", outs, "--stop", rule, "--order", "file", "--per-question", "--json"]))).unwrap();
@@ -289,13 +279,8 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
     assert_eq!(a["usage"]["prompt_tokens"].as_u64(), Some(prompt.len() as u64));
     let content = a["choices"][0]["logprobs"]["content"].as_array().unwrap();
     let ids: Vec<u32> = content.iter().map(|t| t["id"].as_u64().unwrap() as u32).collect();
-    let mut cache = model.new_cache(1, prompt.len() + ids.len() + 1).unwrap();
-    let mut logits = model.forward(&candle_core::Tensor::from_vec(prompt.clone(), (1, prompt.len()), model.device()).unwrap(), &mut cache).unwrap();
-    for (t, &id) in content.iter().zip(&ids) {
-        let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
-        let lp = pathconf::generation::token_draw::log_softmax_row(&row)[id as usize];
-        assert!((t["logprob"].as_f64().unwrap() - lp).abs() <= 1e-9 * lp.abs().max(1.0), "{t} vs {lp}");
-        logits = model.forward(&candle_core::Tensor::from_vec(vec![id], (1, 1), model.device()).unwrap(), &mut cache).unwrap();
+    for ((t, &id), lp) in content.iter().zip(&ids).zip(common::own_logprobs(&model, &prompt, &ids)) {
+        assert!((t["logprob"].as_f64().unwrap() - lp).abs() <= 1e-9 * lp.abs().max(1.0), "{t} (id {id}) vs {lp}");
     }
     // Tempered and truncated, they are the drawing distribution's: each
     // token's alternatives are probabilities of a smaller set (they sum to

@@ -206,10 +206,8 @@ fn print_run(opts: &RunOptions, methods: &[Method], result: &pathconf_client::ru
     );
     if result.truth_known {
         let acc = |credits: Vec<f64>| {
-            let n = credits.len() as f64;
-            let m = credits.iter().sum::<f64>() / n;
-            let se = (credits.iter().map(|c| (c - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0) / n).sqrt();
-            format!("{:.2} ± {:.2}%", 100.0 * m, 100.0 * se)
+            let m = credits.iter().sum::<f64>() / credits.len() as f64;
+            format!("{:.2} ± {:.2}%", 100.0 * m, 100.0 * pathconf::eval::protocol::standard_error(&credits))
         };
         println!("accuracy (measured, ± s.e. across questions, ties split): {rule} {}", acc(rows.iter().map(|r| r.correct.unwrap_or(0.0)).collect()));
         for (i, m) in methods.iter().enumerate() {

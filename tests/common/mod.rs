@@ -35,3 +35,34 @@ pub fn random_tiny(paths: usize, rng: &mut impl Rng) -> PathDistribution {
         }
     }
 }
+
+/// Runs the `pathconf` binary (the test's own build).
+pub fn pathconf(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pathconf")).args(args).output().expect("binary runs")
+}
+
+/// Its stdout, after asserting it succeeded (stdout and stderr shown if not).
+pub fn ok(o: &std::process::Output) -> String {
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// The non-blank lines of a JSONL file, parsed.
+pub fn json_lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Per-token `ln p` of `ids` after `prompt` from pathconf's llama forward
+/// pass (prompt prefilled, then one token at a time with the KV cache).
+pub fn own_logprobs(model: &pathconf::llm::Llama, prompt: &[u32], ids: &[u32]) -> Vec<f64> {
+    use candle_core::Tensor;
+    let mut cache = model.new_cache(1, prompt.len() + ids.len() + 1).unwrap();
+    let mut logits = model.forward(&Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), model.device()).unwrap(), &mut cache).unwrap();
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let row: Vec<f32> = logits.squeeze(0).unwrap().to_vec1().unwrap();
+        out.push(pathconf::generation::token_draw::log_softmax_row(&row)[id as usize]);
+        logits = model.forward(&Tensor::from_vec(vec![id], (1, 1), model.device()).unwrap(), &mut cache).unwrap();
+    }
+    out
+}

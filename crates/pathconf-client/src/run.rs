@@ -10,7 +10,7 @@ use crate::summary::{summarise, QuestionSummary};
 use pathconf_core::extract::TextRule;
 use pathconf_core::invalid::InvalidPolicy;
 use pathconf_core::stopping::StopRule;
-use pathconf_eval::eval::formats::stream::{LogprobKind, Sampling, StreamHeader, TAG};
+use pathconf_eval::eval::formats::stream::{LogprobKind, Sampling};
 use pathconf_eval::eval::methods::Method;
 use pathconf_eval::eval::questions::Question;
 use pathconf_eval::eval::Dataset;
@@ -160,8 +160,7 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
     };
     let concurrency = opts.concurrency.or_else(|| crate::server_info::parallel_slots(&endpoint)).unwrap_or(DEFAULT_CONCURRENCY);
     if rule.needs_paths() {
-        let header = StreamHeader { pathconf: TAG.into(), settings: serde_json::json!({ "sampling": opts.sampling }), logprob_kind: kind.unwrap_or_default() };
-        notes.extend(header.caveat(&rule.to_string()));
+        notes.extend(kind.unwrap_or_default().caveat(Some(opts.sampling), &rule.to_string()));
     }
     let cfg = SampleConfig {
         request: RequestSettings {

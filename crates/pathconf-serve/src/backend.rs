@@ -3,7 +3,7 @@
 //! ([`pathconf_core::seed`]): a choice depends on its prompt, settings and
 //! seed only — not on `n`, nor on other requests in flight.
 
-use pathconf_core::generation::token_draw::{log_softmax_row, processed_logprobs};
+use pathconf_core::generation::token_draw::{draw, log_softmax_row, processed_logprobs};
 use pathconf_core::seed::derive;
 use pathconf_models::llm::{GgufTokenizer, Llama};
 use pathconf_models::tiny::model::last_log_probs;
@@ -79,26 +79,17 @@ impl TinyBackend {
 }
 
 /// Draws a token from `logp` (one position's log-probabilities) at the
-/// request's settings with `u ~ U[0, 1)`: the inverse CDF of
-/// [`processed_logprobs`] in its listed order — the draw
-/// [`pathconf_core::generation::token_draw::draw`] makes — with the token's
-/// processed log-probability and the top alternatives (texts from `text_of`).
+/// request's settings with `u ~ U[0, 1)` — by [`draw`], the draw both
+/// built-in samplers make — with its processed log-probability (its
+/// probability of being drawn, [`processed_logprobs`]) and the top
+/// alternatives (texts from `text_of`).
 fn pick(logp: &[f64], s: &Settings, u: f64, text_of: impl Fn(usize) -> String) -> (usize, Token) {
-    let dist = processed_logprobs(logp, s.temperature, s.top_p);
-    let mut target = u;
-    let mut at = dist.len() - 1;
-    for (k, &(_, l)) in dist.iter().enumerate() {
-        if target < l.exp() {
-            at = k;
-            break;
-        }
-        target -= l.exp();
-    }
-    let (t, lp) = dist[at];
-    let mut top: Vec<(usize, f64)> = dist;
-    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(s.top_logprobs);
-    (t, Token { id: t as u32, text: text_of(t), logprob: lp, top: top.into_iter().map(|(i, l)| (text_of(i), l)).collect() })
+    let t = draw(logp, s.temperature, s.top_p, u);
+    let mut dist = processed_logprobs(logp, s.temperature, s.top_p);
+    let lp = dist.iter().find(|d| d.0 == t).expect("the drawn token is in the nucleus").1;
+    dist.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    dist.truncate(s.top_logprobs);
+    (t, Token { id: t as u32, text: text_of(t), logprob: lp, top: dist.into_iter().map(|(i, l)| (text_of(i), l)).collect() })
 }
 
 fn token_text(t: usize) -> String {

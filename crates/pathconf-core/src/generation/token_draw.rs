@@ -59,19 +59,7 @@ pub fn draw_with(logp: &[f64], max: f64, temperature: f64, top_p: f64, u: f64, s
         }
         return w.iter().rposition(|&x| x > 0.0).unwrap_or(0);
     }
-    let cutoff = (1.0 - top_p) / w.len() as f64 * total;
-    order.clear();
-    order.extend((0..w.len()).filter(|&i| w[i] >= cutoff));
-    order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
-    let mut kept = 0.0;
-    let mut cut = order.len();
-    for (r, &i) in order.iter().enumerate() {
-        kept += w[i] / total;
-        if kept >= top_p {
-            cut = r + 1;
-            break;
-        }
-    }
+    let cut = nucleus_into(w, total, top_p, order);
     let nucleus = &order[..cut];
     let mass: f64 = nucleus.iter().map(|&i| w[i]).sum();
     let mut target = u * mass;
@@ -82,6 +70,25 @@ pub fn draw_with(logp: &[f64], max: f64, temperature: f64, top_p: f64, u: f64, s
         target -= w[i];
     }
     *nucleus.last().expect("non-empty nucleus")
+}
+
+/// The nucleus of weights `w` (summing to `total`) at `top_p < 1`: writes
+/// the candidate tokens into `order`, most probable first (ties by index),
+/// and returns how many of them form the nucleus. Only tokens with weight at
+/// least `(1 − top_p) / V · total` are sorted (see the module docs).
+fn nucleus_into(w: &[f64], total: f64, top_p: f64, order: &mut Vec<usize>) -> usize {
+    let cutoff = (1.0 - top_p) / w.len() as f64 * total;
+    order.clear();
+    order.extend((0..w.len()).filter(|&i| w[i] >= cutoff));
+    order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
+    let mut kept = 0.0;
+    for (r, &i) in order.iter().enumerate() {
+        kept += w[i] / total;
+        if kept >= top_p {
+            return r + 1;
+        }
+    }
+    order.len()
 }
 
 /// The distribution [`draw`] samples from at `temperature` and `top_p`:
@@ -98,18 +105,8 @@ pub fn processed_logprobs(logp: &[f64], temperature: f64, top_p: f64) -> Vec<(us
         (0..w.len()).filter(|&i| w[i] > 0.0).collect()
     } else {
         // The nucleus exactly as `draw_with` builds it.
-        let cutoff = (1.0 - top_p) / w.len() as f64 * total;
-        let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] >= cutoff).collect();
-        order.sort_by(|&i, &j| w[j].total_cmp(&w[i]).then(i.cmp(&j)));
-        let mut kept = 0.0;
-        let mut cut = order.len();
-        for (r, &i) in order.iter().enumerate() {
-            kept += w[i] / total;
-            if kept >= top_p {
-                cut = r + 1;
-                break;
-            }
-        }
+        let mut order = Vec::new();
+        let cut = nucleus_into(&w, total, top_p, &mut order);
         order.truncate(cut);
         order
     };

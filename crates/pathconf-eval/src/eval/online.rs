@@ -71,54 +71,40 @@ impl OnlineRule {
         if k == 0 {
             return Ok(Verdict::More(self.fewest_more(q, 0, cap)?));
         }
-        let stopped = self.replay_plus(q, &[])?;
+        let stopped = self.replay_on(q, &[], true)?;
         if stopped.used <= k {
             return Ok(Verdict::Stop(stopped));
         }
         if k >= cap {
             // The rule's own cap is above `cap`: it answers from every draw
             // there is, as its replay on a file of `cap` draws does.
-            return Ok(Verdict::Stop(self.replay_exactly(q)?));
+            return Ok(Verdict::Stop(self.replay_on(q, &[], false)?));
         }
         Ok(Verdict::More(self.fewest_more(q, k, cap)?))
     }
 
     /// The replay on `q`'s draws, then the draws of the existing groups in
-    /// `extra` (hypothetical: the same answer again), then a placeholder
-    /// draw of a new answer.
-    fn replay_plus(&mut self, q: &RawQuestion, extra: &[u32]) -> Result<Stopped, String> {
-        let mode = if self.rule.needs_paths() { prob_mode_of(&self.rule) } else { ProbMode::Mean };
-        let prepared = Prepared::new(q, (0..q.paths.len()).collect(), &self.equal, mode, InvalidPolicy::Vote)?;
+    /// `extra` (hypothetical: the same answer again), then — with
+    /// `placeholder` — one draw of a new answer (a path of probability 0 for
+    /// the path rules, which are never given `extra`).
+    fn replay_on(&mut self, q: &RawQuestion, extra: &[u32], placeholder: bool) -> Result<Stopped, String> {
+        let prepared = Prepared::new(q, (0..q.paths.len()).collect(), &self.equal, prob_mode_of(&self.rule), InvalidPolicy::Vote)?;
         let (answers, correct) = prepared.groups();
-        let fresh = correct.len() as u32;
-        let mut answers = answers.to_vec();
+        let (mut answers, mut correct, mut silent) = (answers.to_vec(), correct.to_vec(), prepared.invalid_groups());
         answers.extend_from_slice(extra);
-        answers.push(fresh);
-        let mut correct = correct.to_vec();
-        correct.push(false);
-        let mut silent = prepared.invalid_groups();
-        silent.push(false);
+        let mut draws = self.rule.needs_paths().then(|| prepared.path_draws());
+        if placeholder {
+            answers.push(correct.len() as u32);
+            correct.push(false);
+            silent.push(false);
+            if let Some((ids, probs)) = draws.as_mut() {
+                ids.push(probs.len() as u32);
+                probs.push(0.0);
+            }
+        }
         let silent = (self.policy == InvalidPolicy::Drop).then_some(silent.as_slice());
-        let draws = self.rule.needs_paths().then(|| {
-            let (mut ids, mut probs) = prepared.path_draws();
-            ids.push(probs.len() as u32);
-            probs.push(0.0);
-            (ids, probs)
-        });
         let draws = draws.as_ref().map(|(ids, probs)| PathDraws { ids, probs });
         Ok(replay_any(&self.rule, &answers, &correct, draws.as_ref(), silent, 0.0, &mut self.cache))
-    }
-
-    /// The replay on exactly `q`'s draws (no placeholder).
-    fn replay_exactly(&mut self, q: &RawQuestion) -> Result<Stopped, String> {
-        let mode = if self.rule.needs_paths() { prob_mode_of(&self.rule) } else { ProbMode::Mean };
-        let prepared = Prepared::new(q, (0..q.paths.len()).collect(), &self.equal, mode, InvalidPolicy::Vote)?;
-        let (answers, correct) = prepared.groups();
-        let silent = prepared.invalid_groups();
-        let silent = (self.policy == InvalidPolicy::Drop).then_some(silent.as_slice());
-        let draws = self.rule.needs_paths().then(|| prepared.path_draws());
-        let draws = draws.as_ref().map(|(ids, probs)| PathDraws { ids, probs });
-        Ok(replay_any(&self.rule, answers, correct, draws.as_ref(), silent, 0.0, &mut self.cache))
     }
 
     /// The fewest further draws after `k` that could let the rule stop
@@ -135,8 +121,7 @@ impl OnlineRule {
             StopRule::PcStop { .. } => 1,
             _ if k == 0 => 1,
             _ => {
-                let mode = ProbMode::Mean;
-                let prepared = Prepared::new(q, (0..k).collect(), &self.equal, mode, InvalidPolicy::Vote)?;
+                let prepared = Prepared::new(q, (0..k).collect(), &self.equal, ProbMode::Mean, InvalidPolicy::Vote)?;
                 let (answers, _) = prepared.groups();
                 let invalid = prepared.invalid_groups();
                 let mut counts = vec![0usize; invalid.len()];
@@ -152,7 +137,7 @@ impl OnlineRule {
                 let mut found = room;
                 for j in 1..=room {
                     extra.push(leader);
-                    if self.replay_plus(q, &extra)?.used <= k + j {
+                    if self.replay_on(q, &extra, true)?.used <= k + j {
                         found = j;
                         break;
                     }

@@ -46,6 +46,38 @@ pub enum LogprobKind {
 
 pathconf_core::named_option!(LogprobKind, "logprob-kind", { LogprobKind::Raw => "raw", LogprobKind::Processed => "processed", LogprobKind::Unknown => "unknown" });
 
+impl LogprobKind {
+    /// Why log-probabilities of this kind, from paths sampled with
+    /// `sampling` (`None`: not known), are not what `reader` (a method or
+    /// rule that reads them as sampling probabilities) takes them to be, if so.
+    pub fn caveat(self, sampling: Option<Sampling>, reader: &str) -> Option<String> {
+        let untransformed = sampling.is_some_and(|s| s.is_untransformed());
+        let described = sampling.map_or_else(
+            || "unknown settings".to_string(),
+            |s| {
+                let mut d = format!("temperature {}, top-p {}", s.temperature, s.top_p);
+                if let Some(k) = s.top_k {
+                    d += &format!(", top-k {k}");
+                }
+                if let Some(p) = s.min_p {
+                    d += &format!(", min-p {p}");
+                }
+                d
+            },
+        );
+        match self {
+            LogprobKind::Processed => None,
+            LogprobKind::Raw if untransformed => None,
+            LogprobKind::Raw => Some(format!(
+                "{reader}: the server's log-probabilities are raw (before the sampler's transformations) and the paths were sampled at {described}: a path's product of them is the model's probability, not the probability of sampling it"
+            )),
+            LogprobKind::Unknown => Some(format!(
+                "{reader}: the file does not say whether its log-probabilities are raw or processed (sampled at {described}); if raw, a path's product of them is not the probability of sampling it"
+            )),
+        }
+    }
+}
+
 /// The sampling settings that decide what the log-probabilities mean.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Sampling {
@@ -88,33 +120,10 @@ impl StreamHeader {
     }
 
     /// Why the path probabilities are not what `reader` (a method or rule
-    /// that reads them as sampling probabilities) takes them to be, if so.
+    /// that reads them as sampling probabilities) takes them to be, if so
+    /// ([`LogprobKind::caveat`] with the recorded settings).
     pub fn caveat(&self, reader: &str) -> Option<String> {
-        let sampling = self.sampling();
-        let untransformed = sampling.is_some_and(|s| s.is_untransformed());
-        let described = sampling.map_or_else(
-            || "unknown settings".to_string(),
-            |s| {
-                let mut d = format!("temperature {}, top-p {}", s.temperature, s.top_p);
-                if let Some(k) = s.top_k {
-                    d += &format!(", top-k {k}");
-                }
-                if let Some(p) = s.min_p {
-                    d += &format!(", min-p {p}");
-                }
-                d
-            },
-        );
-        match self.logprob_kind {
-            LogprobKind::Processed => None,
-            LogprobKind::Raw if untransformed => None,
-            LogprobKind::Raw => Some(format!(
-                "{reader}: the server's log-probabilities are raw (before the sampler's transformations) and the paths were sampled at {described}: a path's product of them is the model's probability, not the probability of sampling it"
-            )),
-            LogprobKind::Unknown => Some(format!(
-                "{reader}: the file does not say whether its log-probabilities are raw or processed (sampled at {described}); if raw, a path's product of them is not the probability of sampling it"
-            )),
-        }
+        self.logprob_kind.caveat(self.sampling(), reader)
     }
 }
 
