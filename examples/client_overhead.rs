@@ -68,6 +68,7 @@ fn main() {
                 stop: None,
                 invalid: None,
                 concurrency,
+                choices_per_request: 1,
                 seed: run,
                 extract: Default::default(),
                 logprob_kind: Some(LogprobKind::Processed),

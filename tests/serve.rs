@@ -107,6 +107,26 @@ fn used_draws(path: &Path) -> std::collections::BTreeMap<(String, u64), String> 
         .collect()
 }
 
+/// The summary per question of the run that wrote `out`, checked against
+/// the replay of the same file: every question stops at the same draw, with
+/// the same credit and answer.
+fn same_stops_as_the_replay(out: &Path, rule: &str) -> Vec<serde_json::Value> {
+    let name = out.file_name().unwrap().to_str().unwrap().strip_suffix(".jsonl").unwrap();
+    let summary = json_lines(&out.with_file_name(format!("{name}.summary.jsonl")));
+    assert_eq!(summary.len(), 12);
+    let replay: serde_json::Value =
+        serde_json::from_str(&ok(&pathconf(&["eval", out.to_str().unwrap(), "--stop", rule, "--order", "file", "--per-question", "--json"]))).unwrap();
+    let per_q = replay["per_question"].as_array().unwrap();
+    assert_eq!(per_q.len(), 12, "{rule}");
+    for s in &summary {
+        let r = per_q.iter().find(|r| r["id"] == s["id"]).unwrap();
+        assert_eq!(s["samples"].as_f64(), r["samples"].as_f64(), "{rule}: question {} stops at the same draw online and in the replay", s["id"]);
+        assert_eq!(s["correct"].as_f64(), r["correct"].as_f64(), "{rule}: question {}", s["id"]);
+        assert_eq!(s["answer"], r["answer"], "{rule}: question {}", s["id"]);
+    }
+    summary
+}
+
 #[test]
 fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
     let server = Server::start();
@@ -124,19 +144,7 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
         // What was sent, and what the server said of itself.
         assert_eq!((all[0]["settings"]["request"]["sampling"]["temperature"].as_f64(), all[0]["settings"]["stop"].as_str()), (Some(1.0), Some(rule)));
         assert_eq!(all[0]["settings"]["server"]["data"][0]["id"], "tiny");
-        // The summary per question, and the replay of the same file.
-        let summary = json_lines(&dir.path().join(format!("{}.summary.jsonl", rule.replace(':', "_"))));
-        assert_eq!(summary.len(), 12);
-        let replay: serde_json::Value =
-            serde_json::from_str(&ok(&pathconf(&["eval", outs, "--stop", rule, "--order", "file", "--per-question", "--json"]))).unwrap();
-        let per_q = replay["per_question"].as_array().unwrap();
-        assert_eq!(per_q.len(), 12, "{rule}");
-        for s in &summary {
-            let r = per_q.iter().find(|r| r["id"] == s["id"]).unwrap();
-            assert_eq!(s["samples"].as_f64(), r["samples"].as_f64(), "{rule}: question {} stops at the same draw online and in the replay", s["id"]);
-            assert_eq!(s["correct"].as_f64(), r["correct"].as_f64(), "{rule}: question {}", s["id"]);
-            assert_eq!(s["answer"], r["answer"], "{rule}: question {}", s["id"]);
-        }
+        let summary = same_stops_as_the_replay(&out, rule);
         if rule == "fixed:5" {
             assert!(summary.iter().all(|s| s["samples"] == 5 && s["overshoot"] == 0));
         }
@@ -174,6 +182,69 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
     let other = pathconf(&[sample_args(&server.url, qs, rs, "esc:4:12"), vec!["--resume"]].concat());
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("stop"), "{}", String::from_utf8_lossy(&other.stderr));
+}
+
+#[test]
+fn several_draws_per_request_stop_as_the_replay_resume_a_cut_request_and_price_fixed_budgets() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let q = questions(dir.path());
+    let qs = q.to_str().unwrap();
+    for (rule, k) in [("asc-beta:0.9:16", "4"), ("fixed:16", "5")] {
+        let out = dir.path().join(format!("{}.jsonl", rule.replace(':', "_")));
+        let outs = out.to_str().unwrap();
+        let table = ok(&pathconf(&[sample_args(&server.url, qs, outs, rule), vec!["--choices-per-request", k]].concat()));
+        assert!(table.contains(&format!("{k} draws each")), "{table}");
+        let all = json_lines(&out);
+        assert_eq!(all[0]["settings"]["choices_per_request"].as_u64(), Some(k.parse().unwrap()));
+        // Every draw names its request; a request holds at most k draws.
+        let k: usize = k.parse().unwrap();
+        for d in &all[1..] {
+            let (first, choices, draw) = (d["request"]["first"].as_u64().unwrap(), d["request"]["choices"].as_u64().unwrap(), d["draw"].as_u64().unwrap());
+            assert!(first <= draw && draw < first + choices && choices as usize <= k, "{d}");
+        }
+        let requests = all[1..].iter().filter(|d| d["request"]["first"] == d["draw"]).count();
+        assert!(table.contains(&format!("{} draws in {requests} requests", all.len() - 1)), "{table}");
+        assert!(requests < all.len() - 1);
+        same_stops_as_the_replay(&out, rule);
+    }
+
+    // Fixed budgets priced from the run's own draws: the smallest as
+    // accurate as fixed:16 by the replay of each budget, and its tokens
+    // (each question's first k draws) from the file.
+    let fixed = dir.path().join("fixed_16.jsonl");
+    let fs = fixed.to_str().unwrap();
+    let accuracy = |rule: &str| -> f64 {
+        let v: serde_json::Value = serde_json::from_str(&ok(&pathconf(&["eval", fs, "--stop", rule, "--order", "file", "--json"]))).unwrap();
+        v["results"][0]["accuracy"].as_f64().unwrap()
+    };
+    let full = accuracy("fixed:16");
+    let e = (1..=16).find(|k| accuracy(&format!("fixed:{k}")) >= full - 1e-9).unwrap();
+    let draws = json_lines(&fixed);
+    let tokens: u64 = draws[1..].iter().filter(|d| d["draw"].as_u64().unwrap() < e as u64).map(|d| d["n_tokens"].as_u64().unwrap()).sum();
+    let all: u64 = draws[1..].iter().map(|d| d["n_tokens"].as_u64().unwrap()).sum();
+    let table = ok(&pathconf(&[sample_args(&server.url, qs, fs, "fixed:16"), vec!["--choices-per-request", "5", "--resume"]].concat()));
+    assert!(table.contains(&format!("fixed:{e} is the smallest as accurate")), "{table}");
+    assert!(table.contains(&format!("{tokens} completion tokens against the rule's {all}")), "{table}");
+
+    // A run killed inside a request (some of its draws written, the rest
+    // not) and resumed asks that request again and keeps what it lacks:
+    // the same draws as the uninterrupted run.
+    let full = dir.path().join("asc-beta_0.9_16.jsonl");
+    let text = std::fs::read_to_string(&full).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let inside = (lines.len() / 2..lines.len())
+        .find(|&i| {
+            let d: serde_json::Value = serde_json::from_str(lines[i]).unwrap();
+            d["overshoot"] == false && d["request"]["first"] != d["draw"]
+        })
+        .expect("a request of several draws past the middle");
+    let resumed = dir.path().join("cut.jsonl");
+    std::fs::write(&resumed, lines[..inside].join("\n") + "\n").unwrap();
+    ok(&pathconf(&[sample_args(&server.url, qs, resumed.to_str().unwrap(), "asc-beta:0.9:16"), vec!["--choices-per-request", "4", "--resume"]].concat()));
+    assert_eq!(used_draws(&resumed), used_draws(&full));
+    // No draw written twice (eval refuses a repeated (id, draw)).
+    ok(&pathconf(&["eval", resumed.to_str().unwrap()]));
 }
 
 fn post(url: &str, path: &str, body: &str) -> (u16, serde_json::Value) {

@@ -451,6 +451,8 @@ class SampleResult(Report):
         self.rule: str = json_value["rule"]
         self.out: str = json_value["out"]
         self.summary: str = json_value["summary"]
+        self.fixed: Optional[Dict[str, Any]] = json_value["fixed"]
+        self.choices_per_request: int = json_value["choices_per_request"]
         self.paths: Paths = load(self.out)
 
 
@@ -466,6 +468,7 @@ def sample(
     api: str = "chat",
     prompt_template: Optional[str] = None,
     concurrency: Optional[int] = None,
+    choices_per_request: int = 1,
     seed: int = 0,
     temperature: float = 1.0,
     top_p: float = 0.95,
@@ -487,6 +490,11 @@ def sample(
     (any rule ``evaluate(stop=...)`` takes; default ``fixed:n``), each draw
     appended to ``out`` as it is decided on; ``methods`` answer each
     question from the rule's draws. ``resume=True`` continues a killed run.
+    ``choices_per_request=K`` asks for up to K draws per request (``n``)
+    when the server returns that many to a probe. With ground truths,
+    :attr:`SampleResult.fixed` compares the rule with the fixed budgets the
+    run's own draws measure (``measured_up_to``, ``fixed_accuracy``,
+    ``equivalent``, ``equivalent_tokens``, ``rule_tokens``).
     Releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` with the draws
     received so far written."""
     text = _core.sample(
@@ -500,6 +508,7 @@ def sample(
         api=api,
         prompt_template=prompt_template,
         concurrency=concurrency,
+        choices_per_request=choices_per_request,
         seed=seed,
         temperature=temperature,
         top_p=top_p,

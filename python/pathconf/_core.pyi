@@ -95,6 +95,7 @@ def sample(
     api: str = "chat",
     prompt_template: Optional[str] = None,
     concurrency: Optional[int] = None,
+    choices_per_request: int = 1,
     seed: int = 0,
     temperature: float = 1.0,
     top_p: float = 0.95,

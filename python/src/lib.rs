@@ -348,11 +348,12 @@ fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<Strin
 }
 
 /// `sample --endpoint`: draws from an OpenAI-compatible server with a rule
-/// applied online; the JSON `{"rule", "concurrency", "notes", "report",
+/// applied online; the JSON `{"rule", "concurrency", "choices_per_request",
+/// "fixed", "notes", "report",
 /// "questions", "summary", "out"}` (per question the rule's and the
 /// methods' answers, as `<out>.summary.jsonl` has them).
 #[pyfunction]
-#[pyo3(signature = (endpoint, model, questions, n, out, stop = None, methods = Vec::new(), api = "chat", prompt_template = None, concurrency = None, seed = 0, temperature = 1.0, top_p = 0.95, top_k = None, min_p = None, max_new_tokens = 256, top_logprobs = 20, logprob_kind = None, api_key_env = "OPENAI_API_KEY", resume = false, allow_missing_logprobs = false, extract = "word-problem", invalid = None, limit = None))]
+#[pyo3(signature = (endpoint, model, questions, n, out, stop = None, methods = Vec::new(), api = "chat", prompt_template = None, concurrency = None, choices_per_request = 1, seed = 0, temperature = 1.0, top_p = 0.95, top_k = None, min_p = None, max_new_tokens = 256, top_logprobs = 20, logprob_kind = None, api_key_env = "OPENAI_API_KEY", resume = false, allow_missing_logprobs = false, extract = "word-problem", invalid = None, limit = None))]
 #[allow(clippy::too_many_arguments)]
 fn sample(
     py: Python<'_>,
@@ -366,6 +367,7 @@ fn sample(
     api: &str,
     prompt_template: Option<String>,
     concurrency: Option<usize>,
+    choices_per_request: usize,
     seed: u64,
     temperature: f64,
     top_p: f64,
@@ -397,6 +399,7 @@ fn sample(
         stop: stop.map(|r| r.parse::<StopRule>().map_err(|e| value_err(e.to_string()))).transpose()?,
         methods,
         concurrency,
+        choices_per_request,
         seed,
         sampling: Sampling { temperature, top_p, top_k, min_p },
         max_new_tokens,
@@ -436,6 +439,8 @@ fn sample(
     to_json(&serde_json::json!({
         "rule": r.rule.to_string(),
         "concurrency": r.concurrency,
+        "choices_per_request": r.choices_per_request,
+        "fixed": r.fixed,
         "notes": r.notes,
         "report": r.report,
         "questions": r.rows,

@@ -43,6 +43,10 @@ pub struct ServerArgs {
     /// Requests in flight [default: the server's parallel slots where it reports them (llama.cpp), else 8].
     #[arg(long)]
     concurrency: Option<usize>,
+    /// Draws asked for in one request (`n`), used only if the server returns that many choices to a
+    /// one-token probe; else one request per draw (said).
+    #[arg(long, default_value_t = 1)]
+    choices_per_request: usize,
     /// Top-k truncation (sent only when given; hosted APIs reject it).
     #[arg(long)]
     top_k: Option<u32>,
@@ -78,6 +82,7 @@ impl ServerArgs {
             ("--methods", self.methods.is_some()),
             ("--prompt-template", self.prompt_template.is_some()),
             ("--concurrency", self.concurrency.is_some()),
+            ("--choices-per-request", self.choices_per_request != 1),
             ("--top-k", self.top_k.is_some()),
             ("--min-p", self.min_p.is_some()),
             ("--logprob-kind", self.logprob_kind.is_some()),
@@ -115,6 +120,7 @@ pub fn run(a: super::sample::Args) -> anyhow::Result<i32> {
         stop: s.stop,
         methods: methods.clone(),
         concurrency: s.concurrency,
+        choices_per_request: s.choices_per_request,
         seed: a.seed,
         sampling: Sampling { temperature: a.temperature, top_p: a.top_p, top_k: s.top_k, min_p: s.min_p },
         max_new_tokens: a.max_new_tokens,
@@ -182,12 +188,14 @@ fn print_run(opts: &RunOptions, methods: &[Method], result: &pathconf_client::ru
         .collect();
     let head: Vec<&str> = header.iter().map(String::as_str).collect();
     println!(
-        "pathconf sample --endpoint {} --model {}: {} questions, rule {rule}, log-probabilities {} ({} requests in flight). Measured.\n",
+        "pathconf sample --endpoint {} --model {}: {} questions, rule {rule}, log-probabilities {} ({} requests in flight, {} draw{} each). Measured.\n",
         opts.url,
         opts.model,
         rows.len(),
         report.logprob_kind,
-        result.concurrency
+        result.concurrency,
+        result.choices_per_request,
+        if result.choices_per_request == 1 { "" } else { "s" }
     );
     println!("{}", table(&head, &body));
     let used: usize = rows.iter().map(|r| r.samples).sum();
@@ -198,8 +206,9 @@ fn print_run(opts: &RunOptions, methods: &[Method], result: &pathconf_client::ru
         used as f64 / rows.len().max(1) as f64
     );
     println!(
-        "this run: {} requests, {} completion tokens in {:.1} s = {:.1} completion tokens/s (measured)",
+        "this run: {} draws in {} requests, {} completion tokens in {:.1} s = {:.1} completion tokens/s (measured)",
         report.requested,
+        report.requests,
         report.completion_tokens,
         report.seconds,
         report.completion_tokens as f64 / report.seconds.max(1e-9)
@@ -213,5 +222,37 @@ fn print_run(opts: &RunOptions, methods: &[Method], result: &pathconf_client::ru
         for (i, m) in methods.iter().enumerate() {
             println!("  {} on the same draws: {}", m.name(), acc(rows.iter().map(|r| r.methods[i].correct.unwrap_or(0.0)).collect()));
         }
+    }
+    if let Some(f) = &result.fixed {
+        print_fixed(f);
+    }
+}
+
+/// The rule against the fixed budgets the run's own draws measure.
+fn print_fixed(f: &pathconf_client::summary::FixedComparison) {
+    let k = f.measured_up_to;
+    let best = f.fixed_accuracy.iter().cloned().fold(f64::NAN, f64::max);
+    match (f.equivalent, f.equivalent_tokens) {
+        (Some(e), Some(t)) => {
+            let saved = f.rule_tokens as f64 - t as f64;
+            let verdict = if saved > 0.0 {
+                format!("the rule spent {saved:.0} more ({:.1}% more than fixed:{e})", 100.0 * saved / t.max(1) as f64)
+            } else {
+                format!("the rule saved {:.0} ({:.1}%)", -saved, -100.0 * saved / t.max(1) as f64)
+            };
+            println!(
+                "fixed budgets (measured on each question's first k draws, k ≤ {k}): fixed:{e} is the smallest as accurate ({:.2}% vs the rule's {:.2}%), \
+                 {t} completion tokens against the rule's {} (overshoot included): {verdict}",
+                f.fixed_accuracy[e - 1],
+                f.rule_accuracy,
+                f.rule_tokens
+            );
+        }
+        _ if k == 0 => println!("fixed budgets: not measured (a question has no draws)"),
+        _ => println!(
+            "fixed budgets: none of fixed:1..{k} (what every question's draws measure) is as accurate as the rule ({:.2}%; the best {best:.2}%); \
+             a fixed budget as accurate needs more draws than this run sampled — run fixed:N to another --out and compare with `pathconf eval FILE --stop RULE`",
+            f.rule_accuracy
+        ),
     }
 }

@@ -39,7 +39,7 @@ pub enum ShapeError {
     /// It is not the expected JSON.
     #[error("malformed response: {0}")]
     Malformed(String),
-    /// Fewer choices than asked for.
+    /// Not as many choices as asked for.
     #[error("{got} choices for n = {asked}")]
     Choices {
         /// Asked.
@@ -170,7 +170,7 @@ impl Completion {
     }
 
     fn check(&self, n: usize, answers_only_ok: bool) -> Result<(), ShapeError> {
-        if self.draws.len() < n {
+        if self.draws.len() != n {
             return Err(ShapeError::Choices { asked: n, got: self.draws.len() });
         }
         let mut total = 0usize;
@@ -266,6 +266,7 @@ mod tests {
         assert_eq!(c.draws.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert!(c.draws[0].top_logprobs.is_empty());
         assert_eq!(c.clone().settle(3, false).unwrap_err(), ShapeError::Choices { asked: 3, got: 2 });
+        assert_eq!(c.clone().settle(1, false).unwrap_err(), ShapeError::Choices { asked: 1, got: 2 });
     }
 
     #[test]

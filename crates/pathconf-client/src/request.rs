@@ -56,46 +56,48 @@ impl RequestSettings {
         self.prompt_template.replace("{question}", question)
     }
 
-    fn fields(&self, seed: u64) -> SamplingFields {
+    fn fields(&self, seed: u64, n: u32) -> SamplingFields {
         SamplingFields {
             temperature: self.sampling.temperature,
             top_p: self.sampling.top_p,
             max_tokens: self.max_new_tokens,
             seed: Some(seed),
-            n: None,
+            n: (n > 1).then_some(n),
             top_k: self.sampling.top_k,
             min_p: self.sampling.min_p,
         }
     }
 
-    /// The JSON body of one draw's request.
-    pub fn body(&self, question: &str, seed: u64) -> Vec<u8> {
+    /// The JSON body of a request for `n` draws (`n` is sent only when
+    /// above 1).
+    pub fn body(&self, question: &str, seed: u64, n: u32) -> Vec<u8> {
         let prompt = self.prompt(question);
         match self.api {
             Api::Chat => serde_json::to_vec(&ChatRequest {
                 model: self.model.clone(),
                 messages: vec![Message { role: "user".into(), content: prompt }],
-                sampling: self.fields(seed),
+                sampling: self.fields(seed, n),
                 logprobs: true,
                 top_logprobs: (self.top_logprobs > 0).then_some(self.top_logprobs),
             }),
             Api::Completions => {
-                serde_json::to_vec(&CompletionRequest { model: self.model.clone(), prompt, sampling: self.fields(seed), logprobs: Some(self.top_logprobs) })
+                serde_json::to_vec(&CompletionRequest { model: self.model.clone(), prompt, sampling: self.fields(seed, n), logprobs: Some(self.top_logprobs) })
             }
         }
         .expect("requests serialise")
     }
 
-    /// One draw: the request, the server's answer, read and checked.
-    pub fn draw(&self, endpoint: &Endpoint, question: &str, seed: u64, allow_missing_logprobs: bool) -> Result<Completion, DrawError> {
-        let body = self.body(question, seed);
+    /// `n` draws in one request: the server's answer, read and checked
+    /// (exactly `n` choices, each with its log-probabilities).
+    pub fn draw(&self, endpoint: &Endpoint, question: &str, seed: u64, n: u32, allow_missing_logprobs: bool) -> Result<Completion, DrawError> {
+        let body = self.body(question, seed, n);
         let (path, parse): (&str, Parser) = match self.api {
             Api::Chat => ("/v1/chat/completions", parse_chat),
             Api::Completions => ("/v1/completions", parse_completion),
         };
         let text = endpoint.post(path, &body)?;
         let mut c = parse(&text)?;
-        c.settle(1, allow_missing_logprobs)?;
+        c.settle(n as usize, allow_missing_logprobs)?;
         Ok(c)
     }
 }
@@ -114,7 +116,7 @@ mod tests {
             max_new_tokens: 64,
             top_logprobs: 20,
         };
-        let v: serde_json::Value = serde_json::from_slice(&s.body("1+1?", 9)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&s.body("1+1?", 9, 1)).unwrap();
         assert_eq!(v["messages"][0]["content"], "Q: 1+1?");
         assert_eq!(
             (v["temperature"].as_f64(), v["seed"].as_u64(), v["logprobs"].as_bool(), v["top_logprobs"].as_u64()),
@@ -123,7 +125,8 @@ mod tests {
         assert!(v.get("top_k").is_none() && v.get("min_p").is_none() && v.get("n").is_none());
         s.sampling.top_k = Some(40);
         s.api = Api::Completions;
-        let v: serde_json::Value = serde_json::from_slice(&s.body("1+1?", 9)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&s.body("1+1?", 9, 4)).unwrap();
+        assert_eq!(v["n"].as_u64(), Some(4));
         assert_eq!((v["prompt"].as_str(), v["top_k"].as_u64(), v["logprobs"].as_u64()), (Some("Q: 1+1?"), Some(40), Some(20)));
     }
 }

@@ -6,7 +6,7 @@
 use crate::http::{Endpoint, RetryPolicy};
 use crate::request::{Api, RequestSettings};
 use crate::session::{sample, SampleConfig, SampleError, SampleReport};
-use crate::summary::{summarise, QuestionSummary};
+use crate::summary::{summarise, FixedComparison, QuestionSummary};
 use pathconf_core::extract::TextRule;
 use pathconf_core::invalid::InvalidPolicy;
 use pathconf_core::stopping::StopRule;
@@ -45,6 +45,9 @@ pub struct RunOptions {
     pub methods: Vec<Method>,
     /// Requests in flight (default: the server's slots, else [`DEFAULT_CONCURRENCY`]).
     pub concurrency: Option<usize>,
+    /// Draws asked for in one request (`n`), used only if the server
+    /// returns that many choices to a probe (else one request per draw).
+    pub choices_per_request: usize,
     /// Base seed.
     pub seed: u64,
     /// Temperature, top-p, top-k, min-p.
@@ -80,8 +83,13 @@ pub struct RunResult {
     pub rule: StopRule,
     /// Requests in flight.
     pub concurrency: usize,
+    /// Draws per request (1 unless asked for and the server returns them).
+    pub choices_per_request: usize,
     /// Whether every question had a ground truth.
     pub truth_known: bool,
+    /// The rule against the fixed budgets the run's draws measure (when
+    /// every question has a ground truth).
+    pub fixed: Option<FixedComparison>,
     /// Things the user should know (rule cap lowered, log-probability caveats).
     pub notes: Vec<String>,
 }
@@ -131,11 +139,21 @@ impl RunOptions {
         if self.concurrency == Some(0) {
             return bad("concurrency must be at least 1");
         }
+        if self.choices_per_request == 0 {
+            return bad("choices per request must be at least 1");
+        }
         if self.prompt_template.as_ref().is_some_and(|t| !t.contains("{question}")) {
             return bad("the prompt template must contain {question}");
         }
         Ok(())
     }
+}
+
+/// Asks the server for `k` one-token choices to `question`: `Ok` if it
+/// returns exactly `k`, each with its log-probabilities.
+fn probe_choices(endpoint: &Endpoint, request: &RequestSettings, question: &str, k: usize) -> Result<(), crate::request::DrawError> {
+    let one_token = RequestSettings { max_new_tokens: 1, ..request.clone() };
+    one_token.draw(endpoint, question, 0, k as u32, true).map(|_| ())
 }
 
 /// Runs the session and summarises it (see the module docs).
@@ -162,19 +180,31 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
     if rule.needs_paths() {
         notes.extend(kind.unwrap_or_default().caveat(Some(opts.sampling), &rule.to_string()));
     }
-    let cfg = SampleConfig {
-        request: RequestSettings {
-            model: opts.model.clone(),
-            api: opts.api,
-            prompt_template: opts.prompt_template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.into()),
-            sampling: opts.sampling,
-            max_new_tokens: opts.max_new_tokens as u32,
-            top_logprobs: opts.top_logprobs as u32,
+    let request = RequestSettings {
+        model: opts.model.clone(),
+        api: opts.api,
+        prompt_template: opts.prompt_template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.into()),
+        sampling: opts.sampling,
+        max_new_tokens: opts.max_new_tokens as u32,
+        top_logprobs: opts.top_logprobs as u32,
+    };
+    let choices_per_request = match (opts.choices_per_request, questions.first()) {
+        (k, Some(q)) if k > 1 => match probe_choices(&endpoint, &request, &q.question, k) {
+            Ok(()) => k,
+            Err(why) => {
+                notes.push(format!("one request per draw: the server did not return {k} choices to one request ({why})"));
+                1
+            }
         },
+        _ => 1,
+    };
+    let cfg = SampleConfig {
+        request,
         n: opts.n,
         stop: Some(rule),
         invalid: opts.invalid,
         concurrency,
+        choices_per_request,
         seed: opts.seed,
         extract: opts.extract,
         logprob_kind: kind,
@@ -190,5 +220,66 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
     let lines: String = rows.iter().map(|r| serde_json::to_string(r).expect("serialises") + "\n").collect();
     let summary = summary_path(out);
     pathconf_core::output::write_atomic(&summary, lines.as_bytes()).map_err(|e| RunError::Summary(format!("{}: {e}", summary.display())))?;
-    Ok(RunResult { report, rows, paths, summary, rule, concurrency, truth_known, notes })
+    let fixed = truth_known.then(|| crate::summary::compare_fixed(&report, &paths, policy)).transpose().map_err(RunError::Summary)?;
+    Ok(RunResult { report, rows, paths, summary, rule, concurrency, choices_per_request, truth_known, fixed, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that ignores `n`: one choice to every request.
+    fn one_choice_server() -> String {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let body = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "The answer is 7."},
+                  "logprobs": {"content": [{"token": "7", "logprob": -0.5, "top_logprobs": []}]}, "finish_reason": "stop"}],
+                  "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}"#;
+                let status = if request.url().ends_with("/chat/completions") { 200 } else { 404 };
+                let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(status));
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_server_returning_fewer_choices_than_asked_gets_one_request_per_draw() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run.jsonl");
+        let questions: Vec<Question> =
+            ["a", "b"].iter().map(|id| Question { id: id.to_string(), question: "3 + 4 =".into(), answer: Some("7".into()) }).collect();
+        let opts = RunOptions {
+            url: one_choice_server(),
+            model: "m".into(),
+            api_key: None,
+            api: Api::Chat,
+            prompt_template: None,
+            n: 3,
+            stop: None,
+            methods: Vec::new(),
+            concurrency: Some(2),
+            choices_per_request: 4,
+            seed: 1,
+            sampling: Sampling { temperature: 1.0, top_p: 1.0, top_k: None, min_p: None },
+            max_new_tokens: 8,
+            top_logprobs: 0,
+            logprob_kind: None,
+            resume: false,
+            allow_missing_logprobs: false,
+            extract: TextRule::default(),
+            invalid: None,
+        };
+        let r = run(&opts, &questions, &out, &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!((r.choices_per_request, r.report.requests, r.report.requested), (1, 6, 6));
+        assert!(r.notes.iter().any(|n| n.contains("one request per draw") && n.contains("1 choices for n = 4")), "{:?}", r.notes);
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(!text.contains("choices_per_request"), "{text}");
+        assert!(text.lines().skip(1).all(|l| !l.contains("\"request\"")), "{text}");
+        // Fixed budgets priced on the run's own draws: every draw says 7.
+        let f = r.fixed.unwrap();
+        assert_eq!((f.measured_up_to, f.equivalent, f.equivalent_tokens, f.rule_tokens), (3, Some(1), Some(2), 6));
+        assert_eq!(f.fixed_accuracy, [100.0; 3]);
+    }
 }

@@ -21,6 +21,15 @@
 //! `derive_json(seed, [q, d])` ([`pathconf_core::seed`]), so a resumed run
 //! asks for the draws a killed run did not write with the seeds the
 //! uninterrupted run would have sent.
+//!
+//! Several draws per request. With `choices_per_request` K > 1 (checked
+//! first against the server: [`crate::run`]), a window of draws goes out as
+//! requests of at most K choices; the request for draws `f..f + n` carries
+//! draw `f`'s seed and `n`, and choice `i` is draw `f + i` (a server that
+//! honours seeds derives each choice from the seed and its index, as
+//! `pathconf serve` does). Each such draw records its request
+//! (`"request": {"first", "choices"}`), so a resume that finds a request's
+//! draws cut short asks that request again and keeps the choices it lacks.
 
 use crate::choice::{Completion, Drawn};
 use crate::http::Endpoint;
@@ -30,7 +39,7 @@ use pathconf_core::seed::derive_json;
 use pathconf_core::stopping::{StopRule, Stopped};
 use pathconf_eval::eval::equivalence::AnswerEquality;
 use pathconf_eval::eval::formats::jsonl::{question_from_value, PathRecord};
-use pathconf_eval::eval::formats::stream::{DrawRecord, LogprobKind, StreamHeader, TAG};
+use pathconf_eval::eval::formats::stream::{DrawRecord, LogprobKind, RequestGroup, StreamHeader, TAG};
 use pathconf_eval::eval::online::{OnlineRule, Verdict};
 use pathconf_eval::eval::questions::Question;
 use pathconf_eval::eval::RawQuestion;
@@ -56,6 +65,8 @@ pub struct SampleConfig {
     pub invalid: Option<pathconf_core::invalid::InvalidPolicy>,
     /// Requests in flight.
     pub concurrency: usize,
+    /// Draws asked for in one request (`n`; 1: one request per draw).
+    pub choices_per_request: usize,
     /// Base seed.
     pub seed: u64,
     /// How answers are read from the text.
@@ -88,6 +99,9 @@ pub struct QuestionOutcome {
     pub prompt_tokens: u64,
     /// Completion tokens over every request of the question, overshoot included.
     pub completion_tokens: u64,
+    /// Completion tokens of each draw, in draw order (overshoot included).
+    #[serde(skip)]
+    pub draw_tokens: Vec<u64>,
 }
 
 /// The run's totals.
@@ -99,6 +113,8 @@ pub struct SampleReport {
     pub questions: Vec<QuestionOutcome>,
     /// Draws requested in this run (not those read back on resume).
     pub requested: usize,
+    /// Requests sent in this run (fewer than draws with several choices each).
+    pub requests: usize,
     /// Wall time of this run, seconds.
     pub seconds: f64,
     /// Completion tokens received in this run.
@@ -149,6 +165,8 @@ struct State {
     overshoot: usize,
     prompt_tokens: u64,
     completion_tokens: u64,
+    /// Completion tokens per draw.
+    draw_tokens: BTreeMap<usize, u64>,
     started: bool,
 }
 
@@ -163,6 +181,7 @@ impl State {
             overshoot: 0,
             prompt_tokens: 0,
             completion_tokens: 0,
+            draw_tokens: BTreeMap::new(),
             started: false,
         }
     }
@@ -170,7 +189,7 @@ impl State {
 
 /// The settings a resumed run must share with the file it continues.
 fn settings_json(cfg: &SampleConfig, endpoint: &Endpoint, rule: &StopRule) -> Value {
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "endpoint": endpoint.base(),
         "request": cfg.request,
         "sampling": cfg.request.sampling,
@@ -180,7 +199,12 @@ fn settings_json(cfg: &SampleConfig, endpoint: &Endpoint, rule: &StopRule) -> Va
         "extract": cfg.extract.to_string(),
         "invalid": cfg.invalid.map(|p| p.to_string()),
         "server": cfg.server,
-    })
+    });
+    // Absent at 1 (files written before the option read the same).
+    if cfg.choices_per_request > 1 {
+        v["choices_per_request"] = cfg.choices_per_request.into();
+    }
+    v
 }
 
 /// The settings a resumed run must share with its file (all but what the
@@ -216,6 +240,7 @@ fn record(q: &Question, draw: usize, d: &Drawn, extract: TextRule, usage: Option
         prompt_tokens: usage.map(|u| u.prompt_tokens),
         tokens: (!d.tokens.is_empty()).then(|| d.tokens.clone()),
         token_ids: d.token_ids.clone(),
+        request: None,
         path: PathRecord {
             text: d.text.clone(),
             answer,
@@ -299,8 +324,36 @@ fn open(out: &Path, resume: bool, header: &StreamHeader) -> Result<(Out, Vec<Dra
     Ok((o, draws))
 }
 
-type Job = (usize, usize);
-type Done = (usize, usize, Result<Completion, DrawError>);
+/// One request: draws `first..first + choices` of a question, of which the
+/// first `skip` are already in the file (a resumed, cut-short request).
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    question: usize,
+    first: usize,
+    choices: usize,
+    skip: usize,
+}
+
+type Done = (Job, Result<Completion, DrawError>);
+
+/// The requests for draws `from..from + m` of question `qi`, at most `k` each.
+fn requests(qi: usize, from: usize, m: usize, k: usize) -> impl Iterator<Item = Job> {
+    (from..from + m).step_by(k).map(move |f| Job { question: qi, first: f, choices: k.min(from + m - f), skip: 0 })
+}
+
+/// A draw's completion tokens: the response's count when it holds one draw,
+/// else the choice's log-probabilities or tokens.
+fn completion_tokens_of(d: &Drawn, usage: Option<crate::wire::Usage>, choices: usize) -> u64 {
+    match usage {
+        Some(u) if choices == 1 => u.completion_tokens,
+        _ => d.logprobs.as_ref().map_or(d.tokens.len(), Vec::len).max(d.tokens.len()) as u64,
+    }
+}
+
+/// A written draw's completion tokens.
+fn record_tokens(d: &DrawRecord) -> u64 {
+    d.path.n_tokens.unwrap_or(0).max(d.tokens.as_ref().map_or(0, Vec::len)) as u64
+}
 
 /// Samples `questions` from `endpoint` into `out`. `interrupt` (set by a
 /// Ctrl-C handler) stops the run after the requests in flight; `progress`
@@ -313,7 +366,8 @@ pub fn sample(
     interrupt: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SampleReport, SampleError> {
-    assert!(cfg.n >= 1 && cfg.concurrency >= 1, "checked by the caller");
+    assert!(cfg.n >= 1 && cfg.concurrency >= 1 && cfg.choices_per_request >= 1, "checked by the caller");
+    let k = cfg.choices_per_request;
     let rule = cfg.stop.unwrap_or(StopRule::Fixed { n: cfg.n });
     let kind = cfg.logprob_kind.unwrap_or(LogprobKind::Unknown);
     let header = StreamHeader { pathconf: TAG.into(), settings: settings_json(cfg, endpoint, &rule), logprob_kind: kind };
@@ -351,8 +405,12 @@ pub fn sample(
         let s = &mut states[qi];
         s.started = true;
         for d in &draws {
-            s.prompt_tokens += d.prompt_tokens.unwrap_or(0);
-            s.completion_tokens += d.path.n_tokens.unwrap_or(0) as u64;
+            // A request's prompt is counted once.
+            if d.request.is_none_or(|g| g.first == d.draw) {
+                s.prompt_tokens += d.prompt_tokens.unwrap_or(0);
+            }
+            s.completion_tokens += record_tokens(d);
+            s.draw_tokens.insert(d.draw, record_tokens(d));
         }
         let (fed, over): (Vec<DrawRecord>, Vec<DrawRecord>) = draws.into_iter().partition(|d| !d.overshoot);
         if let Some((k, d)) = fed.iter().enumerate().find(|(k, d)| d.draw != *k) {
@@ -367,9 +425,19 @@ pub fn sample(
         match rule_state.decide(&raw(&questions[qi], &s.fed)).map_err(|m| SampleError::File { file: out.to_path_buf(), message: m })? {
             Verdict::Stop(st) => s.stopped = Some(st),
             Verdict::More(m) => {
-                s.issued = s.fed.len();
-                pending.extend((s.issued..s.issued + m).map(|d| (qi, d)));
-                s.issued += m;
+                let at = s.fed.len();
+                match fed.last().and_then(|d| d.request).filter(|g| g.first + g.choices > at) {
+                    // A request cut short by the kill: asked again, the
+                    // choices already written skipped.
+                    Some(g) => {
+                        pending.push_back(Job { question: qi, first: g.first, choices: g.choices, skip: at - g.first });
+                        s.issued = g.first + g.choices;
+                    }
+                    None => {
+                        pending.extend(requests(qi, at, m, k));
+                        s.issued = at + m;
+                    }
+                }
             }
         }
     }
@@ -377,17 +445,17 @@ pub fn sample(
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = mpsc::channel::<Done>();
-    let mut requested = 0usize;
+    let (mut requested, mut requests_sent) = (0usize, 0usize);
     let (mut prompt_total, mut completion_total) = (0u64, 0u64);
     let result = std::thread::scope(|scope| -> Result<(), SampleError> {
         for _ in 0..cfg.concurrency {
             let (rx, tx) = (job_rx.clone(), done_tx.clone());
             scope.spawn(move || loop {
                 let job = rx.lock().expect("not poisoned").recv();
-                let Ok((qi, d)) = job else { break };
-                let seed = derive_json(cfg.seed, &[qi as u64, d as u64]);
-                let r = cfg.request.draw(endpoint, &questions[qi].question, seed, cfg.allow_missing_logprobs);
-                if tx.send((qi, d, r)).is_err() {
+                let Ok(job) = job else { break };
+                let seed = derive_json(cfg.seed, &[job.question as u64, job.first as u64]);
+                let r = cfg.request.draw(endpoint, &questions[job.question].question, seed, job.choices as u32, cfg.allow_missing_logprobs);
+                if tx.send((job, r)).is_err() {
                     break;
                 }
             });
@@ -411,52 +479,61 @@ pub fn sample(
                     s.started = true;
                     match rule_state.decide(&raw(&questions[qi], &[])).map_err(|m| SampleError::File { file: out.to_path_buf(), message: m })? {
                         Verdict::More(m) => {
-                            pending.extend((0..m).map(|d| (qi, d)));
+                            pending.extend(requests(qi, 0, m, k));
                             s.issued = m;
                         }
                         Verdict::Stop(_) => unreachable!("no rule stops before its first draw"),
                     }
                 }
-                let Some((qi, d)) = pending.pop_front() else { break };
-                states[qi].in_flight += 1;
-                job_tx.send((qi, d)).expect("workers alive");
+                let Some(job) = pending.pop_front() else { break };
+                states[job.question].in_flight += 1;
+                job_tx.send(job).expect("workers alive");
                 in_flight += 1;
-                requested += 1;
+                requested += job.choices - job.skip;
+                requests_sent += 1;
             }
             if in_flight == 0 {
                 break;
             }
-            let (qi, d, r) = match done_rx.recv_timeout(Duration::from_millis(200)) {
+            let (job, r) = match done_rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(x) => x,
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
+            let qi = job.question;
             in_flight -= 1;
             states[qi].in_flight -= 1;
-            progress(1);
+            progress((job.choices - job.skip) as u64);
             let c = match r {
                 Ok(c) => c,
                 Err(error) => {
-                    failure.get_or_insert(SampleError::Draw { id: questions[qi].id.clone(), question: qi, draw: d, error });
+                    failure.get_or_insert(SampleError::Draw { id: questions[qi].id.clone(), question: qi, draw: job.first, error });
                     continue;
                 }
             };
             let usage = c.usage;
-            let drawn = c.draws.into_iter().next().expect("checked: one choice");
             let s = &mut states[qi];
             s.prompt_tokens += usage.map_or(0, |u| u.prompt_tokens);
-            let completion = usage.map_or(drawn.logprobs.as_ref().map_or(0, |l| l.len() as u64), |u| u.completion_tokens);
-            s.completion_tokens += completion;
             prompt_total += usage.map_or(0, |u| u.prompt_tokens);
-            completion_total += completion;
-            let mut rec = record(&questions[qi], d, &drawn, cfg.extract, usage);
+            for (i, drawn) in c.draws.iter().enumerate().skip(job.skip) {
+                let d = job.first + i;
+                let completion = completion_tokens_of(drawn, usage, job.choices);
+                s.completion_tokens += completion;
+                s.draw_tokens.insert(d, completion);
+                completion_total += completion;
+                let mut rec = record(&questions[qi], d, drawn, cfg.extract, usage);
+                rec.request = (k > 1).then_some(RequestGroup { first: job.first, choices: job.choices });
+                if s.stopped.is_some() {
+                    rec.overshoot = true;
+                    s.overshoot += 1;
+                    w.line(&rec.to_line())?;
+                } else {
+                    s.early.insert(d, rec);
+                }
+            }
             if s.stopped.is_some() {
-                rec.overshoot = true;
-                s.overshoot += 1;
-                w.line(&rec.to_line())?;
                 continue;
             }
-            s.early.insert(d, rec);
             // Feed the rule in draw order.
             while let Some(rec) = s.early.remove(&s.fed.len()) {
                 s.fed.push(serde_json::to_value(&rec.path).expect("serialises"));
@@ -474,7 +551,7 @@ pub fn sample(
                     }
                     Verdict::More(m) => {
                         if s.in_flight == 0 && s.early.is_empty() && s.issued == s.fed.len() {
-                            pending.extend((s.issued..s.issued + m).map(|d| (qi, d)));
+                            pending.extend(requests(qi, s.issued, m, k));
                             s.issued += m;
                         }
                     }
@@ -501,12 +578,14 @@ pub fn sample(
             stopped: s.stopped.expect("every question ran to its rule's stop"),
             prompt_tokens: s.prompt_tokens,
             completion_tokens: s.completion_tokens,
+            draw_tokens: s.draw_tokens.into_values().collect(),
         })
         .collect();
     Ok(SampleReport {
         rule: rule.to_string(),
         questions: outcomes,
         requested,
+        requests: requests_sent,
         seconds: start.elapsed().as_secs_f64(),
         completion_tokens: completion_total,
         prompt_tokens: prompt_total,

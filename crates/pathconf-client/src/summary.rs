@@ -6,7 +6,7 @@ use pathconf_core::invalid::InvalidPolicy;
 use pathconf_core::stopping::StopRule;
 use pathconf_eval::eval::equivalence::AnswerEquality;
 use pathconf_eval::eval::methods::{run_methods, Method};
-use pathconf_eval::eval::stopping::rule_answer;
+use pathconf_eval::eval::stopping::{fixed_budget_credits, rule_answer};
 use pathconf_eval::eval::Dataset;
 use serde::Serialize;
 
@@ -93,4 +93,51 @@ pub fn summarise(
             })
         })
         .collect()
+}
+
+/// The rule against fixed budgets, measured on the run's own draws: the
+/// first `k` draws of every question are what `fixed:k` would have drawn
+/// (same seeds), so every `k` up to the fewest draws any question has is
+/// measured — beyond it the run did not sample what a fixed budget needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixedComparison {
+    /// Every question has at least this many draws (overshoot included).
+    pub measured_up_to: usize,
+    /// Accuracy (%) of `fixed:k` for `k = 1..=measured_up_to`: the plurality
+    /// of each question's first `k` draws, invalid draws treated as the rule
+    /// treats them, ties split.
+    pub fixed_accuracy: Vec<f64>,
+    /// The rule's accuracy (%).
+    pub rule_accuracy: f64,
+    /// The rule's completion tokens (overshoot included).
+    pub rule_tokens: u64,
+    /// The smallest measured fixed budget at least as accurate as the rule.
+    pub equivalent: Option<usize>,
+    /// Its completion tokens (each question's first `k` draws).
+    pub equivalent_tokens: Option<u64>,
+}
+
+/// [`FixedComparison`] of a run whose questions all have ground truths.
+pub fn compare_fixed(report: &SampleReport, ds: &Dataset, policy: InvalidPolicy) -> Result<FixedComparison, String> {
+    let equal = AnswerEquality::default();
+    let by_id: std::collections::HashMap<&str, usize> = ds.questions.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
+    let qs = report
+        .questions
+        .iter()
+        .map(|o| by_id.get(o.id.as_str()).map(|&i| (&ds.questions[i], o)).ok_or_else(|| format!("question {:?} is not in the file", o.id)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let nq = qs.len().max(1) as f64;
+    let measured_up_to = qs.iter().map(|(q, o)| q.paths.len().min(o.draw_tokens.len())).min().unwrap_or(0);
+    let credits: Vec<Vec<f64>> = qs.iter().map(|(q, _)| fixed_budget_credits(q, policy, &equal, measured_up_to)).collect();
+    let fixed_accuracy: Vec<f64> = (0..measured_up_to).map(|k| 100.0 * credits.iter().map(|c| c[k]).sum::<f64>() / nq).collect();
+    let rule_accuracy = 100.0 * report.questions.iter().map(|o| o.stopped.credit).sum::<f64>() / nq;
+    let equivalent = fixed_accuracy.iter().position(|&a| a >= rule_accuracy - 1e-9).map(|k| k + 1);
+    Ok(FixedComparison {
+        measured_up_to,
+        fixed_accuracy,
+        rule_accuracy,
+        rule_tokens: report.questions.iter().map(|o| o.completion_tokens).sum(),
+        equivalent,
+        equivalent_tokens: equivalent.map(|k| qs.iter().map(|(_, o)| o.draw_tokens[..k].iter().sum::<u64>()).sum()),
+    })
 }

@@ -171,6 +171,18 @@ fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, ma
     out
 }
 
+/// The plurality credit of `fixed:k` for every `k` in `1..=max` on `q`'s
+/// paths in file order (`q` must have at least `max` paths), invalid draws
+/// treated as `policy` says — the fixed budgets a run's own draws measure.
+pub fn fixed_budget_credits(q: &RawQuestion, policy: InvalidPolicy, equal: &AnswerEquality, max: usize) -> Vec<f64> {
+    assert!(q.paths.len() >= max, "fixed budgets beyond the paths sampled are not measured");
+    let prepared = Prepared::new(q, (0..max).collect(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
+    let (answers, correct) = prepared.groups();
+    let invalid_groups = prepared.invalid_groups();
+    let silent = (policy == InvalidPolicy::Drop).then_some(invalid_groups.as_slice());
+    prefix_credits(answers, correct, silent, max)
+}
+
 /// Which path probability a rule reads: `pc-certify` the whole path's
 /// (sequence log-probabilities), `pc-gt` any positive score (the mean
 /// log-probability's exponential, as PC in `eval`); the count rules none

@@ -148,9 +148,23 @@ pub struct DrawRecord {
     /// The completion's token ids, when the server gives them (llama.cpp).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_ids: Option<Vec<u32>>,
+    /// The request the draw came from, when one request asked for several
+    /// draws (`n > 1`): its first draw and how many choices it asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestGroup>,
     /// The path.
     #[serde(flatten)]
     pub path: PathRecord,
+}
+
+/// One request asking for draws `first..first + choices` of a question
+/// (choice `i` is draw `first + i`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestGroup {
+    /// The request's first draw.
+    pub first: usize,
+    /// Choices asked for (`n`).
+    pub choices: usize,
 }
 
 impl DrawRecord {
