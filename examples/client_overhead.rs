@@ -78,7 +78,7 @@ fn main() {
             };
             let out = dir.path().join(format!("c{concurrency}-{run}.jsonl"));
             let start = Instant::now();
-            let report = sample(&endpoint, &cfg, &questions, &out, &AtomicBool::new(false), &|_| {}).expect("stub answers");
+            let report = sample(std::slice::from_ref(&endpoint), &cfg, &questions, &out, &AtomicBool::new(false), &|_| {}).expect("stub answers");
             rates.push(report.requested as f64 / start.elapsed().as_secs_f64());
         }
         let mean = rates.iter().sum::<f64>() / 3.0;

@@ -141,6 +141,46 @@ fn verify_quick_passes_and_reports_the_paper_findings() {
 }
 
 #[test]
+fn verify_search_refutes_theorem4_with_the_smallest_case_and_is_reproducible() {
+    let o = pathconf(&["verify", "--search", "300", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let row = |claim: &str, h: &str| rows.iter().find(|r| r["claim"] == claim && r["hypothesis"] == h).unwrap_or_else(|| panic!("{claim} {h}")).clone();
+    for r in &rows {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["cases", "claim", "counterexample", "fail_share", "failures", "hypothesis"]);
+    }
+    for claim in ["prop1", "prop2", "prop3", "prop4", "thm4", "thm4_rate", "remark6", "thm7", "thm7_unconditional"] {
+        for h in ["inside", "outside"] {
+            let r = row(claim, h);
+            assert!(r["cases"].as_u64().unwrap() > 0, "{claim} {h}: no case drawn");
+            assert_eq!(r["counterexample"].is_null(), r["failures"] == 0, "{claim} {h}");
+        }
+    }
+    // Theorem 4 as printed, refuted by two answers of one path each at
+    // n = 1 (the wrong answer, p = 0.5: printed 0.0625, exact 0.125).
+    let ce = row("thm4", "inside")["counterexample"].clone();
+    assert_eq!(ce["answers"], serde_json::json!([[0.5], [0.5]]), "{ce}");
+    assert_eq!(ce["n"], 1);
+    assert!((ce["printed"].as_f64().unwrap() - 0.0625).abs() < 1e-15 && (ce["exact"].as_f64().unwrap() - 0.125).abs() < 1e-15, "{ce}");
+    // What holds: SC is unbiased (Prop. 1 inside), Prop. 2 for i.i.d. draws,
+    // Prop. 4 for the correct answer, the Bernoulli bound of Remark 6, and
+    // Theorem 7 where the paper assumes equal paths (the estimate is exact).
+    for claim in ["prop1", "prop2", "prop3", "prop4", "thm4_rate", "remark6", "thm7", "thm7_unconditional"] {
+        assert_eq!(row(claim, "inside")["failures"], 0, "{claim} inside");
+    }
+    // What fails outside: the cross term, sampling without replacement, a
+    // wrong answer's paths, unequal paths.
+    for claim in ["prop1", "prop2", "prop3", "prop4", "thm4", "thm7"] {
+        assert!(row(claim, "outside")["failures"].as_u64().unwrap() > 0, "{claim} outside");
+    }
+    // The same seed gives the same report on one thread.
+    let again = Command::new(env!("CARGO_BIN_EXE_pathconf")).args(["verify", "--search", "300", "--json"]).env("RAYON_NUM_THREADS", "1").output().unwrap();
+    assert_eq!(again.stdout, o.stdout);
+}
+
+#[test]
 fn eval_reproduces_the_reference_aggregates_on_the_golden_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");

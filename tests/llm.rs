@@ -81,6 +81,61 @@ fn forward_equals_candle_quantized_llama_at_batch_one() {
 }
 
 #[test]
+fn a_ragged_step_equals_each_sequence_decoded_alone_bit_for_bit() {
+    let (m, tok) = model();
+    // Three prompts of different lengths, each decoded alone (batch 1) …
+    let prompts: Vec<Vec<u32>> =
+        ["What is 2 + 3?", "Tom has 12 apples and eats 5. How many are left?", "Hi"].iter().map(|q| tok.encode(&tok.chat_prompt(q)).unwrap()).collect();
+    let steps = 6;
+    let alone: Vec<Vec<Vec<f32>>> = prompts
+        .iter()
+        .map(|p| {
+            let mut cache = m.new_cache(1, p.len() + steps + 1).unwrap();
+            let mut ids = Tensor::new(p.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap();
+            (0..steps)
+                .map(|_| {
+                    let row: Vec<f32> = m.forward(&ids, &mut cache).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+                    ids = Tensor::new(&[[argmax(&row)]], m.device()).unwrap();
+                    row
+                })
+                .collect()
+        })
+        .collect();
+    // … and together: prefilled alone, then stepped as one ragged batch
+    // (positions differ row to row); the third joins one step late and the
+    // first leaves one step early, as a server's batch changes.
+    let mut caches: Vec<_> = prompts.iter().map(|p| m.new_cache(1, p.len() + steps + 1).unwrap()).collect();
+    let mut next: Vec<u32> = Vec::new();
+    for (p, c) in prompts.iter().zip(caches.iter_mut()) {
+        let row: Vec<f32> = m.forward(&Tensor::new(p.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), c).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+        next.push(argmax(&row));
+    }
+    // Batches as a server forms them: rows join late, leave early, come in
+    // any order; every sequence gets `steps - 1` decoding steps.
+    let schedule: [&[usize]; 6] = [&[0, 1], &[0, 1, 2], &[0, 1, 2], &[0, 2, 1], &[0, 1, 2], &[2]];
+    let mut done = [1usize; 3];
+    for rows in schedule {
+        let ids: Vec<u32> = rows.iter().map(|&r| next[r]).collect();
+        let (c0, rest) = caches.split_at_mut(1);
+        let (c1, c2) = rest.split_at_mut(1);
+        let mut all = [Some(&mut c0[0]), Some(&mut c1[0]), Some(&mut c2[0])];
+        let mut picked: Vec<_> = rows.iter().map(|&r| all[r].take().unwrap()).collect();
+        let logits = m.step(&ids, &mut picked).unwrap();
+        for (i, &r) in rows.iter().enumerate() {
+            let row: Vec<f32> = logits.get(i).unwrap().to_vec1().unwrap();
+            assert!(
+                row.iter().zip(&alone[r][done[r]]).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "sequence {r}, step {}: logits differ from decoding it alone",
+                done[r]
+            );
+            next[r] = argmax(&row);
+            done[r] += 1;
+        }
+    }
+    assert_eq!(done, [steps; 3]);
+}
+
+#[test]
 fn batched_sampling_with_a_shared_prefill_matches_recomputation() {
     let (m, tok) = model();
     let prompt = tok.encode(&tok.chat_prompt("What is 7 + 5? Give the answer as \"The answer is N.\"")).unwrap();

@@ -160,6 +160,14 @@ fn online_stops_equal_the_replay_and_a_resumed_run_writes_the_same_draws() {
         }
     }
 
+    // Two servers of the same model, requests in turn: the same draws as
+    // one (each draw's seed is its own, whichever server answers it).
+    let second = Server::start();
+    let two = dir.path().join("two.jsonl");
+    ok(&pathconf(&[sample_args(&server.url, qs, two.to_str().unwrap(), "esc:4:16"), vec!["--endpoint", &second.url]].concat()));
+    assert_eq!(json_lines(&two)[0]["settings"]["endpoint"], serde_json::json!([server.url, second.url]));
+    assert_eq!(used_draws(&two), used_draws(&dir.path().join("esc_4_16.jsonl")));
+
     // A run killed part-way (the file cut after some draws, the last line
     // half-written) and resumed writes the draws the uninterrupted run wrote.
     let full = dir.path().join("esc_4_16.jsonl");
@@ -255,9 +263,20 @@ fn post(url: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
     (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body: {text}")))
 }
 
+fn get(url: &str, path: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
+    let mut r = agent.get(&format!("{url}{path}")).call().unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body: {text}")))
+}
+
 #[test]
 fn the_api_answers_with_processed_logprobs_deterministically_and_errors_in_openai_shape() {
     let server = Server::start();
+    // The tiny model decodes each choice alone: no batch statistics.
+    let (status, e) = get(&server.url, "/pathconf/stats");
+    assert_eq!((status, e["error"]["type"].as_str()), (404, Some("invalid_request_error")));
     let started = Instant::now();
     let body = |n: u32, seed: u64| {
         format!(
@@ -324,7 +343,7 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
     let gguf = pathconf::llm::default_gguf();
     assert!(gguf.exists(), "this test needs {} — run `bash scripts/setup.sh`", gguf.display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_pathconf"))
-        .args(["serve", "--model", "smollm2", "--port", "0", "--workers", "2"])
+        .args(["serve", "--model", "smollm2", "--port", "0", "--workers", "8", "--max-batch", "8"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -363,6 +382,36 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
         assert!(t["logprob"].as_f64().unwrap() <= 0.0);
     }
     assert_eq!(hot["choices"][0]["logprob_kind"], "processed");
+
+    // Batched: six requests in flight at once (different prompts, lengths,
+    // n, limits) are decoded in shared steps, and each answer is the one
+    // the same request gets alone.
+    let request = |i: usize| {
+        let q = ["What is 2 + 3?", "Name a colour.", "Tom has 12 apples and eats 5. How many are left?", "Hi", "Count to five.", "What is 7 times 6?"][i];
+        format!(
+            r#"{{"model": "smollm2", "messages": [{{"role": "user", "content": "{q}"}}], "temperature": 0.8, "top_p": 0.95, "max_tokens": {}, "n": {}, "seed": {i}, "logprobs": true, "top_logprobs": 1}}"#,
+            8 + 3 * i,
+            1 + i % 3
+        )
+    };
+    let alone: Vec<serde_json::Value> = (0..6).map(|i| post(&server.url, "/v1/chat/completions", &request(i)).1["choices"].clone()).collect();
+    let (_, before) = get(&server.url, "/pathconf/stats");
+    let together: Vec<serde_json::Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let (url, body) = (server.url.clone(), request(i));
+                s.spawn(move || post(&url, "/v1/chat/completions", &body).1["choices"].clone())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for i in 0..6 {
+        assert_eq!(together[i], alone[i], "request {i}: its answer depends on what else was in flight");
+    }
+    let (status, after) = get(&server.url, "/pathconf/stats");
+    assert_eq!(status, 200);
+    assert!(after["widest_batch"].as_u64().unwrap() >= 2, "the concurrent requests were batched: {before} → {after}");
+    assert!(after["steps"].as_u64() > before["steps"].as_u64());
 }
 
 #[test]

@@ -457,7 +457,7 @@ class SampleResult(Report):
 
 
 def sample(
-    endpoint: str,
+    endpoint: Union[str, Sequence[str]],
     model: str,
     questions: PathLike,
     n: int,
@@ -484,8 +484,9 @@ def sample(
     invalid: Optional[str] = None,
     limit: Optional[int] = None,
 ) -> SampleResult:
-    """Samples paths from an OpenAI-compatible server, as ``pathconf sample
-    --endpoint``: at most ``n`` draws per question of the ``questions``
+    """Samples paths from an OpenAI-compatible server (or several serving the
+    same model, given as a list: requests go to them in turn), as ``pathconf
+    sample --endpoint``: at most ``n`` draws per question of the ``questions``
     JSONL (``{"id", "question", "answer"?}``), ``stop`` deciding online
     (any rule ``evaluate(stop=...)`` takes; default ``fixed:n``), each draw
     appended to ``out`` as it is decided on; ``methods`` answer each
@@ -498,7 +499,7 @@ def sample(
     Releases the GIL; Ctrl-C raises ``KeyboardInterrupt`` with the draws
     received so far written."""
     text = _core.sample(
-        endpoint,
+        endpoint if isinstance(endpoint, str) else [str(e) for e in endpoint],
         model,
         os.fspath(questions),
         n,

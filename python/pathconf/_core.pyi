@@ -4,7 +4,7 @@ Use the `pathconf` package's functions; these return JSON text that
 `pathconf` parses into reports.
 """
 
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 __version__: str
 
@@ -85,7 +85,7 @@ def simulate(
 def budget(rules: Sequence[str], spec_file: Optional[str] = None, spec_json: Optional[str] = None, trials: int = 200000, seed: int = 2025) -> str: ...
 def verify(quick: bool = True, trials: int = 100000, seed: int = 20251015) -> str: ...
 def sample(
-    endpoint: str,
+    endpoint: Union[str, Sequence[str]],
     model: str,
     questions: str,
     n: int,

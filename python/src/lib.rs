@@ -347,6 +347,22 @@ fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<Strin
     to_json(&reports)
 }
 
+/// One server's URL, or several (requests go to them in turn).
+#[derive(FromPyObject)]
+enum Urls {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Urls {
+    fn into_list(self) -> Vec<String> {
+        match self {
+            Urls::One(u) => vec![u],
+            Urls::Many(us) => us,
+        }
+    }
+}
+
 /// `sample --endpoint`: draws from an OpenAI-compatible server with a rule
 /// applied online; the JSON `{"rule", "concurrency", "choices_per_request",
 /// "fixed", "notes", "report",
@@ -357,7 +373,7 @@ fn verify(py: Python<'_>, quick: bool, trials: u64, seed: u64) -> PyResult<Strin
 #[allow(clippy::too_many_arguments)]
 fn sample(
     py: Python<'_>,
-    endpoint: String,
+    endpoint: Urls,
     model: String,
     questions: PathBuf,
     n: usize,
@@ -390,7 +406,7 @@ fn sample(
         .map(|m| pathconf_eval::eval::methods::Method::parse(m.trim(), None).map_err(|e| value_err(e.to_string())))
         .collect::<PyResult<Vec<_>>>()?;
     let opts = RunOptions {
-        url: endpoint,
+        urls: endpoint.into_list(),
         model,
         api_key: std::env::var(api_key_env).ok().filter(|k| !k.is_empty()),
         api: option(api)?,

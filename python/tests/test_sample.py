@@ -86,6 +86,20 @@ def test_sample_stops_online_and_returns_paths_and_rows(stub, tmp_path):
     # An existing file needs resume=True.
     with pytest.raises(RuntimeError, match="--resume"):
         pathconf.sample(stub, "stub", q, 8, out, stop="esc:2:8", seed=3)
+    # With ground truths: the rule priced against the fixed budgets its own
+    # draws measure (every question has at least 2 draws).
+    assert res.fixed["measured_up_to"] >= 2 and len(res.fixed["fixed_accuracy"]) == res.fixed["measured_up_to"]
+    assert res.fixed["rule_accuracy"] == pytest.approx(100 * sum(r["correct"] for r in res) / 6)
+    assert res.choices_per_request == 1
+
+
+def test_sample_takes_several_endpoints_in_turn(stub, tmp_path):
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "q0", "question": "What is 0?", "answer": "7"}) + "\n")
+    res = pathconf.sample([stub, stub + "/v1"], "stub", q, 4, tmp_path / "two.jsonl", seed=1, logprob_kind="processed")
+    assert len(res) == 1 and res.report["requests"] == 4
+    header = json.loads((tmp_path / "two.jsonl").read_text().splitlines()[0])
+    assert isinstance(header["settings"]["endpoint"], list) and len(header["settings"]["endpoint"]) == 2
 
 
 def test_sample_rejects_bad_options(stub, tmp_path):

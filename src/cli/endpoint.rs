@@ -21,8 +21,9 @@ use std::sync::Arc;
 #[derive(clap::Args, Debug)]
 pub struct ServerArgs {
     /// An OpenAI-compatible server (`http://host:port` or `…/v1`): sample from it instead of the built-in model.
+    /// Repeat for several servers of the same model: requests go to them in turn.
     #[arg(long)]
-    pub(crate) endpoint: Option<String>,
+    pub(crate) endpoint: Vec<String>,
     /// The model's name on the server (with --endpoint).
     #[arg(long)]
     model: Option<String>,
@@ -99,7 +100,7 @@ impl ServerArgs {
 
 pub fn run(a: super::sample::Args) -> anyhow::Result<i32> {
     let s = &a.server;
-    let url = s.endpoint.clone().expect("checked by the caller");
+    let urls = s.endpoint.clone();
     let model = s.model.clone().ok_or_else(|| anyhow::anyhow!("--endpoint needs --model NAME (the model's name on the server)"))?;
     let methods: Vec<Method> = match &s.methods {
         Some(list) => list.split(',').map(|m| Method::parse(m.trim(), None)).collect::<Result<_, _>>()?,
@@ -111,7 +112,7 @@ pub fn run(a: super::sample::Args) -> anyhow::Result<i32> {
         questions.truncate(k);
     }
     let opts = RunOptions {
-        url,
+        urls,
         model: model.clone(),
         api_key: std::env::var(&s.api_key_env).ok().filter(|k| !k.is_empty()),
         api: s.api,
@@ -189,7 +190,7 @@ fn print_run(opts: &RunOptions, methods: &[Method], result: &pathconf_client::ru
     let head: Vec<&str> = header.iter().map(String::as_str).collect();
     println!(
         "pathconf sample --endpoint {} --model {}: {} questions, rule {rule}, log-probabilities {} ({} requests in flight, {} draw{} each). Measured.\n",
-        opts.url,
+        opts.urls.join(" --endpoint "),
         opts.model,
         rows.len(),
         report.logprob_kind,

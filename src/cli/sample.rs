@@ -71,7 +71,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    if a.server.endpoint.is_some() {
+    if !a.server.endpoint.is_empty() {
         return super::endpoint::run(a);
     }
     a.server.refuse_without_endpoint()?;

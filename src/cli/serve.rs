@@ -21,9 +21,13 @@ pub struct Args {
     /// Port (0: a free one, printed).
     #[arg(long)]
     port: u16,
-    /// Requests served at once.
-    #[arg(long, default_value_t = 4)]
+    /// Requests in flight at once (each waits on the model in its own thread).
+    #[arg(long, default_value_t = 16)]
     workers: usize,
+    /// With --model smollm2: most sequences (choices) decoded together in one step; the
+    /// requests in flight are batched, each choice's output independent of its batch-mates.
+    #[arg(long, default_value_t = 16)]
+    max_batch: usize,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -40,7 +44,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
             let (model, ct) = Llama::load(&gguf)?;
             let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
-            Arc::new(LlamaBackend::new("smollm2", model, tok))
+            Arc::new(LlamaBackend::new("smollm2", model, tok, a.max_batch))
         }
         other => anyhow::bail!("--model {other}: pathconf serve serves `tiny` or `smollm2`"),
     };

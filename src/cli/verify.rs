@@ -1,4 +1,5 @@
-//! `pathconf verify [--json] [--quick]`.
+//! `pathconf verify [--json] [--quick]`, and `pathconf verify --search N
+//! [--seed S] [--json]`.
 
 use super::format::table;
 use pathconf::montecarlo::agreement::FAMILY_ALPHA;
@@ -19,6 +20,11 @@ pub struct Args {
     /// Master seed.
     #[arg(long, default_value_t = 20251015)]
     seed: u64,
+    /// Search instead: each claim on N random path distributions inside its hypothesis and N outside,
+    /// with the smallest counterexample where it fails (JSON: {claim, hypothesis, cases, failures,
+    /// fail_share, counterexample}).
+    #[arg(long, value_name = "N")]
+    search: Option<usize>,
 }
 
 fn max_over(v: impl Iterator<Item = f64>) -> String {
@@ -30,6 +36,9 @@ fn max_over(v: impl Iterator<Item = f64>) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    if let Some(cases) = args.search {
+        return search(cases, args.seed, args.json);
+    }
     let cfg = VerifyConfig { quick: args.quick, trials: args.trials, seed: args.seed };
     let configs = grid(args.quick);
     let bar = Bar::new(monte_carlo_trials(&cfg), "verifying");
@@ -81,4 +90,82 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     }
     Ok(if own_failures.is_empty() { 0 } else { 1 })
+}
+
+fn search(cases: usize, seed: u64, json: bool) -> anyhow::Result<i32> {
+    use pathconf::verify::search::{claims::search_claims, search, search_rows, SearchConfig};
+    anyhow::ensure!(cases >= 1, "--search needs at least 1 case");
+    let bar = Bar::new(search_rows(), "searching");
+    let start = std::time::Instant::now();
+    let rows = search(&SearchConfig { cases, seed }, &bar);
+    bar.finish();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(0);
+    }
+    println!("pathconf verify --search {cases} --seed {seed}: each claim on {cases} random path distributions inside its hypothesis and {cases} outside");
+    println!("(exact values: summed binomial / hypergeometric distributions, pathconf's exact PC and RP moments, an exact programme for Theorem 7).\n");
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let ce = r.counterexample.as_ref().map_or("-".to_string(), |c| {
+                let answers: Vec<String> =
+                    c.answers.iter().map(|a| format!("[{}]", a.iter().map(|p| format!("{p:.4}")).collect::<Vec<_>>().join(", "))).collect();
+                format!(
+                    "{} correct a{}, n = {}{}: printed {:.6}, exact {:.6} ({})",
+                    answers.join(" "),
+                    c.correct,
+                    c.n,
+                    c.tau.map_or(String::new(), |t| format!(", τ = {t:.4}")),
+                    c.printed,
+                    c.exact,
+                    c.detail
+                )
+            });
+            vec![
+                r.claim.to_string(),
+                format!("{:?}", r.hypothesis).to_lowercase(),
+                r.cases.to_string(),
+                r.failures.to_string(),
+                format!("{:.1}%", 100.0 * r.fail_share),
+                ce,
+            ]
+        })
+        .collect();
+    println!("{}", table(&["claim", "hypothesis", "cases", "fail", "share", "smallest counterexample (path probabilities per answer)"], &body));
+    println!();
+    for c in search_claims() {
+        println!("{:<19} {}", c.id, c.statement);
+        println!("{:<19} inside: {}; outside: {}", "", c.inside, c.outside);
+    }
+    theorem7_readings();
+    println!("\nfinished in {:.1} s (shares are exact counts over the cases drawn; seed {seed})", start.elapsed().as_secs_f64());
+    Ok(0)
+}
+
+/// Theorem 7 under each reading, on the paper's setting and on an answer of
+/// unequal paths (all exact).
+fn theorem7_readings() {
+    use pathconf::verify::search::case::Case;
+    use pathconf::verify::search::theorem7::{optimal_threshold, readings};
+    let cases = [
+        (
+            "the paper's setting: y = a0 of 2 equal paths (0.2 each); wrong answers of 3, 2, 1 equal paths of 0.1; n = 8",
+            vec![vec![2.0, 2.0], vec![1.0, 1.0, 1.0], vec![1.0, 1.0], vec![1.0]],
+        ),
+        ("unequal paths: y = a0 one path of 0.625; ŷ = a1 of paths 0.0625 and 0.3125; n = 8", vec![vec![10.0], vec![1.0, 5.0]]),
+    ];
+    println!("\nTheorem 7 under each reading (exact probabilities; the printed bound as the proof gives it):");
+    for (name, weights) in cases {
+        let case = Case { weights, correct: 0, n: 8, tau_frac: 0.0 };
+        println!("\n  {name}");
+        let rows: Vec<Vec<String>> = readings(&case)
+            .expect("a wrong answer below τ")
+            .into_iter()
+            .map(|r| vec![r.reading, format!("{:.6}", r.probability), format!("{:.6}", r.bound), r.verdict.to_string()])
+            .collect();
+        println!("{}", table(&["reading", "P(event), exact", "printed bound", "verdict"], &rows));
+        let (t, at_opt, at_py, pc) = optimal_threshold(&case);
+        println!("  (d) RP's total reasoning error, exact: at τ*(n) = {t:.4}: {at_opt:.6}; at τ = p(y|x) (per path): {at_py:.6}; PC (τ = 0): {pc:.6}");
+    }
 }

@@ -27,8 +27,9 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Everything a run is given.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// The server (`http://host:port` or `…/v1`).
-    pub url: String,
+    /// The servers (each `http://host:port` or `…/v1`), serving the same
+    /// model: requests go to them in turn.
+    pub urls: Vec<String>,
     /// The model's name on it.
     pub model: String,
     /// The API key, if any (sent only in `Authorization`).
@@ -124,6 +125,9 @@ pub fn summary_path(out: &Path) -> PathBuf {
 impl RunOptions {
     fn check(&self) -> Result<(), RunError> {
         let bad = |m: &str| Err(RunError::Options(m.to_string()));
+        if self.urls.is_empty() {
+            return bad("at least one endpoint is needed");
+        }
         if self.n == 0 || self.max_new_tokens == 0 {
             return bad("n and max_new_tokens must be at least 1");
         }
@@ -164,10 +168,20 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
     if rule.max_samples() > opts.n {
         notes.push(format!("{rule} may use up to {} draws; n = {} caps it at {}", rule.max_samples(), opts.n, opts.n));
     }
-    let endpoint = Endpoint::new(&opts.url, opts.api_key.clone(), RetryPolicy::default());
-    // What the log-probabilities are: the server's word first.
-    let models = crate::server_info::reachable(&endpoint).map_err(RunError::Unreachable)?;
-    let said = models.as_ref().and_then(|m| crate::server_info::logprob_kind(m, &opts.model));
+    let endpoints: Vec<Endpoint> = opts.urls.iter().map(|u| Endpoint::new(u, opts.api_key.clone(), RetryPolicy::default())).collect();
+    // What the log-probabilities are: the servers' word first (they must agree).
+    let mut models = None;
+    let mut kinds = Vec::new();
+    for e in &endpoints {
+        let m = crate::server_info::reachable(e).map_err(RunError::Unreachable)?;
+        kinds.push(m.as_ref().and_then(|m| crate::server_info::logprob_kind(m, &opts.model)));
+        models = models.or(m);
+    }
+    if kinds.iter().any(|k| *k != kinds[0]) {
+        let said: Vec<String> = opts.urls.iter().zip(&kinds).map(|(u, k)| format!("{u}: {}", k.map_or("not said".into(), |k| k.to_string()))).collect();
+        return Err(RunError::Options(format!("the servers disagree on what their log-probabilities are ({})", said.join("; "))));
+    }
+    let said = kinds[0];
     let kind = match (said, opts.logprob_kind) {
         (Some(k), Some(given)) if k != given => {
             notes.push(format!("the server says its log-probabilities are {k}; the given kind {given} is ignored"));
@@ -176,7 +190,9 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
         (Some(k), _) => Some(k),
         (None, given) => given,
     };
-    let concurrency = opts.concurrency.or_else(|| crate::server_info::parallel_slots(&endpoint)).unwrap_or(DEFAULT_CONCURRENCY);
+    // Default: every server's parallel slots, when all report them.
+    let concurrency =
+        opts.concurrency.or_else(|| endpoints.iter().map(crate::server_info::parallel_slots).sum()).unwrap_or(DEFAULT_CONCURRENCY * endpoints.len());
     if rule.needs_paths() {
         notes.extend(kind.unwrap_or_default().caveat(Some(opts.sampling), &rule.to_string()));
     }
@@ -189,7 +205,7 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
         top_logprobs: opts.top_logprobs as u32,
     };
     let choices_per_request = match (opts.choices_per_request, questions.first()) {
-        (k, Some(q)) if k > 1 => match probe_choices(&endpoint, &request, &q.question, k) {
+        (k, Some(q)) if k > 1 => match endpoints.iter().try_for_each(|e| probe_choices(e, &request, &q.question, k)) {
             Ok(()) => k,
             Err(why) => {
                 notes.push(format!("one request per draw: the server did not return {k} choices to one request ({why})"));
@@ -212,7 +228,7 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
         resume: opts.resume,
         server: models,
     };
-    let report = sample(&endpoint, &cfg, questions, out, interrupt, progress)?;
+    let report = sample(&endpoints, &cfg, questions, out, interrupt, progress)?;
     let paths = pathconf_eval::eval::formats::read(out, None, None)?;
     let truth_known = questions.iter().all(|q| q.answer.is_some());
     let policy = opts.invalid.unwrap_or_else(|| rule.default_invalid());
@@ -227,31 +243,34 @@ pub fn run(opts: &RunOptions, questions: &[Question], out: &Path, interrupt: &At
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
-    /// A server that ignores `n`: one choice to every request.
-    fn one_choice_server() -> String {
+    /// A server that ignores `n`: one choice to every request; counts the
+    /// completion requests it answers.
+    fn one_choice_server() -> (String, Arc<AtomicUsize>) {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
         std::thread::spawn(move || {
             for request in server.incoming_requests() {
                 let body = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "The answer is 7."},
                   "logprobs": {"content": [{"token": "7", "logprob": -0.5, "top_logprobs": []}]}, "finish_reason": "stop"}],
                   "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}"#;
-                let status = if request.url().ends_with("/chat/completions") { 200 } else { 404 };
-                let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(status));
+                let completion = request.url().ends_with("/chat/completions");
+                if completion {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(if completion { 200 } else { 404 }));
             }
         });
-        url
+        (url, count)
     }
 
-    #[test]
-    fn a_server_returning_fewer_choices_than_asked_gets_one_request_per_draw() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("run.jsonl");
-        let questions: Vec<Question> =
-            ["a", "b"].iter().map(|id| Question { id: id.to_string(), question: "3 + 4 =".into(), answer: Some("7".into()) }).collect();
-        let opts = RunOptions {
-            url: one_choice_server(),
+    fn options(urls: Vec<String>, choices_per_request: usize) -> RunOptions {
+        RunOptions {
+            urls,
             model: "m".into(),
             api_key: None,
             api: Api::Chat,
@@ -260,7 +279,7 @@ mod tests {
             stop: None,
             methods: Vec::new(),
             concurrency: Some(2),
-            choices_per_request: 4,
+            choices_per_request,
             seed: 1,
             sampling: Sampling { temperature: 1.0, top_p: 1.0, top_k: None, min_p: None },
             max_new_tokens: 8,
@@ -270,7 +289,34 @@ mod tests {
             allow_missing_logprobs: false,
             extract: TextRule::default(),
             invalid: None,
-        };
+        }
+    }
+
+    fn two_questions() -> Vec<Question> {
+        ["a", "b"].iter().map(|id| Question { id: id.to_string(), question: "3 + 4 =".into(), answer: Some("7".into()) }).collect()
+    }
+
+    #[test]
+    fn several_servers_take_requests_in_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run.jsonl");
+        let (a, b) = (one_choice_server(), one_choice_server());
+        let r = run(&options(vec![a.0.clone(), b.0.clone()], 1), &two_questions(), &out, &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(r.report.requests, 6);
+        assert_eq!((a.1.load(Ordering::SeqCst), b.1.load(Ordering::SeqCst)), (3, 3), "six requests in turn");
+        let header: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&out).unwrap().lines().next().unwrap()).unwrap();
+        assert_eq!(header["settings"]["endpoint"], serde_json::json!([a.0, b.0]));
+        assert!(matches!(
+            run(&options(Vec::new(), 1), &two_questions(), &dir.path().join("x.jsonl"), &AtomicBool::new(false), &|_| {}),
+            Err(RunError::Options(_))
+        ));
+    }
+
+    #[test]
+    fn a_server_returning_fewer_choices_than_asked_gets_one_request_per_draw() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run.jsonl");
+        let (questions, opts) = (two_questions(), options(vec![one_choice_server().0], 4));
         let r = run(&opts, &questions, &out, &AtomicBool::new(false), &|_| {}).unwrap();
         assert_eq!((r.choices_per_request, r.report.requests, r.report.requested), (1, 6, 6));
         assert!(r.notes.iter().any(|n| n.contains("one request per draw") && n.contains("1 choices for n = 4")), "{:?}", r.notes);

@@ -188,9 +188,14 @@ impl State {
 }
 
 /// The settings a resumed run must share with the file it continues.
-fn settings_json(cfg: &SampleConfig, endpoint: &Endpoint, rule: &StopRule) -> Value {
+fn settings_json(cfg: &SampleConfig, endpoints: &[Endpoint], rule: &StopRule) -> Value {
+    // One server: its URL (as files before several were possible); several: the list.
+    let endpoint: Value = match endpoints {
+        [one] => one.base().into(),
+        many => many.iter().map(|e| Value::from(e.base())).collect(),
+    };
     let mut v = serde_json::json!({
-        "endpoint": endpoint.base(),
+        "endpoint": endpoint,
         "request": cfg.request,
         "sampling": cfg.request.sampling,
         "n": cfg.n,
@@ -355,22 +360,22 @@ fn record_tokens(d: &DrawRecord) -> u64 {
     d.path.n_tokens.unwrap_or(0).max(d.tokens.as_ref().map_or(0, Vec::len)) as u64
 }
 
-/// Samples `questions` from `endpoint` into `out`. `interrupt` (set by a
+/// Samples `questions` from `endpoints` (in turn, request by request) into `out`. `interrupt` (set by a
 /// Ctrl-C handler) stops the run after the requests in flight; `progress`
 /// is called with each draw received.
 pub fn sample(
-    endpoint: &Endpoint,
+    endpoints: &[Endpoint],
     cfg: &SampleConfig,
     questions: &[Question],
     out: &Path,
     interrupt: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SampleReport, SampleError> {
-    assert!(cfg.n >= 1 && cfg.concurrency >= 1 && cfg.choices_per_request >= 1, "checked by the caller");
+    assert!(cfg.n >= 1 && cfg.concurrency >= 1 && cfg.choices_per_request >= 1 && !endpoints.is_empty(), "checked by the caller");
     let k = cfg.choices_per_request;
     let rule = cfg.stop.unwrap_or(StopRule::Fixed { n: cfg.n });
     let kind = cfg.logprob_kind.unwrap_or(LogprobKind::Unknown);
-    let header = StreamHeader { pathconf: TAG.into(), settings: settings_json(cfg, endpoint, &rule), logprob_kind: kind };
+    let header = StreamHeader { pathconf: TAG.into(), settings: settings_json(cfg, endpoints, &rule), logprob_kind: kind };
     let (mut w, existing) = open(out, cfg.resume, &header)?;
     let start = Instant::now();
     let index: HashMap<&str, usize> = questions.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
@@ -447,13 +452,15 @@ pub fn sample(
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     let (mut requested, mut requests_sent) = (0usize, 0usize);
     let (mut prompt_total, mut completion_total) = (0u64, 0u64);
+    let turn = std::sync::atomic::AtomicUsize::new(0);
     let result = std::thread::scope(|scope| -> Result<(), SampleError> {
         for _ in 0..cfg.concurrency {
-            let (rx, tx) = (job_rx.clone(), done_tx.clone());
+            let (rx, tx, turn) = (job_rx.clone(), done_tx.clone(), &turn);
             scope.spawn(move || loop {
                 let job = rx.lock().expect("not poisoned").recv();
                 let Ok(job) = job else { break };
                 let seed = derive_json(cfg.seed, &[job.question as u64, job.first as u64]);
+                let endpoint = &endpoints[turn.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
                 let r = cfg.request.draw(endpoint, &questions[job.question].question, seed, job.choices as u32, cfg.allow_missing_logprobs);
                 if tx.send((job, r)).is_err() {
                     break;

@@ -1,9 +1,10 @@
-//! Models behind the server. Choice `i` of a request with seed `s` is
-//! decoded alone with its own generator, seeded `derive(s, [i])`
-//! ([`pathconf_core::seed`]): a choice depends on its prompt, settings and
-//! seed only — not on `n`, nor on other requests in flight.
+//! Models behind the server. Choice `i` of a request with seed `s` draws
+//! with its own generator, seeded `derive(s, [i])` ([`pathconf_core::seed`]):
+//! a choice depends on its prompt, settings and seed only — not on `n`, nor
+//! on other requests in flight (the llama backend batches them: [`crate::batch`]).
 
-use pathconf_core::generation::token_draw::{draw, log_softmax_row, processed_logprobs};
+use crate::batch::Batcher;
+use pathconf_core::generation::token_draw::{draw, processed_logprobs};
 use pathconf_core::seed::derive;
 use pathconf_models::llm::{GgufTokenizer, Llama};
 use pathconf_models::tiny::model::last_log_probs;
@@ -11,6 +12,7 @@ use pathconf_models::tiny::task::{Question, EOS, EQ, PLUS};
 use pathconf_models::tiny::TinyModel;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
 /// Sampling settings of one request.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,10 +58,14 @@ pub struct Completed {
 pub trait Backend: Send + Sync {
     /// Its name in `/v1/models`.
     fn name(&self) -> &str;
-    /// Choice `index` of a request for `prompt` (a user message when `chat`,
-    /// else raw text) with `seed`; `Err` with a message when the prompt is
-    /// not one the model can read.
-    fn complete(&self, prompt: &str, chat: bool, settings: &Settings, seed: u64, index: usize) -> Result<Completed, String>;
+    /// Choices `0..n` of a request for `prompt` (a user message when
+    /// `chat`, else raw text) with `seed`; `Err` with a message when the
+    /// prompt is not one the model can read.
+    fn complete(&self, prompt: &str, chat: bool, settings: &Settings, seed: u64, n: usize) -> Result<Vec<Completed>, String>;
+    /// How its requests have been batched, if it batches them.
+    fn batch_stats(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// The tiny transformer: it reads three digits anywhere in the prompt
@@ -83,7 +89,7 @@ impl TinyBackend {
 /// built-in samplers make — with its processed log-probability (its
 /// probability of being drawn, [`processed_logprobs`]) and the top
 /// alternatives (texts from `text_of`).
-fn pick(logp: &[f64], s: &Settings, u: f64, text_of: impl Fn(usize) -> String) -> (usize, Token) {
+pub(crate) fn pick(logp: &[f64], s: &Settings, u: f64, text_of: impl Fn(usize) -> String) -> (usize, Token) {
     let t = draw(logp, s.temperature, s.top_p, u);
     let mut dist = processed_logprobs(logp, s.temperature, s.top_p);
     let lp = dist.iter().find(|d| d.0 == t).expect("the drawn token is in the nucleus").1;
@@ -113,10 +119,17 @@ impl Backend for TinyBackend {
         "tiny"
     }
 
-    fn complete(&self, prompt: &str, _chat: bool, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
+    fn complete(&self, prompt: &str, _chat: bool, s: &Settings, seed: u64, n: usize) -> Result<Vec<Completed>, String> {
         let q = tiny_question(prompt).ok_or_else(|| {
             format!("the tiny model adds three digits: the prompt must contain exactly three digits (0–9), e.g. \"3 + 4 + 5 =\"; got {prompt:?}")
         })?;
+        (0..n).map(|i| self.choice(q, s, seed, i)).collect()
+    }
+}
+
+impl TinyBackend {
+    /// One choice, decoded alone (the tiny model is fast enough unbatched).
+    fn choice(&self, q: Question, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
         let mut rng = ChaCha8Rng::seed_from_u64(derive(seed, &[index as u64]));
         let ids = q.prompt();
         let err = |e: candle_core::Error| e.to_string();
@@ -144,17 +157,21 @@ impl Backend for TinyBackend {
 
 /// A llama-architecture GGUF model (SmolLM2 by default) with its tokenizer:
 /// chat requests get the model's chat template, completions the raw text.
-/// Each choice is decoded alone (batch 1, its own KV cache).
+/// Requests in flight are decoded together by one scheduler
+/// ([`crate::batch`]), each choice's output independent of its batch-mates.
 pub struct LlamaBackend {
     name: String,
-    model: Llama,
-    tok: GgufTokenizer,
+    tok: Arc<GgufTokenizer>,
+    batcher: Batcher,
 }
 
 impl LlamaBackend {
-    /// Serves `model` under `name`.
-    pub fn new(name: &str, model: Llama, tok: GgufTokenizer) -> Self {
-        Self { name: name.into(), model, tok }
+    /// Serves `model` under `name`, decoding at most `max_batch` sequences
+    /// per step.
+    pub fn new(name: &str, model: Llama, tok: GgufTokenizer, max_batch: usize) -> Self {
+        let tok = Arc::new(tok);
+        let batcher = Batcher::start(Arc::new(model), tok.clone(), max_batch);
+        Self { name: name.into(), tok, batcher }
     }
 }
 
@@ -163,33 +180,16 @@ impl Backend for LlamaBackend {
         &self.name
     }
 
-    fn complete(&self, prompt: &str, chat: bool, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
+    fn complete(&self, prompt: &str, chat: bool, s: &Settings, seed: u64, n: usize) -> Result<Vec<Completed>, String> {
         let text = if chat { self.tok.chat_prompt(prompt) } else { prompt.to_string() };
         let ids = self.tok.encode(&text).map_err(|e| e.to_string())?;
         if ids.is_empty() {
             return Err("the prompt has no tokens".into());
         }
-        let err = |e: candle_core::Error| e.to_string();
-        let mut rng = ChaCha8Rng::seed_from_u64(derive(seed, &[index as u64]));
-        let mut cache = self.model.new_cache(1, ids.len() + s.max_tokens).map_err(err)?;
-        let input = candle_core::Tensor::from_vec(ids.clone(), (1, ids.len()), self.model.device()).map_err(err)?;
-        let mut logits = self.model.forward(&input, &mut cache).map_err(err)?;
-        let text_of = |t: usize| self.tok.decode(&[t as u32]).unwrap_or_default();
-        let (mut tokens, mut finished) = (Vec::new(), false);
-        for _ in 0..s.max_tokens {
-            let row: Vec<f32> = logits.squeeze(0).and_then(|r| r.to_vec1()).map_err(err)?;
-            let logp = log_softmax_row(&row);
-            let (t, token) = pick(&logp, s, rng.random(), text_of);
-            tokens.push(token);
-            if self.tok.is_stop(t as u32) {
-                finished = true;
-                break;
-            }
-            let next = candle_core::Tensor::from_vec(vec![t as u32], (1, 1), self.model.device()).map_err(err)?;
-            logits = self.model.forward(&next, &mut cache).map_err(err)?;
-        }
-        let generated: Vec<u32> = tokens.iter().map(|t| t.id).collect();
-        let text = self.tok.decode(&generated).map_err(|e| e.to_string())?;
-        Ok(Completed { text, tokens, finished, prompt_tokens: ids.len() })
+        self.batcher.complete(ids, *s, seed, n)
+    }
+
+    fn batch_stats(&self) -> Option<serde_json::Value> {
+        Some(self.batcher.stats().json())
     }
 }

@@ -45,6 +45,10 @@ pub fn handle(backend: &dyn Backend, method: &str, path: &str, body: &str) -> Re
             object: "list".into(),
             data: vec![ModelCard { id: backend.name().into(), object: "model".into(), owned_by: "pathconf".into(), logprob_kind: Some(LOGPROB_KIND.into()) }],
         }),
+        ("GET", "/pathconf/stats") => match backend.batch_stats() {
+            Some(stats) => ok(&stats),
+            None => error(404, "invalid_request_error", None, format!("the {} model is not batched: no statistics", backend.name())),
+        },
         ("POST", "/v1/chat/completions") => match serde_json::from_str::<ChatRequest>(body) {
             Ok(r) => chat(backend, &r),
             Err(e) => bad("body", format!("malformed chat completion request: {e}")),
@@ -94,7 +98,7 @@ fn settings(backend: &dyn Backend, model: &str, s: &SamplingFields, top: u32) ->
 }
 
 fn run(backend: &dyn Backend, prompt: &str, chat: bool, st: &Settings, n: u32, seed: u64, param: &str) -> Result<Vec<Completed>, Reply> {
-    (0..n as usize).map(|i| backend.complete(prompt, chat, st, seed, i).map_err(|m| bad(param, m))).collect()
+    backend.complete(prompt, chat, st, seed, n as usize).map_err(|m| bad(param, m))
 }
 
 fn usage(done: &[Completed]) -> Usage {

@@ -10,11 +10,13 @@
 //! choice and `/v1/models` say so (`"logprob_kind": "processed"`).
 //!
 //! - [`backend`]: a model that completes prompts (the tiny transformer, a GGUF llama such as SmolLM2);
+//! - [`batch`]: continuous batching of the llama backend's decoding steps;
 //! - [`handlers`]: requests checked and answered, errors in OpenAI's shape;
 //! - [`server`]: the HTTP loop (loopback by default, port 0 picks one).
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod batch;
 pub mod handlers;
 pub mod server;
 

@@ -50,8 +50,12 @@ pub fn total_reasoning_error(dist: &PathDistribution, n: u64, tau: f64) -> f64 {
     (0..dist.n_answers()).map(|a| rp_terms(dist, a, n, tau).reasoning_error).sum()
 }
 
-/// The threshold minimising [`total_reasoning_error`], scanning `0` and every
-/// distinct path probability (the error is constant between them).
+/// The threshold minimising [`total_reasoning_error`] among those that keep
+/// at least one path, scanning `0` and every distinct path probability (the
+/// error is constant between them). A threshold above every path prunes
+/// everything — RP then answers nothing, so it is not an estimator — though
+/// its error, `Σ_a I_a² = 1`, can be smaller (a dominant wrong answer: paths
+/// 1/3 correct, 2/3 wrong, n = 1 give PC 1.11; found by the property search).
 pub fn optimal_tau_total(dist: &PathDistribution, n: u64) -> OptimalTau {
     let all: Vec<f64> = dist.paths().iter().map(|p| p.prob).collect();
     let g = Grouped::new(&all);

@@ -21,9 +21,14 @@
 //! deviation and the configuration that shows it), `fails` (an inequality
 //! that is violated, or one of pathconf's own exact formulas that disagrees
 //! with enumeration or Monte Carlo — which makes `verify` exit non-zero).
+//!
+//! [`search`] is the other audit (`verify --search N`): each claim on random
+//! path distributions inside and outside its hypothesis, with minimal
+//! counterexamples.
 
 mod claims;
 mod grid;
+pub mod search;
 
 pub use claims::{monte_carlo_trials, run, Cell, ClaimReport, Owner, Status, VerifyConfig};
 pub use grid::{grid, AuditCase};

@@ -108,9 +108,6 @@ impl Llama {
     pub fn forward(&self, ids: &Tensor, cache: &mut LlamaCache) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
         let offset = cache.len();
-        let c = &self.config;
-        let (hd, nh, nkv, d) = (c.head_dim(), c.n_heads, c.n_kv_heads, c.d_model);
-        let eps = c.rms_eps as f32;
         if offset + t > cache.capacity() || offset + t > self.cos.dim(0)? {
             candle_core::bail!("{} positions exceed the cache capacity {} or the RoPE table", offset + t, cache.capacity());
         }
@@ -119,6 +116,64 @@ impl Llama {
         }
         let cos = self.cos.narrow(0, offset, t)?;
         let sin = self.sin.narrow(0, offset, t)?;
+        let logits = self.blocks(ids, |layer, q, k, v| {
+            let q = candle_nn::rotary_emb::rope_i(q, &cos, &sin)?;
+            let k = candle_nn::rotary_emb::rope_i(k, &cos, &sin)?;
+            cache.attend(layer, &q, &k, v)
+        })?;
+        cache.advance(t);
+        Ok(logits)
+    }
+
+    /// One decoding step of `b` independent sequences: `ids [b]`, the next
+    /// token of each, where sequence `r` continues `caches[r]` (batch 1, any
+    /// length: the sequences need not be aligned). Logits `[b, vocab]`;
+    /// extends every cache by one position.
+    ///
+    /// Row `r` is bit for bit what [`Self::forward`] gives for that sequence
+    /// alone: the matrix products are row-independent ([`Linear`]), RMSNorm,
+    /// SiLU and the embedding act row by row, and each row's RoPE and
+    /// attention are computed alone against its own cache, exactly as at
+    /// batch 1. So a server may batch whatever requests are in flight
+    /// without a request's output depending on its batch-mates.
+    pub fn step(&self, ids: &[u32], caches: &mut [&mut LlamaCache]) -> Result<Tensor> {
+        let b = ids.len();
+        if b == 0 || caches.len() != b {
+            candle_core::bail!("{b} tokens for {} caches", caches.len());
+        }
+        for c in caches.iter() {
+            if c.batch() != 1 || c.len() + 1 > c.capacity() || c.len() + 1 > self.cos.dim(0)? {
+                candle_core::bail!("a sequence's cache is full (or not batch 1): {} of {} positions", c.len(), c.capacity());
+            }
+        }
+        let ids = Tensor::from_vec(ids.to_vec(), (b, 1), &self.device)?;
+        let logits = self.blocks(&ids, |layer, q, k, v| {
+            let rows = (0..b)
+                .map(|r| {
+                    let c = &mut caches[r];
+                    let (cos, sin) = (self.cos.narrow(0, c.len(), 1)?, self.sin.narrow(0, c.len(), 1)?);
+                    let q = candle_nn::rotary_emb::rope_i(&q.narrow(0, r, 1)?.contiguous()?, &cos, &sin)?;
+                    let k = candle_nn::rotary_emb::rope_i(&k.narrow(0, r, 1)?.contiguous()?, &cos, &sin)?;
+                    c.attend(layer, &q, &k, &v.narrow(0, r, 1)?.contiguous()?)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Tensor::cat(&rows, 0)
+        })?;
+        for c in caches.iter_mut() {
+            c.advance(1);
+        }
+        Ok(logits)
+    }
+
+    /// The blocks over ids `[b, t]` and the last position's logits
+    /// `[b, vocab]`; `rope_attend(layer, q, k, v)` (heads `[b, n, t, hd]`
+    /// before RoPE) rotates the queries and keys and attends over the cache,
+    /// returning `[b, t, n_heads · hd]`.
+    fn blocks(&self, ids: &Tensor, mut rope_attend: impl FnMut(usize, &Tensor, &Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
+        let (b, t) = ids.dims2()?;
+        let c = &self.config;
+        let (hd, nh, nkv, d) = (c.head_dim(), c.n_heads, c.n_kv_heads, c.d_model);
+        let eps = c.rms_eps as f32;
         let kvd = nkv * hd;
         let ff = c.d_ff;
         let mut h = self.embed.index_select(&ids.flatten_all()?, 0)?.reshape((b, t, d))?;
@@ -126,10 +181,7 @@ impl Llama {
             let x = candle_nn::ops::rms_norm(&h, &layer.attn_norm, eps)?;
             let qkv = layer.wqkv.forward(&x)?;
             let heads = |from: usize, n: usize| -> Result<Tensor> { qkv.narrow(2, from, n * hd)?.reshape((b, t, n, hd))?.transpose(1, 2)?.contiguous() };
-            let q = candle_nn::rotary_emb::rope_i(&heads(0, nh)?, &cos, &sin)?;
-            let k = candle_nn::rotary_emb::rope_i(&heads(d, nkv)?, &cos, &sin)?;
-            let v = heads(d + kvd, nkv)?;
-            let y = cache.attend(i, &q, &k, &v)?;
+            let y = rope_attend(i, &heads(0, nh)?, &heads(d, nkv)?, &heads(d + kvd, nkv)?)?;
             h = (h + layer.wo.forward(&y)?)?;
             let x = candle_nn::ops::rms_norm(&h, &layer.ffn_norm, eps)?;
             let gu = layer.gate_up.forward(&x)?;
@@ -137,7 +189,6 @@ impl Llama {
             let u = gu.narrow(2, ff, ff)?;
             h = (h + layer.down.forward(&(g * u)?)?)?;
         }
-        cache.advance(t);
         let last = h.narrow(1, t - 1, 1)?.squeeze(1)?;
         let x = candle_nn::ops::rms_norm(&last, &self.norm, eps)?;
         self.output.forward(&x)
