@@ -173,3 +173,57 @@ fn bad_settings_and_dimensions_are_errors() {
     assert!(LbfgsB { memory: 0, ..Default::default() }.minimize(&[0.0, 0.0], &b, f).is_err());
     assert!(LbfgsB::default().minimize(&[0.0], &b, f).is_err());
 }
+
+mod kkt {
+    use pathconf::optim::{Bounds, LbfgsB};
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, rng_seed: RngSeed::Fixed(20251015), failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// On random strictly convex quadratics `½xᵀAx − bᵀx` (`A = LLᵀ +
+        /// 0.1 I`) over random boxes, the result satisfies the
+        /// bound-constrained KKT conditions: a free variable's gradient is
+        /// ~0, one at its lower bound has gradient ≥ 0, at its upper ≤ 0
+        /// (tolerance 1e-6 with pgtol 1e-9).
+        #[test]
+        fn the_result_satisfies_the_kkt_conditions(
+            n in 1usize..6,
+            l in prop::collection::vec(-2.0f64..2.0, 36),
+            b in prop::collection::vec(-5.0f64..5.0, 6),
+            lo in prop::collection::vec(-2.0f64..0.0, 6),
+            width in prop::collection::vec(0.01f64..3.0, 6),
+            start in prop::collection::vec(0.0f64..1.0, 6),
+        ) {
+            let a: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| (0..n).map(|k| l[i * 6 + k] * l[j * 6 + k]).sum::<f64>() + if i == j { 0.1 } else { 0.0 }).collect()).collect();
+            let (lower, upper): (Vec<f64>, Vec<f64>) = (0..n).map(|i| (lo[i], lo[i] + width[i])).unzip();
+            let x0: Vec<f64> = (0..n).map(|i| lower[i] + start[i] * (upper[i] - lower[i])).collect();
+            let grad = |x: &[f64], g: &mut [f64]| -> f64 {
+                let mut f = 0.0;
+                for i in 0..n {
+                    let ax: f64 = (0..n).map(|j| a[i][j] * x[j]).sum();
+                    g[i] = ax - b[i];
+                    f += 0.5 * x[i] * ax - b[i] * x[i];
+                }
+                f
+            };
+            let bounds = Bounds::new(lower.clone(), upper.clone()).unwrap();
+            let m = LbfgsB { pgtol: 1e-9, factr: 10.0, ..Default::default() }.minimize(&x0, &bounds, grad).unwrap();
+            let mut g = vec![0.0; n];
+            grad(&m.x, &mut g);
+            let scale = 1.0 + g.iter().map(|v| v.abs()).fold(0.0, f64::max);
+            for i in 0..n {
+                prop_assert!(m.x[i] >= lower[i] && m.x[i] <= upper[i], "x[{i}] = {} outside [{}, {}]", m.x[i], lower[i], upper[i]);
+                let tol = 1e-6 * scale;
+                if m.x[i] <= lower[i] + 1e-12 {
+                    prop_assert!(g[i] >= -tol, "x[{i}] at its lower bound with gradient {}", g[i]);
+                } else if m.x[i] >= upper[i] - 1e-12 {
+                    prop_assert!(g[i] <= tol, "x[{i}] at its upper bound with gradient {}", g[i]);
+                } else {
+                    prop_assert!(g[i].abs() <= tol, "free x[{i}] = {} with gradient {} ({:?})", m.x[i], g[i], m.termination);
+                }
+            }
+        }
+    }
+}
