@@ -33,7 +33,7 @@ for bug in "${bugs[@]}"; do
   for t in "-p pathconf-core --lib" "--test properties" "--test optim" "--test accuracy" "--test stopping"; do
     # shellcheck disable=SC2086
     out=$(cd "$root/tree" && cargo test -q --release $t 2>&1 || true)
-    failed=$(echo "$out" | grep -E '^    [a-z_:]+$' | sed 's/^ *//' | tr '\n' ' ')
+    failed=$(echo "$out" | grep -E '^    [a-z_:0-9]+$' | sed 's/^ *//' | tr '\n' ' ' || true)
     if [ -n "$failed" ]; then echo "   caught by cargo test $t: $failed"; else echo "   cargo test $t: passes"; fi
   done
   v=$(cd "$root/tree" && "$CARGO_TARGET_DIR/release/pathconf" verify --quick --trials 20000 2>/dev/null | grep -E 'FAILED|fails' | head -3 || true)

@@ -274,9 +274,31 @@ fn get(url: &str, path: &str) -> (u16, serde_json::Value) {
 #[test]
 fn the_api_answers_with_processed_logprobs_deterministically_and_errors_in_openai_shape() {
     let server = Server::start();
-    // The tiny model decodes each choice alone: no batch statistics.
-    let (status, e) = get(&server.url, "/pathconf/stats");
-    assert_eq!((status, e["error"]["type"].as_str()), (404, Some("invalid_request_error")));
+    // Both models batch what is in flight, and say how; eight concurrent
+    // requests answer exactly as each does alone.
+    let tiny = |i: usize| {
+        format!(
+            r#"{{"model": "tiny", "prompt": "{} + {} + {} =", "temperature": 1.0, "top_p": 1.0, "max_tokens": 16, "n": {}, "seed": {i}, "logprobs": 1}}"#,
+            i % 10,
+            (3 * i) % 10,
+            (7 * i + 1) % 10,
+            1 + i % 3
+        )
+    };
+    let alone: Vec<serde_json::Value> = (0..8).map(|i| post(&server.url, "/v1/completions", &tiny(i)).1["choices"].clone()).collect();
+    let together: Vec<serde_json::Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (url, body) = (server.url.clone(), tiny(i));
+                s.spawn(move || post(&url, "/v1/completions", &body).1["choices"].clone())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(together, alone, "an answer depends on what else was in flight");
+    let (status, stats) = get(&server.url, "/pathconf/stats");
+    assert_eq!(status, 200);
+    assert!(stats["steps"].as_u64().unwrap() > 0 && stats["widest_batch"].as_u64().unwrap() >= 1, "{stats}");
     let started = Instant::now();
     let body = |n: u32, seed: u64| {
         format!(

@@ -24,8 +24,8 @@ pub struct Args {
     /// Requests in flight at once (each waits on the model in its own thread).
     #[arg(long, default_value_t = 16)]
     workers: usize,
-    /// With --model smollm2: most sequences (choices) decoded together in one step; the
-    /// requests in flight are batched, each choice's output independent of its batch-mates.
+    /// Most sequences (choices) decoded together in one step: the requests in flight are
+    /// batched, each choice's output independent of its batch-mates.
     #[arg(long, default_value_t = 16)]
     max_batch: usize,
 }
@@ -37,7 +37,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let bar = pathconf::progress::Bar::new(TrainConfig::default().steps as u64, "training the tiny model (first use)");
             let stored = ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &bar)?;
             bar.finish();
-            Arc::new(TinyBackend::new(stored.model))
+            Arc::new(TinyBackend::new(stored.model, a.max_batch))
         }
         "smollm2" => {
             let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);

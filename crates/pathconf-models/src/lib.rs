@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod llm;
+pub mod rows;
 pub mod tiny;
 pub mod validate;
 

@@ -1,17 +1,14 @@
 //! Models behind the server. Choice `i` of a request with seed `s` draws
 //! with its own generator, seeded `derive(s, [i])` ([`pathconf_core::seed`]):
 //! a choice depends on its prompt, settings and seed only — not on `n`, nor
-//! on other requests in flight (the llama backend batches them: [`crate::batch`]).
+//! on other requests in flight, which both models decode together
+//! ([`crate::batch`]).
 
-use crate::batch::Batcher;
+use crate::batch::{Batcher, LlamaDecoder, TinyDecoder};
 use pathconf_core::generation::token_draw::{draw, processed_logprobs};
-use pathconf_core::seed::derive;
 use pathconf_models::llm::{GgufTokenizer, Llama};
-use pathconf_models::tiny::model::last_log_probs;
 use pathconf_models::tiny::task::{Question, EOS, EQ, PLUS};
 use pathconf_models::tiny::TinyModel;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
 /// Sampling settings of one request.
@@ -72,15 +69,16 @@ pub trait Backend: Send + Sync {
 /// (`"3 + 4 + 5 ="`, `"What is 3+4+5?"`) and writes a path such as
 /// `"3 + 4 = 07 + 5 = 12"` (tokens `3`, ` + `, `4`, ` = `, `0`, `7`, …;
 /// the end-of-sequence token is a last token with empty text, so the
-/// returned log-probabilities sum to the whole path's).
+/// returned log-probabilities sum to the whole path's). Requests in flight
+/// are decoded together ([`crate::batch`]).
 pub struct TinyBackend {
-    model: TinyModel,
+    batcher: Batcher,
 }
 
 impl TinyBackend {
-    /// Serves `model`.
-    pub fn new(model: TinyModel) -> Self {
-        Self { model }
+    /// Serves `model`, decoding at most `max_batch` sequences per step.
+    pub fn new(model: TinyModel, max_batch: usize) -> Self {
+        Self { batcher: Batcher::start(TinyDecoder { model, token_text, eos: EOS }, max_batch) }
     }
 }
 
@@ -98,8 +96,8 @@ pub(crate) fn pick(logp: &[f64], s: &Settings, u: f64, text_of: impl Fn(usize) -
     (t, Token { id: t as u32, text: text_of(t), logprob: lp, top: dist.into_iter().map(|(i, l)| (text_of(i), l)).collect() })
 }
 
-fn token_text(t: usize) -> String {
-    match t as u32 {
+fn token_text(t: u32) -> String {
+    match t {
         PLUS => " + ".into(),
         EQ => " = ".into(),
         EOS => String::new(),
@@ -123,35 +121,11 @@ impl Backend for TinyBackend {
         let q = tiny_question(prompt).ok_or_else(|| {
             format!("the tiny model adds three digits: the prompt must contain exactly three digits (0–9), e.g. \"3 + 4 + 5 =\"; got {prompt:?}")
         })?;
-        (0..n).map(|i| self.choice(q, s, seed, i)).collect()
+        self.batcher.complete(q.prompt().to_vec(), *s, seed, n)
     }
-}
 
-impl TinyBackend {
-    /// One choice, decoded alone (the tiny model is fast enough unbatched).
-    fn choice(&self, q: Question, s: &Settings, seed: u64, index: usize) -> Result<Completed, String> {
-        let mut rng = ChaCha8Rng::seed_from_u64(derive(seed, &[index as u64]));
-        let ids = q.prompt();
-        let err = |e: candle_core::Error| e.to_string();
-        let mut cache = self.model.new_cache();
-        let input = candle_core::Tensor::from_vec(ids.to_vec(), (1, ids.len()), self.model.device()).map_err(err)?;
-        let mut logits = self.model.forward(&input, Some(&mut cache)).map_err(err)?;
-        let mut tokens = Vec::new();
-        let mut finished = false;
-        let room = self.model.config.max_len.saturating_sub(ids.len());
-        for _ in 0..s.max_tokens.min(room) {
-            let row = &last_log_probs(&logits).map_err(err)?[0];
-            let (t, token) = pick(row, s, rng.random(), token_text);
-            tokens.push(token);
-            if t as u32 == EOS {
-                finished = true;
-                break;
-            }
-            let next = candle_core::Tensor::from_vec(vec![t as u32], (1, 1), self.model.device()).map_err(err)?;
-            logits = self.model.forward(&next, Some(&mut cache)).map_err(err)?;
-        }
-        let text = tokens.iter().map(|t| t.text.as_str()).collect();
-        Ok(Completed { text, tokens, finished, prompt_tokens: ids.len() })
+    fn batch_stats(&self) -> Option<serde_json::Value> {
+        Some(self.batcher.stats().json())
     }
 }
 
@@ -170,7 +144,7 @@ impl LlamaBackend {
     /// per step.
     pub fn new(name: &str, model: Llama, tok: GgufTokenizer, max_batch: usize) -> Self {
         let tok = Arc::new(tok);
-        let batcher = Batcher::start(Arc::new(model), tok.clone(), max_batch);
+        let batcher = Batcher::start(LlamaDecoder { model, tok: tok.clone() }, max_batch);
         Self { name: name.into(), tok, batcher }
     }
 }

@@ -1,18 +1,19 @@
-//! Continuous batching for the llama backend: one scheduler thread owns the
-//! model and runs one decoding step at a time for every sequence in flight,
-//! whatever request it belongs to.
+//! Continuous batching: one scheduler thread owns the model and runs one
+//! decoding step at a time for every sequence in flight, whatever request
+//! it belongs to (both built-in models: [`Decoder`]).
 //!
 //! A request arrives as a [`Job`] (its prompt's ids, settings, one seed per
 //! choice). The scheduler admits it between steps while fewer than
 //! `max_batch` sequences are decoding: its prompt is prefilled alone (batch
 //! 1), and each choice starts from a copy of that cache with its own
 //! generator. Each step then feeds every live sequence's last token through
-//! [`Llama::step`] — a ragged batch, each row at its own position — and draws
+//! [`Decoder::step`] — a ragged batch, each row at its own position — and draws
 //! each row's next token. Sequences leave the batch when they stop or reach
 //! their token limit; a request is answered when its last choice ends.
 //!
-//! Why a choice does not depend on its batch-mates: [`Llama::step`] gives
-//! each row the bits decoding it alone gives (tested in `tests/llm.rs`), and
+//! Why a choice does not depend on its batch-mates: each model's ragged step
+//! ([`Llama::step`], [`TinyModel::step`]) gives a row the same bits at any
+//! batch size and company (tested in `tests/llm.rs` and `tests/tiny.rs`), and
 //! the token draw uses only the row's logits and the choice's own generator.
 //! So a completion is the same at any load, in any batch, for a given
 //! prompt, settings and seed (`tests/serve.rs` checks it over HTTP).
@@ -21,12 +22,121 @@ use crate::backend::{pick, Completed, Settings, Token};
 use pathconf_core::generation::token_draw::log_softmax_row;
 use pathconf_core::seed::derive;
 use pathconf_models::llm::{GgufTokenizer, Llama, LlamaCache};
+use pathconf_models::tiny::model::{last_log_probs, Cache};
+use pathconf_models::tiny::TinyModel;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
+
+/// A model the scheduler decodes with: a batch-1 prefill and a ragged step
+/// whose rows do not depend on each other.
+pub trait Decoder: Send + Sync + 'static {
+    /// One sequence's key/value cache.
+    type Cache: Clone + Send;
+    /// How many tokens a completion of a `prompt`-token prompt may have when
+    /// `max_tokens` are asked for (`Err`: the request cannot be served).
+    fn limit(&self, prompt: usize, max_tokens: usize) -> Result<usize, String>;
+    /// The prompt alone: its cache (room for `limit` more tokens) and the
+    /// next token's log-probabilities.
+    fn prefill(&self, prompt: &[u32], limit: usize) -> candle_core::Result<(Self::Cache, Vec<f64>)>;
+    /// One step of independent sequences: each row's log-probabilities.
+    fn step(&self, ids: &[u32], caches: &mut [&mut Self::Cache]) -> candle_core::Result<Vec<Vec<f64>>>;
+    /// Whether `t` ends a completion.
+    fn is_stop(&self, t: u32) -> bool;
+    /// One token's text.
+    fn token_text(&self, t: u32) -> String;
+    /// A completion's text (tokens decoded together).
+    fn text(&self, ids: &[u32]) -> String;
+}
+
+/// SmolLM2 (any llama GGUF) with its tokenizer.
+pub struct LlamaDecoder {
+    /// The model.
+    pub model: Llama,
+    /// Its tokenizer.
+    pub tok: std::sync::Arc<GgufTokenizer>,
+}
+
+impl Decoder for LlamaDecoder {
+    type Cache = LlamaCache;
+
+    fn limit(&self, prompt: usize, max_tokens: usize) -> Result<usize, String> {
+        let context = self.model.config.context;
+        if prompt + max_tokens > context {
+            return Err(format!("{prompt} prompt tokens + max_tokens {max_tokens} exceed the model's context of {context} tokens"));
+        }
+        Ok(max_tokens)
+    }
+
+    fn prefill(&self, prompt: &[u32], limit: usize) -> candle_core::Result<(LlamaCache, Vec<f64>)> {
+        let mut cache = self.model.new_cache(1, prompt.len() + limit)?;
+        let input = candle_core::Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), self.model.device())?;
+        let row: Vec<f32> = self.model.forward(&input, &mut cache)?.squeeze(0)?.to_vec1()?;
+        Ok((cache, log_softmax_row(&row)))
+    }
+
+    fn step(&self, ids: &[u32], caches: &mut [&mut LlamaCache]) -> candle_core::Result<Vec<Vec<f64>>> {
+        let rows: Vec<Vec<f32>> = self.model.step(ids, caches)?.to_vec2()?;
+        Ok(rows.iter().map(|r| log_softmax_row(r)).collect())
+    }
+
+    fn is_stop(&self, t: u32) -> bool {
+        self.tok.is_stop(t)
+    }
+
+    fn token_text(&self, t: u32) -> String {
+        self.tok.decode(&[t]).unwrap_or_default()
+    }
+
+    fn text(&self, ids: &[u32]) -> String {
+        self.tok.decode(ids).unwrap_or_default()
+    }
+}
+
+/// The tiny transformer.
+pub struct TinyDecoder {
+    /// The model.
+    pub model: TinyModel,
+    /// A token's text.
+    pub token_text: fn(u32) -> String,
+    /// The end-of-sequence token.
+    pub eos: u32,
+}
+
+impl Decoder for TinyDecoder {
+    type Cache = Cache;
+
+    fn limit(&self, prompt: usize, max_tokens: usize) -> Result<usize, String> {
+        // The model's positions end at max_len: a completion stops there.
+        Ok(max_tokens.min(self.model.config.max_len.saturating_sub(prompt)))
+    }
+
+    fn prefill(&self, prompt: &[u32], _limit: usize) -> candle_core::Result<(Cache, Vec<f64>)> {
+        let mut cache = self.model.new_cache();
+        let input = candle_core::Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), self.model.device())?;
+        let logits = self.model.forward(&input, Some(&mut cache))?;
+        Ok((cache, last_log_probs(&logits)?.swap_remove(0)))
+    }
+
+    fn step(&self, ids: &[u32], caches: &mut [&mut Cache]) -> candle_core::Result<Vec<Vec<f64>>> {
+        last_log_probs(&self.model.step(ids, caches)?.unsqueeze(1)?)
+    }
+
+    fn is_stop(&self, t: u32) -> bool {
+        t == self.eos
+    }
+
+    fn token_text(&self, t: u32) -> String {
+        (self.token_text)(t)
+    }
+
+    fn text(&self, ids: &[u32]) -> String {
+        ids.iter().map(|&t| (self.token_text)(t)).collect()
+    }
+}
 
 /// A request's choices, to be decoded.
 pub struct Job {
@@ -43,10 +153,10 @@ pub struct Job {
 }
 
 /// One choice being decoded.
-struct Sequence {
+struct Sequence<C> {
     job: usize,
     choice: usize,
-    cache: LlamaCache,
+    cache: C,
     rng: ChaCha8Rng,
     tokens: Vec<Token>,
     finished: bool,
@@ -55,6 +165,8 @@ struct Sequence {
 /// A job whose choices are decoding.
 struct Open {
     settings: Settings,
+    /// Most tokens per choice (the request's, or what the model can hold).
+    limit: usize,
     prompt_tokens: usize,
     done: Vec<Option<Completed>>,
     reply: mpsc::Sender<Result<Vec<Completed>, String>>,
@@ -98,13 +210,13 @@ pub struct Batcher {
 impl Batcher {
     /// Starts the scheduler for `model`, decoding at most `max_batch`
     /// sequences per step (a request's choices are admitted together).
-    pub fn start(model: Arc<Llama>, tok: Arc<GgufTokenizer>, max_batch: usize) -> Self {
+    pub fn start<D: Decoder>(model: D, max_batch: usize) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         let stats = Arc::new(BatchStats::default());
         let shared = stats.clone();
         std::thread::Builder::new()
             .name("pathconf-batcher".into())
-            .spawn(move || Scheduler { model, tok, max_batch: max_batch.max(1), jobs: Vec::new(), live: Vec::new(), stats: shared }.run(rx))
+            .spawn(move || Scheduler { model, max_batch: max_batch.max(1), jobs: Vec::new(), live: Vec::new(), stats: shared }.run(rx))
             .expect("the scheduler thread starts");
         Self { tx, stats }
     }
@@ -122,16 +234,15 @@ impl Batcher {
     }
 }
 
-struct Scheduler {
-    model: Arc<Llama>,
-    tok: Arc<GgufTokenizer>,
+struct Scheduler<D: Decoder> {
+    model: D,
     max_batch: usize,
     jobs: Vec<Option<Open>>,
-    live: Vec<Sequence>,
+    live: Vec<Sequence<D::Cache>>,
     stats: Arc<BatchStats>,
 }
 
-impl Scheduler {
+impl<D: Decoder> Scheduler<D> {
     fn run(mut self, rx: mpsc::Receiver<Job>) {
         let mut waiting: VecDeque<Job> = VecDeque::new();
         loop {
@@ -162,33 +273,22 @@ impl Scheduler {
     /// Prefills `job`'s prompt alone and starts its choices, each with the
     /// first token drawn.
     fn admit(&mut self, job: Job) {
-        let s = job.settings;
-        let capacity = job.prompt.len() + s.max_tokens;
-        if capacity > self.model.config.context {
-            let _ = job.reply.send(Err(format!(
-                "{} prompt tokens + max_tokens {} exceed the model's context of {} tokens",
-                job.prompt.len(),
-                s.max_tokens,
-                self.model.config.context
-            )));
-            return;
-        }
-        let prefill = || -> candle_core::Result<(LlamaCache, Vec<f32>)> {
-            let mut cache = self.model.new_cache(1, capacity)?;
-            let input = candle_core::Tensor::from_vec(job.prompt.clone(), (1, job.prompt.len()), self.model.device())?;
-            let row = self.model.forward(&input, &mut cache)?.squeeze(0)?.to_vec1()?;
-            Ok((cache, row))
+        let limit = match self.model.limit(job.prompt.len(), job.settings.max_tokens) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+                return;
+            }
         };
-        let (cache, row) = match prefill() {
+        let (cache, logp) = match self.model.prefill(&job.prompt, limit) {
             Ok(x) => x,
             Err(e) => {
                 let _ = job.reply.send(Err(e.to_string()));
                 return;
             }
         };
-        let logp = log_softmax_row(&row);
         let id = self.jobs.len();
-        self.jobs.push(Some(Open { settings: s, prompt_tokens: job.prompt.len(), done: vec![None; job.n], reply: job.reply }));
+        self.jobs.push(Some(Open { settings: job.settings, limit, prompt_tokens: job.prompt.len(), done: vec![None; job.n], reply: job.reply }));
         for choice in 0..job.n {
             let mut seq = Sequence {
                 job: id,
@@ -208,29 +308,28 @@ impl Scheduler {
     }
 
     /// Draws `seq`'s next token from its log-probabilities.
-    fn draw(&self, seq: &mut Sequence, logp: &[f64]) {
+    fn draw(&self, seq: &mut Sequence<D::Cache>, logp: &[f64]) {
         let s = &self.jobs[seq.job].as_ref().expect("open").settings;
-        let (t, token) = pick(logp, s, seq.rng.random(), |t| self.tok.decode(&[t as u32]).unwrap_or_default());
+        let (t, token) = pick(logp, s, seq.rng.random(), |t| self.model.token_text(t as u32));
         seq.tokens.push(token);
-        seq.finished = self.tok.is_stop(t as u32);
+        seq.finished = self.model.is_stop(t as u32);
     }
 
-    fn ended(&self, seq: &Sequence) -> bool {
-        seq.finished || seq.tokens.len() >= self.jobs[seq.job].as_ref().expect("open").settings.max_tokens
+    fn ended(&self, seq: &Sequence<D::Cache>) -> bool {
+        seq.finished || seq.tokens.len() >= self.jobs[seq.job].as_ref().expect("open").limit
     }
 
     /// One decoding step of every live sequence.
     fn step(&mut self) -> candle_core::Result<()> {
         let ids: Vec<u32> = self.live.iter().map(|q| q.tokens.last().expect("a drawn token").id).collect();
         self.stats.record(ids.len());
-        let logits = {
-            let mut caches: Vec<&mut LlamaCache> = self.live.iter_mut().map(|q| &mut q.cache).collect();
+        let rows = {
+            let mut caches: Vec<&mut D::Cache> = self.live.iter_mut().map(|q| &mut q.cache).collect();
             self.model.step(&ids, &mut caches)?
         };
-        let rows: Vec<Vec<f32>> = logits.to_vec2()?;
         let live = std::mem::take(&mut self.live);
         for (mut seq, row) in live.into_iter().zip(rows) {
-            self.draw(&mut seq, &log_softmax_row(&row));
+            self.draw(&mut seq, &row);
             if self.ended(&seq) {
                 self.finish(seq);
             } else {
@@ -241,10 +340,10 @@ impl Scheduler {
     }
 
     /// Records a finished choice; answers its request when it was the last.
-    fn finish(&mut self, seq: Sequence) {
-        let open = self.jobs[seq.job].as_mut().expect("open");
+    fn finish(&mut self, seq: Sequence<D::Cache>) {
         let generated: Vec<u32> = seq.tokens.iter().map(|t| t.id).collect();
-        let text = self.tok.decode(&generated).unwrap_or_default();
+        let text = self.model.text(&generated);
+        let open = self.jobs[seq.job].as_mut().expect("open");
         open.done[seq.choice] = Some(Completed { text, tokens: seq.tokens, finished: seq.finished, prompt_tokens: open.prompt_tokens });
         if open.done.iter().all(Option::is_some) {
             let open = self.jobs[seq.job].take().expect("open");

@@ -16,23 +16,9 @@
 //! count.
 
 use super::with_f32;
+use crate::rows::dot;
 use candle_core::{Result, Tensor};
 use rayon::prelude::*;
-
-/// `a · b` accumulated in eight lanes (vectorisable, fixed order).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().sum::<f32>() + tail
-}
 
 /// Keys and values of every layer, `[slot, n_kv, capacity, head_dim]` per
 /// layer, for `len` positions; batch row `r` is slot `rows[r]`.

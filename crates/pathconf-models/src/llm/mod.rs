@@ -20,8 +20,6 @@ pub mod p_true;
 pub mod questions;
 pub mod tokenizer;
 
-use candle_core::{CpuStorage, Result, Storage, Tensor};
-
 pub use config::LlamaConfig;
 pub use error::{GgufError, LlmError};
 pub use model::{Llama, LlamaCache};
@@ -37,14 +35,4 @@ pub fn default_gguf() -> std::path::PathBuf {
     base.join("SmolLM2-135M-Instruct.Q4_1.gguf")
 }
 
-/// Runs `f` on the contiguous f32 data of a CPU tensor.
-pub(crate) fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
-    let (storage, layout) = t.storage_and_layout();
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        candle_core::bail!("expected a contiguous tensor");
-    };
-    match &*storage {
-        Storage::Cpu(CpuStorage::F32(v)) => Ok(f(&v[start..end])),
-        _ => candle_core::bail!("expected an f32 CPU tensor"),
-    }
-}
+pub(crate) use crate::rows::with_f32;

@@ -47,6 +47,35 @@ impl Attention {
         Ok(Self { qkv: candle_nn::linear(d, 3 * d, vb.pp("qkv"))?, out: candle_nn::linear(d, d, vb.pp("out"))?, n_heads, head_dim: d / n_heads })
     }
 
+    /// One new position for each of `x`'s rows `[m, 1, d]`, row `r`
+    /// attending over `caches[r]` (extended). Projections row by row ([`crate::rows::linear`]); each row's
+    /// attention alone, as a batch-1 decoding step computes it.
+    pub fn step(&self, x: &Tensor, caches: &mut [&mut LayerCache]) -> Result<Tensor> {
+        let (m, t, d) = x.dims3()?;
+        assert_eq!(t, 1, "one new position per row");
+        let qkv = crate::rows::linear(x, &self.qkv)?.reshape((m, 1, 3, self.n_heads, self.head_dim))?.permute((2, 0, 3, 1, 4))?;
+        let (q, k, v) = (qkv.get(0)?.contiguous()?, qkv.get(1)?.contiguous()?, qkv.get(2)?.contiguous()?);
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        if caches.len() != m {
+            candle_core::bail!("{m} rows for {} caches", caches.len());
+        }
+        let mut rows = Vec::with_capacity(m);
+        for (r, cache) in caches.iter_mut().enumerate() {
+            let (qr, mut kr, mut vr) = (q.narrow(0, r, 1)?.contiguous()?, k.narrow(0, r, 1)?.contiguous()?, v.narrow(0, r, 1)?.contiguous()?);
+            let mut offset = 0;
+            if let Some((pk, pv)) = &cache.kv {
+                offset = pk.dim(2)?;
+                kr = Tensor::cat(&[pk, &kr], 2)?;
+                vr = Tensor::cat(&[pv, &vr], 2)?;
+            }
+            cache.kv = Some((kr.clone(), vr.clone()));
+            let scores = (qr.matmul(&kr.t()?)? * scale)?.broadcast_add(&causal_mask(1, offset, x.device())?)?;
+            let weights = candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?;
+            rows.push(weights.matmul(&vr)?.transpose(1, 2)?.reshape((1, 1, d))?);
+        }
+        crate::rows::linear(&Tensor::cat(&rows, 0)?, &self.out)
+    }
+
     /// `x` `[b, t, d]` at positions `offset..offset + t`, where `offset` is the
     /// cache length (0 without a cache). Appends this call's keys and values to
     /// `cache` when given.

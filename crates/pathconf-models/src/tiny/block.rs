@@ -26,6 +26,13 @@ impl Block {
         })
     }
 
+    /// [`Self::forward`] for one new position per row, each row on its own
+    /// cache ([`Attention::step`]).
+    pub fn step(&self, x: &Tensor, caches: &mut [&mut LayerCache]) -> Result<Tensor> {
+        let x = (x + self.attn.step(&self.ln1.forward(x)?, caches)?)?;
+        &x + self.mlp.forward_rows(&self.ln2.forward(&x)?)?
+    }
+
     /// `[b, t, d]` → `[b, t, d]`.
     pub fn forward(&self, x: &Tensor, cache: Option<&mut LayerCache>) -> Result<Tensor> {
         let x = (x + self.attn.forward(&self.ln1.forward(x)?, cache)?)?;

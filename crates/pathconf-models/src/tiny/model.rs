@@ -151,6 +151,37 @@ impl TinyModel {
         self.head.forward(&self.ln_f.forward(&h)?)
     }
 
+    /// One decoding step of `b` independent sequences: `ids [b]`, the next
+    /// token of each, sequence `r` continuing `caches[r]` at its own
+    /// position (they need not be aligned). Log-probability logits `[b,
+    /// vocab]`; extends every cache by one position.
+    ///
+    /// Row `r` does not depend on the other rows: the projections are
+    /// computed row by row in a fixed order ([`crate::rows::linear`]; candle's
+    /// matmul picks its kernel by the row count at these sizes), layer
+    /// norms and GELU act row by row, and each row's attention is computed
+    /// alone against its own cache. A server may so batch whatever requests
+    /// are in flight (tested bit for bit).
+    pub fn step(&self, ids: &[u32], caches: &mut [&mut Cache]) -> Result<Tensor> {
+        let b = ids.len();
+        if b == 0 || caches.len() != b {
+            candle_core::bail!("{b} tokens for {} caches", caches.len());
+        }
+        let mut positions: Vec<u32> = Vec::with_capacity(b);
+        for c in caches.iter() {
+            if c.len() + 1 > self.config.max_len || c.layers.len() != self.blocks.len() {
+                candle_core::bail!("a sequence's cache is full ({} of {} positions)", c.len(), self.config.max_len);
+            }
+            positions.push(c.len() as u32);
+        }
+        let mut h = self.embed.forward_at(&Tensor::from_vec(ids.to_vec(), (b, 1), &self.device)?, &positions)?;
+        for (li, block) in self.blocks.iter().enumerate() {
+            let mut layer: Vec<&mut LayerCache> = caches.iter_mut().map(|c| &mut c.layers[li]).collect();
+            h = block.step(&h, &mut layer)?;
+        }
+        crate::rows::linear(&self.ln_f.forward(&h)?, &self.head)?.squeeze(1)?.narrow(0, 0, b)
+    }
+
     /// Writes `config.json` and `model.safetensors` into `dir` (each via a
     /// temporary file and a rename).
     pub fn save(&self, dir: &Path) -> std::result::Result<(), TinyError> {
