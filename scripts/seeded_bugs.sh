@@ -18,7 +18,7 @@ export CARGO_TARGET_DIR="$root/target"
 bugs=(
   "an off-by-one in the partition programme (the last sample count skipped)|crates/pathconf-core/src/stopping/symmetric.rs|s/    for n in 0..=max {/    for n in 0..max {/"
   "wrong tie credit (a tie counts as correct)|crates/pathconf-core/src/select.rs|s|let credit = if ties == 0 { 0.0 } else { correct as f64 / ties as f64 };|let credit = if correct == 0 { 0.0 } else { 1.0 };|"
-  "the paper's α in place of the exact form (PC's missed mass with (1 − p_a/k)^n)|crates/pathconf-core/src/theory/pc.rs|s|g.iter().map(\|(q, c)\| c * q * miss(q, n)).sum()|g.iter().map(\|(q, c)\| c * q * miss(g.mass() / g.len() as f64, n)).sum()|"
+  "the paper's α in place of the exact form (PC's missed mass with (1 − p_a/k)^n)|crates/pathconf-core/src/theory/pc.rs|s|g.iter().map(\|(q, c)\| c \* q \* miss(q, n)).sum()|g.iter().map(\|(q, c)\| c * q * miss(g.mass() / g.len() as f64, n)).sum()|"
   "a sign in the line search (sufficient decrease with the wrong sign)|crates/pathconf-core/src/optim/line_search.rs|s/let decrease_slope = p.ftol \* self.slope0;/let decrease_slope = -p.ftol * self.slope0;/"
 )
 for bug in "${bugs[@]}"; do
