@@ -244,6 +244,27 @@ proptest! {
         }
     }
 
+    /// Answers alike in every way (the same paths) are chosen alike: each
+    /// estimator picks the correct one with probability exactly 1/k, ties
+    /// split — a symmetry no shared code can fake (a wrong tie credit, for
+    /// one, breaks it: `scripts/seeded_bugs.sh`).
+    #[test]
+    fn identical_answers_are_chosen_with_equal_chance(k in 2usize..5, paths in prop::collection::vec(1u32..6, 1..3), n in 1u64..6) {
+        let groups: Vec<(String, Vec<f64>)> = (0..k).map(|a| (format!("a{a}"), paths.iter().map(|&w| f64::from(w)).collect())).collect();
+        let d = PathDistribution::from_weights(&groups, Some("a0")).unwrap();
+        let est = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp];
+        let cfg = AccuracyConfig { tau: Some(0.0), temperature: None, trials: 1000, seed: 1 };
+        for r in selection_accuracy(&d, &est, &[n], &cfg, &pathconf::progress::Quiet).unwrap() {
+            prop_assert!((r.p_correct - 1.0 / k as f64).abs() < 1e-12, "{:?}: {} with {k} identical answers", r.estimator, r.p_correct);
+        }
+        // The same through the stopping rules' replay (every answer sequence
+        // of fixed:n, credited as `eval` credits a plurality).
+        let rule = StopRule::Fixed { n: n as usize };
+        let masses = d.answer_masses().to_vec();
+        let en = enumerate_cost(&rule, &masses, Some(0));
+        prop_assert!((en.accuracy - 1.0 / k as f64).abs() < 1e-12, "replayed fixed:{n}: {} with {k} identical answers", en.accuracy);
+    }
+
     /// A rule written and read back is the same rule.
     #[test]
     fn rules_round_trip_through_their_text(rule in stop_rules(64)) {

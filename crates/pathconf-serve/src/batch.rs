@@ -26,7 +26,7 @@ use pathconf_models::tiny::model::{last_log_probs, Cache};
 use pathconf_models::tiny::TinyModel;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -154,7 +154,7 @@ pub struct Job {
 
 /// One choice being decoded.
 struct Sequence<C> {
-    job: usize,
+    job: u64,
     choice: usize,
     cache: C,
     rng: ChaCha8Rng,
@@ -216,7 +216,7 @@ impl Batcher {
         let shared = stats.clone();
         std::thread::Builder::new()
             .name("pathconf-batcher".into())
-            .spawn(move || Scheduler { model, max_batch: max_batch.max(1), jobs: Vec::new(), live: Vec::new(), stats: shared }.run(rx))
+            .spawn(move || Scheduler { model, max_batch: max_batch.max(1), jobs: HashMap::new(), next_job: 0, live: Vec::new(), stats: shared }.run(rx))
             .expect("the scheduler thread starts");
         Self { tx, stats }
     }
@@ -237,7 +237,9 @@ impl Batcher {
 struct Scheduler<D: Decoder> {
     model: D,
     max_batch: usize,
-    jobs: Vec<Option<Open>>,
+    /// Requests with choices still decoding, by id.
+    jobs: HashMap<u64, Open>,
+    next_job: u64,
     live: Vec<Sequence<D::Cache>>,
     stats: Arc<BatchStats>,
 }
@@ -263,10 +265,6 @@ impl<D: Decoder> Scheduler<D> {
                     self.fail_all(&e);
                 }
             }
-            // Forget answered jobs once none is open (job ids are indices).
-            if self.jobs.iter().all(Option::is_none) {
-                self.jobs.clear();
-            }
         }
     }
 
@@ -287,8 +285,9 @@ impl<D: Decoder> Scheduler<D> {
                 return;
             }
         };
-        let id = self.jobs.len();
-        self.jobs.push(Some(Open { settings: job.settings, limit, prompt_tokens: job.prompt.len(), done: vec![None; job.n], reply: job.reply }));
+        let id = self.next_job;
+        self.next_job += 1;
+        self.jobs.insert(id, Open { settings: job.settings, limit, prompt_tokens: job.prompt.len(), done: vec![None; job.n], reply: job.reply });
         for choice in 0..job.n {
             let mut seq = Sequence {
                 job: id,
@@ -309,14 +308,14 @@ impl<D: Decoder> Scheduler<D> {
 
     /// Draws `seq`'s next token from its log-probabilities.
     fn draw(&self, seq: &mut Sequence<D::Cache>, logp: &[f64]) {
-        let s = &self.jobs[seq.job].as_ref().expect("open").settings;
+        let s = &self.jobs[&seq.job].settings;
         let (t, token) = pick(logp, s, seq.rng.random(), |t| self.model.token_text(t as u32));
         seq.tokens.push(token);
         seq.finished = self.model.is_stop(t as u32);
     }
 
     fn ended(&self, seq: &Sequence<D::Cache>) -> bool {
-        seq.finished || seq.tokens.len() >= self.jobs[seq.job].as_ref().expect("open").limit
+        seq.finished || seq.tokens.len() >= self.jobs[&seq.job].limit
     }
 
     /// One decoding step of every live sequence.
@@ -343,10 +342,10 @@ impl<D: Decoder> Scheduler<D> {
     fn finish(&mut self, seq: Sequence<D::Cache>) {
         let generated: Vec<u32> = seq.tokens.iter().map(|t| t.id).collect();
         let text = self.model.text(&generated);
-        let open = self.jobs[seq.job].as_mut().expect("open");
+        let open = self.jobs.get_mut(&seq.job).expect("open");
         open.done[seq.choice] = Some(Completed { text, tokens: seq.tokens, finished: seq.finished, prompt_tokens: open.prompt_tokens });
         if open.done.iter().all(Option::is_some) {
-            let open = self.jobs[seq.job].take().expect("open");
+            let open = self.jobs.remove(&seq.job).expect("open");
             let _ = open.reply.send(Ok(open.done.into_iter().map(|c| c.expect("all done")).collect()));
         }
     }
@@ -354,7 +353,7 @@ impl<D: Decoder> Scheduler<D> {
     /// A step failed: every request in flight gets the error.
     fn fail_all(&mut self, e: &candle_core::Error) {
         self.live.clear();
-        for open in self.jobs.drain(..).flatten() {
+        for (_, open) in self.jobs.drain() {
             let _ = open.reply.send(Err(format!("decoding failed: {e}")));
         }
     }

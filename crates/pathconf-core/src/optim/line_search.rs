@@ -344,6 +344,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 256, rng_seed: proptest::test_runner::RngSeed::Fixed(20251015), failure_persistence: None, ..Default::default() })]
+
+        /// A step that does not decrease `φ` is never accepted, however
+        /// flat it is there: on `φ(α) = c α (α − r)²` (c < 0) the first
+        /// trial `α = r` has `φ(r) = φ(0)` and `φ'(r) = 0` — curvature met,
+        /// sufficient decrease not. The search must end elsewhere, at a
+        /// strong Wolfe point (found missing by seeding a sign error into
+        /// the sufficient-decrease test: `scripts/seeded_bugs.sh`).
+        #[test]
+        fn a_flat_step_without_decrease_is_not_accepted(c in -2.0f64..-0.01, r in 0.5f64..3.0) {
+            let phi = move |a: f64| (c * a * (a - r) * (a - r), c * ((a - r) * (a - r) + 2.0 * a * (a - r)));
+            let p = LineSearchParams::default();
+            let (a, _, outcome) = run(phi, r, p);
+            proptest::prop_assert_eq!(outcome, Step::Converged);
+            proptest::prop_assert!(wolfe(&phi, a, p), "α = {a} (r = {r}, c = {c}) is not a Wolfe point");
+        }
+    }
+
     #[test]
     fn quadratic_takes_the_unit_step_when_it_is_exact() {
         // φ(α) = (α − 1)²: α = 1 is the minimiser and satisfies both conditions.
