@@ -3,7 +3,10 @@
 //! `.ci/run` run it first); without it each test fails and says how to get
 //! it — never a silent pass.
 
+mod common;
+
 use candle_core::{Device, Tensor};
+use common::argmax;
 use pathconf::generation::GenerationConfig;
 use pathconf::llm::generate::sample_paths;
 use pathconf::llm::{GgufTokenizer, Llama};
@@ -25,10 +28,6 @@ fn model() -> &'static (Llama, GgufTokenizer) {
         let t = GgufTokenizer::from_gguf(&ct).unwrap();
         (m, t)
     })
-}
-
-fn argmax(v: &[f32]) -> u32 {
-    v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0 as u32
 }
 
 #[test]
@@ -114,24 +113,7 @@ fn a_ragged_step_equals_each_sequence_decoded_alone_bit_for_bit() {
     // any order; every sequence gets `steps - 1` decoding steps.
     let schedule: [&[usize]; 6] = [&[0, 1], &[0, 1, 2], &[0, 1, 2], &[0, 2, 1], &[0, 1, 2], &[2]];
     let mut done = [1usize; 3];
-    for rows in schedule {
-        let ids: Vec<u32> = rows.iter().map(|&r| next[r]).collect();
-        let (c0, rest) = caches.split_at_mut(1);
-        let (c1, c2) = rest.split_at_mut(1);
-        let mut all = [Some(&mut c0[0]), Some(&mut c1[0]), Some(&mut c2[0])];
-        let mut picked: Vec<_> = rows.iter().map(|&r| all[r].take().unwrap()).collect();
-        let logits = m.step(&ids, &mut picked).unwrap();
-        for (i, &r) in rows.iter().enumerate() {
-            let row: Vec<f32> = logits.get(i).unwrap().to_vec1().unwrap();
-            assert!(
-                row.iter().zip(&alone[r][done[r]]).all(|(a, b)| a.to_bits() == b.to_bits()),
-                "sequence {r}, step {}: logits differ from decoding it alone",
-                done[r]
-            );
-            next[r] = argmax(&row);
-            done[r] += 1;
-        }
-    }
+    common::check_ragged(&mut caches, &mut next, &mut done, &alone, &schedule, |ids, picked| m.step(ids, picked).unwrap().to_vec2().unwrap());
     assert_eq!(done, [steps; 3]);
 }
 

@@ -2,6 +2,8 @@
 //! a short training run, sampler determinism, and sampled path frequencies
 //! against the enumerated distribution.
 
+mod common;
+
 use candle_core::Tensor;
 use pathconf::generation::GenerationConfig;
 use pathconf::progress::Quiet;
@@ -231,7 +233,7 @@ fn a_ragged_step_equals_each_sequence_stepped_alone_bit_for_bit() {
     // A random model: the arithmetic, not the training, is under test.
     let m = random_model(3);
     let prompts: Vec<Vec<u32>> = [(3, 5, 7), (0, 0, 1), (9, 9, 9)].iter().map(|&(a, b, c)| Question::new(a, b, c).prompt().to_vec()).collect();
-    let argmax = |v: &[f32]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0 as u32;
+    use common::argmax;
     let prefill = |p: &[u32]| {
         let mut cache = m.new_cache();
         let logits = m.forward(&Tensor::from_vec(p.to_vec(), (1, p.len()), m.device()).unwrap(), Some(&mut cache)).unwrap();
@@ -258,23 +260,6 @@ fn a_ragged_step_equals_each_sequence_stepped_alone_bit_for_bit() {
     let (mut caches, mut next): (Vec<_>, Vec<u32>) = prompts.iter().map(|p| prefill(p)).unzip();
     let schedule: [&[usize]; 7] = [&[0, 1], &[0, 1, 2], &[2, 0, 1], &[0, 1, 2], &[1, 2], &[2, 1, 0], &[0, 2]];
     let mut done = [0usize; 3];
-    for rows in schedule {
-        let ids: Vec<u32> = rows.iter().map(|&r| next[r]).collect();
-        let (c0, rest) = caches.split_at_mut(1);
-        let (c1, c2) = rest.split_at_mut(1);
-        let mut all = [Some(&mut c0[0]), Some(&mut c1[0]), Some(&mut c2[0])];
-        let mut picked: Vec<_> = rows.iter().map(|&r| all[r].take().unwrap()).collect();
-        let logits = m.step(&ids, &mut picked).unwrap();
-        for (i, &r) in rows.iter().enumerate() {
-            let row: Vec<f32> = logits.get(i).unwrap().to_vec1().unwrap();
-            assert!(
-                row.iter().zip(&alone[r][done[r]]).all(|(a, b)| a.to_bits() == b.to_bits()),
-                "sequence {r}, step {}: differs from stepping it alone",
-                done[r]
-            );
-            next[r] = argmax(&row);
-            done[r] += 1;
-        }
-    }
+    common::check_ragged(&mut caches, &mut next, &mut done, &alone, &schedule, |ids, picked| m.step(ids, picked).unwrap().to_vec2().unwrap());
     assert_eq!(done, [steps; 3]);
 }

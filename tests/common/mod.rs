@@ -66,3 +66,38 @@ pub fn own_logprobs(model: &pathconf::llm::Llama, prompt: &[u32], ids: &[u32]) -
     }
     out
 }
+
+/// The index of the largest logit (greedy decoding).
+pub fn argmax(v: &[f32]) -> u32 {
+    v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("non-empty").0 as u32
+}
+
+/// Steps sequences in the batches of `schedule`, as a server forms them
+/// (rows joining late, leaving early, in any order): `step(ids, caches)`
+/// gives each row's logits, checked bit for bit against `alone[r][k]`, the
+/// logits of sequence `r`'s step `k` decoded alone. `done[r]` counts the
+/// steps each sequence has had; the next token is each row's argmax.
+pub fn check_ragged<C>(
+    caches: &mut [C],
+    next: &mut [u32],
+    done: &mut [usize],
+    alone: &[Vec<Vec<f32>>],
+    schedule: &[&[usize]],
+    mut step: impl FnMut(&[u32], &mut [&mut C]) -> Vec<Vec<f32>>,
+) {
+    for rows in schedule {
+        let ids: Vec<u32> = rows.iter().map(|&r| next[r]).collect();
+        let mut all: Vec<Option<&mut C>> = caches.iter_mut().map(Some).collect();
+        let mut picked: Vec<&mut C> = rows.iter().map(|&r| all[r].take().expect("a row at most once per step")).collect();
+        let logits = step(&ids, &mut picked);
+        for (row, &r) in logits.iter().zip(rows.iter()) {
+            assert!(
+                row.iter().zip(&alone[r][done[r]]).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "sequence {r}, step {}: logits differ from decoding it alone",
+                done[r]
+            );
+            next[r] = argmax(row);
+            done[r] += 1;
+        }
+    }
+}
