@@ -146,18 +146,9 @@ fn search(cases: usize, seed: u64, json: bool) -> anyhow::Result<i32> {
 /// Theorem 7 under each reading, on the paper's setting and on an answer of
 /// unequal paths (all exact).
 fn theorem7_readings() {
-    use pathconf::verify::search::case::Case;
-    use pathconf::verify::search::theorem7::{optimal_threshold, readings};
-    let cases = [
-        (
-            "the paper's setting: y = a0 of 2 equal paths (0.2 each); wrong answers of 3, 2, 1 equal paths of 0.1; n = 8",
-            vec![vec![2.0, 2.0], vec![1.0, 1.0, 1.0], vec![1.0, 1.0], vec![1.0]],
-        ),
-        ("unequal paths: y = a0 one path of 0.625; ŷ = a1 of paths 0.0625 and 0.3125; n = 8", vec![vec![10.0], vec![1.0, 5.0]]),
-    ];
+    use pathconf::verify::search::theorem7::{audit_cases, optimal_threshold, readings};
     println!("\nTheorem 7 under each reading (exact probabilities; the printed bound as the proof gives it):");
-    for (name, weights) in cases {
-        let case = Case { weights, correct: 0, n: 8, tau_frac: 0.0 };
+    for (name, case) in audit_cases() {
         println!("\n  {name}");
         let rows: Vec<Vec<String>> = readings(&case)
             .expect("a wrong answer below τ")

@@ -81,7 +81,8 @@ pub fn hit(p: f64, n: u64) -> f64 {
     } else if p >= 1.0 {
         1.0
     } else {
-        -(n as f64 * (-p).ln_1p()).exp_m1()
+        // `0 − x`, not `−x`: no `−0.0` when `p = 0`.
+        0.0 - (n as f64 * (-p).ln_1p()).exp_m1()
     }
 }
 

@@ -363,6 +363,16 @@ pub fn thm7_prune_probabilities(w: &[u64], w_correct: u64, n: u64) -> Vec<f64> {
     out
 }
 
+/// Theorem 7 with `k̂ ~ Binomial(n, p)` (the draws of an answer of mass
+/// `p` and `k` paths): `(P(pruned), E[printed bound at k̂])`, from the
+/// conditional probabilities `prune[k̂]` ([`thm7_prune_probabilities`];
+/// `k̂ = 0`: no vote, pruned in effect, bound 0).
+pub fn thm7_over_k_hat(prune: &[f64], n: u64, k: usize, p: f64, tau: f64) -> (f64, f64) {
+    let event = (0..=n).map(|j| binomial_pmf(n, j, p) * prune[j as usize]).sum();
+    let bound = (1..=n).map(|j| binomial_pmf(n, j, p) * thm7_bound(j, k, p, tau)).sum();
+    (event, bound)
+}
+
 /// The wrong answers that pruning should remove (`p(ŷ) < τ = p(y)`), on
 /// `h`'s side of "equal paths": `(answer, integer weights)`.
 fn thm7_answers(case: &Case, h: Hypothesis) -> Vec<(usize, Vec<u64>)> {
@@ -398,10 +408,7 @@ fn thm7_unconditional(case: &Case, h: Hypothesis) -> Option<Check> {
     let n = case.n;
     worst(thm7_answers(case, h).into_iter().map(|(a, w)| {
         let (p, k) = (d.answer_mass(a), w.len());
-        let exact = thm7_prune_probabilities(&w, wy, n);
-        let pk = |j: u64| binomial_pmf(n, j, p);
-        let event: f64 = (0..=n).map(|j| pk(j) * exact[j as usize]).sum();
-        let bound: f64 = (1..=n).map(|j| pk(j) * thm7_bound(j, k, p, tau)).sum();
+        let (event, bound) = thm7_over_k_hat(&thm7_prune_probabilities(&w, wy, n), n, k, p, tau);
         lower_bound(bound, event, format!("answer a{a} (k = {k})")).with_tau(tau)
     }))
 }

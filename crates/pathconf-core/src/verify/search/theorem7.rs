@@ -24,7 +24,7 @@
 //! event sums over the multinomial counts of every answer.
 
 use super::case::Case;
-use super::claims::{thm7_bound, thm7_prune_probabilities};
+use super::claims::{thm7_bound, thm7_over_k_hat, thm7_prune_probabilities};
 use serde::Serialize;
 use statrs::function::factorial::ln_factorial;
 
@@ -86,15 +86,14 @@ pub fn readings(case: &Case) -> Option<Vec<Reading>> {
     let &hat = below.iter().max_by_key(|&&a| mass[a])?;
     let k = w[hat].len();
     let prune: Vec<Vec<f64>> = w.iter().map(|a| thm7_prune_probabilities(a, mass[0], n)).collect();
-    let bound_at = |j: u64| if j == 0 { 0.0 } else { thm7_bound(j, k, p(hat), tau) };
-    let pk = |j: u64| (ln_factorial(n) - ln_factorial(j) - ln_factorial(n - j) + j as f64 * p(hat).ln() + (n - j) as f64 * (1.0 - p(hat)).ln()).exp();
     let mut out = Vec::new();
-    // (a) answer mass, (b) one answer, (c) conditional: the worst k̂.
-    let (j, gap) = (1..=n).map(|j| (j, prune[hat][j as usize] - bound_at(j))).min_by(|a, b| a.1.total_cmp(&b.1)).expect("n ≥ 1");
-    out.push(reading(format!("answer mass, ŷ = a{hat} alone, given k̂ (the worst, k̂ = {j})"), prune[hat][j as usize], prune[hat][j as usize] - gap));
+    // (a) answer mass, (b) one answer, (c) conditional: the k̂ where the
+    // probability falls furthest below the bound.
+    let shortfall = |j: u64| prune[hat][j as usize] - thm7_bound(j, k, p(hat), tau);
+    let j = (1..=n).min_by(|&a, &b| shortfall(a).total_cmp(&shortfall(b))).expect("n ≥ 1");
+    out.push(reading(format!("answer mass, ŷ = a{hat} alone, given k̂ (the worst, k̂ = {j})"), prune[hat][j as usize], thm7_bound(j, k, p(hat), tau)));
     // (c) unconditional.
-    let event: f64 = (0..=n).map(|j| pk(j) * prune[hat][j as usize]).sum();
-    let bound: f64 = (0..=n).map(|j| pk(j) * bound_at(j)).sum();
+    let (event, bound) = thm7_over_k_hat(&prune[hat], n, k, p(hat), tau);
     out.push(reading(format!("answer mass, ŷ = a{hat} alone, k̂ random"), event, bound));
     // (b) every decision at once, k̂'s random (multinomial), against the
     // same expected bound.
@@ -109,9 +108,23 @@ pub fn readings(case: &Case) -> Option<Vec<Reading>> {
     out.push(reading("answer mass, every decision at once (wrong answers below τ pruned, y drawn and kept), k̂ random".into(), joint, bound));
     // (a) per path: y keeps a vote only through a path of probability ≥ τ.
     let y_path_at_tau: f64 = w[0].iter().filter(|&&x| x as f64 / total as f64 >= tau).map(|&x| x as f64 / total as f64).sum();
-    let y_drawn_at_tau = 1.0 - (1.0 - y_path_at_tau).powi(n as i32);
+    let y_drawn_at_tau = crate::theory::hit(y_path_at_tau, n);
     out.push(reading("per path (RP as defined), every decision at once: y survives only through a path ≥ τ".into(), y_drawn_at_tau, bound));
     Some(out)
+}
+
+/// The cases `verify --search` reads Theorem 7 on (`n = 8`): the paper's
+/// setting (every answer of equal paths) and an answer of unequal paths
+/// (the search's smallest counterexample, scaled to integer weights).
+pub fn audit_cases() -> Vec<(&'static str, Case)> {
+    let case = |weights: Vec<Vec<f64>>| Case { weights, correct: 0, n: 8, tau_frac: 0.0 };
+    vec![
+        (
+            "the paper's setting: y = a0 of 2 equal paths (0.2 each); wrong answers of 3, 2, 1 equal paths of 0.1; n = 8",
+            case(vec![vec![2.0, 2.0], vec![1.0, 1.0, 1.0], vec![1.0, 1.0], vec![1.0]]),
+        ),
+        ("unequal paths: y = a0 one path of 0.625; ŷ = a1 of paths 0.0625 and 0.3125; n = 8", case(vec![vec![10.0], vec![1.0, 5.0]])),
+    ]
 }
 
 /// (d): `τ = p(y|x)` as a per-path threshold against the exactly optimal
