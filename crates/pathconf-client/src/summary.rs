@@ -6,7 +6,7 @@ use pathconf_core::invalid::InvalidPolicy;
 use pathconf_core::stopping::StopRule;
 use pathconf_eval::eval::equivalence::AnswerEquality;
 use pathconf_eval::eval::methods::{run_methods, Method};
-use pathconf_eval::eval::stopping::{fixed_budget_credits, rule_answer};
+use pathconf_eval::eval::stopping::{fixed_budget_credits, rule_answer, smallest_as_accurate};
 use pathconf_eval::eval::Dataset;
 use serde::Serialize;
 
@@ -131,7 +131,7 @@ pub fn compare_fixed(report: &SampleReport, ds: &Dataset, policy: InvalidPolicy)
     let credits: Vec<Vec<f64>> = qs.iter().map(|(q, _)| fixed_budget_credits(q, policy, &equal, measured_up_to)).collect();
     let fixed_accuracy: Vec<f64> = (0..measured_up_to).map(|k| 100.0 * credits.iter().map(|c| c[k]).sum::<f64>() / nq).collect();
     let rule_accuracy = 100.0 * report.questions.iter().map(|o| o.stopped.credit).sum::<f64>() / nq;
-    let equivalent = fixed_accuracy.iter().position(|&a| a >= rule_accuracy - 1e-9).map(|k| k + 1);
+    let equivalent = smallest_as_accurate(&fixed_accuracy, rule_accuracy);
     Ok(FixedComparison {
         measured_up_to,
         fixed_accuracy,

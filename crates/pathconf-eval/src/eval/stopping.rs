@@ -183,6 +183,13 @@ pub fn fixed_budget_credits(q: &RawQuestion, policy: InvalidPolicy, equal: &Answ
     prefix_credits(answers, correct, silent, max)
 }
 
+/// The smallest fixed budget `k` (1-based) whose accuracy
+/// `fixed_accuracy[k − 1]` is at least `accuracy` (both in %, to 1e-9), if
+/// any — "as accurate" in the savings tables of `eval --stop` and `sample`.
+pub fn smallest_as_accurate(fixed_accuracy: &[f64], accuracy: f64) -> Option<usize> {
+    fixed_accuracy.iter().position(|&a| a >= accuracy - 1e-9).map(|b| b + 1)
+}
+
 /// Which path probability a rule reads: `pc-certify` the whole path's
 /// (sequence log-probabilities), `pc-gt` any positive score (the mean
 /// log-probability's exponential, as PC in `eval`); the count rules none
@@ -318,7 +325,7 @@ pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality,
         .zip(&cfg.rules)
         .filter(|(_, rule)| !matches!(rule, StopRule::Fixed { .. }))
         .map(|(r, _)| {
-            let k = fixed_acc[r.invalid as usize].iter().position(|&a| a >= r.accuracy - 1e-9).map(|b| b + 1);
+            let k = smallest_as_accurate(&fixed_acc[r.invalid as usize], r.accuracy);
             SavedRow {
                 rule: r.rule.clone(),
                 accuracy: r.accuracy,
