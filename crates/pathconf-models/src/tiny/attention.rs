@@ -51,28 +51,17 @@ impl Attention {
     /// attending over `caches[r]` (extended). Projections row by row ([`crate::rows::linear`]); each row's
     /// attention alone, as a batch-1 decoding step computes it.
     pub fn step(&self, x: &Tensor, caches: &mut [&mut LayerCache]) -> Result<Tensor> {
-        let (m, t, d) = x.dims3()?;
+        let (m, t, _) = x.dims3()?;
         assert_eq!(t, 1, "one new position per row");
-        let qkv = crate::rows::linear(x, &self.qkv)?.reshape((m, 1, 3, self.n_heads, self.head_dim))?.permute((2, 0, 3, 1, 4))?;
-        let (q, k, v) = (qkv.get(0)?.contiguous()?, qkv.get(1)?.contiguous()?, qkv.get(2)?.contiguous()?);
-        let scale = 1.0 / (self.head_dim as f64).sqrt();
         if caches.len() != m {
             candle_core::bail!("{m} rows for {} caches", caches.len());
         }
-        let mut rows = Vec::with_capacity(m);
-        for (r, cache) in caches.iter_mut().enumerate() {
-            let (qr, mut kr, mut vr) = (q.narrow(0, r, 1)?.contiguous()?, k.narrow(0, r, 1)?.contiguous()?, v.narrow(0, r, 1)?.contiguous()?);
-            let mut offset = 0;
-            if let Some((pk, pv)) = &cache.kv {
-                offset = pk.dim(2)?;
-                kr = Tensor::cat(&[pk, &kr], 2)?;
-                vr = Tensor::cat(&[pv, &vr], 2)?;
-            }
-            cache.kv = Some((kr.clone(), vr.clone()));
-            let scores = (qr.matmul(&kr.t()?)? * scale)?.broadcast_add(&causal_mask(1, offset, x.device())?)?;
-            let weights = candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?;
-            rows.push(weights.matmul(&vr)?.transpose(1, 2)?.reshape((1, 1, d))?);
-        }
+        let (q, k, v) = self.heads(&crate::rows::linear(x, &self.qkv)?, m, 1)?;
+        let rows = caches
+            .iter_mut()
+            .enumerate()
+            .map(|(r, cache)| self.attend(&q.narrow(0, r, 1)?.contiguous()?, k.narrow(0, r, 1)?.contiguous()?, v.narrow(0, r, 1)?.contiguous()?, Some(cache)))
+            .collect::<Result<Vec<_>>>()?;
         crate::rows::linear(&Tensor::cat(&rows, 0)?, &self.out)
     }
 
@@ -80,11 +69,23 @@ impl Attention {
     /// cache length (0 without a cache). Appends this call's keys and values to
     /// `cache` when given.
     pub fn forward(&self, x: &Tensor, cache: Option<&mut LayerCache>) -> Result<Tensor> {
-        let (b, t, d) = x.dims3()?;
-        let qkv = self.qkv.forward(x)?.reshape((b, t, 3, self.n_heads, self.head_dim))?.permute((2, 0, 3, 1, 4))?;
-        let q = qkv.get(0)?.contiguous()?;
-        let mut k = qkv.get(1)?.contiguous()?;
-        let mut v = qkv.get(2)?.contiguous()?;
+        let (b, t, _) = x.dims3()?;
+        let (q, k, v) = self.heads(&self.qkv.forward(x)?, b, t)?;
+        self.out.forward(&self.attend(&q, k, v, cache)?)
+    }
+
+    /// The fused projection `[b, t, 3d]` split into queries, keys and
+    /// values `[b, heads, t, d_h]`.
+    fn heads(&self, qkv: &Tensor, b: usize, t: usize) -> Result<(Tensor, Tensor, Tensor)> {
+        let qkv = qkv.reshape((b, t, 3, self.n_heads, self.head_dim))?.permute((2, 0, 3, 1, 4))?;
+        Ok((qkv.get(0)?.contiguous()?, qkv.get(1)?.contiguous()?, qkv.get(2)?.contiguous()?))
+    }
+
+    /// Causal attention of `q` over the cached keys and values followed by
+    /// `k`, `v` (all `[b, heads, t, d_h]`), appending `k`, `v` to `cache`
+    /// when given: `[b, t, heads · d_h]`.
+    fn attend(&self, q: &Tensor, mut k: Tensor, mut v: Tensor, cache: Option<&mut LayerCache>) -> Result<Tensor> {
+        let (b, _, t, _) = q.dims4()?;
         let mut offset = 0;
         if let Some(cache) = cache {
             if let Some((pk, pv)) = &cache.kv {
@@ -96,9 +97,8 @@ impl Attention {
         }
         let scale = 1.0 / (self.head_dim as f64).sqrt();
         let scores = (q.matmul(&k.t()?)? * scale)?;
-        let scores = scores.broadcast_add(&causal_mask(t, offset, x.device())?)?;
+        let scores = scores.broadcast_add(&causal_mask(t, offset, q.device())?)?;
         let weights = candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?;
-        let y = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, t, d))?;
-        self.out.forward(&y)
+        weights.matmul(&v)?.transpose(1, 2)?.reshape((b, t, self.n_heads * self.head_dim))
     }
 }
