@@ -175,23 +175,11 @@ mod tests {
     /// A loopback server answering with `replies` in turn (then 200 `{}`),
     /// counting the requests it received.
     fn stub(replies: Vec<(u16, Option<&'static str>)>) -> (String, Arc<AtomicUsize>) {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
-        let count = Arc::new(AtomicUsize::new(0));
-        let seen = count.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let i = seen.fetch_add(1, Ordering::SeqCst);
-                let (status, retry_after) = replies.get(i).copied().unwrap_or((200, None));
-                let body = if status == 200 { "{}".to_string() } else { r#"{"error": {"message": "busy", "type": "server_error"}}"#.to_string() };
-                let mut response = tiny_http::Response::from_string(body).with_status_code(status);
-                if let Some(s) = retry_after {
-                    response = response.with_header(tiny_http::Header::from_bytes(&b"Retry-After"[..], s.as_bytes()).unwrap());
-                }
-                let _ = request.respond(response);
-            }
-        });
-        (url, count)
+        crate::stub::serve(move |i, _| {
+            let (status, retry_after) = replies.get(i).copied().unwrap_or((200, None));
+            let body = if status == 200 { "{}".to_string() } else { r#"{"error": {"message": "busy", "type": "server_error"}}"#.to_string() };
+            (status, body, retry_after)
+        })
     }
 
     fn quick() -> RetryPolicy {

@@ -249,23 +249,19 @@ mod tests {
     /// A server that ignores `n`: one choice to every request; counts the
     /// completion requests it answers.
     fn one_choice_server() -> (String, Arc<AtomicUsize>) {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
-        let count = Arc::new(AtomicUsize::new(0));
-        let seen = count.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let body = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "The answer is 7."},
-                  "logprobs": {"content": [{"token": "7", "logprob": -0.5, "top_logprobs": []}]}, "finish_reason": "stop"}],
-                  "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}"#;
-                let completion = request.url().ends_with("/chat/completions");
-                if completion {
-                    seen.fetch_add(1, Ordering::SeqCst);
-                }
-                let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(if completion { 200 } else { 404 }));
+        let completions = Arc::new(AtomicUsize::new(0));
+        let seen = completions.clone();
+        let (url, _) = crate::stub::serve(move |_, url| {
+            let body = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "The answer is 7."},
+              "logprobs": {"content": [{"token": "7", "logprob": -0.5, "top_logprobs": []}]}, "finish_reason": "stop"}],
+              "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}"#;
+            let completion = url.ends_with("/chat/completions");
+            if completion {
+                seen.fetch_add(1, Ordering::SeqCst);
             }
+            (if completion { 200 } else { 404 }, body.to_string(), None)
         });
-        (url, count)
+        (url, completions)
     }
 
     fn options(urls: Vec<String>, choices_per_request: usize) -> RunOptions {
