@@ -4,6 +4,8 @@
 //! - `exact_pc/10k_distinct_n64`: exact PC terms for one answer with 10⁴ distinct probabilities.
 //! - `eval/300x128`: `eval` end to end (parse + SC, or + RPC) on a synthetic 300 × 128 file.
 //! - `aggregators/300x128`: each of the field's aggregators on a loaded 300 × 128 file (issue #18: < 50 ms).
+//! - `plan/1318x40`: `plan` (issue #35: < 5 s) on a synthetic 1,318 × 40 file, pilot 8, SC at every
+//!   n ≤ 64, `esc:5:40` and `asc-beta:0.95:64`, 400 draws; parsing apart (`parse`).
 //! - `weibull_fits/100x128`: RPC's 100 Weibull-mixture fits of a synthetic 100 × 128 file on a
 //!   rayon pool of 1 and of 2 threads (the fits share nothing, so they scale with cores).
 
@@ -188,5 +190,35 @@ fn aggregators_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, simulate_bench, exact_pc_bench, eval_bench, weibull_fits_bench, exact_accuracy_bench, stopping_exact_bench, aggregators_bench);
+fn plan_bench(c: &mut Criterion) {
+    use pathconf::api::plan::{plan, PlanOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    std::fs::write(&file, pathconf::eval::synthetic::rpc_columns(1318, 40, 200, &mut ChaCha8Rng::seed_from_u64(0))).unwrap();
+    let ds = read(&file, None, None).unwrap();
+    let opts = PlanOptions {
+        pilot: Some(8),
+        n: vec![1, 2, 4, 8, 16, 32, 64],
+        stop: vec!["esc:5:40".parse().unwrap(), "asc-beta:0.95:64".parse().unwrap()],
+        ..PlanOptions::default()
+    };
+    let mut g = c.benchmark_group("plan");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(30));
+    g.bench_function(BenchmarkId::new("1318x40", "parse"), |b| b.iter(|| read(&file, None, None).unwrap()));
+    g.bench_function(BenchmarkId::new("1318x40", "plan"), |b| b.iter(|| plan(&ds, &opts, &Quiet).unwrap()));
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    plan_bench,
+    simulate_bench,
+    exact_pc_bench,
+    eval_bench,
+    weibull_fits_bench,
+    exact_accuracy_bench,
+    stopping_exact_bench,
+    aggregators_bench
+);
 criterion_main!(benches);

@@ -20,7 +20,7 @@
 //!
 //! | crate | modules |
 //! |---|---|
-//! | `pathconf-core` | distributions, estimators, theory, accuracy, Monte Carlo, Weibull/optimiser, stopping, aggregators, verify, … |
+//! | `pathconf-core` | distributions, estimators, theory, accuracy, Monte Carlo, Weibull/optimiser, stopping, plans, aggregators, verify, … |
 //! | `pathconf-eval` | [`eval`] (formats, methods, metrics, protocol), [`api`] |
 //! | `pathconf-models` | [`tiny`], [`llm`], [`validate`] (candle, tokenizers) |
 //! | `pathconf-figures` | [`figures`] (plotters) |
@@ -30,8 +30,8 @@
 #![warn(missing_docs)]
 
 pub use pathconf_core::{
-    accuracy, aggregate, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, options, output, progress, sample,
-    select, spec, stopping, theory, verify, weibull,
+    accuracy, aggregate, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, options, output, plan, progress,
+    sample, select, spec, stopping, theory, verify, weibull,
 };
 pub use pathconf_core::{DistributionError, PathDistribution, Sample, SampledPath};
 pub use pathconf_eval::{api, eval};

@@ -20,3 +20,16 @@ fn readme_leaderboard_is_the_generated_one() {
     assert!(generated.len() >= 12, "summary.md has no leaderboard: {generated:?}");
     assert_eq!(table(&readme, header), generated, "README's leaderboard differs from figures/summary.md");
 }
+
+/// The validation table of `plan` in README.md is the one in
+/// `figures/summary.md`.
+#[test]
+fn readme_plan_validation_is_the_generated_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let summary = std::fs::read_to_string(root.join("figures/summary.md")).unwrap();
+    let header = "| source | model | quantity | cells |";
+    let generated = table(&summary, header);
+    assert!(generated.len() >= 14, "summary.md has no plan validation: {generated:?}");
+    assert_eq!(table(&readme, header), generated, "README's plan validation differs from figures/summary.md");
+}

@@ -2,7 +2,7 @@
 //! expected columns and finite values, the exact curves agree with the Monte
 //! Carlo points, and the CSV bytes do not depend on the thread count.
 
-use pathconf::figures::{accuracy, accuracy_exact, aggregators, convergence, degeneration, model_error, pruning, real_llm, real_tiny, stopping};
+use pathconf::figures::{accuracy, accuracy_exact, aggregators, convergence, degeneration, model_error, plan, pruning, real_llm, real_tiny, stopping};
 use pathconf::montecarlo::agreement::{Family, StdError};
 use std::path::Path;
 use std::process::Command;
@@ -43,7 +43,7 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn reproduce_quick_writes_every_figure_with_sound_data() {
     let dir = two_thread_run();
-    let expected: [(&str, &[&str]); 10] = [
+    let expected: [(&str, &[&str]); 11] = [
         ("aggregators", &accuracy::COLUMNS),
         ("stopping", &stopping::COLUMNS),
         ("accuracy_exact", &accuracy_exact::COLUMNS),
@@ -54,6 +54,7 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
         ("pruning_threshold", &pruning::COLUMNS),
         ("real_tiny", &real_tiny::COLUMNS),
         ("real_llm", &real_llm::COLUMNS),
+        ("plan", &plan::COLUMNS),
     ];
     for (name, columns) in expected {
         for ext in ["png", "svg", "csv"] {
@@ -67,7 +68,10 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
             assert_eq!(r.len(), header.len(), "{name}: ragged row {r:?}");
             for (c, v) in header.iter().zip(r) {
                 // Text columns and empty cells (missing values: no paper formula, no exact RPC) aside, values are finite numbers.
-                if v.is_empty() || ["estimator", "method", "kind", "panel", "question", "agrees", "setting", "rule"].contains(&c.as_str()) {
+                if v.is_empty()
+                    || ["estimator", "method", "kind", "panel", "question", "agrees", "setting", "rule", "source", "model", "what", "quantity", "covered"]
+                        .contains(&c.as_str())
+                {
                     continue;
                 }
                 let x: f64 = v.parse().unwrap_or_else(|_| panic!("{name}.{c}: {v:?} is not a number"));
@@ -234,6 +238,8 @@ fn figure_data_do_not_depend_on_the_thread_count() {
         "aggregators",
         "aggregators_leaderboard",
         "aggregators_sweep",
+        "plan",
+        "plan_curves",
     ] {
         let x = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
         let y = std::fs::read(b.join(format!("{name}.csv"))).unwrap();

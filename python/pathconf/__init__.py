@@ -46,6 +46,8 @@ __all__ = [
     "EvalResult",
     "load",
     "evaluate",
+    "plan",
+    "PlanResult",
     "theory",
     "simulate",
     "budget",
@@ -335,6 +337,75 @@ def evaluate(
     )
     value = json.loads(text)
     return EvalResult(value, value["results"], "stopping" if stop else "eval")
+
+
+class PlanResult(Report):
+    """:func:`plan`'s result: one row per prediction (SC at each ``n``, SC as
+    ``n → ∞`` with ``n`` None, each rule with ``n`` its cap), each with its
+    interval and ``basis`` (``"measured: pilot"`` or ``"predicted: …"``);
+    :attr:`target` and :attr:`budget` the decisions asked for, :attr:`fitted`
+    the model's parameters, :attr:`notes` what the reader should know."""
+
+    def __init__(self, json_value: Any) -> None:
+        super().__init__(json_value, json_value["rows"], "plan")
+        self.target: Optional[Dict[str, Any]] = json_value["target"]
+        self.budget: Optional[Dict[str, Any]] = json_value["budget"]
+        self.fitted: Dict[str, Any] = json_value["fitted"]
+        self.notes: List[str] = json_value["notes"]
+
+
+def plan(
+    paths: Union[Paths, PathLike],
+    pilot: Optional[int] = None,
+    n: Sequence[int] = (),
+    *,
+    methods: Optional[Sequence[str]] = None,
+    stop: Sequence[str] = (),
+    equivalence: str = "math",
+    cache: Optional[Union[PathLike, Dict[str, bool]]] = None,
+    invalid: Optional[str] = None,
+    model: str = "eb",
+    draws: int = 400,
+    seed: int = 0,
+    level: float = 0.9,
+    target: Optional[str] = None,
+    budget_tokens: Optional[float] = None,
+) -> PlanResult:
+    """Predicts, from the first ``pilot`` paths of each question (all when
+    None), SC's accuracy at each ``n`` (default 1, 2, 4, …, 64) and each
+    count-based ``stop`` rule's accuracy and mean samples — what
+    ``evaluate(stop=…, order="file")`` will measure once every question has
+    its paths — as ``pathconf plan --json``. ``model``: ``"eb"`` (empirical
+    Bayes: a correct share with a prior fitted across questions, wrong
+    answers from a fitted Pitman–Yor process) or ``"plug-in"``. ``draws``
+    Monte Carlo draws, ``level`` the intervals' central probability.
+    ``target`` (``limit:D``, ``sc:N``, ``abs:A``): the smallest ``n``
+    reaching it; ``budget_tokens``: the best choice within that many tokens
+    per question. ``methods``: ``["sc"]`` (the default; methods that weigh
+    paths are not predicted).
+    """
+    if not isinstance(paths, Paths):
+        paths = load(paths)
+    cache_dict = cache if isinstance(cache, dict) else None
+    cache_file = None if cache is None or isinstance(cache, dict) else os.fspath(cache)
+    text = _core.plan(
+        paths._native,
+        pilot=pilot,
+        n=[int(x) for x in n],
+        methods=None if methods is None else list(methods),
+        stop=list(stop),
+        equivalence=equivalence,
+        cache=cache_dict,
+        cache_file=cache_file,
+        invalid=invalid,
+        model=model,
+        draws=draws,
+        seed=seed,
+        level=level,
+        target=target,
+        budget_tokens=budget_tokens,
+    )
+    return PlanResult(json.loads(text))
 
 
 def _spec_args(spec: Spec, name: str = "spec") -> Dict[str, Any]:

@@ -42,6 +42,24 @@ class Paths:
     def token_confidence(self) -> List[List[Optional[List[float]]]]: ...
     def __len__(self) -> int: ...
 
+def plan(
+    paths: Paths,
+    pilot: Optional[int] = None,
+    n: Sequence[int] = ...,
+    methods: Optional[Sequence[str]] = None,
+    stop: Sequence[str] = ...,
+    equivalence: str = "math",
+    cache: Optional[Dict[str, bool]] = None,
+    cache_file: Optional[str] = None,
+    invalid: Optional[str] = None,
+    model: str = "eb",
+    draws: int = 400,
+    seed: int = 0,
+    level: float = 0.9,
+    target: Optional[str] = None,
+    budget_tokens: Optional[float] = None,
+) -> str: ...
+
 def evaluate(
     paths: Paths,
     methods: Optional[Sequence[str]] = None,

@@ -11,11 +11,14 @@
 mod interrupt;
 
 use interrupt::detached;
+use pathconf_core::accuracy::target::Target;
 use pathconf_core::invalid::InvalidPolicy;
 use pathconf_core::options::UnknownOption;
+use pathconf_core::plan::PlanModel;
 use pathconf_core::spec::{parse_population, parse_spec, read_population, read_spec, PopulationSpec, Spec, SpecError};
 use pathconf_core::stopping::StopRule;
 use pathconf_eval::api::eval::{read_cache, EvalOptions, EvalPlan};
+use pathconf_eval::api::plan::PlanOptions;
 use pathconf_eval::api::theory::{AccuracyRequest, TheoryInput};
 use pathconf_eval::api::ApiError;
 use pathconf_eval::eval::equivalence::{AnswerEquality, Equivalence};
@@ -248,6 +251,53 @@ fn evaluate(
     to_json(&outcome.to_json())
 }
 
+/// `plan` on loaded paths: the JSON of `pathconf plan --json`.
+#[pyfunction]
+#[pyo3(signature = (paths, pilot = None, n = Vec::new(), methods = None, stop = Vec::new(), equivalence = "math", cache = None, cache_file = None, invalid = None, model = "eb", draws = 400, seed = 0, level = 0.9, target = None, budget_tokens = None))]
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    py: Python<'_>,
+    paths: &Paths,
+    pilot: Option<usize>,
+    n: Vec<usize>,
+    methods: Option<Vec<String>>,
+    stop: Vec<String>,
+    equivalence: &str,
+    cache: Option<HashMap<String, bool>>,
+    cache_file: Option<PathBuf>,
+    invalid: Option<&str>,
+    model: &str,
+    draws: usize,
+    seed: u64,
+    level: f64,
+    target: Option<&str>,
+    budget_tokens: Option<f64>,
+) -> PyResult<String> {
+    let mut opts = PlanOptions {
+        pilot,
+        n,
+        methods,
+        stop: rules_of(&stop)?,
+        equal: AnswerEquality { mode: equivalence_of(equivalence)?, cache: cache.unwrap_or_default() },
+        invalid: invalid.map(option::<InvalidPolicy>).transpose()?,
+        model: option::<PlanModel>(model)?,
+        draws,
+        seed,
+        level,
+        target: target.map(|t| t.parse::<Target>().map_err(|e| value_err(e.to_string()))).transpose()?,
+        budget_tokens,
+    };
+    let ds = Arc::clone(&paths.ds);
+    let report = detached(py, move |observer| {
+        if let Some(file) = &cache_file {
+            opts.equal.cache.extend(read_cache(file)?);
+        }
+        pathconf_eval::api::plan::plan(&ds, &opts, observer)
+    })
+    .map_err(|e| e.into_py(py_err))?;
+    to_json(&report)
+}
+
 /// A spec from a file or from JSON text (a dict on the Python side).
 fn spec_of(file: Option<PathBuf>, text: Option<String>) -> Result<Spec, ApiError> {
     Ok(match (file, text) {
@@ -471,6 +521,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Paths>()?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(theory, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(budget, m)?)?;

@@ -82,6 +82,23 @@ def test_bad_methods_and_options(cli, golden):
     assert str(e.value) == cli_message(cli, "eval", golden, "--methods", "sc", "--stop", "esc:5:40")
 
 
+def test_bad_plan_options(cli, golden):
+    paths = pathconf.load(golden)
+    for kwargs, args in [
+        ({"methods": ["pc"]}, ["--methods", "pc"]),
+        ({"pilot": 0}, ["--pilot", "0"]),
+        ({"stop": ["pc-gt:40"]}, ["--stop", "pc-gt:40"]),
+        ({"budget_tokens": -5.0}, ["--budget-tokens=-5"]),
+    ]:
+        with pytest.raises(ValueError) as e:
+            pathconf.plan(paths, **kwargs)
+        assert str(e.value) == cli_message(cli, "plan", golden, *args)
+    with pytest.raises(ValueError, match="is not one of eb, plug-in"):
+        pathconf.plan(paths, model="bayes")
+    with pytest.raises(ValueError, match="target"):
+        pathconf.plan(paths, target="limit:2")
+
+
 def test_bad_specs(cli, tmp_path):
     bad = {"correct": "A", "answers": {"A": [0.2], "B": [0.3]}}  # sums to 0.5
     f = tmp_path / "bad.json"

@@ -110,3 +110,18 @@ def test_verify_quick(cli):
     py = pathconf.verify(quick=True)
     assert py.json == cli("verify", "--quick", "--json")
     assert "cisc_weighted" in {r["claim"] for r in py}
+
+
+def test_plan_same_as_the_cli(cli):
+    rules = ["esc:4:64", "asc-beta:0.95:64"]
+    py = pathconf.plan(DATA, pilot=8, n=[8, 16, 64], stop=rules, draws=50, seed=3, target="limit:0.02", budget_tokens=400)
+    args = ["plan", DATA, "--json", "--pilot", "8", "--n", "8,16,64", "--draws", "50", "--seed", "3", "--target", "limit:0.02", "--budget-tokens", "400"]
+    for r in rules:
+        args += ["--stop", r]
+    assert py.json == cli(*args)
+    assert [(r["method"], r["rule"], r["n"]) for r in py] == [("sc", None, 8), ("sc", None, 16), ("sc", None, 64), ("sc", None, None), (None, rules[0], 64), (None, rules[1], 64)]
+    assert py[0]["basis"] == "measured: pilot" and py[1]["basis"].startswith("predicted: ")
+    assert py.target["n"] is not None and py.budget["tokens"] <= 400
+    plug = pathconf.plan(pathconf.load(DATA), pilot=8, n=[64], model="plug-in", draws=20)
+    assert plug.json == cli("plan", DATA, "--json", "--pilot", "8", "--n", "64", "--model", "plug-in", "--draws", "20")
+    assert plug.fitted["model"] == "plug-in"

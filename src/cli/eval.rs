@@ -3,9 +3,10 @@
 
 use super::format::table;
 use super::named;
-use pathconf::api::eval::{read_cache, EvalOptions, EvalOutcome, EvalPlan};
-use pathconf::eval::equivalence::{AnswerEquality, Equivalence};
-use pathconf::eval::formats::{read, read_answers, Format};
+use super::read::ReadArgs;
+use pathconf::api::eval::{EvalOptions, EvalOutcome, EvalPlan};
+use pathconf::eval::equivalence::AnswerEquality;
+use pathconf::eval::formats::read;
 use pathconf::eval::methods::ProbMode;
 use pathconf::eval::prefit;
 use pathconf::eval::protocol::{EvalReport, MeanStd};
@@ -19,15 +20,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The sampled paths (the paper's JSON columns, pathconf JSONL, or OpenAI/vLLM JSONL).
-    file: PathBuf,
-    /// Input format (detected when absent): rpc-json (the paper's released columns), jsonl (pathconf's),
-    /// openai (OpenAI / vLLM responses, JSONL).
-    #[arg(long, value_parser = named::<Format>())]
-    format: Option<Format>,
-    /// Ground truths by question id (JSONL {"id","answer"}, {id: answer}, or an array).
-    #[arg(long)]
-    answers: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Methods, comma-separated: sc, ppl, pc, rp (needs --tau), rpc, cisc:T[:prob|ptrue], cisc-linear:T, cisc-tie,
     /// deepconf:SCORE:ETA[:W] (SCORE = mean|tail|bottom10|lowest), self-certainty-borda[:P]
     /// [default: sc,ppl,pc,rpc; sc alone on an answers-only file].
@@ -48,13 +42,6 @@ pub struct Args {
     /// Path probability: exp(mean log-prob) as the reference, or exp(sequence log-prob).
     #[arg(long, value_parser = named::<ProbMode>(), default_value = "mean")]
     prob: ProbMode,
-    /// Answer equivalence: math (normalised strings and exact numeric equality, 0.5 = 1/2 = \frac{1}{2}), or exact
-    /// (raw string equality).
-    #[arg(long, value_parser = named::<Equivalence>(), default_value = "math")]
-    equivalence: Equivalence,
-    /// The reference's equality cache ({"a<##>b": bool}), overriding the equivalence for listed pairs.
-    #[arg(long)]
-    cache: Option<PathBuf>,
     /// Print the JSON report instead of the table.
     #[arg(long)]
     json: bool,
@@ -147,25 +134,25 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         repeats: args.repeats,
         seed: args.seed,
         prob: args.prob,
-        equal: AnswerEquality { mode: args.equivalence, ..Default::default() },
+        equal: AnswerEquality::default(),
         per_question: args.per_question,
         stop: args.stop.clone(),
         order: args.order,
         invalid: args.invalid,
     };
     opts.parsed_methods()?; // names and τ first, before reading anything
-    let answers = args.answers.as_deref().map(read_answers).transpose()?;
-    if let Some(c) = &args.cache {
-        opts.equal.cache = read_cache(c)?;
-    }
+    opts.equal = args.read.equality()?;
+    let answers = args.read.truths()?;
     // RPC's fits start on the idle cores while the file is parsed.
-    let (ds, fits) =
-        rayon::join(|| read(&args.file, args.format, answers.as_ref()), || if opts.prefits() { prefit::fits(&args.file) } else { FitMemo::default() });
+    let (ds, fits) = rayon::join(
+        || read(&args.read.file, args.read.format, answers.as_ref()),
+        || if opts.prefits() { prefit::fits(&args.read.file) } else { FitMemo::default() },
+    );
     let ds = ds?;
-    warn_about_logprobs(&args.file, &opts)?;
+    warn_about_logprobs(&args.read.file, &opts)?;
     let plan = EvalPlan::new(&ds, &opts)?;
     if let EvalPlan::Methods { sc_only: true, .. } = plan {
-        eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.file.display());
+        eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.read.file.display());
     }
     let bar = Bar::new(plan.work_units(&ds), if opts.stop.is_empty() { "evaluating" } else { "replaying" });
     let outcome = plan.run_with_fits(&ds, &bar, &fits)?;

@@ -5,6 +5,8 @@ mod budget;
 mod endpoint;
 mod eval;
 mod format;
+mod plan;
+mod read;
 mod reproduce;
 mod sample;
 mod serve;
@@ -39,6 +41,8 @@ enum Command {
     Verify(verify::Args),
     /// Evaluate SC / PPL / PC / RP / RPC on sampled reasoning paths.
     Eval(eval::Args),
+    /// Predict SC's accuracy and stopping rules' cost at budgets not yet sampled, from the first paths of each question (a pilot).
+    Plan(plan::Args),
     /// Write every figure (PNG, SVG, CSV) and summary.md into figures/.
     Reproduce(reproduce::Args),
     /// Sample reasoning paths from a llama-architecture GGUF model (SmolLM2 by default), or from an OpenAI-compatible server (--endpoint) with a stopping rule applied online.
@@ -72,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Budget(a) => budget::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Plan(a) => plan::run(a),
         Command::Reproduce(a) => reproduce::run(a),
         Command::Tiny(a) => tiny::run(a),
         Command::Sample(a) => sample::run(a),

@@ -36,6 +36,7 @@ pub mod montecarlo;
 pub mod optim;
 pub mod options;
 pub mod output;
+pub mod plan;
 pub mod progress;
 pub mod sample;
 pub mod seed;

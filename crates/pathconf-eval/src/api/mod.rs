@@ -10,10 +10,12 @@
 //! | `simulate` | [`simulate::simulate_spec`] |
 //! | `budget` | [`budget::budget`] |
 //! | `eval` | [`eval::EvalOptions`] → [`eval::EvalPlan`] → [`eval::EvalOutcome`] |
+//! | `plan` | [`plan::plan`] |
 //! | `verify` | [`verify`] |
 
 pub mod budget;
 pub mod eval;
+pub mod plan;
 pub mod simulate;
 pub mod theory;
 

@@ -18,6 +18,9 @@ pub struct RawPath {
     pub sum_logprob: Option<f64>,
     /// Confidence signals beyond the log-probability, when the file has them.
     pub signals: PathSignals,
+    /// Generated tokens, when the file says (`n_tokens`, or the length of
+    /// `logprobs`): what a path costs (`plan --budget-tokens`).
+    pub tokens: Option<u64>,
 }
 
 /// A path's optional confidence signals ([`crate::confidence`]), as read.

@@ -167,6 +167,7 @@ mod tests {
                     mean_logprob: Some(-0.1),
                     sum_logprob: Some(-1.0),
                     signals: Default::default(),
+                    tokens: None,
                 })
                 .collect(),
         }

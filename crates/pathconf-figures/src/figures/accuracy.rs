@@ -42,6 +42,7 @@ pub fn benchmark(cfg: &FigureConfig) -> Dataset {
                         mean_logprob: Some(p.prob.ln()),
                         sum_logprob: None,
                         signals: Default::default(),
+                        tokens: None,
                     }
                 })
                 .collect();

@@ -583,6 +583,7 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
                     self_certainty: g.self_certainty(),
                     p_true: None,
                 },
+                tokens: Some(g.logprobs.len() as u64),
             })
             .collect();
         let enumerated = as_question(q, &paths);

@@ -14,6 +14,7 @@
 //! | a trained transformer: sampled vs exact estimation error, accuracy, ECE | [`real_tiny`] |
 //! | stopping rules: accuracy vs expected samples (exact, Monte Carlo, replay) | [`stopping`] |
 //! | SmolLM2-135M paths (committed data): accuracy, ECE, error vs the pool, mass | [`real_llm`] |
+//! | plans from a pilot: predicted SC accuracy (bands) vs replay on SmolLM2, the tiny model, a synthetic population | [`plan`] |
 //! | CISC / DeepConf / self-certainty Borda: leaderboard (held-out tuning), CISC's temperature sweep in data and theory | [`aggregators`] |
 
 pub mod accuracy;
@@ -22,6 +23,7 @@ pub mod aggregators;
 pub mod convergence;
 pub mod degeneration;
 pub mod model_error;
+pub mod plan;
 pub mod plot;
 pub mod pruning;
 pub mod real_llm;
@@ -145,6 +147,7 @@ pub fn reproduce(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Vec<Figu
         real_llm::run(cfg, observer)?,
         stopping::run(cfg, observer)?,
         aggregators::run(cfg, observer)?,
+        plan::run(cfg, observer)?,
     ];
     let mut md = format!(
         "# pathconf figures\n\nSeed {}{}. Regenerate with `cargo run --release -- reproduce --seed {}{}`.\n\n",

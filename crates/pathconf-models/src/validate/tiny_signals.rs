@@ -58,6 +58,7 @@ pub fn signal_paths(e: &Enumeration) -> Vec<SignalPath> {
                     self_certainty: Some(p.self_certainty()),
                     p_true: None,
                 },
+                tokens: Some(p.tokens.len() as u64),
             };
             SignalPath { prob: p.logprob.exp() / total, answer: p.answer.clone(), correct: is_correct(&e.question, &p.answer), raw }
         })

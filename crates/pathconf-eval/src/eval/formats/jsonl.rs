@@ -102,7 +102,8 @@ pub fn question_from_value(
                 return Err(rec(&field("token_confidence"), format!("{} token confidences for {} logprobs (ragged)", c.len(), lp.len())));
             }
         }
-        paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals });
+        let tokens = p.get("n_tokens").and_then(Value::as_u64).or_else(|| p.get("logprobs").and_then(Value::as_array).map(|a| a.len() as u64));
+        paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals, tokens });
     }
     Ok(RawQuestion { id, truth, paths })
 }

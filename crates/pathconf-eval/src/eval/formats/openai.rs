@@ -55,7 +55,14 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             // No log-probabilities (an API that returns none): an answers-only path.
             let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
                 let answer = answer_of(&text);
-                paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: None, sum_logprob: None, signals: Default::default() });
+                paths.push(RawPath {
+                    text: text.into(),
+                    answer: answer.into(),
+                    mean_logprob: None,
+                    sum_logprob: None,
+                    signals: Default::default(),
+                    tokens: None,
+                });
                 continue;
             };
             let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
@@ -76,7 +83,14 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             }
             let answer = answer_of(&text);
             let signals = PathSignals { token_confidence: top_confidences(lp).map_err(|(f, m)| rec(&format!("choices[{j}].{f}"), m))?, ..Default::default() };
-            paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: Some(sum / values.len() as f64), sum_logprob: Some(sum), signals });
+            paths.push(RawPath {
+                text: text.into(),
+                answer: answer.into(),
+                mean_logprob: Some(sum / values.len() as f64),
+                sum_logprob: Some(sum),
+                signals,
+                tokens: Some(values.len() as u64),
+            });
         }
         questions.push(RawQuestion { id: ids[0].clone(), truth, paths });
     }

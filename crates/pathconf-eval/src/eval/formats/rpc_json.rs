@@ -134,7 +134,7 @@ pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<
                 _ => PathText::from(INVALID),
             };
             let text = shared_or_owned(c, source);
-            paths.push(RawPath { text, answer, mean_logprob: l, sum_logprob: None, signals: Default::default() });
+            paths.push(RawPath { text, answer, mean_logprob: l, sum_logprob: None, signals: Default::default(), tokens: None });
         }
         questions.push(RawQuestion { id: i.to_string(), truth, paths });
     }

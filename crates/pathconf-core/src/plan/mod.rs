@@ -1,0 +1,30 @@
+//! From a pilot to a plan (issue #35): predict SC's accuracy at budgets not
+//! yet sampled, and every count-based stopping rule's cost and accuracy,
+//! from the first `m` draws of each question — with intervals that carry what
+//! the pilot leaves unknown.
+//!
+//! | part | what | file |
+//! |---|---|---|
+//! | the pilot | a question's first draws as answer labels | [`pilot`] |
+//! | the correct share | `θ_q ~ g`, `g` the NPMLE across questions; posterior per question | [`share`] |
+//! | a question's wrong answers | a Pitman–Yor process (unbounded, or `K` distractors); its urn; its largest share | [`pitman_yor`] |
+//! | the wrong answers' population | a mixture over a grid of processes, weights by EM across questions; posterior per question | [`wrong`] |
+//! | the model | empirical Bayes, or the naive plug-in; a question's futures | [`model`] |
+//! | predictions | bootstrap + posterior predictive draws, replayed as `eval` replays | [`predict`] |
+//! | decisions | the smallest `n` for a target; the best choice within a token budget | [`decide`] |
+//!
+//! The model, its references and what was measured against replay are in
+//! DESIGN.md ("Plans from a pilot").
+
+pub mod decide;
+pub mod model;
+pub mod pilot;
+pub mod pitman_yor;
+pub mod predict;
+pub mod share;
+pub mod wrong;
+
+pub use model::Sequence;
+pub use model::{Hyper, PlanModel};
+pub use pilot::{Pilot, PilotError};
+pub use predict::{predict, run_length, Band, Basis, PlanConfig, PlanError, Prediction, RulePrediction, Tally};

@@ -1,0 +1,236 @@
+//! Plans from a pilot — the figure: SC's accuracy predicted from the first
+//! `m` paths of each question (bands: 90% intervals) against what replay then
+//! measured on the completed files, on the committed SmolLM2 paths, the
+//! trained transformer's and a synthetic population; the empirical-Bayes
+//! model beside the naive plug-in. The analysis is
+//! [`crate::validate::plan`]; this module draws it.
+
+use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
+use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
+use crate::plan::PlanModel;
+use crate::progress::Observer;
+use crate::stopping::StopRule;
+use crate::tiny::store::ensure_model;
+use crate::tiny::ModelConfig;
+use crate::validate::plan::{summarise, synthetic_source, tiny_source, validate, Curve, Quantity, Replicate, Settings, Source, Summary};
+use crate::validate::tiny::train_config;
+
+/// CSV columns of the cells (one prediction against the replay).
+pub const COLUMNS: [&str; 15] =
+    ["source", "replicate", "model", "pilot", "what", "quantity", "n", "predicted", "low", "high", "replay", "covered", "expected", "expected_se", "draws"];
+/// CSV columns of the curves.
+pub const CURVE_COLUMNS: [&str; 10] = ["source", "replicate", "model", "pilot", "n", "predicted", "low", "high", "replay", "expected"];
+
+/// The sizes: `(settings, tiny questions, synthetic questions, tiny files, synthetic files)`.
+pub fn sizes(quick: bool, seed: u64) -> (Settings, usize, usize, usize, usize) {
+    let rules: Vec<StopRule> = ["esc:4:64", "asc-beta:0.95:64"].iter().map(|r| r.parse().expect("valid rule")).collect();
+    let models = vec![PlanModel::EmpiricalBayes, PlanModel::PlugIn];
+    if quick {
+        (Settings { pilots: vec![4, 8], ns: vec![16, 32, 64], rules, models, draws: 100, truth_runs: 50, seed }, 16, 40, 1, 1)
+    } else {
+        (Settings { pilots: vec![4, 8, 16], ns: vec![16, 32, 64], rules, models, draws: 400, truth_runs: 400, seed }, 64, 200, 10, 16)
+    }
+}
+
+fn model_name(m: PlanModel) -> &'static str {
+    match m {
+        PlanModel::EmpiricalBayes => "empirical Bayes",
+        PlanModel::PlugIn => "plug-in",
+    }
+}
+
+/// A predicted curve as a solid mean and dashed interval ends.
+fn band_series(c: &Curve, color: plotters::style::RGBColor, label: String) -> Vec<Series> {
+    let pts = |f: &dyn Fn(&crate::plan::Band) -> f64| c.bands.iter().enumerate().skip(c.pilot - 1).map(|(i, b)| ((i + 1) as f64, f(b))).collect();
+    vec![
+        Series::new(label, color, Style::Line, pts(&|b| b.mean)),
+        Series::new("", color, Style::Dashed, pts(&|b| b.low)),
+        Series::new("", color, Style::Dashed, pts(&|b| b.high)),
+    ]
+}
+
+/// The replay at `n = 1, 2, 3, 4, 6, 8, 12, …` (points).
+fn replay_series(c: &Curve) -> Series {
+    let ns: Vec<usize> = (0..).flat_map(|k| [1usize << k, 3 << k]).take_while(|&n| n <= c.replay.len()).filter(|&n| n >= 1).collect();
+    let mut ns = ns;
+    ns.sort_unstable();
+    ns.dedup();
+    Series::new("replay on the completed file (fixed:n, file order)", palette::PAPER, Style::Points, ns.iter().map(|&n| (n as f64, c.replay[n - 1])).collect())
+}
+
+fn find<'a>(curves: &'a [Curve], source: &str, model: PlanModel, pilot: usize) -> Option<&'a Curve> {
+    curves.iter().find(|c| c.source == source && c.replicate == 0 && c.model == model && c.pilot == pilot)
+}
+
+fn summary_table(rows: &[Summary]) -> String {
+    let mut t = String::from(
+        "| source | model | quantity | cells | coverage of the 90% intervals | mean error | mean \\|error\\| | mean width | mean \\|error\\| vs the truth's expectation |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for s in rows {
+        let unit = if s.quantity == Quantity::Accuracy { " pts" } else { " samples" };
+        t.push_str(&format!(
+            "| {} | {} | {} | {} | {:.0}% | {:+.2}{unit} | {:.2}{unit} | {:.2}{unit} | {} |\n",
+            s.source,
+            model_name(s.model),
+            if s.quantity == Quantity::Accuracy { "accuracy" } else { "samples" },
+            s.cells,
+            s.coverage,
+            s.mean_error,
+            s.mean_abs_error,
+            s.mean_width,
+            s.mean_abs_error_expected.map(|e| format!("{e:.2}{unit}")).unwrap_or_else(|| "-".into()),
+        ));
+    }
+    t
+}
+
+/// Writes `plan.{png,svg,csv}` and `plan_curves.csv`.
+pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+    let (settings, tiny_questions, synthetic_questions, tiny_files, synthetic_files) = sizes(cfg.quick, cfg.seed);
+    let mut llm = crate::eval::formats::read(&super::real_llm::data_file(), None, None)?;
+    llm.detach();
+    let stored = ensure_model(None, &ModelConfig::default(), &train_config(), observer)?;
+    let sources = vec![
+        Source { name: "smollm2", replicates: vec![Replicate { data: llm, truth: None }] },
+        tiny_source(&stored.model, tiny_questions, tiny_files, 64, cfg.seed)?,
+        synthetic_source(synthetic_questions, synthetic_files, 64, cfg.seed),
+    ];
+    let v = validate(&sources, &settings, observer)?;
+
+    let mut csv = Csv::new(&COLUMNS);
+    for c in &v.cells {
+        csv.row(vec![
+            c.source.into(),
+            c.replicate.to_string(),
+            c.model.to_string(),
+            c.pilot.to_string(),
+            c.what.clone(),
+            if c.quantity == Quantity::Accuracy { "accuracy".into() } else { "samples".into() },
+            c.n.to_string(),
+            csv_float(c.predicted),
+            csv_float(c.low),
+            csv_float(c.high),
+            csv_float(c.replay),
+            c.covered().to_string(),
+            c.expected.map(csv_float).unwrap_or_default(),
+            c.expected_se.map(csv_float).unwrap_or_default(),
+            settings.draws.to_string(),
+        ]);
+    }
+    let mut ccsv = Csv::new(&CURVE_COLUMNS);
+    for c in &v.curves {
+        for (i, b) in c.bands.iter().enumerate() {
+            ccsv.row(vec![
+                c.source.into(),
+                c.replicate.to_string(),
+                c.model.to_string(),
+                c.pilot.to_string(),
+                (i + 1).to_string(),
+                csv_float(b.mean),
+                csv_float(b.low),
+                csv_float(b.high),
+                csv_float(c.replay[i]),
+                c.expected.as_ref().map(|e| csv_float(e[i])).unwrap_or_default(),
+            ]);
+        }
+    }
+
+    // (a) SmolLM2, pilot 8: both models; (b) SmolLM2, the other pilots; (c) tiny; (d) synthetic.
+    let mut panels = Vec::new();
+    let both = |source: &str, pilot: usize, title: String| -> Option<Panel> {
+        let eb = find(&v.curves, source, PlanModel::EmpiricalBayes, pilot)?;
+        let plug = find(&v.curves, source, PlanModel::PlugIn, pilot)?;
+        let mut series = band_series(eb, palette::SC, format!("{} (mean, 90% interval)", model_name(PlanModel::EmpiricalBayes)));
+        series.extend(band_series(plug, palette::PPL, format!("{} (mean, 90% interval)", model_name(PlanModel::PlugIn))));
+        if let Some(e) = &eb.expected {
+            series.push(Series::new(
+                "the truth's expectation given the pilot (Monte Carlo)",
+                palette::PC,
+                Style::Line,
+                e.iter().enumerate().skip(pilot - 1).map(|(i, &x)| ((i + 1) as f64, x)).collect(),
+            ));
+        }
+        series.push(replay_series(eb));
+        Some(Panel::versus_n(title, "SC accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
+    };
+    if let Some(p) = both("smollm2", 8, "(a) SmolLM2-135M paths, pilot of 8: predicted vs replay".into()) {
+        panels.push(p);
+    }
+    let others: Vec<usize> = settings.pilots.iter().copied().filter(|&m| m != 8).collect();
+    let mut series = Vec::new();
+    for (k, &m) in others.iter().enumerate() {
+        if let Some(c) = find(&v.curves, "smollm2", PlanModel::EmpiricalBayes, m) {
+            series.extend(band_series(c, palette::FAMILY[(k + 2) % palette::FAMILY.len()], format!("empirical Bayes, pilot of {m}")));
+        }
+    }
+    if let Some(c) = find(&v.curves, "smollm2", PlanModel::EmpiricalBayes, 8) {
+        series.push(replay_series(c));
+    }
+    panels.push(Panel::versus_n(
+        format!("(b) SmolLM2, pilots of {}: empirical Bayes", others.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" and ")),
+        "SC accuracy (%)",
+        Scale::Linear,
+        LegendAt::LowerRight,
+        series,
+    ));
+    if let Some(p) = both("tiny", 8, format!("(c) tiny transformer, {tiny_questions} questions, pilot of 8 (file 1)")) {
+        panels.push(p);
+    }
+    if let Some(p) = both("synthetic", 8, format!("(d) synthetic population, {synthetic_questions} questions, pilot of 8 (file 1)")) {
+        panels.push(p);
+    }
+    let mut files = draw(&cfg.out, "plan", "Plans from a pilot: predicted SC accuracy vs what replay measured", &panels, (2, 2), (1800, 1400))?;
+    files.push(csv.write(&cfg.out, "plan")?);
+    files.push(ccsv.write(&cfg.out, "plan_curves")?);
+
+    let rows = summarise(&v.cells);
+    let overall = |model: PlanModel, q: Quantity| rows.iter().find(|r| r.source == "all" && r.model == model && r.quantity == q);
+    let verdict = match (
+        overall(PlanModel::EmpiricalBayes, Quantity::Accuracy),
+        overall(PlanModel::EmpiricalBayes, Quantity::Samples),
+        overall(PlanModel::PlugIn, Quantity::Accuracy),
+        overall(PlanModel::PlugIn, Quantity::Samples),
+    ) {
+        (Some(ea), Some(es), Some(pa), Some(ps)) => {
+            let cells = ea.cells + es.cells;
+            let covered = (ea.coverage * ea.cells as f64 + es.coverage * es.cells as f64) / cells as f64;
+            format!(
+                "Over all {cells} predicted cells the empirical-Bayes intervals hold the replay in {covered:.0}% (accuracy {:.0}%, mean width {:.1} \
+                 points; samples {:.0}%, mean width {:.1}); the plug-in's in {:.0}% and {:.0}%, its accuracy predictions off by {:+.1} points on \
+                 average{}.",
+                ea.coverage,
+                ea.mean_width,
+                es.coverage,
+                es.mean_width,
+                pa.coverage,
+                ps.coverage,
+                pa.mean_error,
+                if pa.mean_error < 0.0 {
+                    " — too little gain from more samples: each pilot's frequencies taken as the truth make a unanimous pilot look settled \
+                     and leave no room for answers not yet seen"
+                } else {
+                    ""
+                }
+            )
+        }
+        _ => String::new(),
+    };
+    let summary = format!(
+        "## Plans from a pilot (`plan.png`)\n\n`pathconf plan` reads the first m paths of each question (m = {pilots}) and predicts SC's accuracy \
+         at n = {ns} and the cost and accuracy of {rules} — what replay measures once the file is complete (the pilot's paths kept \
+         first). Cells: every predicted value (values the pilot fixes are left out) of every file — SmolLM2's committed 192 × 64 paths; \
+         {tiny_files} files of {tiny_questions} questions × 64 paths sampled by the tiny transformer (answer distributions enumerated to \
+         {floor:e}); {synthetic_files} files of {synthetic_questions} questions × 64 draws from a synthetic population that is not the model's \
+         own — against the replay of that file; where the truth is known, also against its expectation given the same pilot \
+         (Monte Carlo, {truth_runs} completions per question). {draws} draws per plan, seed {seed}.\n\n{table}\n{verdict}\n",
+        pilots = settings.pilots.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+        ns = settings.ns.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+        rules = settings.rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "),
+        floor = crate::validate::plan::TINY_FLOOR,
+        truth_runs = settings.truth_runs,
+        draws = settings.draws,
+        seed = cfg.seed,
+        table = summary_table(&rows),
+    );
+    Ok(FigureOutput { name: "plan", files, summary })
+}
