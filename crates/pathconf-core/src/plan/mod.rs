@@ -6,6 +6,7 @@
 //! | part | what | file |
 //! |---|---|---|
 //! | the pilot | a question's first draws as answer labels | [`pilot`] |
+//! | discrete priors | histograms of observations, posteriors as CDFs, draws | [`discrete`] |
 //! | the correct share | `θ_q ~ g`, `g` the NPMLE across questions; posterior per question | [`share`] |
 //! | a question's wrong answers | a Pitman–Yor process (unbounded, or `K` distractors); its urn; its largest share | [`pitman_yor`] |
 //! | the wrong answers' population | a mixture over a grid of processes, weights by EM across questions; posterior per question | [`wrong`] |
@@ -17,6 +18,7 @@
 //! DESIGN.md ("Plans from a pilot").
 
 pub mod decide;
+pub mod discrete;
 pub mod model;
 pub mod pilot;
 pub mod pitman_yor;

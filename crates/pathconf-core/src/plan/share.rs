@@ -24,6 +24,7 @@
 //! not taken as certain: it is weighed against how often such pilots came
 //! from lower shares in the other questions.
 
+use super::discrete;
 use rand::Rng;
 
 /// Grid size `G` (the grid has `G + 1` points).
@@ -85,15 +86,7 @@ impl SharePrior {
     /// ```
     pub fn fit(observations: &[(usize, usize)]) -> Self {
         // Questions with the same (m, c) share a likelihood: the fit runs on the histogram.
-        let mut hist: Vec<((usize, usize), f64)> = Vec::new();
-        let mut sorted = observations.to_vec();
-        sorted.sort_unstable();
-        for key in sorted {
-            match hist.last_mut() {
-                Some((k, w)) if *k == key => *w += 1.0,
-                _ => hist.push((key, 1.0)),
-            }
-        }
+        let hist = discrete::histogram(observations.iter().copied());
         if hist.is_empty() {
             return Self::uniform();
         }
@@ -133,20 +126,7 @@ impl SharePrior {
     /// The posterior over the grid after `c` correct of `m` draws, as a
     /// cumulative distribution (last entry 1).
     pub fn posterior_cdf(&self, m: usize, c: usize) -> Vec<f64> {
-        let l = likelihood(m, c);
-        let mut acc = 0.0;
-        let mut cdf: Vec<f64> = self
-            .weights
-            .iter()
-            .zip(&l)
-            .map(|(a, b)| {
-                acc += a * b;
-                acc
-            })
-            .collect();
-        let total = acc;
-        cdf.iter_mut().for_each(|x| *x /= total);
-        cdf
+        discrete::posterior_cdf(&self.weights, &likelihood(m, c))
     }
 
     /// The posterior mean of `θ` after `c` correct of `m`.
@@ -190,8 +170,7 @@ fn weights_into(q: &[Vec<f64>], a: &[f64], out: &mut [f64]) {
 
 /// One draw of `θ` from a posterior given as [`SharePrior::posterior_cdf`].
 pub fn sample(cdf: &[f64], rng: &mut impl Rng) -> f64 {
-    let u: f64 = rng.random();
-    grid_point(cdf.partition_point(|&x| x <= u).min(GRID))
+    grid_point(discrete::draw(cdf, rng))
 }
 
 #[cfg(test)]

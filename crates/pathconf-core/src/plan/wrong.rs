@@ -14,6 +14,7 @@
 //! distractors per question it let wrong answers keep appearing and
 //! predicted too much gain from more samples (DESIGN).
 
+use super::discrete;
 use super::pitman_yor::PitmanYor;
 use rand::Rng;
 
@@ -67,15 +68,7 @@ impl WrongPrior {
     /// assert_eq!(prior.processes[best].alpha + prior.processes[best].discount, 0.0, "K = 1: α = |d|");
     /// ```
     pub fn fit(partitions: &[Vec<usize>]) -> Self {
-        let mut keys: Vec<Vec<usize>> = partitions.iter().filter(|b| b.iter().sum::<usize>() >= 2).map(|b| sorted(b)).collect();
-        keys.sort_unstable();
-        let mut hist: Vec<(Vec<usize>, f64)> = Vec::new();
-        for k in keys {
-            match hist.last_mut() {
-                Some((key, w)) if *key == k => *w += 1.0,
-                _ => hist.push((k, 1.0)),
-            }
-        }
+        let hist = discrete::histogram(partitions.iter().filter(|b| b.iter().sum::<usize>() >= 2).map(|b| sorted(b)));
         let mut prior = Self::uniform();
         if hist.is_empty() {
             return prior;
@@ -103,19 +96,7 @@ impl WrongPrior {
     /// The posterior over the processes given one question's wrong blocks,
     /// as a cumulative distribution.
     pub fn posterior_cdf(&self, blocks: &[usize]) -> Vec<f64> {
-        let l = likelihoods(&self.processes, &sorted(blocks));
-        let mut acc = 0.0;
-        let mut cdf: Vec<f64> = self
-            .weights
-            .iter()
-            .zip(&l)
-            .map(|(w, x)| {
-                acc += w * x;
-                acc
-            })
-            .collect();
-        cdf.iter_mut().for_each(|x| *x /= acc);
-        cdf
+        discrete::posterior_cdf(&self.weights, &likelihoods(&self.processes, &sorted(blocks)))
     }
 
     /// The weight-averaged `(α, d)` over the unbounded processes and the
@@ -150,8 +131,7 @@ fn likelihoods(processes: &[PitmanYor], blocks: &[usize]) -> Vec<f64> {
 
 /// One draw of a process from a posterior given as [`WrongPrior::posterior_cdf`].
 pub fn sample(prior: &WrongPrior, cdf: &[f64], rng: &mut impl Rng) -> PitmanYor {
-    let u: f64 = rng.random();
-    prior.processes[cdf.partition_point(|&x| x <= u).min(cdf.len() - 1)]
+    prior.processes[discrete::draw(cdf, rng)]
 }
 
 #[cfg(test)]
