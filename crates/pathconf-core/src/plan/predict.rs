@@ -28,7 +28,7 @@ use super::model::{Future, Hyper, PlanModel, Sequence};
 use super::pilot::Pilot;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::stopping::{replay_silent, StopCache, StopRule};
+use crate::stopping::{prefix_credits, replay_silent, StopCache, StopRule};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -183,7 +183,8 @@ impl Tally {
     /// longest rule and `n_max`), replayed in order: SC at every `n` and
     /// every rule, invalid answers treated as `cfg` says.
     pub fn add(&mut self, seq: &Sequence, cfg: &PlanConfig) {
-        add_prefix_credits(&seq.answers, &seq.correct, silent_of(cfg.sc_invalid, &seq.invalid), &mut self.sc);
+        let credits = prefix_credits(&seq.answers, &seq.correct, silent_of(cfg.sc_invalid, &seq.invalid), cfg.n_max);
+        self.sc.iter_mut().zip(credits).for_each(|(s, c)| *s += c);
         for ((rule, policy), (slot, cache)) in cfg.rules.iter().zip(self.rules.iter_mut().zip(self.caches.iter_mut())) {
             let stopped = replay_silent(rule, &seq.answers, &seq.correct, silent_of(*policy, &seq.invalid), cache);
             slot.0 += stopped.credit;
@@ -195,30 +196,6 @@ impl Tally {
 /// The length a completed run needs for `cfg`: `n_max`, or the longest rule's cap.
 pub fn run_length(cfg: &PlanConfig) -> usize {
     cfg.rules.iter().map(|(r, _)| r.max_samples()).chain([cfg.n_max]).max().unwrap_or(cfg.n_max)
-}
-
-/// SC's plurality credit after each of the first `n_max` draws of `seq`
-/// (ties split; `silent` answers cast no vote), added into `out`.
-pub fn add_prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, out: &mut [f64]) {
-    let mut counts = vec![0usize; correct.len()];
-    let (mut top, mut at_top) = (0usize, 0usize);
-    let y = correct.iter().position(|&c| c);
-    for (slot, &a) in out.iter_mut().zip(answers) {
-        if !silent.is_some_and(|s| s[a as usize]) {
-            let c = &mut counts[a as usize];
-            *c += 1;
-            if *c > top {
-                (top, at_top) = (*c, 1);
-            } else if *c == top {
-                at_top += 1;
-            }
-        }
-        if let Some(y) = y {
-            if top > 0 && counts[y] == top {
-                *slot += 1.0 / at_top as f64;
-            }
-        }
-    }
 }
 
 /// Predicts SC at every `n ≤ n_max`, SC's limit and every rule for the
@@ -334,21 +311,6 @@ fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, len: usize, s: u64) -> Tally {
 mod tests {
     use super::*;
     use crate::progress::Quiet;
-
-    #[test]
-    fn prefix_credits_are_fixed_budget_replays() {
-        let answers = [2u32, 0, 1, 1, 0, 3, 0, 2, 2, 2];
-        let correct = [true, false, false, false];
-        for silent in [None, Some(&[false, false, false, true][..])] {
-            let mut out = vec![0.0; answers.len()];
-            add_prefix_credits(&answers, &correct, silent, &mut out);
-            for (n, &c) in out.iter().enumerate() {
-                let rule = StopRule::Fixed { n: n + 1 };
-                let r = replay_silent(&rule, &answers, &correct, silent, &mut StopCache::default());
-                assert_eq!(c, r.credit, "n = {}", n + 1);
-            }
-        }
-    }
 
     #[test]
     fn values_the_pilot_fixes_are_measured_and_exact() {

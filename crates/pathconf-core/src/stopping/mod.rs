@@ -26,5 +26,5 @@ pub mod simulate;
 pub mod symmetric;
 
 pub use pc_stop::PathDraws;
-pub use replay::{is_silent, replay, replay_any, replay_cached, replay_silent, replay_with_paths, Stopped};
+pub use replay::{is_silent, prefix_credits, replay, replay_any, replay_cached, replay_silent, replay_with_paths, Stopped};
 pub use rule::{EscAnswer, RuleError, StopCache, StopRule, Unseen};

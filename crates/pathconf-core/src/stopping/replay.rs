@@ -106,6 +106,42 @@ pub fn replay_silent(rule: &StopRule, answers: &[u32], correct: &[bool], silent:
     plurality(&counts, limit, voted)
 }
 
+/// The plurality credit after each prefix `1..=max` of `answers` — `fixed:N`
+/// for every `N` in one pass, ties split as [`select`] splits them (the share
+/// of the tied leaders that are correct). A sequence shorter than `max`
+/// repeats its last value (a question with fewer paths uses all of them).
+/// Draws of the answers marked in `silent` cast no vote (no vote yet:
+/// credit 0). Counts rise one at a time, so the leaders are tracked as they
+/// change: O(1) per draw.
+///
+/// ```
+/// use pathconf_core::stopping::prefix_credits;
+/// // Answers 1, 0, 0 with 0 correct: wrong, a 1–1 tie, right — then repeated.
+/// assert_eq!(prefix_credits(&[1, 0, 0], &[true, false], None, 4), [0.0, 0.5, 1.0, 1.0]);
+/// ```
+pub fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, max: usize) -> Vec<f64> {
+    let mut counts = vec![0usize; correct.len()];
+    let (mut top, mut at_top, mut correct_at_top) = (0usize, 0usize, 0usize);
+    let mut out = Vec::with_capacity(max);
+    for &a in answers.iter().take(max) {
+        if !is_silent(silent, a) {
+            let c = &mut counts[a as usize];
+            *c += 1;
+            let ok = correct[a as usize] as usize;
+            if *c > top {
+                (top, at_top, correct_at_top) = (*c, 1, ok);
+            } else if *c == top {
+                at_top += 1;
+                correct_at_top += ok;
+            }
+        }
+        out.push(if top == 0 { 0.0 } else { correct_at_top as f64 / at_top as f64 });
+    }
+    let last = out.last().copied().unwrap_or(0.0);
+    out.resize(max, last);
+    out
+}
+
 /// Runs any rule: the path rules read `draws` (and tie PC's scores within
 /// `tie_tol`, relative), the others only `answers` (sharing `cache`).
 pub fn replay_with_paths(rule: &StopRule, answers: &[u32], correct: &[bool], draws: &PathDraws, tie_tol: f64, cache: &mut StopCache) -> Stopped {
@@ -128,5 +164,28 @@ pub fn replay_any(
         (StopRule::PcStop { unseen, max }, Some(draws)) => replay_pc(unseen, max, answers, correct, draws, silent, tie_tol),
         (StopRule::PcStop { .. }, None) => panic!("{rule} reads paths: give their draws"),
         _ => replay_silent(rule, answers, correct, silent, cache),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against `fixed:n` replayed alone, for every `n`, with and without a
+    /// silent answer, and with two correct labels (a tie among them is full
+    /// credit, as `select` gives).
+    #[test]
+    fn prefix_credits_are_fixed_budget_replays() {
+        let answers = [2u32, 0, 1, 1, 0, 3, 0, 2, 2, 2, 4, 4, 4, 4];
+        for correct in [[true, false, false, false, false], [true, false, false, false, true]] {
+            for silent in [None, Some(&[false, false, false, true, false][..])] {
+                let credits = prefix_credits(&answers, &correct, silent, answers.len() + 2);
+                for (n, &c) in credits.iter().enumerate() {
+                    let rule = StopRule::Fixed { n: n + 1 };
+                    let r = replay_silent(&rule, &answers, &correct, silent, &mut StopCache::default());
+                    assert_eq!(c, r.credit, "n = {}", n + 1);
+                }
+            }
+        }
     }
 }

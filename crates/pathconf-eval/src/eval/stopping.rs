@@ -21,7 +21,7 @@ use super::protocol::require_logprobs;
 use super::RawQuestion;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::stopping::{is_silent, replay_any, EscAnswer, PathDraws, StopCache, StopRule, Stopped, Unseen};
+use crate::stopping::{prefix_credits, replay_any, EscAnswer, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -149,26 +149,6 @@ pub struct StopReport {
     /// Per question and rule, when asked for.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub per_question: Vec<StopQuestion>,
-}
-
-/// The plurality credit after each prefix `1..=max` of `answers` (a shorter
-/// sequence repeats its last value: a question with fewer paths uses all of
-/// them) — `fixed:N` for every `N` in one pass.
-/// Draws of the answers marked in `silent` cast no vote (no vote yet: credit 0).
-fn prefix_credits(answers: &[u32], correct: &[bool], silent: Option<&[bool]>, max: usize) -> Vec<f64> {
-    let mut counts = vec![0usize; correct.len()];
-    let mut out = Vec::with_capacity(max);
-    let mut voted = 0usize;
-    for &a in answers.iter().take(max) {
-        if !is_silent(silent, a) {
-            counts[a as usize] += 1;
-            voted += 1;
-        }
-        out.push(if voted == 0 { 0.0 } else { crate::select::select(counts.iter().zip(correct).map(|(&c, &ok)| (c as f64, ok))).credit });
-    }
-    let last = out.last().copied().unwrap_or(0.0);
-    out.resize(max, last);
-    out
 }
 
 /// The plurality credit of `fixed:k` for every `k` in `1..=max` on `q`'s
