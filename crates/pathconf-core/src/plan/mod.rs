@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | the pilot | a question's first draws as answer labels | [`pilot`] |
 //! | discrete priors | histograms of observations, posteriors as CDFs, draws | [`discrete`] |
-//! | the correct share | `θ_q ~ g`, `g` the NPMLE across questions; posterior per question | [`share`] |
+//! | the correct share | `θ_q ~ g`, `g` Efron's g-model fitted across questions; posterior per question | [`share`] |
 //! | a question's wrong answers | a Pitman–Yor process (unbounded, or `K` distractors); its urn; its largest share | [`pitman_yor`] |
 //! | the wrong answers' population | a mixture over a grid of processes, weights by EM across questions; posterior per question | [`wrong`] |
 //! | the model | empirical Bayes, or the naive plug-in; a question's futures | [`model`] |
@@ -26,7 +26,6 @@ pub mod predict;
 pub mod share;
 pub mod wrong;
 
-pub use model::Sequence;
-pub use model::{Hyper, PlanModel};
+pub use model::{Hyper, PlanModel, Sequence};
 pub use pilot::{Pilot, PilotError};
 pub use predict::{predict, run_length, Band, Basis, PlanConfig, PlanError, Prediction, RulePrediction, Tally};

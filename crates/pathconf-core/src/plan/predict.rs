@@ -9,10 +9,10 @@
 //! `s = 1..S`:
 //!
 //! 1. (empirical Bayes) the questions are resampled with replacement and the
-//!    model refitted on the resample ([`super::model::Hyper::fit`]) — the
-//!    parametric bootstrap of Laird & Louis (1987), so the interval carries
-//!    the uncertainty of the fitted prior, which a finite number of questions
-//!    leaves;
+//!    model refitted on the resample ([`super::model::Hyper::fit`]) — Laird
+//!    & Louis's (1987) bootstrap for empirical-Bayes intervals, resampling
+//!    the questions themselves — so the interval carries the uncertainty of
+//!    the fitted prior, which a finite number of questions leaves;
 //! 2. every question's run is completed from its own posterior
 //!    ([`super::model::Future::draw`]), and replayed;
 //! 3. the dataset's values are averaged over the questions.
