@@ -1,0 +1,215 @@
+//! Seeded fuzzing of the file readers (issue #36, item 1), on the stable
+//! toolchain: every prefix of a small valid file (truncation at every byte),
+//! then seeded byte-level and structured mutations — type swaps, nulls, huge,
+//! tiny and non-finite numbers, deep nesting, invalid UTF-8, duplicate keys,
+//! long arrays. Every case must return (no panic) and, when it is an error,
+//! name the file. `PATHCONF_FUZZ_CASES` sets the mutations per reader (CI:
+//! 2,000; the long run of README: 100,000); the seed is fixed (`FUZZ_SEED`).
+
+use pathconf::eval::formats::{read, Format};
+use pathconf::spec::{parse_population, parse_spec};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const FUZZ_SEED: u64 = 20261206;
+
+fn cases() -> usize {
+    std::env::var("PATHCONF_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+}
+
+/// Replacements for a JSON value's text.
+const VALUES: [&str; 16] = [
+    "null",
+    "1e400",
+    "-1e400",
+    "1e-320",
+    "-0",
+    "NaN",
+    "\"NaN\"",
+    "Infinity",
+    "-Infinity",
+    "18446744073709551616",
+    "\"x\"",
+    "[]",
+    "{}",
+    "true",
+    "\"\"",
+    "[[[[[[[[[[1]]]]]]]]]]",
+];
+
+/// One mutation of `text` (bytes: the result may not be UTF-8).
+fn mutate(text: &[u8], rng: &mut impl Rng) -> Vec<u8> {
+    let mut t = text.to_vec();
+    let pos = |rng: &mut dyn rand::RngCore, len: usize| if len == 0 { 0 } else { rng.random_range(0..len) };
+    match rng.random_range(0..9) {
+        // A random byte changed, inserted or deleted.
+        0 => {
+            let i = pos(rng, t.len());
+            if i < t.len() {
+                t[i] = rng.random();
+            }
+        }
+        1 => {
+            let i = pos(rng, t.len());
+            t.insert(i, rng.random());
+        }
+        2 => {
+            let i = pos(rng, t.len());
+            if i < t.len() {
+                t.remove(i);
+            }
+        }
+        // A number, string or literal replaced by another kind of value.
+        3 | 4 => {
+            let starts: Vec<usize> = (0..t.len())
+                .filter(|&i| matches!(t[i], b'0'..=b'9' | b'"' | b'-' | b't' | b'f' | b'n') && (i == 0 || matches!(t[i - 1], b':' | b'[' | b',' | b' ')))
+                .collect();
+            if let Some(&s) = starts.get(pos(rng, starts.len())) {
+                let end = if t[s] == b'"' {
+                    t[s + 1..].iter().position(|&c| c == b'"').map_or(t.len(), |e| s + e + 2)
+                } else {
+                    t[s..].iter().position(|c| matches!(c, b',' | b']' | b'}')).map_or(t.len(), |e| s + e)
+                };
+                let v = VALUES[rng.random_range(0..VALUES.len())];
+                t.splice(s..end.min(t.len()), v.bytes());
+            }
+        }
+        // Deep nesting around the whole text.
+        5 => {
+            let depth = rng.random_range(100..5000);
+            let mut n = vec![b'['; depth];
+            n.extend_from_slice(&t);
+            n.extend(std::iter::repeat_n(b']', depth));
+            t = n;
+        }
+        // Invalid UTF-8.
+        6 => {
+            let i = pos(rng, t.len());
+            t.splice(i..i, [0xff, 0xfe, 0xc3]);
+        }
+        // A `"key":` duplicated in place (`"key": "key": …` or a repeated member).
+        7 => {
+            let keys: Vec<usize> =
+                (0..t.len().saturating_sub(1)).filter(|&i| t[i] == b'"' && t[i + 1..].iter().take(40).position(|&c| c == b':').is_some()).collect();
+            if let Some(&s) = keys.get(pos(rng, keys.len())) {
+                if let Some(e) = t[s..].iter().position(|&c| c == b',') {
+                    let member: Vec<u8> = t[s..=s + e].to_vec();
+                    t.splice(s..s, member);
+                }
+            }
+        }
+        // A long array in place of an opening bracket's first element.
+        _ => {
+            let opens: Vec<usize> = (0..t.len()).filter(|&i| t[i] == b'[').collect();
+            if let Some(&s) = opens.get(pos(rng, opens.len())) {
+                let long: Vec<u8> = std::iter::repeat_n(&b"0.5,"[..], rng.random_range(1000..20_000)).flatten().copied().collect();
+                t.splice(s + 1..s + 1, long);
+            }
+        }
+    }
+    t
+}
+
+/// Runs `parse` on every prefix of `valid` and on `cases()` mutations; a
+/// panic fails the test, an error must name `name`. Returns (cases, errors,
+/// slowest case).
+fn fuzz(label: &str, valid: &[u8], name: &str, parse: &dyn Fn(&[u8]) -> Result<(), String>) -> (usize, usize, Duration) {
+    let mut rng = ChaCha8Rng::seed_from_u64(FUZZ_SEED ^ label.len() as u64);
+    let mut inputs: Vec<Vec<u8>> = (0..valid.len()).map(|k| valid[..k].to_vec()).collect();
+    let mut current = valid.to_vec();
+    for i in 0..cases() {
+        // Chains of up to three mutations, restarting from the valid file every 16.
+        if i % 16 == 0 {
+            current = valid.to_vec();
+        }
+        current = mutate(&current, &mut rng);
+        if current.len() > 4_000_000 {
+            current = valid.to_vec();
+        }
+        inputs.push(current.clone());
+    }
+    let (mut errors, mut slowest) = (0, Duration::ZERO);
+    for (i, input) in inputs.iter().enumerate() {
+        let start = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| parse(input)));
+        slowest = slowest.max(start.elapsed());
+        match outcome {
+            Err(_) => panic!("{label}: case {i} panicked; input (first 300 bytes): {:?}", String::from_utf8_lossy(&input[..input.len().min(300)])),
+            Ok(Err(message)) => {
+                errors += 1;
+                assert!(message.contains(name), "{label}: case {i}: the error does not name the file: {message}");
+            }
+            Ok(Ok(())) => {}
+        }
+    }
+    (inputs.len(), errors, slowest)
+}
+
+fn file_reader(dir: &Path, format: Option<Format>) -> impl Fn(&[u8]) -> Result<(), String> + '_ {
+    move |bytes: &[u8]| {
+        let path = dir.join("input.data");
+        std::fs::write(&path, bytes).unwrap();
+        read(&path, format, None).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+fn report(label: &str, (cases, errors, slowest): (usize, usize, Duration)) {
+    eprintln!("{label}: {cases} cases, {errors} refused with the file named, 0 panics; slowest case {slowest:?}");
+}
+
+#[test]
+fn paths_readers_never_panic_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Small valid files of each format: two questions each.
+    let rpc = r#"{"predict": [["12", "12", "7"], ["3", "5"]], "completion": [["a 12", "b 12", "c 7"], ["x 3", "y 5"]], "mean_logprob": [[-0.1, -0.2, -0.9], [-0.4, -0.3]], "answer": ["12", "5"]}"#;
+    let jsonl: String = std::fs::read_to_string(root.join("data/smollm2_paths.jsonl"))
+        .unwrap()
+        .lines()
+        .take(1)
+        .map(|l| {
+            // One record, its paths cut to two and its logprobs to three tokens.
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let paths = v["paths"].as_array_mut().unwrap();
+            paths.truncate(2);
+            for p in paths.iter_mut() {
+                let o = p.as_object_mut().unwrap();
+                o.remove("token_confidence");
+                let lp: Vec<f64> = o["logprobs"].as_array().unwrap().iter().take(3).map(|x| x.as_f64().unwrap()).collect();
+                o.insert("logprob_sum".into(), lp.iter().sum::<f64>().into());
+                o.insert("mean_logprob".into(), (lp.iter().sum::<f64>() / 3.0).into());
+                o.insert("n_tokens".into(), 3.into());
+                o.insert("logprobs".into(), lp.into());
+            }
+            v.to_string() + "\n"
+        })
+        .collect();
+    let openai = "{\"id\": \"q1\", \"answer\": \"12\", \"choices\": [{\"message\": {\"content\": \"so 12\"}, \"logprobs\": {\"content\": [{\"logprob\": -0.1, \"top_logprobs\": [{\"logprob\": -0.1}, {\"logprob\": -2.5}]}]}}, {\"message\": {\"content\": \"so 7\"}, \"logprobs\": null}]}\n";
+    for (label, text, format) in [
+        ("rpc-json", rpc.to_string(), Some(Format::RpcJson)),
+        ("jsonl", jsonl, Some(Format::Jsonl)),
+        ("openai", openai.to_string(), Some(Format::Openai)),
+        ("detected", rpc.to_string(), None),
+    ] {
+        assert!(file_reader(dir.path(), format)(text.as_bytes()).is_ok(), "{label}: the valid file must read");
+        report(label, fuzz(label, text.as_bytes(), "input.data", &file_reader(dir.path(), format)));
+    }
+}
+
+#[test]
+fn spec_and_population_readers_never_panic_and_name_the_file() {
+    let spec = r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#;
+    let population = r#"{"questions": [{"weight": 2, "correct": "A", "answers": {"A": [0.6], "B": [0.4]}}, {"correct": "B", "answers": {"A": [0.5], "B": [0.3, 0.2]}}], "tau": 0.1}"#;
+    let generated = r#"{"generated": {"questions": 30, "seed": 7, "difficulty_a": 2, "difficulty_b": 2, "wrong_answers": 4, "paths_per_answer": 8}}"#;
+    let name = Path::new("fuzzed-spec.json");
+    let as_text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|e| format!("fuzzed-spec.json: not UTF-8: {e}"));
+    let spec_parse = |b: &[u8]| parse_spec(&as_text(b)?, name).map(|_| ()).map_err(|e| e.to_string());
+    let population_parse = |b: &[u8]| parse_population(&as_text(b)?, name).map(|_| ()).map_err(|e| e.to_string());
+    assert!(spec_parse(spec.as_bytes()).is_ok() && population_parse(population.as_bytes()).is_ok() && population_parse(generated.as_bytes()).is_ok());
+    report("spec", fuzz("spec", spec.as_bytes(), "fuzzed-spec.json", &spec_parse));
+    report("population", fuzz("population", population.as_bytes(), "fuzzed-spec.json", &population_parse));
+    report("generated population", fuzz("generated population", generated.as_bytes(), "fuzzed-spec.json", &population_parse));
+}
