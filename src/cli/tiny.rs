@@ -2,7 +2,7 @@
 //! [`pathconf::tiny`]. Every subcommand loads the cached model for its
 //! training settings, training it first when absent.
 
-use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
+use pathconf::eval::formats::jsonl::QuestionRecord;
 use pathconf::generation::GenerationConfig;
 use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
@@ -141,13 +141,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             for q in &qs {
                 let paths = sample_paths(&stored.model, q, s.n, &cfg, &mut rng)?;
                 tokens += paths.iter().map(|p| p.tokens.len()).sum::<usize>();
-                let record = QuestionRecord {
-                    id: q.id(),
-                    question: None,
-                    answer: q.answer().to_string(),
-                    prompt_tokens: None,
-                    paths: paths.iter().map(|p| PathRecord::from_generated(p, false, false)).collect(),
-                };
+                let record = QuestionRecord::short(q.id(), q.answer().to_string(), &paths);
                 out.push_str(&record.to_line());
                 out.push('\n');
                 pathconf::progress::Observer::advance(&bar, 1);

@@ -7,7 +7,7 @@ use super::ApiError;
 use crate::accuracy::target::Target;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Prepared, ProbMode};
-use crate::eval::Dataset;
+use crate::eval::{Dataset, RawQuestion};
 use crate::invalid::InvalidPolicy;
 use crate::plan::decide::{best_within, smallest_n, BudgetDecision, TargetDecision};
 use crate::plan::{predict, Band, Basis, Hyper, Pilot, PlanConfig, PlanModel, Prediction};
@@ -148,18 +148,18 @@ pub struct PlanReport {
     pub prediction: Prediction,
 }
 
-/// Each question's pilot: its first `m` paths as answer groups, as `eval
-/// --stop --order file` groups them.
+/// A question's pilot: its first `m` paths (all when `None`) as answer
+/// groups, as `eval --stop --order file` groups them.
+pub fn pilot(q: &RawQuestion, m: Option<usize>, equal: &AnswerEquality) -> Pilot {
+    let take = m.unwrap_or(usize::MAX).min(q.paths.len());
+    let prepared = Prepared::new(q, (0..take).collect(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
+    let (answers, correct) = prepared.groups();
+    Pilot::new(answers.to_vec(), correct.to_vec(), prepared.invalid_groups()).expect("a question has at least one path, and its groups are labelled")
+}
+
+/// Every question's [`pilot`].
 pub fn pilots(ds: &Dataset, m: Option<usize>, equal: &AnswerEquality) -> Vec<Pilot> {
-    ds.questions
-        .iter()
-        .map(|q| {
-            let take = m.unwrap_or(usize::MAX).min(q.paths.len());
-            let prepared = Prepared::new(q, (0..take).collect(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
-            let (answers, correct) = prepared.groups();
-            Pilot::new(answers.to_vec(), correct.to_vec(), prepared.invalid_groups()).expect("a question has at least one path, and its groups are labelled")
-        })
-        .collect()
+    ds.questions.iter().map(|q| pilot(q, m, equal)).collect()
 }
 
 fn basis_text(b: Basis, p: &Prediction) -> String {

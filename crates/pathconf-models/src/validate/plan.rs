@@ -18,9 +18,8 @@
 //! is covered when the replay on the whole file lies in its interval.
 
 use crate::eval::equivalence::AnswerEquality;
-use crate::eval::formats::jsonl::{PathRecord, QuestionRecord};
+use crate::eval::formats::jsonl::QuestionRecord;
 use crate::eval::formats::{read, Format};
-use crate::eval::methods::{Prepared, ProbMode};
 use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, StopConfig};
 use crate::eval::{Dataset, EvalError, RawPath, RawQuestion};
 use crate::generation::GenerationConfig;
@@ -29,7 +28,7 @@ use crate::plan::{run_length, Band, Basis, PlanConfig, PlanModel, Sequence, Tall
 use crate::progress::{Observer, Quiet};
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, Question, TinyModel};
-use pathconf_eval::api::plan::{plan, PlanOptions};
+use pathconf_eval::api::plan::{pilot, plan, PlanOptions};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Gamma, Poisson};
@@ -214,15 +213,14 @@ pub fn summarise(cells: &[Cell]) -> Vec<Summary> {
 }
 
 /// The label sequences a question's pilot and true distribution give: the
-/// pilot's groups (as `plan` forms them) and, for each true answer, its label
-/// (a pilot group's, or a new one).
+/// pilot's groups (as `plan` forms them, [`pilot`]) and, for each true
+/// answer, its label (a pilot group's, or a new one).
 fn truth_labels(q: &RawQuestion, truth: &TrueQuestion, m: usize, equal: &AnswerEquality) -> (Sequence, Vec<(u32, f64)>) {
-    let take = m.min(q.paths.len());
-    let prepared = Prepared::new(q, (0..take).collect(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
-    let (answers, correct) = prepared.groups();
-    let mut seq = Sequence { answers: answers.to_vec(), correct: correct.to_vec(), invalid: prepared.invalid_groups() };
+    // The pilot as `plan` labels it; its draw `i` is the question's path `i`.
+    let pilot = pilot(q, Some(m), equal);
+    let mut seq = Sequence::of(&pilot);
     let mut rep: Vec<Option<&str>> = vec![None; seq.correct.len()];
-    for (i, &g) in answers.iter().enumerate() {
+    for (i, &g) in pilot.answers().iter().enumerate() {
         rep[g as usize].get_or_insert(q.paths[i].answer.as_str());
     }
     let labels = truth
@@ -496,13 +494,7 @@ pub fn tiny_source(model: &TinyModel, questions: usize, replicates: usize, paths
         let mut text = String::new();
         for q in &qs {
             let generated = sample_paths(model, q, paths, &cfg, &mut rng)?;
-            let record = QuestionRecord {
-                id: q.id(),
-                question: None,
-                answer: q.answer().to_string(),
-                prompt_tokens: None,
-                paths: generated.iter().map(|p| PathRecord::from_generated(p, false, false)).collect(),
-            };
+            let record = QuestionRecord::short(q.id(), q.answer().to_string(), &generated);
             text.push_str(&record.to_line());
             text.push('\n');
         }

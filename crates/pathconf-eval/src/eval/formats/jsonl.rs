@@ -311,6 +311,13 @@ impl PathRecord {
 }
 
 impl QuestionRecord {
+    /// A question's generated paths in the short form `pathconf tiny sample`
+    /// writes (the paths' text, answer, log-probabilities and token counts;
+    /// no question text, prompt length, mean or finish flag).
+    pub fn short(id: String, answer: String, paths: &[crate::generation::GeneratedPath]) -> Self {
+        Self { id, question: None, answer, prompt_tokens: None, paths: paths.iter().map(|p| PathRecord::from_generated(p, false, false)).collect() }
+    }
+
     /// The record as one JSONL line (no newline).
     pub fn to_line(&self) -> String {
         serde_json::to_string(self).expect("records serialise")
