@@ -2,6 +2,9 @@
 //!
 //! - `simulate/sc_pc_1000_paths_n64`: Monte Carlo throughput (elements = sampled paths).
 //! - `exact_pc/10k_distinct_n64`: exact PC terms for one answer with 10⁴ distinct probabilities.
+//! - `theory_terms/1M_paths`: `theory`'s exact terms table at n = 64 for a spec of 10⁶ distinct
+//!   paths (10 answers × 10⁵; issue #36: < 100 ms beyond reading the spec), PPL summarised per
+//!   answer (the default) and with a row per path (`--per-path`, building 10⁶ rows).
 //! - `eval/300x128`: `eval` end to end (parse + SC, or + RPC) on a synthetic 300 × 128 file.
 //! - `aggregators/300x128`: each of the field's aggregators on a loaded 300 × 128 file (issue #18: < 50 ms).
 //! - `plan/1318x40`: `plan` (issue #35: < 5 s) on a synthetic 1,318 × 40 file, pilot 8, SC at every
@@ -16,6 +19,7 @@ use pathconf::eval::methods::{Method, ProbMode};
 use pathconf::eval::protocol::{evaluate, EvalConfig};
 use pathconf::montecarlo::{simulate, SimConfig};
 use pathconf::progress::Quiet;
+use pathconf::api::theory::terms;
 use pathconf::theory::pc::pc_moments;
 use pathconf::PathDistribution;
 use rand::{Rng, SeedableRng};
@@ -43,6 +47,19 @@ fn exact_pc_bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("exact_pc");
     for n in [64u64, 4096] {
         g.bench_with_input(BenchmarkId::new("10k_distinct", n), &n, |b, &n| b.iter(|| pc_moments(&probs, n)));
+    }
+    g.finish();
+}
+
+fn theory_terms_bench(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let groups: Vec<(String, Vec<f64>)> = (0..10).map(|a| (format!("A{a}"), (0..100_000).map(|_| rng.random::<f64>() + 1e-9).collect())).collect();
+    let d = PathDistribution::from_weights(&groups, Some("A0")).unwrap();
+    let mut g = c.benchmark_group("theory_terms");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(d.paths().len() as u64));
+    for (name, per_path) in [("per_answer", false), ("per_path", true)] {
+        g.bench_function(BenchmarkId::new("1M_paths_n64", name), |b| b.iter(|| terms(&d, &[64], None, None, per_path).unwrap()));
     }
     g.finish();
 }
@@ -215,6 +232,7 @@ criterion_group!(
     plan_bench,
     simulate_bench,
     exact_pc_bench,
+    theory_terms_bench,
     eval_bench,
     weibull_fits_bench,
     exact_accuracy_bench,

@@ -32,8 +32,8 @@ fn theory_json_rows_have_exactly_the_documented_keys() {
     let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--n", "1,2,4,8", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
-    // per n: 3 sc + 4 ppl + 3 pc + 3 rp
-    assert_eq!(rows.len(), 4 * 13);
+    // per n: 3 sc + 3 ppl (one per answer) + 3 pc + 3 rp
+    assert_eq!(rows.len(), 4 * 12);
     let keys = [
         "estimator",
         "answer",
@@ -51,12 +51,15 @@ fn theory_json_rows_have_exactly_the_documented_keys() {
         let obj = r.as_object().unwrap();
         let mut got: Vec<&str> = obj.keys().map(String::as_str).collect();
         got.sort_unstable();
+        let est = r["estimator"].as_str().unwrap();
         let mut want = keys.to_vec();
+        if est == "ppl" {
+            want.extend(["paths", "worst_path", "worst_reasoning_error"]);
+        }
         want.sort_unstable();
         assert_eq!(got, want);
-        let est = r["estimator"].as_str().unwrap();
         assert!(["sc", "ppl", "pc", "rp"].contains(&est));
-        assert_eq!(r["path"].is_null(), est != "ppl");
+        assert!(r["path"].is_null());
         let sum = r["estimation_error"].as_f64().unwrap() + r["model_error"].as_f64().unwrap() + r["cross_term"].as_f64().unwrap();
         assert!((sum - r["reasoning_error"].as_f64().unwrap()).abs() < 1e-12);
     }
@@ -66,6 +69,29 @@ fn theory_json_rows_have_exactly_the_documented_keys() {
     // Theorem 4 is printed only for equal-path answers: B and C (one path), not A.
     let pc_a = rows.iter().find(|r| r["estimator"] == "pc" && r["answer"] == "A").unwrap();
     assert!(pc_a["paper_formula"].is_null());
+    // PPL for A at n = 1 averages its two paths with weights 2/3 and 1/3
+    // (p_t/p_a): R(t) = E[(p_t S_t − 1)²] = p_t (p_t − 1)² + (1 − p_t), by hand.
+    let ppl_a1 = rows.iter().find(|r| r["estimator"] == "ppl" && r["answer"] == "A" && r["n"] == 1).unwrap();
+    let r = |p: f64| p * (p - 1.0f64).powi(2) + (1.0 - p);
+    assert!((ppl_a1["reasoning_error"].as_f64().unwrap() - (2.0 * r(0.2) + r(0.1)) / 3.0).abs() < 1e-15);
+    assert_eq!((ppl_a1["paths"].as_u64(), ppl_a1["worst_path"].as_u64()), (Some(2), Some(1)));
+    assert!((ppl_a1["worst_reasoning_error"].as_f64().unwrap() - r(0.1)).abs() < 1e-15);
+}
+
+#[test]
+fn theory_per_path_adds_a_row_per_ppl_path_after_each_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "spec.json", SPEC);
+    let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--n", "3", "--json", "--per-path"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let ppl: Vec<(String, Value)> = rows.iter().filter(|r| r["estimator"] == "ppl").map(|r| (r["answer"].as_str().unwrap().to_string(), r["path"].clone())).collect();
+    let want = [("A", Value::Null), ("A", 0.into()), ("A", 1.into()), ("B", Value::Null), ("B", 0.into()), ("C", Value::Null), ("C", 0.into())];
+    assert_eq!(ppl, want.map(|(a, p)| (a.to_string(), p)));
+    // a path row: Proposition 3 as printed, E[(p̂ − p)²] = p²(1 − p)^n, by hand
+    let b0 = rows.iter().find(|r| r["estimator"] == "ppl" && r["answer"] == "B" && r["path"] == 0).unwrap();
+    assert!((b0["estimation_error"].as_f64().unwrap() - 0.09 * 0.7f64.powi(3)).abs() < 1e-15);
+    assert!(b0.get("paths").is_none());
 }
 
 #[test]

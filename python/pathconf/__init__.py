@@ -427,6 +427,7 @@ def theory(
     trials: int = 20_000,
     seed: int = 2025,
     population: Optional[Spec] = None,
+    per_path: bool = False,
 ) -> Report:
     """Exact theory for a path distribution, as ``pathconf theory --json``.
 
@@ -434,7 +435,10 @@ def theory(
     [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}`` (each answer's path
     probabilities). By default the rows are every estimator's exact error
     terms at each ``n`` (E[p̂], bias, estimation error, model error, cross
-    term, reasoning error; the paper's formula where it has one). With
+    term, reasoning error; the paper's formula where it has one); PPL's
+    rows average each answer's paths (weights p_t/p_a, keys ``paths``,
+    ``worst_path``, ``worst_reasoning_error``), and ``per_path=True`` adds
+    a row for every path. With
     ``accuracy=True``: P(chosen answer correct) per estimator and ``n``,
     each row saying how it was obtained (``exact``, ``enumeration``,
     ``monte_carlo`` with a 95% interval); ``target`` (``limit:D``,
@@ -453,6 +457,7 @@ def theory(
         estimators=list(estimators),
         trials=trials,
         seed=seed,
+        per_path=per_path,
     )
     if population is not None:
         if spec is not None:

@@ -90,6 +90,7 @@ def theory(
     estimators: Sequence[str] = ...,
     trials: int = 20000,
     seed: int = 2025,
+    per_path: bool = False,
 ) -> str: ...
 def simulate(
     spec_file: Optional[str] = None,

@@ -319,7 +319,7 @@ fn population_of(file: Option<PathBuf>, text: Option<String>) -> Result<Populati
 /// or `target`, selection accuracy and samples needed; with a population,
 /// population curves).
 #[pyfunction]
-#[pyo3(signature = (spec_file = None, spec_json = None, population_file = None, population_json = None, n = vec![1, 2, 4, 8, 16, 32, 64], tau = None, temperature = None, accuracy = false, target = None, n_max = 1024, estimators = Vec::new(), trials = 20_000, seed = 2025))]
+#[pyo3(signature = (spec_file = None, spec_json = None, population_file = None, population_json = None, n = vec![1, 2, 4, 8, 16, 32, 64], tau = None, temperature = None, accuracy = false, target = None, n_max = 1024, estimators = Vec::new(), trials = 20_000, seed = 2025, per_path = false))]
 #[allow(clippy::too_many_arguments)]
 fn theory(
     py: Python<'_>,
@@ -336,6 +336,7 @@ fn theory(
     estimators: Vec<String>,
     trials: u64,
     seed: u64,
+    per_path: bool,
 ) -> PyResult<String> {
     let target = target.map(|t| t.parse().map_err(|e: pathconf_core::accuracy::target::TargetError| value_err(e.to_string()))).transpose()?;
     let json = detached(py, move |observer| {
@@ -345,7 +346,7 @@ fn theory(
         } else {
             TheoryInput::Spec(spec_of(spec_file, spec_json)?)
         };
-        let req = AccuracyRequest { n, tau, temperature, estimators, accuracy, target, n_max, trials, seed };
+        let req = AccuracyRequest { n, tau, temperature, estimators, accuracy, target, n_max, trials, seed, per_path };
         Ok(pathconf_eval::api::theory::theory(&input, &req, observer)?.to_json())
     })
     .map_err(|e| e.into_py(py_err))?;

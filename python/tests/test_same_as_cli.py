@@ -63,6 +63,9 @@ def test_theory_terms_from_dict_and_file(cli, spec_dict, spec_file):
     expected = cli("theory", "--spec", spec_file, "--n", "0,1,2,5", "--json")
     assert pathconf.theory(spec_dict, n=[0, 1, 2, 5]).json == expected
     assert pathconf.theory(spec_file, n=[0, 1, 2, 5]).to_records() == expected
+    per_path = cli("theory", "--spec", spec_file, "--n", "0,1,2,5", "--json", "--per-path")
+    assert pathconf.theory(spec_dict, n=[0, 1, 2, 5], per_path=True).json == per_path
+    assert len(per_path) > len(expected)
 
 
 def test_theory_cisc_accuracy_target(cli, spec_file):

@@ -8,6 +8,7 @@ use pathconf::estimators::EstimatorId;
 use pathconf::progress::Bar;
 use pathconf::spec::{read_population, read_spec};
 use pathconf::PathDistribution;
+use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -68,6 +69,10 @@ pub struct Args {
     /// Monte Carlo seed.
     #[arg(long, default_value_t = 2025)]
     seed: u64,
+    /// A terms row for every PPL path (by default each answer's paths are
+    /// averaged into one row, weights p_t/p_a, its worst path named).
+    #[arg(long)]
+    per_path: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -97,6 +102,7 @@ impl Args {
             n_max: self.n_max,
             trials: self.trials,
             seed: self.seed,
+            per_path: self.per_path,
         }
     }
 }
@@ -121,7 +127,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let report = theory(&input, &args.request(args.tau), &bar)?;
     bar.finish();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        out.flush()?;
         return Ok(0);
     }
     let (spec, report) = match (input, report) {
@@ -147,6 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     );
     println!("E[p̂] expected confidence, est.err = E[(p̂−p)²], model = (p−I)², cross = 2(p−I)(E[p̂]−p), R = E[(p̂−I)²] = est.err + model + cross.");
     println!("paper = the paper's printed reasoning error (Prop. 2, Prop. 3, Thm. 4 with k equal paths), '-' where it has none.");
+    println!(
+        "PPL's terms are per path (Prop. 3); path 'all k' is the mean over the answer's k paths weighted by p_t/p_a, its worst path in the last column{}.",
+        if args.per_path { "; each path follows" } else { " (--per-path lists every path)" }
+    );
     if let Some(t) = args.temperature {
         let limit = pathconf::theory::weighted::cisc_limit(d, t);
         let shares: Vec<String> = d.answers().iter().zip(&limit).map(|(a, x)| format!("{a}: {}", num(*x))).collect();
@@ -168,6 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .filter(|r| r.n == n)
             .map(|r| {
                 let mut cells = key_cells(r.estimator.name(), &r.answer, r.path);
+                if let Some(s) = &r.over_paths {
+                    cells[2] = format!("all {}", s.paths);
+                }
                 cells.extend([
                     num(r.terms.expected_confidence),
                     num(r.terms.bias),
@@ -176,11 +192,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     num(r.terms.cross_term),
                     num(r.terms.reasoning_error),
                     r.paper_formula.map(num).unwrap_or_else(|| "-".into()),
+                    r.over_paths.map(|s| format!("path {}: R = {}", s.worst_path, num(s.worst_reasoning_error))).unwrap_or_default(),
                 ]);
                 cells
             })
             .collect();
-        println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "bias", "est.err", "model", "cross", "R", "paper"], &body));
+        println!("{}", table(&["estimator", "answer", "path", "E[p̂]", "bias", "est.err", "model", "cross", "R", "paper", "worst path"], &body));
     }
     Ok(0)
 }

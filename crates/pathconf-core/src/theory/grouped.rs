@@ -16,7 +16,7 @@ impl Grouped {
     /// Groups the positive entries of `probs` (zeros contribute to no term).
     pub fn new(probs: &[f64]) -> Self {
         let mut v: Vec<f64> = probs.iter().copied().filter(|&p| p > 0.0).collect();
-        v.sort_by(f64::total_cmp);
+        v.sort_unstable_by(f64::total_cmp); // equal keys are equal bits: the order among them cannot show
         let mut out = Self { probs: Vec::new(), counts: Vec::new() };
         for p in v {
             if out.probs.last() == Some(&p) {

@@ -86,9 +86,38 @@ pub fn hit(p: f64, n: u64) -> f64 {
     }
 }
 
+/// `(miss(p, n), hit(p, n))` with one logarithm: the same two numbers, bit
+/// for bit, for the sums that need both.
+#[inline]
+pub fn miss_hit(p: f64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        (1.0, 0.0)
+    } else if p >= 1.0 {
+        (0.0, 1.0)
+    } else {
+        let l = n as f64 * (-p).ln_1p();
+        (l.exp(), 0.0 - l.exp_m1())
+    }
+}
+
 /// `(1 − p − q)^n`, the probability that two distinct paths are both missed
 /// (rounding below zero is clamped).
 #[inline]
 pub fn miss2(p: f64, q: f64, n: u64) -> f64 {
     miss((p + q).min(1.0), n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn miss_hit_is_miss_and_hit_bit_for_bit() {
+        for p in [0.0, 1e-300, 5e-324, 1e-12, 0.001, 0.3, 0.5, 0.999_999, 1.0, 1.5] {
+            for n in [0, 1, 2, 7, 64, 4096, u64::MAX / 2] {
+                let (m, h) = miss_hit(p, n);
+                assert_eq!((m.to_bits(), h.to_bits()), (miss(p, n).to_bits(), hit(p, n).to_bits()), "p={p} n={n}");
+            }
+        }
+    }
 }

@@ -62,35 +62,37 @@ pub fn pc_mse_grouped(g: &Grouped, n: u64) -> f64 {
         let u = q / (1.0 - q);
         nf * u * u <= 1.0
     };
+    // (q, c, (1 − q)^n), each miss probability computed once.
     let (mut big, mut small) = (Vec::new(), Vec::new());
+    let mut total = 0.0; // the diagonal t = u
     for (q, c) in g.iter() {
+        let m = miss(q, n);
+        total += c * q * q * m;
         if is_small(q) {
-            small.push((q, c));
+            small.push((q, c, m));
         } else {
-            big.push((q, c));
+            big.push((q, c, m));
         }
     }
-    // Diagonal t = u.
-    let mut total: f64 = g.iter().map(|(q, c)| c * q * q * miss(q, n)).sum();
     // Pairs with at least one large path, summed directly. A large group whose
     // own miss probability underflows contributes nothing (m_{tu} <= m_t).
-    for (i, &(q, c)) in big.iter().enumerate() {
-        if c * q * miss(q, n) == 0.0 {
+    for (i, &(q, c, m)) in big.iter().enumerate() {
+        if c * q * m == 0.0 {
             continue;
         }
-        for (j, &(r, d)) in big.iter().enumerate() {
+        for (j, &(r, d, _)) in big.iter().enumerate() {
             let pairs = if i == j { c * (c - 1.0) } else { c * d };
             if pairs > 0.0 {
                 total += pairs * q * r * miss2(q, r, n);
             }
         }
-        let cross: f64 = small.iter().map(|&(r, d)| d * r * miss2(q, r, n)).sum();
+        let cross: f64 = small.iter().map(|&(r, d, _)| d * r * miss2(q, r, n)).sum();
         total += 2.0 * c * q * cross;
     }
     // Small-small pairs through the separable series, minus its diagonal.
     if !small.is_empty() {
-        let u_max = small.iter().map(|&(q, _)| q / (1.0 - q)).fold(0.0, f64::max);
-        let weights: Vec<(f64, f64)> = small.iter().map(|&(q, c)| (c * q * miss(q, n), q / (1.0 - q))).collect();
+        let u_max = small.iter().map(|&(q, _, _)| q / (1.0 - q)).fold(0.0, f64::max);
+        let weights: Vec<(f64, f64)> = small.iter().map(|&(q, c, m)| (c * q * m, q / (1.0 - q))).collect();
         let mut powers: Vec<f64> = weights.iter().map(|&(w, _)| w).collect();
         let mut series = 0.0;
         let mut binom = 1.0_f64;
@@ -112,7 +114,7 @@ pub fn pc_mse_grouped(g: &Grouped, n: u64) -> f64 {
                 *p *= u;
             }
         }
-        let diagonal: f64 = small.iter().map(|&(q, c)| c * q * q * miss((2.0 * q).min(1.0), n)).sum();
+        let diagonal: f64 = small.iter().map(|&(q, c, _)| c * q * q * miss((2.0 * q).min(1.0), n)).sum();
         total += series - diagonal;
     }
     total.max(0.0)

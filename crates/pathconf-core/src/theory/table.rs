@@ -1,20 +1,24 @@
 //! The table of every estimator × answer (× path, for PPL) × error term at one
 //! `n`, built once for `theory`, `simulate` and `verify`.
 //!
-//! Row order: SC for every answer, PPL for every answer and each listed path,
-//! PC for every answer, RP (when a threshold is given) for every answer. SC is
+//! Row order: SC for every answer, PPL for every answer (its paths folded
+//! into one row, [`super::ppl::ppl_answer_summary`], and/or each listed
+//! path, as [`PplRows`] asks), PC for every answer, RP (when a threshold is given) for every answer. SC is
 //! undefined at `n = 0` and omitted there. `paper_formula` is the paper's
 //! printed reasoning error where it has one: Proposition 2 (SC) and
 //! Proposition 3 (PPL) through Proposition 1's two-term decomposition,
 //! Theorem 4 for PC when the answer's paths are equally likely.
 
-use super::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use super::{paper, pc::pc_terms, ppl::ppl_answer_summary, ppl::ppl_terms, ppl::PathSummary, rp::rp_terms, sc::sc_terms, ErrorTerms};
 use crate::estimators::EstimatorId;
 use crate::PathDistribution;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One estimator's exact terms for one answer (or PPL path) at one `n`.
-/// Serialises to `{estimator, answer, path, n, <terms>, paper_formula}`.
+/// Serialises to `{estimator, answer, path, n, <terms>, paper_formula}`, and
+/// for a PPL row folding an answer's paths (`path` null) also `{paths,
+/// worst_path, worst_reasoning_error}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermRow {
     /// The estimator.
@@ -30,6 +34,9 @@ pub struct TermRow {
     pub terms: ErrorTerms,
     /// The paper's printed reasoning error, if it has one.
     pub paper_formula: Option<f64>,
+    /// For a PPL row averaging an answer's paths: how it was folded.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub over_paths: Option<PathSummary>,
     /// The answer's index in the distribution.
     #[serde(skip)]
     pub answer_index: usize,
@@ -43,16 +50,40 @@ pub struct TermRow {
 
 /// Which PPL paths of an answer get a row, given the answer's path
 /// probabilities.
-pub type PathSelection<'a> = &'a dyn Fn(&[f64]) -> Vec<usize>;
+pub type PathSelection<'a> = &'a (dyn Fn(&[f64]) -> Vec<usize> + Sync);
 
 /// Every path of the answer.
 pub fn all_paths(probs: &[f64]) -> Vec<usize> {
     (0..probs.len()).collect()
 }
 
+/// No path of the answer.
+pub fn no_paths(_: &[f64]) -> Vec<usize> {
+    Vec::new()
+}
+
+/// Which PPL rows a table carries: one per answer folding its paths, and
+/// one per path `paths` selects.
+#[derive(Clone, Copy)]
+pub struct PplRows<'a> {
+    /// One row per answer, its paths averaged with weights `p_t / p_a`.
+    pub per_answer: bool,
+    /// The paths that get their own row.
+    pub paths: PathSelection<'a>,
+}
+
+impl PplRows<'static> {
+    /// A row per path, none per answer.
+    pub const PER_PATH: Self = Self { per_answer: false, paths: &all_paths };
+    /// A row per answer, none per path.
+    pub const PER_ANSWER: Self = Self { per_answer: true, paths: &no_paths };
+}
+
 /// The table for `dist` at `n`; RP rows only when `tau` is given; PPL rows
-/// for the paths `ppl_paths` selects.
-pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl_paths: PathSelection) -> Vec<TermRow> {
+/// as `ppl` asks (for each answer, its summary first, then its paths).
+/// Answers are computed in parallel (each answer's rows on their own, so the
+/// table does not depend on the number of threads).
+pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl: PplRows) -> Vec<TermRow> {
     let row = |estimator, a: usize, path: Option<usize>, target: f64, terms, paper_formula| TermRow {
         estimator,
         answer: dist.answers()[a].clone(),
@@ -60,6 +91,7 @@ pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl_paths: 
         n,
         terms,
         paper_formula,
+        over_paths: None,
         answer_index: a,
         target,
         indicator: dist.indicator(a),
@@ -71,23 +103,33 @@ pub fn term_table(dist: &PathDistribution, n: u64, tau: Option<f64>, ppl_paths: 
             out.push(row(EstimatorId::Sc, a, None, p, t, Some(paper::prop2_reasoning(p, ind, n))));
         }
     }
-    for a in 0..dist.n_answers() {
-        let (probs, ind) = (dist.probs_of(a), dist.indicator(a));
-        for j in ppl_paths(&probs) {
-            let pt = probs[j];
-            out.push(row(EstimatorId::Ppl, a, Some(j), pt, ppl_terms(dist, a, j, n), Some(paper::prop3_reasoning(pt, ind, n))));
-        }
-    }
-    for a in 0..dist.n_answers() {
-        let (p, ind) = (dist.answer_mass(a), dist.indicator(a));
-        let printed = paper::equal_path_count(&dist.probs_of(a)).filter(|_| p > 0.0).map(|k| paper::thm4_reasoning(p, k, ind, n));
-        out.push(row(EstimatorId::Pc, a, None, p, pc_terms(dist, a, n), printed));
-    }
-    if let Some(tau) = tau {
-        for a in 0..dist.n_answers() {
-            out.push(row(EstimatorId::Rp, a, None, dist.answer_mass(a), rp_terms(dist, a, n, tau), None));
-        }
-    }
+    // Per answer: its PPL rows, its PC row, its RP row.
+    let per_answer: Vec<(Vec<TermRow>, TermRow, Option<TermRow>)> = (0..dist.n_answers())
+        .into_par_iter()
+        .map(|a| {
+            let (p, ind) = (dist.answer_mass(a), dist.indicator(a));
+            let probs = dist.probs_of(a);
+            let mut ppl_rows = Vec::new();
+            if ppl.per_answer {
+                if let Some((terms, target, printed, summary)) = ppl_answer_summary(dist, a, n) {
+                    ppl_rows.push(TermRow { over_paths: Some(summary), ..row(EstimatorId::Ppl, a, None, target, terms, Some(printed)) });
+                }
+            }
+            for j in (ppl.paths)(&probs) {
+                let pt = probs[j];
+                ppl_rows.push(row(EstimatorId::Ppl, a, Some(j), pt, ppl_terms(dist, a, j, n), Some(paper::prop3_reasoning(pt, ind, n))));
+            }
+            let printed = paper::equal_path_count(&probs).filter(|_| p > 0.0).map(|k| paper::thm4_reasoning(p, k, ind, n));
+            let pc = row(EstimatorId::Pc, a, None, p, pc_terms(dist, a, n), printed);
+            let rp = tau.map(|tau| row(EstimatorId::Rp, a, None, p, rp_terms(dist, a, n, tau), None));
+            (ppl_rows, pc, rp)
+        })
+        .collect();
+    let (ppl_rows, rest): (Vec<_>, Vec<_>) = per_answer.into_iter().map(|(ppl, pc, rp)| (ppl, (pc, rp))).unzip();
+    let (pc_rows, rp_rows): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
+    out.extend(ppl_rows.into_iter().flatten());
+    out.extend(pc_rows);
+    out.extend(rp_rows.into_iter().flatten());
     out
 }
 
@@ -108,6 +150,7 @@ pub fn cisc_rows(dist: &PathDistribution, n: u64, t: f64) -> Option<Vec<TermRow>
                 n,
                 terms,
                 paper_formula: None,
+                over_paths: None,
                 answer_index: a,
                 target: target[a],
                 indicator: dist.indicator(a),

@@ -8,7 +8,7 @@ use crate::montecarlo::agreement::{Family, StdError};
 use crate::montecarlo::{simulate, simulate_selection, Estimate, SimConfig, SimResult, SimTerms};
 use crate::progress::Observer;
 use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
-use crate::theory::table::{term_table, TermRow};
+use crate::theory::table::{term_table, PplRows, TermRow};
 use crate::theory::{paper, ErrorTerms};
 use serde::Serialize;
 
@@ -289,7 +289,7 @@ fn observe(cfg: &AuditCase, n: u64, en: Option<&EnumeratedMoments>, mc: Option<&
         let (estimator, answer, path) = (row.estimator.name(), row.answer.clone(), row.path);
         out.push(Obs { claim, config: cfg.name.clone(), n, estimator, answer, path, quantity, claimed, enumerated, exact, mc });
     };
-    let table = term_table(d, n, Some(cfg.tau), &ppl_paths);
+    let table = term_table(d, n, Some(cfg.tau), PplRows { per_answer: false, paths: &ppl_paths });
     for a in 0..d.n_answers() {
         let probs = d.probs_of(a);
         let (p, ind) = (d.answer_mass(a), d.indicator(a));

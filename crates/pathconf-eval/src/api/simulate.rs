@@ -6,7 +6,7 @@ use crate::distribution::PathDistribution;
 use crate::estimators::{Cisc, EstimatorId};
 use crate::montecarlo::{simulate, simulate_against, Estimate, SimConfig, SimTerms};
 use crate::progress::Observer;
-use crate::theory::table::{all_paths, cisc_rows, term_table, TermRow};
+use crate::theory::table::{cisc_rows, term_table, PplRows, TermRow};
 use crate::theory::weighted::cisc_limit;
 use serde::Serialize;
 
@@ -139,7 +139,7 @@ pub fn simulate_spec(d: &PathDistribution, req: &SimulateRequest, observer: &dyn
         let (n, cfg) = (checked.n, SimConfig { track_paths: track, ..checked });
         let res = simulate(d, &cfg, observer);
         sampled += res.sampled_paths;
-        for ex in term_table(d, n, Some(req.tau), &all_paths) {
+        for ex in term_table(d, n, Some(req.tau), PplRows::PER_PATH) {
             let a = ex.answer_index;
             let terms = match (ex.estimator, ex.path) {
                 (EstimatorId::Sc, _) => &res.answers[a].sc,

@@ -10,10 +10,11 @@ use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::progress::Observer;
 use crate::spec::PopulationSpec;
-use crate::theory::table::{all_paths, cisc_rows, term_table, TermRow};
+use crate::theory::table::{cisc_rows, term_table, PplRows, TermRow};
 use serde::Serialize;
 
-/// The terms table: every estimator × answer (× path for PPL) × `n`.
+/// The terms table: every estimator × answer × `n`; PPL one row per answer
+/// (its paths averaged) and, on request, one per path.
 #[derive(Debug, Clone, Serialize)]
 pub struct TermsReport {
     /// The rows, `n` by `n` in the order asked.
@@ -24,13 +25,16 @@ pub struct TermsReport {
 
 /// The exact terms for each `n`, with CISC rows at `temperature` when given
 /// (its terms are taken against its own limit p̃; exact by enumeration of
-/// count vectors where that fits).
-pub fn terms(d: &PathDistribution, ns: &[u64], tau: Option<f64>, temperature: Option<f64>) -> Result<TermsReport, ApiError> {
+/// count vectors where that fits). PPL: one row per answer folding its paths
+/// ([`crate::theory::ppl::ppl_answer_summary`]), and one per path when
+/// `per_path`.
+pub fn terms(d: &PathDistribution, ns: &[u64], tau: Option<f64>, temperature: Option<f64>, per_path: bool) -> Result<TermsReport, ApiError> {
     super::check_spec_options(ns, tau, temperature)?;
     let mut rows = Vec::new();
     let mut cisc_too_large = Vec::new();
     for &n in ns {
-        rows.extend(term_table(d, n, tau, &all_paths));
+        let ppl = if per_path { PplRows { per_answer: true, ..PplRows::PER_PATH } } else { PplRows::PER_ANSWER };
+        rows.extend(term_table(d, n, tau, ppl));
         if let Some(t) = temperature.filter(|_| n > 0) {
             match cisc_rows(d, n, t) {
                 Some(r) => rows.extend(r),
@@ -83,6 +87,8 @@ pub struct AccuracyRequest {
     pub trials: u64,
     /// Monte Carlo seed.
     pub seed: u64,
+    /// A terms row for every PPL path besides each answer's summary.
+    pub per_path: bool,
 }
 
 /// Selection accuracy and samples needed (the fields `theory --json` prints
@@ -179,15 +185,23 @@ pub enum TheoryReport {
     Population(PopulationReport),
 }
 
-impl TheoryReport {
-    /// The JSON that `theory --json` prints (the terms as an array of rows).
-    pub fn to_json(&self) -> serde_json::Value {
+/// Serialises to the JSON `theory --json` prints: the terms as an array of
+/// rows, the other reports as objects (streamed, no `Value` tree in between:
+/// 10⁶ per-path rows write without holding their JSON in memory).
+impl Serialize for TheoryReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Terms(r) => serde_json::to_value(&r.rows),
-            Self::Accuracy(r) => serde_json::to_value(r),
-            Self::Population(r) => serde_json::to_value(r),
+            Self::Terms(r) => r.rows.serialize(s),
+            Self::Accuracy(r) => r.serialize(s),
+            Self::Population(r) => r.serialize(s),
         }
-        .expect("reports serialise")
+    }
+}
+
+impl TheoryReport {
+    /// The JSON that `theory --json` prints, as a value.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("reports serialise")
     }
 }
 
@@ -202,7 +216,7 @@ pub fn theory(input: &TheoryInput, req: &AccuracyRequest, observer: &dyn Observe
             if req.accuracy || req.target.is_some() {
                 Ok(TheoryReport::Accuracy(accuracy(&spec.distribution, &req, observer)?))
             } else {
-                Ok(TheoryReport::Terms(terms(&spec.distribution, &req.n, req.tau, req.temperature)?))
+                Ok(TheoryReport::Terms(terms(&spec.distribution, &req.n, req.tau, req.temperature, req.per_path)?))
             }
         }
     }
