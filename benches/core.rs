@@ -13,13 +13,13 @@
 //!   rayon pool of 1 and of 2 threads (the fits share nothing, so they scale with cores).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pathconf::api::theory::terms;
 use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, ProbMode};
 use pathconf::eval::protocol::{evaluate, EvalConfig};
 use pathconf::montecarlo::{simulate, SimConfig};
 use pathconf::progress::Quiet;
-use pathconf::api::theory::terms;
 use pathconf::theory::pc::pc_moments;
 use pathconf::PathDistribution;
 use rand::{Rng, SeedableRng};

@@ -85,7 +85,8 @@ fn theory_per_path_adds_a_row_per_ppl_path_after_each_summary() {
     let o = pathconf(&["theory", "--spec", spec.to_str().unwrap(), "--n", "3", "--json", "--per-path"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
-    let ppl: Vec<(String, Value)> = rows.iter().filter(|r| r["estimator"] == "ppl").map(|r| (r["answer"].as_str().unwrap().to_string(), r["path"].clone())).collect();
+    let ppl: Vec<(String, Value)> =
+        rows.iter().filter(|r| r["estimator"] == "ppl").map(|r| (r["answer"].as_str().unwrap().to_string(), r["path"].clone())).collect();
     let want = [("A", Value::Null), ("A", 0.into()), ("A", 1.into()), ("B", Value::Null), ("B", 0.into()), ("C", Value::Null), ("C", 0.into())];
     assert_eq!(ppl, want.map(|(a, p)| (a.to_string(), p)));
     // a path row: Proposition 3 as printed, E[(p̂ − p)²] = p²(1 − p)^n, by hand

@@ -4,18 +4,17 @@
 use super::format::table;
 use super::named;
 use super::read::ReadArgs;
-use pathconf::api::eval::{EvalOptions, EvalOutcome, EvalPlan};
+use pathconf::api::eval::{eval_file, EvalOptions, EvalOutcome};
 use pathconf::eval::equivalence::AnswerEquality;
-use pathconf::eval::formats::read;
+use pathconf::eval::formats::chunks::CHUNK_BYTES;
 use pathconf::eval::methods::ProbMode;
-use pathconf::eval::prefit;
 use pathconf::eval::protocol::{EvalReport, MeanStd};
 use pathconf::eval::stopping::{PathOrder, StopReport};
 use pathconf::invalid::InvalidPolicy;
-use pathconf::output::write_atomic;
+use pathconf::output::write_atomic_with;
 use pathconf::progress::Bar;
 use pathconf::stopping::StopRule;
-use pathconf::weibull::FitMemo;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -143,31 +142,35 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     opts.parsed_methods()?; // names and τ first, before reading anything
     opts.equal = args.read.equality()?;
     let answers = args.read.truths()?;
-    // RPC's fits start on the idle cores while the file is parsed.
-    let (ds, fits) = rayon::join(
-        || read(&args.read.file, args.read.format, answers.as_ref()),
-        || if opts.prefits() { prefit::fits(&args.read.file) } else { FitMemo::default() },
-    );
-    let ds = ds?;
-    warn_about_logprobs(&args.read.file, &opts)?;
-    let plan = EvalPlan::new(&ds, &opts)?;
-    if let EvalPlan::Methods { sc_only: true, .. } = plan {
-        eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", args.read.file.display());
-    }
-    let bar = Bar::new(plan.work_units(&ds), if opts.stop.is_empty() { "evaluating" } else { "replaying" });
-    let outcome = plan.run_with_fits(&ds, &bar, &fits)?;
+    let file = &args.read.file;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let bar = Bar::bytes(size, if opts.stop.is_empty() { "evaluating" } else { "replaying" });
+    // Line formats are read a chunk at a time (memory bounded by a chunk,
+    // not the file); the others whole, RPC's fits starting while they parse.
+    warn_about_logprobs(file, &opts)?;
+    let (outcome, questions) = eval_file(file, args.read.format, answers.as_ref(), &opts, CHUNK_BYTES, &bar)?;
     bar.finish();
-    let json = serde_json::to_string_pretty(&outcome.to_json())?;
+    if let EvalOutcome::Methods { report, .. } = &outcome {
+        if opts.methods.is_none() && report.results.iter().all(|r| r.method == "SC") {
+            eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", file.display());
+        }
+    }
+    // Written as it is serialised: a large file's per-question outcomes are
+    // never one string in memory.
+    let mut write_json = |w: &mut dyn std::io::Write| outcome.write_json(w);
     if let Some(out) = &args.out {
-        write_atomic(out, json.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
+        write_atomic_with(out, &mut write_json).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.display()))?;
     }
     if args.json {
-        println!("{json}");
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        write_json(&mut stdout)?;
+        writeln!(stdout)?;
+        stdout.flush()?;
         return Ok(0);
     }
     match &outcome {
         EvalOutcome::Methods { report, .. } => print_table(report),
-        EvalOutcome::Stopping(report) => print_stopping(&args, &ds, &opts, report),
+        EvalOutcome::Stopping(report) => print_stopping(&args, questions, &opts, report),
     }
     Ok(0)
 }
@@ -192,14 +195,14 @@ fn warn_about_logprobs(file: &std::path::Path, opts: &EvalOptions) -> anyhow::Re
     Ok(())
 }
 
-fn print_stopping(args: &Args, ds: &pathconf::eval::Dataset, opts: &EvalOptions, report: &StopReport) {
+fn print_stopping(args: &Args, questions: usize, opts: &EvalOptions, report: &StopReport) {
     let order = opts.order;
     let repeats = if order == PathOrder::File { 1 } else { args.repeats };
     let how = match order {
         PathOrder::File => "paths in file order".to_string(),
         PathOrder::Random => format!("{repeats} seeded random orders per question (seed {})", args.seed),
     };
-    println!("pathconf eval --stop: {} — {} questions, {how}. Measured on data: accuracy ± s.e. across questions, ties split; ECE ×100 and Brier of the answer's vote share; invalid = how the rule treats draws without an answer (a dropped draw still counts as a sample).\n", ds.file.display(), ds.questions.len());
+    println!("pathconf eval --stop: {} — {} questions, {how}. Measured on data: accuracy ± s.e. across questions, ties split; ECE ×100 and Brier of the answer's vote share; invalid = how the rule treats draws without an answer (a dropped draw still counts as a sample).\n", args.read.file.display(), questions);
     let body: Vec<Vec<String>> = report
         .results
         .iter()

@@ -41,6 +41,20 @@ impl Bar {
         Self(Some(bar))
     }
 
+    /// A bar of `total` bytes (shown as sizes and a rate); hidden when
+    /// stderr is not a terminal.
+    pub fn bytes(total: u64, message: &str) -> Self {
+        let bar = Self::new(total, message);
+        if let Some(b) = &bar.0 {
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, eta {eta})")
+                    .expect("static template")
+                    .progress_chars("=> "),
+            );
+        }
+        bar
+    }
+
     /// A spinner with a running count, for work of unknown size.
     pub fn spinner(message: &str) -> Self {
         if !std::io::stderr().is_terminal() {

@@ -90,6 +90,35 @@ impl RawQuestion {
     }
 }
 
+/// Consecutive questions of one file, from question `first` on: a whole
+/// loaded [`Dataset`], or one chunk of a file read a chunk at a time
+/// ([`crate::eval::formats::chunks`]). Errors name questions by their index
+/// in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    /// The file.
+    pub file: &'a std::path::Path,
+    /// Its format.
+    pub format: crate::eval::formats::Format,
+    /// Index in the file of `questions[0]`.
+    pub first: usize,
+    /// The questions.
+    pub questions: &'a [RawQuestion],
+}
+
+impl<'a> From<&'a Dataset> for Part<'a> {
+    fn from(ds: &'a Dataset) -> Self {
+        Part { file: &ds.file, format: ds.format, first: 0, questions: &ds.questions }
+    }
+}
+
+impl Part<'_> {
+    /// The questions with their indices in the file.
+    pub fn indexed(&self) -> impl Iterator<Item = (usize, &RawQuestion)> + '_ {
+        self.questions.iter().enumerate().map(|(i, q)| (self.first + i, q))
+    }
+}
+
 impl Dataset {
     /// Paths without an answer, however they became so (extraction failed
     /// while reading, or the answer recorded is [`crate::extract::INVALID`]).

@@ -64,27 +64,35 @@ fn bin_of(c: f64) -> Option<usize> {
     (0..N_BINS).find(|&b| (b as f64 / N_BINS as f64) < c && c <= ((b + 1) as f64 / N_BINS as f64))
 }
 
-fn finish(acc: [f64; N_BINS], cnf: [f64; N_BINS], siz: [f64; N_BINS], brier: &[f64], nll: &[f64]) -> Calibration {
-    let mut ece = 0.0;
-    let mut bins = Vec::with_capacity(N_BINS);
-    for b in 0..N_BINS {
-        let (a, c) = if siz[b] > 0.0 { (acc[b] / siz[b], cnf[b] / siz[b]) } else { (acc[b], cnf[b]) };
-        ece += siz[b] * (a - c).abs();
-        bins.push(Bin { accuracy: a, confidence: c, weight: siz[b] });
-    }
-    // No weight in any bin (every confidence 0): nothing is miscalibrated.
-    let binned = siz.iter().sum::<f64>();
-    ece = if binned > 0.0 { ece / binned } else { 0.0 };
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    Calibration { ece, brier: mean(brier), nll: mean(nll), bins }
+/// The value `Iterator::sum` starts from for `f64` (`−0.0`): running sums
+/// below add in the order `sum` would and start where it does, so a metric
+/// accumulated question by question is the one computed over a slice, bit
+/// for bit.
+pub const SUM_START: f64 = -0.0;
+
+/// A calibration metric accumulated one question at a time, in the order
+/// the questions come (a file read in chunks gives the numbers a loaded
+/// file gives): [`Self::add_maximum`] or [`Self::add_average`], then
+/// [`Self::finish`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationSum {
+    acc: [f64; N_BINS],
+    cnf: [f64; N_BINS],
+    siz: [f64; N_BINS],
+    brier: f64,
+    nll: f64,
+    questions: usize,
 }
 
-/// The "maximum" variant over questions' `(confidence, correct)` rows.
-pub fn maximum(questions: &[Vec<(f64, bool)>]) -> Calibration {
-    let (mut acc, mut cnf, mut siz) = ([0.0; N_BINS], [0.0; N_BINS], [0.0; N_BINS]);
-    let mut brier = Vec::with_capacity(questions.len());
-    let mut nll = Vec::with_capacity(questions.len());
-    for rows in questions {
+impl Default for CalibrationSum {
+    fn default() -> Self {
+        Self { acc: [0.0; N_BINS], cnf: [0.0; N_BINS], siz: [0.0; N_BINS], brier: SUM_START, nll: SUM_START, questions: 0 }
+    }
+}
+
+impl CalibrationSum {
+    /// Adds one question to the "maximum" variant.
+    pub fn add_maximum(&mut self, rows: &[(f64, bool)]) {
         let rows = or_no_answer(rows);
         let (mut top, mut count) = (-1e6_f64, 0usize);
         for &(p, _) in rows {
@@ -107,43 +115,70 @@ pub fn maximum(questions: &[Vec<(f64, bool)>]) -> Calibration {
             }
             if let Some(b) = bin_of(top) {
                 if ok {
-                    acc[b] += w;
+                    self.acc[b] += w;
                 }
-                cnf[b] += p * w;
-                siz[b] += w;
+                self.cnf[b] += p * w;
+                self.siz[b] += w;
             }
         }
-        brier.push((vote - top).powi(2));
         let (c, v) = (clip(top), clip(vote));
-        nll.push(-c.ln() * v - (1.0 - c).ln() * (1.0 - v));
+        self.push((vote - top).powi(2), -c.ln() * v - (1.0 - c).ln() * (1.0 - v));
     }
-    finish(acc, cnf, siz, &brier, &nll)
-}
 
-/// The "average" variant over questions' `(confidence, correct)` rows.
-pub fn average(questions: &[Vec<(f64, bool)>]) -> Calibration {
-    let (mut acc, mut cnf, mut siz) = ([0.0; N_BINS], [0.0; N_BINS], [0.0; N_BINS]);
-    let mut brier = Vec::with_capacity(questions.len());
-    let mut nll = Vec::with_capacity(questions.len());
-    for rows in questions {
+    /// Adds one question to the "average" variant.
+    pub fn add_average(&mut self, rows: &[(f64, bool)]) {
         let rows = or_no_answer(rows);
         let m = rows.len() as f64;
         let (mut b_sum, mut n_sum) = (0.0, 0.0);
         for &(p, ok) in rows {
             let y = if ok { 1.0 } else { 0.0 };
             if let Some(b) = bin_of(p) {
-                acc[b] += y / m;
-                cnf[b] += p / m;
-                siz[b] += 1.0 / m;
+                self.acc[b] += y / m;
+                self.cnf[b] += p / m;
+                self.siz[b] += 1.0 / m;
             }
             b_sum += (y - p).powi(2);
             let (c, v) = (clip(p), clip(y));
             n_sum += -c.ln() * v - (1.0 - c).ln() * (1.0 - v);
         }
-        brier.push(b_sum / m);
-        nll.push(n_sum / m);
+        self.push(b_sum / m, n_sum / m);
     }
-    finish(acc, cnf, siz, &brier, &nll)
+
+    fn push(&mut self, brier: f64, nll: f64) {
+        self.brier += brier;
+        self.nll += nll;
+        self.questions += 1;
+    }
+
+    /// The metrics over the questions added.
+    pub fn finish(&self) -> Calibration {
+        let mut ece = 0.0;
+        let mut bins = Vec::with_capacity(N_BINS);
+        for b in 0..N_BINS {
+            let (a, c) = if self.siz[b] > 0.0 { (self.acc[b] / self.siz[b], self.cnf[b] / self.siz[b]) } else { (self.acc[b], self.cnf[b]) };
+            ece += self.siz[b] * (a - c).abs();
+            bins.push(Bin { accuracy: a, confidence: c, weight: self.siz[b] });
+        }
+        // No weight in any bin (every confidence 0): nothing is miscalibrated.
+        let binned = self.siz.iter().sum::<f64>();
+        ece = if binned > 0.0 { ece / binned } else { 0.0 };
+        let n = self.questions as f64;
+        Calibration { ece, brier: self.brier / n, nll: self.nll / n, bins }
+    }
+}
+
+/// The "maximum" variant over questions' `(confidence, correct)` rows.
+pub fn maximum(questions: &[Vec<(f64, bool)>]) -> Calibration {
+    let mut sum = CalibrationSum::default();
+    questions.iter().for_each(|rows| sum.add_maximum(rows));
+    sum.finish()
+}
+
+/// The "average" variant over questions' `(confidence, correct)` rows.
+pub fn average(questions: &[Vec<(f64, bool)>]) -> Calibration {
+    let mut sum = CalibrationSum::default();
+    questions.iter().for_each(|rows| sum.add_average(rows));
+    sum.finish()
 }
 
 #[cfg(test)]
@@ -162,6 +197,12 @@ mod tests {
         let bin_edges = bin_of(0.5);
         assert_eq!(bin_edges, Some(4), "0.5 lies in (0.4, 0.5]");
         assert_eq!(bin_of(0.0), None);
+    }
+
+    #[test]
+    fn running_sums_start_where_iterator_sum_does() {
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(empty.to_bits(), SUM_START.to_bits());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod dataset;
 pub mod equivalence;
+pub mod evaluation;
 pub mod formats;
 pub mod methods;
 pub mod metrics;

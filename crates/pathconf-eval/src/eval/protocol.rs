@@ -8,11 +8,12 @@
 //! the thread count. The reference instead uses one Python shuffle shared by
 //! all questions; both are uniform random subsets.
 
-use super::dataset::{Dataset, EvalError};
+use super::dataset::{Dataset, EvalError, Part};
 use super::equivalence::AnswerEquality;
+use super::evaluation::Evaluation;
 use super::formats::Format;
 use super::methods::{run_methods, Method, Needs, Outcome, ProbMode};
-use super::metrics::{average, maximum, Bin, Calibration};
+use super::metrics::{Bin, Calibration};
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::weibull::FitMemo;
@@ -180,7 +181,8 @@ pub struct EvalReport {
 /// Every method but SC needs a per-path field ([`Method::needs`]): the
 /// first method whose field a path lacks is a usage error naming the
 /// method, the path and the missing field — never a silent fallback.
-pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError> {
+pub fn check_logprobs<'a>(ds: impl Into<Part<'a>>, methods: &[Method]) -> Result<(), EvalError> {
+    let ds = ds.into();
     for method in methods {
         let who = method.name().to_lowercase();
         match method.needs() {
@@ -194,14 +196,15 @@ pub fn check_logprobs(ds: &Dataset, methods: &[Method]) -> Result<(), EvalError>
 
 /// `who` needs `need` on every path (not the log-probability: that is
 /// [`require_logprobs`]).
-pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalError> {
+pub fn require_signal<'a>(ds: impl Into<Part<'a>>, who: &str, need: Needs) -> Result<(), EvalError> {
+    let ds = ds.into();
     let missing: fn(&crate::eval::dataset::RawPath) -> bool = match need {
         Needs::TokenConfidence => |p| p.signals.token_confidence.is_none(),
         Needs::SelfCertainty => |p| p.signals.self_certainty.is_none(),
         Needs::PTrue => |p| p.signals.p_true.is_none(),
         Needs::MeanLogprob => return require_logprobs(ds, who, ProbMode::Mean),
     };
-    for (question, q) in ds.questions.iter().enumerate() {
+    for (question, q) in ds.indexed() {
         if let Some(path) = q.paths.iter().position(missing) {
             let name = match need {
                 Needs::TokenConfidence => "top_logprobs",
@@ -213,7 +216,7 @@ pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalEr
                 Format::Openai => format!("choices[{path}].logprobs.content[].{}", if name == "top_logprobs" { name } else { "(none: not in this format)" }),
                 Format::RpcJson => format!("{name} (not in the rpc-json format)"),
             };
-            return Err(EvalError::MissingSignal { need, file: ds.file.clone(), method: who.to_string(), question, path, field });
+            return Err(EvalError::MissingSignal { need, file: ds.file.to_path_buf(), method: who.to_string(), question, path, field });
         }
     }
     Ok(())
@@ -223,8 +226,9 @@ pub fn require_signal(ds: &Dataset, who: &str, need: Needs) -> Result<(), EvalEr
 /// ([`ProbMode::Mean`]) or sequence log-probability ([`ProbMode::Sequence`]):
 /// the first path without it is a usage error naming `who`, the path and the
 /// missing field.
-pub fn require_logprobs(ds: &Dataset, who: &str, mode: ProbMode) -> Result<(), EvalError> {
-    for (question, q) in ds.questions.iter().enumerate() {
+pub fn require_logprobs<'a>(ds: impl Into<Part<'a>>, who: &str, mode: ProbMode) -> Result<(), EvalError> {
+    let ds = ds.into();
+    for (question, q) in ds.indexed() {
         let missing = |p: &crate::eval::dataset::RawPath| match mode {
             ProbMode::Mean => p.mean_logprob.is_none(),
             ProbMode::Sequence => p.sum_logprob.is_none(),
@@ -241,7 +245,7 @@ pub fn require_logprobs(ds: &Dataset, who: &str, mode: ProbMode) -> Result<(), E
                 ProbMode::Mean => ("mean", "an answers-only file supports sc and the count-based stopping rules only"),
                 ProbMode::Sequence => ("sequence", "use a file with token log-probabilities (JSONL logprobs or logprob_sum, OpenAI logprobs), or pc-gt"),
             };
-            return Err(EvalError::MissingLogprobs { kind, hint, file: ds.file.clone(), method: who.to_string(), question, path, field });
+            return Err(EvalError::MissingLogprobs { kind, hint, file: ds.file.to_path_buf(), method: who.to_string(), question, path, field });
         }
     }
     Ok(())
@@ -250,27 +254,31 @@ pub fn require_logprobs(ds: &Dataset, who: &str, mode: ProbMode) -> Result<(), E
 /// The per-question outcomes of every method on the full path sets (no
 /// subsampling) — what the faithfulness tests compare with the reference.
 /// `invalid`: one policy for every method, or `None` for each method's own.
-pub fn outcomes_full(
-    ds: &Dataset,
+pub fn outcomes_full<'a>(
+    ds: impl Into<Part<'a>>,
     methods: &[Method],
     prob: ProbMode,
     equal: &AnswerEquality,
     invalid: Option<InvalidPolicy>,
 ) -> Result<Vec<Vec<Outcome>>, EvalError> {
+    let ds = ds.into();
     check_logprobs(ds, methods)?;
     let policies: Vec<InvalidPolicy> = methods.iter().map(|m| invalid.unwrap_or_else(|| m.default_invalid())).collect();
     ds.questions
         .par_iter()
         .enumerate()
-        .map(|(i, q)| run_methods(q, (0..q.paths.len()).collect(), methods, &policies, equal, prob, None).map_err(|m| record(ds, i, m)))
+        .map(|(i, q)| {
+            run_methods(q, (0..q.paths.len()).collect(), methods, &policies, equal, prob, None).map_err(|message| EvalError::Record {
+                file: ds.file.to_path_buf(),
+                question: ds.first + i,
+                field: "paths".into(),
+                message,
+            })
+        })
         .collect()
 }
 
-fn record(ds: &Dataset, question: usize, message: String) -> EvalError {
-    EvalError::Record { file: ds.file.clone(), question, field: "paths".into(), message }
-}
-
-fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
+pub(crate) fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
     if k >= m {
         return (0..m).collect();
     }
@@ -290,106 +298,10 @@ pub fn evaluate(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer) -> Resu
 /// (made ahead of time, e.g. by [`crate::eval::prefit`]); the report is the
 /// same as without.
 pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observer, fits: &FitMemo) -> Result<EvalReport, EvalError> {
-    if cfg.methods.is_empty() {
-        return Err(EvalError::NoMethods);
-    }
-    check_logprobs(ds, &cfg.methods)?;
-    if cfg.repeats == 0 {
-        return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
-    }
-    let sizes: Vec<usize> = ds.questions.iter().map(|q| q.paths.len()).collect();
-    let (lo, hi) = (*sizes.iter().min().unwrap_or(&0), *sizes.iter().max().unwrap_or(&0));
-    let ks: Vec<Option<usize>> = if cfg.ks.is_empty() { vec![None] } else { cfg.ks.iter().map(|&k| Some(k)).collect() };
-    if cfg.ks.contains(&0) {
-        return Err(EvalError::BadOption { option: "--k values", requirement: "at least 1" });
-    }
-    let policies: Vec<InvalidPolicy> = cfg.methods.iter().map(|m| cfg.invalid_for(m)).collect();
-    let mut results = Vec::new();
-    for &k in &ks {
-        let k_eff = k.unwrap_or(usize::MAX);
-        let repeats = cfg.repeats_for(k_eff, hi);
-        // per repeat -> per method -> per question outcome
-        let mut per_repeat: Vec<Vec<Vec<Outcome>>> = Vec::with_capacity(repeats);
-        for r in 0..repeats {
-            let outcomes: Result<Vec<Vec<Outcome>>, EvalError> = ds
-                .questions
-                .par_iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    observer.checkpoint();
-                    let idx = subset(q.paths.len(), k_eff, cfg.seed, r, i);
-                    let out = run_methods(q, idx, &cfg.methods, &policies, &cfg.equal, cfg.prob, Some(fits)).map_err(|m| record(ds, i, m))?;
-                    observer.advance(1);
-                    Ok(out)
-                })
-                .collect();
-            let outcomes = outcomes?;
-            // transpose to [method][question]
-            let mut by_method: Vec<Vec<Outcome>> = vec![Vec::with_capacity(outcomes.len()); cfg.methods.len()];
-            for q in outcomes {
-                for (m, o) in q.into_iter().enumerate() {
-                    by_method[m].push(o);
-                }
-            }
-            per_repeat.push(by_method);
-        }
-        for (mi, method) in cfg.methods.iter().enumerate() {
-            let mut acc = Vec::new();
-            let mut cal_max: Vec<Calibration> = Vec::new();
-            let mut cal_avg: Vec<Calibration> = Vec::new();
-            let mut pruned = Vec::new();
-            let mut wqd: Option<crate::aggregate::Wqd> = None;
-            let n_q = ds.questions.len();
-            let mut per_question = vec![0.0; n_q];
-            for rep in &per_repeat {
-                for (x, o) in per_question.iter_mut().zip(&rep[mi]) {
-                    *x += 100.0 * o.credit / per_repeat.len() as f64;
-                    if let Some(w) = o.wqd {
-                        wqd.get_or_insert_with(Default::default).add(w);
-                    }
-                }
-                let outs = &rep[mi];
-                acc.push(100.0 * outs.iter().map(|o| o.credit).sum::<f64>() / outs.len() as f64);
-                let rows: Vec<Vec<(f64, bool)>> = outs.iter().map(|o| o.rows.iter().map(|r| (r.confidence, r.correct)).collect()).collect();
-                cal_max.push(maximum(&rows));
-                cal_avg.push(average(&rows));
-                if let Some(f) = pruned_fraction(outs) {
-                    pruned.push(f);
-                }
-            }
-            let stat = |cals: &[Calibration], f: fn(&Calibration) -> f64| MeanStd::of(&cals.iter().map(f).collect::<Vec<_>>());
-            results.push(MethodResult {
-                method: method.name(),
-                invalid: policies[mi],
-                k,
-                repeats,
-                accuracy: MeanStd::of(&acc),
-                ece_max: stat(&cal_max, |c| c.ece),
-                brier_max: stat(&cal_max, |c| c.brier),
-                nll_max: stat(&cal_max, |c| c.nll),
-                ece_avg: stat(&cal_avg, |c| c.ece),
-                brier_avg: stat(&cal_avg, |c| c.brier),
-                nll_avg: stat(&cal_avg, |c| c.nll),
-                bins_max: mean_bins(&cal_max),
-                bins_avg: mean_bins(&cal_avg),
-                pruned_fraction: (!pruned.is_empty()).then(|| pruned.iter().sum::<f64>() / pruned.len() as f64),
-                accuracy_se: standard_error(&per_question),
-                wqd: wqd.filter(|w| w.pairs() > 0).map(|w| WqdSummary { share: w.share(), tied: w.tied_share(), pairs: w.pairs() }),
-            });
-        }
-    }
-    let fewest_paths = fewest_paths(&results);
-    Ok(EvalReport {
-        file: ds.file.display().to_string(),
-        questions: ds.questions.len(),
-        paths_per_question: (lo, hi),
-        invalid_answers: ds.invalid_answers(),
-        questions_with_invalid: ds.questions_with_invalid(),
-        prob: cfg.prob,
-        seed: cfg.seed,
-        results,
-        fewest_paths,
-    })
+    let most = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
+    let mut evaluation = Evaluation::new(cfg.clone(), fits, Some(most))?;
+    evaluation.add(ds.into(), observer)?;
+    Ok(evaluation.finish(&ds.file))
 }
 
 /// Standard error of a mean: sample standard deviation (ddof = 1) over `√n`
@@ -403,17 +315,7 @@ pub fn standard_error(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
 }
 
-fn pruned_fraction(outs: &[Outcome]) -> Option<f64> {
-    let mut pruned = 0usize;
-    let mut total = 0usize;
-    for o in outs {
-        pruned += o.pruned.as_ref()?.len();
-        total += o.n_paths;
-    }
-    Some(pruned as f64 / total.max(1) as f64)
-}
-
-fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
+pub(crate) fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
     let n = cals.len() as f64;
     (0..cals[0].bins.len())
         .map(|b| Bin {
@@ -424,7 +326,7 @@ fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
         .collect()
 }
 
-fn fewest_paths(results: &[MethodResult]) -> Vec<FewestPaths> {
+pub(crate) fn fewest_paths(results: &[MethodResult]) -> Vec<FewestPaths> {
     let sc: Vec<&MethodResult> = results.iter().filter(|r| r.method == "SC" && r.k.is_some()).collect();
     if sc.len() < 2 {
         return Vec::new();

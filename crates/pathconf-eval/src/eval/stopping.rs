@@ -13,10 +13,11 @@
 //! default) never counts them, and its fixed-budget comparison drops them
 //! too.
 
+use super::dataset::Part;
 use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::methods::{run_methods, Method, Prepared, ProbMode};
-use super::metrics::maximum;
+use super::metrics::{CalibrationSum, SUM_START};
 use super::protocol::require_logprobs;
 use super::RawQuestion;
 use crate::invalid::InvalidPolicy;
@@ -194,146 +195,333 @@ fn order_of(m: usize, order: PathOrder, seed: u64, repeat: usize, question: usiz
 /// Replays every rule (and fixed budgets 1..=max for the savings table).
 /// `observer` advances once per question per order.
 pub fn evaluate_stopping(ds: &Dataset, cfg: &StopConfig, equal: &AnswerEquality, observer: &dyn Observer) -> Result<StopReport, EvalError> {
-    if cfg.rules.is_empty() {
-        return Err(EvalError::BadOption { option: "--stop", requirement: "given at least once" });
-    }
-    let repeats = if cfg.order == PathOrder::File { 1 } else { cfg.repeats };
-    if repeats == 0 {
-        return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
-    }
-    let mode_of = prob_mode_of;
-    for rule in cfg.rules.iter().filter(|r| r.needs_paths()) {
-        require_logprobs(ds, &rule.to_string(), mode_of(rule))?;
-    }
-    let needs_sequence = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Sequence);
-    let needs_mean = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Mean);
-    let max_paths = ds.questions.iter().map(|q| q.paths.len()).max().unwrap_or(0);
-    let policies: Vec<InvalidPolicy> = cfg.rules.iter().map(|r| cfg.invalid.unwrap_or_else(|| r.default_invalid())).collect();
-    // [question][order] -> (per rule, per fixed budget) outcomes.
-    // Per order: each rule's outcome, and the fixed budgets' credits under
-    // each policy (`[vote, drop]`, indexed by `InvalidPolicy as usize`).
-    type PerOrder = (Vec<Stopped>, [Vec<f64>; 2]);
-    let per_question: Vec<Vec<PerOrder>> = ds
-        .questions
-        .par_iter()
-        .enumerate()
-        .map(|(i, q)| {
-            observer.checkpoint();
-            let mut caches = vec![StopCache::default(); cfg.rules.len()];
-            let out = (0..repeats)
-                .map(|r| {
-                    let idx = order_of(q.paths.len(), cfg.order, cfg.seed, r, i);
-                    // Every draw is replayed (invalid ones included: they
-                    // cost a sample); a rule that drops them is told which
-                    // answer groups cast no vote.
-                    let prepared = Prepared::new(q, idx.clone(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
-                    let (answers, correct) = prepared.groups();
-                    let invalid_groups = prepared.invalid_groups();
-                    let silent = |policy: InvalidPolicy| (policy == InvalidPolicy::Drop).then_some(invalid_groups.as_slice());
-                    let mean_draws = needs_mean.then(|| prepared.path_draws());
-                    let sequence_draws = needs_sequence.then(|| {
-                        Prepared::new(q, idx, equal, ProbMode::Sequence, InvalidPolicy::Vote)
-                            .expect("checked: every path has a sequence log-probability")
-                            .path_draws()
-                    });
-                    let rules = cfg
-                        .rules
-                        .iter()
-                        .zip(&policies)
-                        .zip(caches.iter_mut())
-                        .map(|((rule, &policy), cache)| {
-                            let draws = match mode_of(rule) {
-                                ProbMode::Sequence => sequence_draws.as_ref(),
-                                ProbMode::Mean => mean_draws.as_ref(),
-                            };
-                            let draws = draws.filter(|_| rule.needs_paths()).map(|(ids, probs)| PathDraws { ids, probs });
-                            // Exact comparisons (tie tolerance 0), as the evaluator's PC.
-                            replay_any(rule, answers, correct, draws.as_ref(), silent(policy), 0.0, cache)
-                        })
-                        .collect();
-                    let budgets = [InvalidPolicy::Vote, InvalidPolicy::Drop].map(|p| {
-                        if policies.contains(&p) {
-                            prefix_credits(answers, correct, silent(p), max_paths)
-                        } else {
-                            Vec::new()
-                        }
-                    });
-                    (rules, budgets)
-                })
-                .collect();
-            observer.advance(repeats as u64);
-            out
-        })
-        .collect();
-    let nq = ds.questions.len() as f64;
-    let mut results = Vec::new();
-    for (ri, rule) in cfg.rules.iter().enumerate() {
-        let per_q: Vec<f64> = per_question.iter().map(|orders| orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64).collect();
-        let mean = per_q.iter().sum::<f64>() / nq;
-        let var = per_q.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (nq - 1.0).max(1.0);
-        let (mut ece, mut brier) = (0.0, 0.0);
-        for r in 0..repeats {
-            let rows: Vec<Vec<(f64, bool)>> = per_question.iter().map(|orders| orders[r].0[ri].rows.clone()).collect();
-            let c = maximum(&rows);
-            ece += c.ece / repeats as f64;
-            brier += c.brier / repeats as f64;
+    let mut replay = Replay::new(cfg.clone(), equal.clone())?;
+    replay.add(ds.into(), observer)?;
+    replay.finish()
+}
+
+/// One rule's running sums.
+#[derive(Debug, Clone)]
+struct RuleSums {
+    /// Per question, its credit averaged over the orders.
+    per_question: Vec<f64>,
+    /// Per order, the calibration of the returned answers.
+    calibration: Vec<CalibrationSum>,
+    /// How many (question, order) pairs used each number of samples.
+    used: Vec<u64>,
+}
+
+/// The fixed budgets' credits under one invalid-draw policy, summed over
+/// questions: budget `b + 1` in `columns[b]`. A question with fewer paths
+/// than a budget uses all of them ([`prefix_credits`] repeats its last
+/// value), so a column opened by a longer question starts from `finals`,
+/// the sum of the earlier questions' last values — the sum it would hold
+/// had it been there from the start.
+#[derive(Debug, Clone)]
+struct BudgetSums {
+    columns: Vec<f64>,
+    finals: f64,
+}
+
+/// `eval --stop` accumulated one part of a file at a time (the
+/// [`evaluate_stopping`] of a loaded file, bit for bit: every sum runs in
+/// question order from [`SUM_START`]). Kept between parts: per rule one
+/// `f64` per question and a histogram of samples used, per budget one sum,
+/// and the `--per-question` rows when asked for.
+pub struct Replay {
+    cfg: StopConfig,
+    equal: AnswerEquality,
+    repeats: usize,
+    policies: Vec<InvalidPolicy>,
+    rules: Vec<RuleSums>,
+    /// `[vote, drop]`, indexed by `InvalidPolicy as usize`.
+    budgets: [BudgetSums; 2],
+    per_question: Vec<StopQuestion>,
+    questions: usize,
+}
+
+impl Replay {
+    /// An empty replay (the options checked).
+    pub fn new(cfg: StopConfig, equal: AnswerEquality) -> Result<Self, EvalError> {
+        if cfg.rules.is_empty() {
+            return Err(EvalError::BadOption { option: "--stop", requirement: "given at least once" });
         }
-        let mut used: Vec<usize> = per_question.iter().flat_map(|orders| orders.iter().map(|o| o.0[ri].used)).collect();
-        used.sort_unstable();
-        let mid = used.len() / 2;
-        let median = if used.len() % 2 == 1 { used[mid] as f64 } else { (used[mid - 1] + used[mid]) as f64 / 2.0 };
-        results.push(StopResult {
-            rule: rule.to_string(),
-            invalid: policies[ri],
-            accuracy: 100.0 * mean,
-            accuracy_se: 100.0 * (var / nq).sqrt(),
-            ece: 100.0 * ece,
-            brier,
-            mean_samples: used.iter().sum::<usize>() as f64 / used.len() as f64,
-            median_samples: median,
-        });
-    }
-    // Accuracy of each fixed budget on the same orders.
-    let fixed_acc = |p: InvalidPolicy| -> Vec<f64> {
-        (0..max_paths)
-            .map(|b| 100.0 * per_question.iter().map(|orders| orders.iter().map(|o| o.1[p as usize][b]).sum::<f64>() / repeats as f64).sum::<f64>() / nq)
-            .collect()
-    };
-    let fixed_acc = [InvalidPolicy::Vote, InvalidPolicy::Drop].map(|p| if policies.contains(&p) { fixed_acc(p) } else { Vec::new() });
-    let saved = results
-        .iter()
-        .zip(&cfg.rules)
-        .filter(|(_, rule)| !matches!(rule, StopRule::Fixed { .. }))
-        .map(|(r, _)| {
-            let k = smallest_as_accurate(&fixed_acc[r.invalid as usize], r.accuracy);
-            SavedRow {
-                rule: r.rule.clone(),
-                accuracy: r.accuracy,
-                mean_samples: r.mean_samples,
-                fixed_equivalent: k,
-                saved_pct: k.map(|k| 100.0 * (1.0 - r.mean_samples / k as f64)),
-            }
+        let repeats = if cfg.order == PathOrder::File { 1 } else { cfg.repeats };
+        if repeats == 0 {
+            return Err(EvalError::BadOption { option: "--repeats", requirement: "at least 1" });
+        }
+        let policies: Vec<InvalidPolicy> = cfg.rules.iter().map(|r| cfg.invalid.unwrap_or_else(|| r.default_invalid())).collect();
+        let rule = RuleSums { per_question: Vec::new(), calibration: vec![CalibrationSum::default(); repeats], used: Vec::new() };
+        let budget = BudgetSums { columns: Vec::new(), finals: SUM_START };
+        Ok(Self {
+            rules: vec![rule; cfg.rules.len()],
+            budgets: [budget.clone(), budget],
+            policies,
+            repeats,
+            cfg,
+            equal,
+            per_question: Vec::new(),
+            questions: 0,
         })
-        .collect();
-    let per_question_rows = if cfg.per_question {
-        ds.questions
-            .iter()
-            .zip(&per_question)
-            .flat_map(|(q, orders)| {
-                let policies = &policies;
-                cfg.rules.iter().enumerate().map(move |(ri, rule)| StopQuestion {
-                    id: q.id.clone(),
-                    rule: rule.to_string(),
-                    samples: orders.iter().map(|o| o.0[ri].used as f64).sum::<f64>() / repeats as f64,
-                    correct: orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64,
-                    answer: (cfg.order == PathOrder::File)
-                        .then(|| rule_answer(q, &(0..q.paths.len()).collect::<Vec<_>>(), rule, policies[ri], &orders[0].0[ri], equal))
-                        .flatten(),
+    }
+
+    /// Questions replayed so far.
+    pub fn questions(&self) -> usize {
+        self.questions
+    }
+
+    /// Replays the questions of `part` (following the parts added before).
+    pub fn add(&mut self, part: Part, observer: &dyn Observer) -> Result<(), EvalError> {
+        let (cfg, equal, repeats, policies) = (&self.cfg, &self.equal, self.repeats, &self.policies);
+        let mode_of = prob_mode_of;
+        for rule in cfg.rules.iter().filter(|r| r.needs_paths()) {
+            require_logprobs(part, &rule.to_string(), mode_of(rule))?;
+        }
+        let needs_sequence = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Sequence);
+        let needs_mean = cfg.rules.iter().any(|r| r.needs_paths() && mode_of(r) == ProbMode::Mean);
+        // [question][order] -> (per rule, per fixed budget) outcomes.
+        // Per order: each rule's outcome, and the fixed budgets' credits under
+        // each policy (`[vote, drop]`, indexed by `InvalidPolicy as usize`),
+        // for budgets up to the question's own paths.
+        type PerOrder = (Vec<Stopped>, [Vec<f64>; 2]);
+        let per_question: Vec<Vec<PerOrder>> = part
+            .questions
+            .par_iter()
+            .enumerate()
+            .map(|(i, q)| {
+                observer.checkpoint();
+                let index = part.first + i;
+                let mut caches = vec![StopCache::default(); cfg.rules.len()];
+                let out = (0..repeats)
+                    .map(|r| {
+                        let idx = order_of(q.paths.len(), cfg.order, cfg.seed, r, index);
+                        // Every draw is replayed (invalid ones included: they
+                        // cost a sample); a rule that drops them is told which
+                        // answer groups cast no vote.
+                        let prepared = Prepared::new(q, idx.clone(), equal, ProbMode::Mean, InvalidPolicy::Vote).expect("mean-probability mode never fails");
+                        let (answers, correct) = prepared.groups();
+                        let invalid_groups = prepared.invalid_groups();
+                        let silent = |policy: InvalidPolicy| (policy == InvalidPolicy::Drop).then_some(invalid_groups.as_slice());
+                        let mean_draws = needs_mean.then(|| prepared.path_draws());
+                        let sequence_draws = needs_sequence.then(|| {
+                            Prepared::new(q, idx, equal, ProbMode::Sequence, InvalidPolicy::Vote)
+                                .expect("checked: every path has a sequence log-probability")
+                                .path_draws()
+                        });
+                        let rules = cfg
+                            .rules
+                            .iter()
+                            .zip(policies)
+                            .zip(caches.iter_mut())
+                            .map(|((rule, &policy), cache)| {
+                                let draws = match mode_of(rule) {
+                                    ProbMode::Sequence => sequence_draws.as_ref(),
+                                    ProbMode::Mean => mean_draws.as_ref(),
+                                };
+                                let draws = draws.filter(|_| rule.needs_paths()).map(|(ids, probs)| PathDraws { ids, probs });
+                                // Exact comparisons (tie tolerance 0), as the evaluator's PC.
+                                replay_any(rule, answers, correct, draws.as_ref(), silent(policy), 0.0, cache)
+                            })
+                            .collect();
+                        let budgets = [InvalidPolicy::Vote, InvalidPolicy::Drop].map(|p| {
+                            if policies.contains(&p) {
+                                prefix_credits(answers, correct, silent(p), q.paths.len())
+                            } else {
+                                Vec::new()
+                            }
+                        });
+                        (rules, budgets)
+                    })
+                    .collect();
+                observer.advance(repeats as u64);
+                out
+            })
+            .collect();
+        for (q, orders) in part.questions.iter().zip(&per_question) {
+            for (ri, sums) in self.rules.iter_mut().enumerate() {
+                sums.per_question.push(orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64);
+                for (cal, o) in sums.calibration.iter_mut().zip(orders) {
+                    cal.add_maximum(&o.0[ri].rows);
+                }
+                for o in orders {
+                    let used = o.0[ri].used;
+                    if sums.used.len() <= used {
+                        sums.used.resize(used + 1, 0);
+                    }
+                    sums.used[used] += 1;
+                }
+            }
+            for p in [InvalidPolicy::Vote, InvalidPolicy::Drop].into_iter().filter(|p| policies.contains(p)) {
+                let sums = &mut self.budgets[p as usize];
+                let value = |b: usize| orders.iter().map(|o| o.1[p as usize][b.min(q.paths.len() - 1)]).sum::<f64>() / repeats as f64;
+                let open = sums.columns.len();
+                if q.paths.len() > open {
+                    sums.columns.resize(q.paths.len(), sums.finals);
+                }
+                for (b, c) in sums.columns.iter_mut().enumerate() {
+                    *c += value(b);
+                }
+                sums.finals += value(q.paths.len() - 1);
+            }
+            if cfg.per_question {
+                for ((ri, rule), &policy) in cfg.rules.iter().enumerate().zip(policies) {
+                    self.per_question.push(StopQuestion {
+                        id: q.id.clone(),
+                        rule: rule.to_string(),
+                        samples: orders.iter().map(|o| o.0[ri].used as f64).sum::<f64>() / repeats as f64,
+                        correct: orders.iter().map(|o| o.0[ri].credit).sum::<f64>() / repeats as f64,
+                        answer: (cfg.order == PathOrder::File)
+                            .then(|| rule_answer(q, &(0..q.paths.len()).collect::<Vec<_>>(), rule, policy, &orders[0].0[ri], equal))
+                            .flatten(),
+                    });
+                }
+            }
+        }
+        self.questions += part.questions.len();
+        Ok(())
+    }
+
+    /// The report.
+    pub fn finish(self) -> Result<StopReport, EvalError> {
+        let (cfg, repeats) = (&self.cfg, self.repeats);
+        let nq = self.questions as f64;
+        let mut results = Vec::new();
+        for ((rule, sums), &policy) in cfg.rules.iter().zip(&self.rules).zip(&self.policies) {
+            let per_q = &sums.per_question;
+            let mean = per_q.iter().sum::<f64>() / nq;
+            let var = per_q.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (nq - 1.0).max(1.0);
+            let (mut ece, mut brier) = (0.0, 0.0);
+            for cal in &sums.calibration {
+                let c = cal.finish();
+                ece += c.ece / repeats as f64;
+                brier += c.brier / repeats as f64;
+            }
+            let count: u64 = sums.used.iter().sum();
+            let total: u64 = sums.used.iter().enumerate().map(|(u, &c)| u as u64 * c).sum();
+            // The k-th smallest samples used (0-based), from the histogram.
+            let kth = |k: u64| {
+                let mut seen = 0;
+                sums.used.iter().position(|&c| {
+                    seen += c;
+                    seen > k
                 })
+            };
+            let mid = count / 2;
+            let median = match (kth(mid), count % 2) {
+                (Some(m), 1) => m as f64,
+                (Some(m), _) => (kth(mid - 1).expect("below the middle") + m) as f64 / 2.0,
+                (None, _) => f64::NAN,
+            };
+            results.push(StopResult {
+                rule: rule.to_string(),
+                invalid: policy,
+                accuracy: 100.0 * mean,
+                accuracy_se: 100.0 * (var / nq).sqrt(),
+                ece: 100.0 * ece,
+                brier,
+                mean_samples: total as f64 / count as f64,
+                median_samples: median,
+            });
+        }
+        // Accuracy of each fixed budget on the same orders.
+        let fixed_acc = self.budgets.each_ref().map(|b| b.columns.iter().map(|c| 100.0 * c / nq).collect::<Vec<f64>>());
+        let saved = results
+            .iter()
+            .zip(&cfg.rules)
+            .filter(|(_, rule)| !matches!(rule, StopRule::Fixed { .. }))
+            .map(|(r, _)| {
+                let k = smallest_as_accurate(&fixed_acc[r.invalid as usize], r.accuracy);
+                SavedRow {
+                    rule: r.rule.clone(),
+                    accuracy: r.accuracy,
+                    mean_samples: r.mean_samples,
+                    fixed_equivalent: k,
+                    saved_pct: k.map(|k| 100.0 * (1.0 - r.mean_samples / k as f64)),
+                }
+            })
+            .collect();
+        Ok(StopReport { order: cfg.order, repeats, results, saved, per_question: self.per_question })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::formats::Format;
+    use crate::eval::RawPath;
+
+    /// Question `i` of a ragged set: `1 + (i * 5) % 9` paths, answers cycling
+    /// through a few values, truth "1".
+    fn questions() -> Vec<RawQuestion> {
+        (0..23)
+            .map(|i| RawQuestion {
+                id: format!("q{i}"),
+                truth: "1".into(),
+                paths: (0..1 + (i * 5) % 9)
+                    .map(|j| RawPath {
+                        text: format!("p{j}").into(),
+                        answer: ((i + j * j) % 3).to_string().into(),
+                        mean_logprob: Some(-0.1 * j as f64),
+                        sum_logprob: Some(-0.3 * j as f64),
+                        signals: Default::default(),
+                        tokens: Some(3),
+                    })
+                    .collect(),
             })
             .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(StopReport { order: cfg.order, repeats, results, saved, per_question: per_question_rows })
+    }
+
+    #[test]
+    fn budget_columns_opened_late_hold_what_padding_gives() {
+        let qs = questions();
+        let file = std::path::Path::new("ragged.jsonl");
+        let cfg = StopConfig {
+            rules: vec!["esc:2:8".parse().unwrap(), "asc-beta:0.9:8".parse().unwrap()],
+            order: PathOrder::Random,
+            repeats: 3,
+            seed: 5,
+            invalid: None,
+            per_question: false,
+        };
+        let mut whole = Replay::new(cfg.clone(), AnswerEquality::default()).unwrap();
+        whole.add(Part { file, format: Format::Jsonl, first: 0, questions: &qs }, &crate::progress::Quiet).unwrap();
+        let mut one_by_one = Replay::new(cfg.clone(), AnswerEquality::default()).unwrap();
+        for (i, q) in qs.iter().enumerate() {
+            one_by_one.add(Part { file, format: Format::Jsonl, first: i, questions: std::slice::from_ref(q) }, &crate::progress::Quiet).unwrap();
+        }
+        // By hand: every question's credits for budgets 1..=max, padded
+        // with its last value, averaged over the orders, summed in order.
+        let max = qs.iter().map(|q| q.paths.len()).max().unwrap();
+        for p in [InvalidPolicy::Vote, InvalidPolicy::Drop] {
+            if !whole.policies.contains(&p) {
+                continue;
+            }
+            let mut want = vec![SUM_START; max];
+            for (i, q) in qs.iter().enumerate() {
+                let per_order: Vec<Vec<f64>> = (0..3)
+                    .map(|r| {
+                        let prepared = Prepared::new(
+                            q,
+                            order_of(q.paths.len(), PathOrder::Random, 5, r, i),
+                            &AnswerEquality::default(),
+                            ProbMode::Mean,
+                            InvalidPolicy::Vote,
+                        )
+                        .unwrap();
+                        let (answers, correct) = prepared.groups();
+                        let silent = prepared.invalid_groups();
+                        prefix_credits(answers, correct, (p == InvalidPolicy::Drop).then_some(silent.as_slice()), max)
+                    })
+                    .collect();
+                for (b, w) in want.iter_mut().enumerate() {
+                    *w += per_order.iter().map(|o| o[b]).sum::<f64>() / 3.0;
+                }
+            }
+            for r in [&whole, &one_by_one] {
+                let got: Vec<u64> = r.budgets[p as usize].columns.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{p:?}");
+            }
+        }
+        assert_eq!(whole.finish().unwrap(), one_by_one.finish().unwrap());
+    }
 }

@@ -48,13 +48,43 @@ pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, Stri
     let mut questions = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (q, (line_no, line)) in records(text).enumerate() {
+        if let Some(question) = super::jsonl_fast::fast_question(line, q, answers) {
+            check_new_id(&question.id, q, file, &mut seen)?;
+            questions.push(question);
+            continue;
+        }
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         questions.push(question_from_value(&v, q, file, answers, &mut seen)?);
     }
     if questions.is_empty() {
-        return Err(EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() });
+        return Err(no_questions(file));
     }
     Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Jsonl })
+}
+
+/// The error for a file without questions.
+pub(crate) fn no_questions(file: &Path) -> EvalError {
+    EvalError::File { file: file.to_path_buf(), message: "no questions in the file".into() }
+}
+
+/// A record's question id: its `id`, else its index `q`.
+pub(crate) fn record_id(v: &Value, q: usize) -> String {
+    v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string())
+}
+
+/// One record per question: `id` (of question `q`) must not repeat one in
+/// `seen`, the ids read so far (a repeat would make two questions of one,
+/// and `--answers` ambiguous).
+pub(crate) fn check_new_id(id: &str, q: usize, file: &Path, seen: &mut HashMap<String, usize>) -> Result<(), EvalError> {
+    match seen.insert(id.to_string(), q) {
+        Some(first) => Err(EvalError::Record {
+            file: file.to_path_buf(),
+            question: q,
+            field: "id".into(),
+            message: format!("{id:?} repeats the id of question {first} (one record per question)"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Question `q` from its record `v` (`{"id"?, "answer"?, "paths": [..]}`);
@@ -66,13 +96,14 @@ pub fn question_from_value(
     answers: Option<&HashMap<String, String>>,
     seen: &mut HashMap<String, usize>,
 ) -> Result<RawQuestion, EvalError> {
+    let id = record_id(v, q);
+    check_new_id(&id, q, file, seen)?;
+    question_with_id(v, q, id, file, answers)
+}
+
+/// Question `q` from its record `v`, its id already read (and checked).
+pub(crate) fn question_with_id(v: &Value, q: usize, id: String, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, EvalError> {
     let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
-    let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
-    // One record per question: a repeated id would make two questions of
-    // one (and `--answers` ambiguous).
-    if let Some(first) = seen.insert(id.clone(), q) {
-        return Err(rec("id", format!("{id:?} repeats the id of question {first} (one record per question)")));
-    }
     let truth = match v.get("answer").and_then(answer_string) {
         Some(t) => t,
         None => answers

@@ -12,7 +12,9 @@
 //! `choices`/`response.choices`/`response.body.choices` → `openai`).
 
 pub mod arrays;
+pub mod chunks;
 pub mod jsonl;
+pub mod jsonl_fast;
 mod locate;
 mod openai;
 mod rpc_json;

@@ -31,6 +31,22 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
     let mut questions = Vec::new();
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
+        questions.push(openai_question(&v, q, file, answers)?);
+    }
+    if questions.is_empty() {
+        return Err(no_records(file));
+    }
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Openai })
+}
+
+/// The error for a file without records.
+pub(crate) fn no_records(file: &Path) -> EvalError {
+    EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() }
+}
+
+/// Question `q` from its response record `v`.
+pub(crate) fn openai_question(v: &Value, q: usize, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, EvalError> {
+    {
         let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
         let ids: Vec<String> = ["custom_id", "id"].iter().filter_map(|k| v.get(*k).and_then(answer_string)).chain([q.to_string()]).collect();
         let truth = ["answer", "ground_truth"]
@@ -38,7 +54,7 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             .find_map(|k| v.get(*k).and_then(answer_string))
             .or_else(|| answers.and_then(|m| ids.iter().find_map(|id| m.get(id).cloned())))
             .ok_or_else(|| rec("answer", format!("missing ground truth (no `answer` field; ids {ids:?} not in --answers)")))?;
-        let choices = find_choices(&v).ok_or_else(|| rec("choices", "missing or not an array".into()))?;
+        let choices = find_choices(v).ok_or_else(|| rec("choices", "missing or not an array".into()))?;
         if choices.is_empty() {
             return Err(rec("choices", "the question has no paths".into()));
         }
@@ -92,12 +108,8 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
                 tokens: Some(values.len() as u64),
             });
         }
-        questions.push(RawQuestion { id: ids[0].clone(), truth, paths });
+        Ok(RawQuestion { id: ids[0].clone(), truth, paths })
     }
-    if questions.is_empty() {
-        return Err(EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() });
-    }
-    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Openai })
 }
 
 /// DeepConf's `C_t` per token from chat `logprobs.content[t].top_logprobs[].logprob`

@@ -69,7 +69,7 @@ fn check_utf8(bytes: &[u8]) -> Result<(), usize> {
     }
 }
 
-fn not_utf8(file: &Path, at: usize) -> EvalError {
+pub(crate) fn not_utf8(file: &Path, at: usize) -> EvalError {
     EvalError::File { file: file.to_path_buf(), message: format!("not UTF-8 text (invalid byte at offset {at})") }
 }
 
