@@ -5,6 +5,10 @@
 //! long arrays. Every case must return (no panic) and, when it is an error,
 //! name the file. `PATHCONF_FUZZ_CASES` sets the mutations per reader (CI:
 //! 2,000; the long run of README: 100,000); the seed is fixed (`FUZZ_SEED`).
+//! Also: the chunked reader against the whole-file reader on the same
+//! inputs, answers files, the server responses `sample --endpoint` parses,
+//! and the CLI itself on a sample of the cases (exit status, message, no
+//! `--out` written).
 
 use pathconf::eval::formats::{read, Format};
 use pathconf::spec::{parse_population, parse_spec};
@@ -113,14 +117,13 @@ fn mutate(text: &[u8], rng: &mut impl Rng) -> Vec<u8> {
     t
 }
 
-/// Runs `parse` on every prefix of `valid` and on `cases()` mutations; a
-/// panic fails the test, an error must name `name`. Returns (cases, errors,
-/// slowest case).
-fn fuzz(label: &str, valid: &[u8], name: &str, parse: &dyn Fn(&[u8]) -> Result<(), String>) -> (usize, usize, Duration) {
+/// Every prefix of `valid`, then `cases` chains of mutations (seeded by
+/// `label`).
+fn inputs(label: &str, valid: &[u8], cases: usize) -> Vec<Vec<u8>> {
     let mut rng = ChaCha8Rng::seed_from_u64(FUZZ_SEED ^ label.len() as u64);
     let mut inputs: Vec<Vec<u8>> = (0..valid.len()).map(|k| valid[..k].to_vec()).collect();
     let mut current = valid.to_vec();
-    for i in 0..cases() {
+    for i in 0..cases {
         // Chains of up to three mutations, restarting from the valid file every 16.
         if i % 16 == 0 {
             current = valid.to_vec();
@@ -131,6 +134,14 @@ fn fuzz(label: &str, valid: &[u8], name: &str, parse: &dyn Fn(&[u8]) -> Result<(
         }
         inputs.push(current.clone());
     }
+    inputs
+}
+
+/// Runs `parse` on every prefix of `valid` and on `cases()` mutations; a
+/// panic fails the test, an error must name `name`. Returns (cases, errors,
+/// slowest case).
+fn fuzz(label: &str, valid: &[u8], name: &str, parse: &dyn Fn(&[u8]) -> Result<(), String>) -> (usize, usize, Duration) {
+    let inputs = inputs(label, valid, cases());
     let (mut errors, mut slowest) = (0, Duration::ZERO);
     for (i, input) in inputs.iter().enumerate() {
         let start = Instant::now();
@@ -157,21 +168,18 @@ fn file_reader(dir: &Path, format: Option<Format>) -> impl Fn(&[u8]) -> Result<(
 }
 
 fn report(label: &str, (cases, errors, slowest): (usize, usize, Duration)) {
-    eprintln!("{label}: {cases} cases, {errors} refused with the file named, 0 panics; slowest case {slowest:?}");
+    eprintln!("{label}: {cases} cases, {errors} refused (naming the file, where there is one), 0 panics; slowest case {slowest:?}");
 }
 
-#[test]
-fn paths_readers_never_panic_and_name_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // Small valid files of each format: two questions each.
-    let rpc = r#"{"predict": [["12", "12", "7"], ["3", "5"]], "completion": [["a 12", "b 12", "c 7"], ["x 3", "y 5"]], "mean_logprob": [[-0.1, -0.2, -0.9], [-0.4, -0.3]], "answer": ["12", "5"]}"#;
-    let jsonl: String = std::fs::read_to_string(root.join("data/smollm2_paths.jsonl"))
+/// The first `records` committed records, each cut to two paths of three
+/// tokens (with the derived fields that agree).
+fn small_jsonl(records: usize) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/smollm2_paths.jsonl"))
         .unwrap()
         .lines()
-        .take(1)
+        .take(records)
         .map(|l| {
-            // One record, its paths cut to two and its logprobs to three tokens.
+            // Each record, its paths cut to two and its logprobs to three tokens.
             let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
             let paths = v["paths"].as_array_mut().unwrap();
             paths.truncate(2);
@@ -186,7 +194,15 @@ fn paths_readers_never_panic_and_name_the_file() {
             }
             v.to_string() + "\n"
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn paths_readers_never_panic_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Small valid files of each format.
+    let rpc = r#"{"predict": [["12", "12", "7"], ["3", "5"]], "completion": [["a 12", "b 12", "c 7"], ["x 3", "y 5"]], "mean_logprob": [[-0.1, -0.2, -0.9], [-0.4, -0.3]], "answer": ["12", "5"]}"#;
+    let jsonl = small_jsonl(2);
     let openai = "{\"id\": \"q1\", \"answer\": \"12\", \"choices\": [{\"message\": {\"content\": \"so 12\"}, \"logprobs\": {\"content\": [{\"logprob\": -0.1, \"top_logprobs\": [{\"logprob\": -0.1}, {\"logprob\": -2.5}]}]}}, {\"message\": {\"content\": \"so 7\"}, \"logprobs\": null}]}\n";
     for (label, text, format) in [
         ("rpc-json", rpc.to_string(), Some(Format::RpcJson)),
@@ -212,4 +228,109 @@ fn spec_and_population_readers_never_panic_and_name_the_file() {
     report("spec", fuzz("spec", spec.as_bytes(), "fuzzed-spec.json", &spec_parse));
     report("population", fuzz("population", population.as_bytes(), "fuzzed-spec.json", &population_parse));
     report("generated population", fuzz("generated population", generated.as_bytes(), "fuzzed-spec.json", &population_parse));
+}
+
+/// The chunked reader (`eval` on line formats) reads what the whole-file
+/// reader reads: the same questions, or an error where it errs. On a refusal
+/// the messages are the same, but for a file that is not UTF-8 past a bad
+/// record (the whole-file reader checks the encoding first; the chunked one
+/// meets the bad record first): there both name the file.
+#[test]
+fn chunked_reading_agrees_with_whole_file_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.jsonl");
+    let valid = small_jsonl(6);
+    let mut agreed = (0, 0);
+    for (i, input) in inputs("chunked", valid.as_bytes(), cases()).iter().enumerate() {
+        std::fs::write(&path, input).unwrap();
+        let whole = read(&path, None, None);
+        let mut chunked = Vec::new();
+        // Chunks of about one record.
+        let got = pathconf::eval::formats::chunks::for_each_part(&path, None, None, 200, &mut |part, _| {
+            chunked.extend_from_slice(part.questions);
+            Ok(())
+        });
+        match (whole, got) {
+            (Ok(ds), Ok(_)) => {
+                assert_eq!(ds.questions, chunked, "case {i}");
+                agreed.0 += 1;
+            }
+            (Err(w), Err(c)) => {
+                let (w, c) = (w.to_string(), c.to_string());
+                assert!(w == c || w.contains("not UTF-8"), "case {i}: whole-file {w:?}, chunked {c:?}");
+                assert!(c.contains("input.jsonl"), "case {i}: {c}");
+                agreed.1 += 1;
+            }
+            (w, c) => panic!("case {i}: whole-file {:?}, chunked {:?}", w.map(|d| d.questions.len()), c.map(|_| ())),
+        }
+    }
+    eprintln!("chunked vs whole: {} read alike, {} refused alike", agreed.0, agreed.1);
+    assert!(agreed.0 > 10 && agreed.1 > 100);
+}
+
+#[test]
+fn answers_files_and_server_responses_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answers.data");
+    let answers_reader = |bytes: &[u8]| {
+        std::fs::write(&path, bytes).unwrap();
+        pathconf::eval::formats::read_answers(&path).map(|_| ()).map_err(|e| e.to_string())
+    };
+    for (label, text) in [
+        ("answers jsonl", "{\"id\": \"q1\", \"answer\": \"12\"}\n{\"id\": \"q2\", \"answer\": 7}\n"),
+        ("answers object", "{\"q1\": \"12\", \"q2\": 7}"),
+        ("answers array", "[\"12\", 7, \"x\"]"),
+    ] {
+        assert!(answers_reader(text.as_bytes()).is_ok(), "{label}");
+        report(label, fuzz(label, text.as_bytes(), "answers.data", &answers_reader));
+    }
+    // Server responses carry no file name: an error says what is wrong.
+    use pathconf_client::choice::{parse_chat, parse_completion};
+    let chat = r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"so 12"},"logprobs":{"content":[{"token":"so","logprob":-0.1,"top_logprobs":[{"token":"so","logprob":-0.1},{"token":"a","logprob":-3.0}]},{"token":" 12","logprob":-0.5,"top_logprobs":[{"token":" 12","logprob":-0.5}]}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#;
+    let legacy = r#"{"id":"x","object":"text_completion","choices":[{"index":0,"text":"so 12","logprobs":{"tokens":["so"," 12"],"token_logprobs":[-0.1,-0.5],"top_logprobs":[{"so":-0.1},{" 12":-0.5}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#;
+    let response = |parse: fn(&str) -> Result<pathconf_client::choice::Completion, pathconf_client::choice::ShapeError>| {
+        move |bytes: &[u8]| {
+            let text = String::from_utf8(bytes.to_vec()).map_err(|e| format!("not UTF-8: {e}"))?;
+            let mut c = parse(&text).map_err(|e| e.to_string())?;
+            c.settle(1, false).map_err(|e| e.to_string())
+        }
+    };
+    for (label, body, parse) in [("chat response", chat, parse_chat as fn(&str) -> _), ("completion response", legacy, parse_completion)] {
+        let check = response(parse);
+        assert!(check(body.as_bytes()).is_ok(), "{label}: {:?}", check(body.as_bytes()));
+        report(label, fuzz(label, body.as_bytes(), "", &check));
+    }
+}
+
+/// The CLI on a sample of the mutated files: exit status 0 or 2 (never a
+/// panic's 101), a refusal names the file on stderr, prints nothing on
+/// stdout and leaves no `--out` file.
+#[test]
+fn cli_refuses_bad_files_with_status_2_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("input.jsonl"), dir.path().join("report.json"));
+    let valid = small_jsonl(3);
+    let all = inputs("cli", valid.as_bytes(), (cases() / 20).max(50));
+    let mut refused = 0;
+    // Every 7th case: the prefixes alone are most of the list.
+    for (i, bytes) in all.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
+        std::fs::write(&input, bytes).unwrap();
+        let _ = std::fs::remove_file(&out);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pathconf"))
+            .args(["eval", input.to_str().unwrap(), "--methods", "sc,pc", "--json", "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        match o.status.code() {
+            Some(0) => assert!(out.exists(), "case {i}: exit 0 without --out"),
+            Some(2) => {
+                refused += 1;
+                assert!(stderr.contains("input.jsonl"), "case {i}: {stderr}");
+                assert!(o.stdout.is_empty() && !out.exists(), "case {i}: output written on failure");
+            }
+            other => panic!("case {i}: exit status {other:?}: {stderr}"),
+        }
+    }
+    eprintln!("cli: {refused} refused with status 2");
+    assert!(refused > 10);
 }

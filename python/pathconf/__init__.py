@@ -66,10 +66,51 @@ def _rows(x: Any) -> Any:
     return x.tolist() if hasattr(x, "tolist") else x
 
 
-def _float_rows(x: Any) -> Optional[List[List[float]]]:
+_ARRAYS = "<arrays>"
+
+
+def _list(x: Any, where: str, field: str) -> list:
+    """`x` as a list (from a NumPy array, a list or a tuple), or a ValueError
+    naming `<arrays>`, the question and the field, as the file readers do."""
+    x = _rows(x)
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    raise ValueError(f"{_ARRAYS}: {where}field `{field}`: expected a list or array, found {type(x).__name__} {x!r:.60}")
+
+
+def _convert(v: Any, convert: Any, where: str, field: str, what: str) -> Any:
+    try:
+        return convert(v)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{_ARRAYS}: {where}field `{field}`: expected {what}, found {v!r:.60}") from None
+
+
+def _integer(v: Any) -> int:
+    if isinstance(v, float) and not v.is_integer():
+        raise ValueError("not a whole number")
+    k = int(v)
+    if not 0 <= k < 2**64:
+        raise ValueError("out of range")
+    return k
+
+
+def _table(x: Any, field: str, convert: Any, what: str) -> List[List[Any]]:
+    """Per question, per path: `x[i][j]` converted, errors naming both."""
+    out = []
+    for i, row in enumerate(_list(x, "", field)):
+        items = _list(row, f"question {i}, ", f"{field}[{i}]")
+        out.append([_convert(v, convert, f"question {i}, ", f"{field}[{i}][{j}]", what) for j, v in enumerate(items)])
+    return out
+
+
+def _column(x: Any, field: str) -> List[str]:
+    return [_convert(v, str, f"question {i}, ", f"{field}[{i}]", "a string") for i, v in enumerate(_list(x, "", field))]
+
+
+def _float_rows(x: Any, field: str) -> Optional[List[List[float]]]:
     if x is None:
         return None
-    return [[float(v) for v in _rows(row)] for row in _rows(x)]
+    return _table(x, field, float, "a number")
 
 
 class Paths:
@@ -114,19 +155,28 @@ class Paths:
         (NaN or positive log-probabilities, ragged rows, empty questions),
         with ``<arrays>`` as the file name in messages.
         """
-        answers = [[str(a) for a in _rows(row)] for row in _rows(predict)]
+        confidences = None
+        if token_confidence is not None:
+            confidences = [
+                [
+                    [
+                        _convert(c, float, f"question {i}, ", f"token_confidence[{i}][{j}][{t}]", "a number")
+                        for t, c in enumerate(_list(path, f"question {i}, ", f"token_confidence[{i}][{j}]"))
+                    ]
+                    for j, path in enumerate(_list(q, f"question {i}, ", f"token_confidence[{i}]"))
+                ]
+                for i, q in enumerate(_list(token_confidence, "", "token_confidence"))
+            ]
         native = _core.Paths.from_arrays(
-            answers,
-            [str(t) for t in _rows(truth)],
-            mean_logprob=_float_rows(mean_logprob),
-            ids=None if ids is None else [str(i) for i in _rows(ids)],
-            n_tokens=None if n_tokens is None else [[int(v) for v in _rows(r)] for r in _rows(n_tokens)],
-            text=None if text is None else [[str(v) for v in _rows(r)] for r in _rows(text)],
-            self_certainty=_float_rows(self_certainty),
-            p_true=_float_rows(p_true),
-            token_confidence=None
-            if token_confidence is None
-            else [[[float(c) for c in _rows(path)] for path in _rows(q)] for q in _rows(token_confidence)],
+            _table(predict, "predict", str, "an answer"),
+            _column(truth, "truth"),
+            mean_logprob=_float_rows(mean_logprob, "mean_logprob"),
+            ids=None if ids is None else _column(ids, "ids"),
+            n_tokens=None if n_tokens is None else _table(n_tokens, "n_tokens", _integer, "a whole number"),
+            text=None if text is None else _table(text, "text", str, "a string"),
+            self_certainty=_float_rows(self_certainty, "self_certainty"),
+            p_true=_float_rows(p_true, "p_true"),
+            token_confidence=confidences,
         )
         return cls(native)
 
