@@ -11,7 +11,7 @@
 //! `--out` written).
 
 use pathconf::eval::formats::{read, Format};
-use pathconf::spec::{parse_population, parse_spec};
+use pathconf::spec::{read_population, read_spec};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,6 +19,22 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const FUZZ_SEED: u64 = 20261206;
+
+/// Words by which a refusal says where in the input it is (or that it is
+/// about the input as a whole).
+const LOCATED: [&str; 11] = [
+    "line ",
+    "question ",
+    "offset ",
+    "field",
+    "choice ",
+    "column ",
+    "token",
+    "cannot tell the format",
+    "no questions in the file",
+    "no records in the file",
+    "log-probabilities for",
+];
 
 fn cases() -> usize {
     std::env::var("PATHCONF_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
@@ -152,6 +168,7 @@ fn fuzz(label: &str, valid: &[u8], name: &str, parse: &dyn Fn(&[u8]) -> Result<(
             Ok(Err(message)) => {
                 errors += 1;
                 assert!(message.contains(name), "{label}: case {i}: the error does not name the file: {message}");
+                assert!(LOCATED.iter().any(|w| message.contains(w)), "{label}: case {i}: the error does not say where: {message}");
             }
             Ok(Ok(())) => {}
         }
@@ -220,10 +237,16 @@ fn spec_and_population_readers_never_panic_and_name_the_file() {
     let spec = r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#;
     let population = r#"{"questions": [{"weight": 2, "correct": "A", "answers": {"A": [0.6], "B": [0.4]}}, {"correct": "B", "answers": {"A": [0.5], "B": [0.3, 0.2]}}], "tau": 0.1}"#;
     let generated = r#"{"generated": {"questions": 30, "seed": 7, "difficulty_a": 2, "difficulty_b": 2, "wrong_answers": 4, "paths_per_answer": 8}}"#;
-    let name = Path::new("fuzzed-spec.json");
-    let as_text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|e| format!("fuzzed-spec.json: not UTF-8: {e}"));
-    let spec_parse = |b: &[u8]| parse_spec(&as_text(b)?, name).map(|_| ()).map_err(|e| e.to_string());
-    let population_parse = |b: &[u8]| parse_population(&as_text(b)?, name).map(|_| ()).map_err(|e| e.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let name = dir.path().join("fuzzed-spec.json");
+    let spec_parse = |b: &[u8]| {
+        std::fs::write(&name, b).unwrap();
+        read_spec(&name).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let population_parse = |b: &[u8]| {
+        std::fs::write(&name, b).unwrap();
+        read_population(&name).map(|_| ()).map_err(|e| e.to_string())
+    };
     assert!(spec_parse(spec.as_bytes()).is_ok() && population_parse(population.as_bytes()).is_ok() && population_parse(generated.as_bytes()).is_ok());
     report("spec", fuzz("spec", spec.as_bytes(), "fuzzed-spec.json", &spec_parse));
     report("population", fuzz("population", population.as_bytes(), "fuzzed-spec.json", &population_parse));
@@ -290,7 +313,7 @@ fn answers_files_and_server_responses_never_panic() {
     let legacy = r#"{"id":"x","object":"text_completion","choices":[{"index":0,"text":"so 12","logprobs":{"tokens":["so"," 12"],"token_logprobs":[-0.1,-0.5],"top_logprobs":[{"so":-0.1},{" 12":-0.5}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#;
     let response = |parse: fn(&str) -> Result<pathconf_client::choice::Completion, pathconf_client::choice::ShapeError>| {
         move |bytes: &[u8]| {
-            let text = String::from_utf8(bytes.to_vec()).map_err(|e| format!("not UTF-8: {e}"))?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
             let mut c = parse(&text).map_err(|e| e.to_string())?;
             c.settle(1, false).map_err(|e| e.to_string())
         }
@@ -302,35 +325,42 @@ fn answers_files_and_server_responses_never_panic() {
     }
 }
 
-/// The CLI on a sample of the mutated files: exit status 0 or 2 (never a
-/// panic's 101), a refusal names the file on stderr, prints nothing on
-/// stdout and leaves no `--out` file.
+/// The CLI on a sample of the mutated files (`eval` and `plan` with
+/// `--out`, `theory` on specs): exit status 0 or 2 (never a panic's 101), a
+/// refusal names the file on stderr, prints nothing on stdout and leaves no
+/// `--out` file.
 #[test]
 fn cli_refuses_bad_files_with_status_2_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
-    let (input, out) = (dir.path().join("input.jsonl"), dir.path().join("report.json"));
-    let valid = small_jsonl(3);
-    let all = inputs("cli", valid.as_bytes(), (cases() / 20).max(50));
-    let mut refused = 0;
-    // Every 7th case: the prefixes alone are most of the list.
-    for (i, bytes) in all.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
-        std::fs::write(&input, bytes).unwrap();
-        let _ = std::fs::remove_file(&out);
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pathconf"))
-            .args(["eval", input.to_str().unwrap(), "--methods", "sc,pc", "--json", "--out", out.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        match o.status.code() {
-            Some(0) => assert!(out.exists(), "case {i}: exit 0 without --out"),
-            Some(2) => {
-                refused += 1;
-                assert!(stderr.contains("input.jsonl"), "case {i}: {stderr}");
-                assert!(o.stdout.is_empty() && !out.exists(), "case {i}: output written on failure");
+    let out = dir.path().join("report.json");
+    let spec = r#"{"correct": "A", "answers": {"A": [0.2, 0.1], "B": [0.3], "C": [0.4]}, "tau": 0.15}"#;
+    let commands: [(&str, String, &[&str], bool); 3] = [
+        ("input.jsonl", small_jsonl(3), &["eval", "{}", "--methods", "sc,pc", "--json", "--out", "{out}"], true),
+        ("pilot.jsonl", small_jsonl(3), &["plan", "{}", "--pilot", "1", "--n", "1,4", "--draws", "20", "--out", "{out}"], true),
+        ("spec.json", spec.to_string(), &["theory", "--spec", "{}", "--n", "1,4"], false),
+    ];
+    for (name, valid, args, writes) in commands {
+        let input = dir.path().join(name);
+        let all = inputs(name, valid.as_bytes(), (cases() / 20).max(50));
+        let mut refused = 0;
+        // Every 7th case: the prefixes alone are most of the list.
+        for (i, bytes) in all.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
+            std::fs::write(&input, bytes).unwrap();
+            let _ = std::fs::remove_file(&out);
+            let argv: Vec<String> = args.iter().map(|a| a.replace("{}", input.to_str().unwrap()).replace("{out}", out.to_str().unwrap())).collect();
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_pathconf")).args(&argv).output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            match o.status.code() {
+                Some(0) => assert!(!writes || out.exists(), "{name} case {i}: exit 0 without --out"),
+                Some(2) => {
+                    refused += 1;
+                    assert!(stderr.contains(name), "{name} case {i}: {stderr}");
+                    assert!(o.stdout.is_empty() && !out.exists(), "{name} case {i}: output written on failure");
+                }
+                other => panic!("{name} case {i}: exit status {other:?}: {stderr}"),
             }
-            other => panic!("case {i}: exit status {other:?}: {stderr}"),
         }
+        eprintln!("cli {}: {refused} refused with status 2", args[0]);
+        assert!(refused > 10, "{name}");
     }
-    eprintln!("cli: {refused} refused with status 2");
-    assert!(refused > 10);
 }

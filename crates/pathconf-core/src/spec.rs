@@ -67,9 +67,18 @@ pub struct Spec {
     pub tau: Option<f64>,
 }
 
+/// A file's text; a byte that is not UTF-8 is named by its offset.
+fn read_text(file: &Path) -> Result<String, SpecError> {
+    let bytes = std::fs::read(file).map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
+    String::from_utf8(bytes).map_err(|e| SpecError::Io {
+        file: file.to_path_buf(),
+        error: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
+    })
+}
+
 /// Reads and validates a spec file.
 pub fn read_spec(file: &Path) -> Result<Spec, SpecError> {
-    let text = std::fs::read_to_string(file).map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
+    let text = read_text(file)?;
     parse_spec(&text, file)
 }
 
@@ -177,7 +186,7 @@ pub struct BinaryMixtureSpec {
 /// from [`crate::generators::Population`] (the keys shown, all optional,
 /// defaults as there; Zipf splits).
 pub fn read_population(file: &Path) -> Result<PopulationSpec, SpecError> {
-    let text = std::fs::read_to_string(file).map_err(|error| SpecError::Io { file: file.to_path_buf(), error })?;
+    let text = read_text(file)?;
     parse_population(&text, file)
 }
 

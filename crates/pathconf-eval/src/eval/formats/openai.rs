@@ -143,8 +143,9 @@ fn top_confidences(lp: &Value) -> Result<Option<Vec<f32>>, (String, String)> {
 /// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object
 /// `{id: answer}`, or a JSON array of answers indexed by question.
 pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|error| EvalError::Io { file: file.to_path_buf(), error })?;
-    if let Ok(v) = serde_json::from_str::<Value>(&text) {
+    let source = super::Source::open(file)?; // a bad byte is named by its offset
+    let text: &str = &source;
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
         match v {
             Value::Object(m) => {
                 return m
@@ -177,7 +178,7 @@ pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
         }
     }
     let mut out = HashMap::new();
-    for (q, (line_no, line)) in records(&text).enumerate() {
+    for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
         let a = v.get("answer").and_then(answer_string).ok_or_else(|| EvalError::Record {
