@@ -46,70 +46,61 @@ pub(crate) fn no_records(file: &Path) -> EvalError {
 
 /// Question `q` from its response record `v`.
 pub(crate) fn openai_question(v: &Value, q: usize, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, EvalError> {
-    {
-        let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
-        let ids: Vec<String> = ["custom_id", "id"].iter().filter_map(|k| v.get(*k).and_then(answer_string)).chain([q.to_string()]).collect();
-        let truth = ["answer", "ground_truth"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(answer_string))
-            .or_else(|| answers.and_then(|m| ids.iter().find_map(|id| m.get(id).cloned())))
-            .ok_or_else(|| rec("answer", format!("missing ground truth (no `answer` field; ids {ids:?} not in --answers)")))?;
-        let choices = find_choices(v).ok_or_else(|| rec("choices", "missing or not an array".into()))?;
-        if choices.is_empty() {
-            return Err(rec("choices", "the question has no paths".into()));
-        }
-        let mut paths = Vec::with_capacity(choices.len());
-        for (j, c) in choices.iter().enumerate() {
-            let text = c
-                .get("message")
-                .and_then(|m| m.get("content"))
-                .or_else(|| c.get("text"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
-                .to_string();
-            let answer_of = |text: &str| extract_answer(text).unwrap_or_else(|| INVALID.to_string());
-            // No log-probabilities (an API that returns none): an answers-only path.
-            let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
-                let answer = answer_of(&text);
-                paths.push(RawPath {
-                    text: text.into(),
-                    answer: answer.into(),
-                    mean_logprob: None,
-                    sum_logprob: None,
-                    signals: Default::default(),
-                    tokens: None,
-                });
-                continue;
-            };
-            let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
-                (content.iter().map(|t| t.get("logprob").unwrap_or(&Value::Null)).collect(), "logprobs.content")
-            } else if let Some(tl) = lp.get("token_logprobs").and_then(Value::as_array) {
-                (tl.iter().filter(|x| !x.is_null()).collect(), "logprobs.token_logprobs")
-            } else {
-                return Err(rec(&format!("choices[{j}].logprobs"), "neither `content` nor `token_logprobs`".into()));
-            };
-            if values.is_empty() {
-                return Err(rec(&format!("choices[{j}].{field}"), "no tokens".into()));
-            }
-            let mut sum = 0.0;
-            for (k, x) in values.iter().enumerate() {
-                let f = x.as_f64().ok_or_else(|| rec(&format!("choices[{j}].{field}[{k}]"), format!("expected a number, found {x}")))?;
-                check_logprob(f).map_err(|m| rec(&format!("choices[{j}].{field}[{k}]"), m))?;
-                sum += f;
-            }
-            let answer = answer_of(&text);
-            let signals = PathSignals { token_confidence: top_confidences(lp).map_err(|(f, m)| rec(&format!("choices[{j}].{f}"), m))?, ..Default::default() };
-            paths.push(RawPath {
-                text: text.into(),
-                answer: answer.into(),
-                mean_logprob: Some(sum / values.len() as f64),
-                sum_logprob: Some(sum),
-                signals,
-                tokens: Some(values.len() as u64),
-            });
-        }
-        Ok(RawQuestion { id: ids[0].clone(), truth, paths })
+    let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
+    let ids: Vec<String> = ["custom_id", "id"].iter().filter_map(|k| v.get(*k).and_then(answer_string)).chain([q.to_string()]).collect();
+    let truth = ["answer", "ground_truth"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(answer_string))
+        .or_else(|| answers.and_then(|m| ids.iter().find_map(|id| m.get(id).cloned())))
+        .ok_or_else(|| rec("answer", format!("missing ground truth (no `answer` field; ids {ids:?} not in --answers)")))?;
+    let choices = find_choices(v).ok_or_else(|| rec("choices", "missing or not an array".into()))?;
+    if choices.is_empty() {
+        return Err(rec("choices", "the question has no paths".into()));
     }
+    let mut paths = Vec::with_capacity(choices.len());
+    for (j, c) in choices.iter().enumerate() {
+        let text = c
+            .get("message")
+            .and_then(|m| m.get("content"))
+            .or_else(|| c.get("text"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| rec(&format!("choices[{j}].message.content"), "no text in the choice".into()))?
+            .to_string();
+        let answer_of = |text: &str| extract_answer(text).unwrap_or_else(|| INVALID.to_string());
+        // No log-probabilities (an API that returns none): an answers-only path.
+        let Some(lp) = c.get("logprobs").filter(|l| !l.is_null()) else {
+            let answer = answer_of(&text);
+            paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: None, sum_logprob: None, signals: Default::default(), tokens: None });
+            continue;
+        };
+        let (values, field): (Vec<&Value>, &str) = if let Some(content) = lp.get("content").and_then(Value::as_array) {
+            (content.iter().map(|t| t.get("logprob").unwrap_or(&Value::Null)).collect(), "logprobs.content")
+        } else if let Some(tl) = lp.get("token_logprobs").and_then(Value::as_array) {
+            (tl.iter().filter(|x| !x.is_null()).collect(), "logprobs.token_logprobs")
+        } else {
+            return Err(rec(&format!("choices[{j}].logprobs"), "neither `content` nor `token_logprobs`".into()));
+        };
+        if values.is_empty() {
+            return Err(rec(&format!("choices[{j}].{field}"), "no tokens".into()));
+        }
+        let mut sum = 0.0;
+        for (k, x) in values.iter().enumerate() {
+            let f = x.as_f64().ok_or_else(|| rec(&format!("choices[{j}].{field}[{k}]"), format!("expected a number, found {x}")))?;
+            check_logprob(f).map_err(|m| rec(&format!("choices[{j}].{field}[{k}]"), m))?;
+            sum += f;
+        }
+        let answer = answer_of(&text);
+        let signals = PathSignals { token_confidence: top_confidences(lp).map_err(|(f, m)| rec(&format!("choices[{j}].{f}"), m))?, ..Default::default() };
+        paths.push(RawPath {
+            text: text.into(),
+            answer: answer.into(),
+            mean_logprob: Some(sum / values.len() as f64),
+            sum_logprob: Some(sum),
+            signals,
+            tokens: Some(values.len() as u64),
+        });
+    }
+    Ok(RawQuestion { id: ids[0].clone(), truth, paths })
 }
 
 /// DeepConf's `C_t` per token from chat `logprobs.content[t].top_logprobs[].logprob`
