@@ -258,7 +258,12 @@ pub fn eval_file(
         return Ok((EvalOutcome::Stopping(replay.finish()?), questions));
     }
     let mut state: Option<(EvalPlan, Evaluation, RawQuestion)> = None;
-    let mut spilled = (std::io::BufWriter::new(tempfile::tempfile().map_err(|error| EvalError::Io { file: std::env::temp_dir(), error })?), 0usize);
+    let temp_error = |error| EvalError::Io { file: std::env::temp_dir(), error };
+    // `--per-question`: (the unnamed file the outcomes go to, how many).
+    let mut spilled = match opts.per_question {
+        true => Some((std::io::BufWriter::new(tempfile::tempfile().map_err(temp_error)?), 0usize)),
+        false => None,
+    };
     for_each_part(file, format, answers, chunk_bytes, &mut |part, to| {
         if state.is_none() {
             let plan = EvalPlan::for_questions(part.questions, opts).expect("checked before reading");
@@ -267,7 +272,7 @@ pub fn eval_file(
             state = Some((plan, evaluation, part.questions[0].clone()));
         }
         let (plan, evaluation, first) = state.as_mut().expect("set above");
-        let EvalPlan::Methods { cfg, per_question: want, sc_only } = plan else { unreachable!("no --stop: methods") };
+        let EvalPlan::Methods { cfg, sc_only, .. } = plan else { unreachable!("no --stop: methods") };
         if *sc_only && !answers_only(part.questions) {
             // As the loaded file: not answers-only, so the default methods,
             // which need the log-probabilities the first question lacks.
@@ -275,27 +280,25 @@ pub fn eval_file(
             check_logprobs(Part { file, format: part.format, first: 0, questions: std::slice::from_ref(first) }, &defaults)?;
         }
         evaluation.add(part, &quiet)?;
-        if *want {
+        if let Some((writer, written)) = spilled.as_mut() {
             let outcomes = outcomes_full(part, &cfg.methods, cfg.prob, &cfg.equal, cfg.invalid)?;
             for (q, outs) in part.questions.iter().zip(outcomes) {
-                spill(&mut spilled.0, &question_outcomes(q, &cfg.methods, outs), spilled.1)
-                    .map_err(|error| EvalError::Io { file: std::env::temp_dir(), error })?;
-                spilled.1 += 1;
+                spill(writer, &question_outcomes(q, &cfg.methods, outs), *written).map_err(temp_error)?;
+                *written += 1;
             }
         }
         advance(to);
         Ok(())
     })?;
-    let (plan, evaluation, _) = state.expect("a file without questions is an error");
-    let EvalPlan::Methods { per_question: want, .. } = plan else { unreachable!("no --stop: methods") };
+    let (_, evaluation, _) = state.expect("a file without questions is an error");
     let questions = evaluation.stats().questions;
     let report = evaluation.finish(file);
-    let per_question = if want {
-        let (writer, questions) = spilled;
-        let file = writer.into_inner().map_err(|e| EvalError::Io { file: std::env::temp_dir(), error: e.into_error() })?;
-        Some(PerQuestion::Spilled { file: Arc::new(file), questions })
-    } else {
-        None
+    let per_question = match spilled {
+        Some((writer, questions)) => {
+            let file = writer.into_inner().map_err(|e| temp_error(e.into_error()))?;
+            Some(PerQuestion::Spilled { file: Arc::new(file), questions })
+        }
+        None => None,
     };
     Ok((EvalOutcome::Methods { report, per_question }, questions))
 }
