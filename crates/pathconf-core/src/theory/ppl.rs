@@ -46,12 +46,14 @@ pub struct PathSummary {
 /// an answer without paths.
 pub fn ppl_answer_summary(dist: &PathDistribution, a: usize, n: u64) -> Option<(ErrorTerms, f64, f64, PathSummary)> {
     let paths = dist.paths_of(a);
-    let first = paths.first()?;
+    if paths.is_empty() {
+        return None;
+    }
     let (mass, ind) = (dist.answer_mass(a), dist.indicator(a));
     let weight = |p: f64| if mass > 0.0 { p / mass } else { 1.0 / paths.len() as f64 };
     let mut sum = [0.0; 7]; // six terms, then the target
     let mut printed = 0.0;
-    let mut worst = PathSummary { paths: paths.len(), worst_path: 0, worst_reasoning_error: path_terms(first.prob, ind, n).0.reasoning_error };
+    let mut worst = PathSummary { paths: paths.len(), worst_path: 0, worst_reasoning_error: f64::NEG_INFINITY };
     for (j, path) in paths.iter().enumerate() {
         let (p, w) = (path.prob, weight(path.prob));
         let (t, miss) = path_terms(p, ind, n);

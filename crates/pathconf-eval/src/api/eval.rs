@@ -234,7 +234,7 @@ pub fn eval_file(
     chunk_bytes: usize,
     observer: &dyn Observer,
 ) -> Result<(EvalOutcome, usize), ApiError> {
-    EvalPlan::for_questions(&[], opts)?; // the options, before reading anything
+    let checked = EvalPlan::for_questions(&[], opts)?; // the options, before reading anything
     if !reads_in_chunks(file, format) {
         return eval_whole(file, format, answers, opts, observer);
     }
@@ -245,9 +245,7 @@ pub fn eval_file(
         observer.advance(to - done);
         done = to;
     };
-    if !opts.stop.is_empty() {
-        let plan = EvalPlan::for_questions(&[], opts)?;
-        let EvalPlan::Stopping { cfg, equal } = plan else { unreachable!("--stop plans a replay") };
+    if let EvalPlan::Stopping { cfg, equal } = checked {
         let mut replay = Replay::new(cfg, equal)?;
         for_each_part(file, format, answers, chunk_bytes, &mut |part, to| {
             replay.add(part, &quiet)?;

@@ -144,12 +144,6 @@ impl<'c> Evaluation<'c> {
         }
     }
 
-    /// Units of work [`Self::add`] reports for `part`: one per question per
-    /// repeat per `K`.
-    pub fn work_units(&self, part: Part) -> u64 {
-        (self.sums.iter().map(|m| m[0].repeats.len()).sum::<usize>() * part.questions.len()) as u64
-    }
-
     /// Evaluates the questions of `part` (which must follow the parts added
     /// before). `observer` advances once per question per repeat per `K`.
     pub fn add(&mut self, part: Part, observer: &dyn Observer) -> Result<(), EvalError> {

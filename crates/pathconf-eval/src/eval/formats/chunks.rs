@@ -18,7 +18,7 @@
 //! groups draws by question across the file (it holds one run's draws).
 //! So do inputs that cannot be mapped (pipes).
 
-use super::jsonl::{check_new_id, no_questions, question_with_id, record_id};
+use super::jsonl::{check_new_id, is_blank, no_questions, question_with_id, record_id};
 use super::jsonl_fast::fast_question;
 use super::openai::{no_records, openai_question};
 use super::source::not_utf8;
@@ -86,7 +86,7 @@ pub fn for_each_part(
         // Non-blank lines with their numbers, as `records`, counting the
         // lines in the same pass.
         let mut in_chunk = 0;
-        let lines: Vec<(usize, &str)> = text.lines().enumerate().inspect(|(i, _)| in_chunk = i + 1).filter(|(_, l)| !l.trim().is_empty()).collect();
+        let lines: Vec<(usize, &str)> = text.lines().enumerate().inspect(|(i, _)| in_chunk = i + 1).filter(|(_, l)| !is_blank(l)).collect();
         let parsed: Vec<Result<Parsed, EvalError>> = lines
             .par_iter()
             .enumerate()

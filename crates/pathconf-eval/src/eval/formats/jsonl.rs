@@ -33,7 +33,12 @@ use std::path::Path;
 
 /// Non-blank lines with their 0-based line numbers.
 pub fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty())
+    text.lines().enumerate().filter(|(_, l)| !is_blank(l))
+}
+
+/// A line with nothing but whitespace: not a record.
+pub fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
 }
 
 /// Parses pathconf JSONL: one record per question, or the draw-per-line
@@ -203,7 +208,9 @@ type PathLogprobs = (f64, Option<f64>);
 /// order (a few ulps per token), but not disagree in the ninth digit.
 pub const DERIVED_TOL: f64 = 1e-9;
 
-fn agrees(given: f64, derived: f64) -> bool {
+/// Whether a given `logprob_sum` or `mean_logprob` equals the one its
+/// `logprobs` give, within [`DERIVED_TOL`].
+pub(crate) fn agrees(given: f64, derived: f64) -> bool {
     (given - derived).abs() <= DERIVED_TOL * derived.abs().max(1.0)
 }
 

@@ -14,7 +14,7 @@
 //! gives its answer or its error with field and message. The two are
 //! compared on the committed records and on mutations of them (tests).
 
-use super::jsonl::DERIVED_TOL;
+use super::jsonl::agrees;
 use crate::eval::dataset::{check_logprob, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
@@ -128,10 +128,6 @@ fn summed(raw: &RawValue) -> Option<(f64, usize)> {
         Some(())
     })?;
     Some((sum, len))
-}
-
-fn agrees(given: f64, derived: f64) -> bool {
-    (given - derived).abs() <= DERIVED_TOL * derived.abs().max(1.0)
 }
 
 /// Question `q` (id defaulting to `q`) from `line`, when the typed reading
