@@ -2,6 +2,10 @@
 
 mod cli;
 
+// exp, log, pow, … from the `libm` crate: the same bits on every CPU
+// (pathconf_core::elementary says why).
+pathconf_core::elementary_functions!();
+
 use clap::Parser;
 
 fn main() {

@@ -1,6 +1,7 @@
-//! The candle transformer: shapes, causal masking, KV cache, save/load,
-//! a short training run, sampler determinism, and sampled path frequencies
-//! against the enumerated distribution.
+//! The tiny transformer: shapes and causal masking (candle, training's
+//! forward pass), the portable inference pass against it, save/load, the
+//! committed model, a short training run, sampler determinism, and sampled
+//! path frequencies against the enumerated distribution.
 
 mod common;
 
@@ -8,7 +9,7 @@ use candle_core::Tensor;
 use pathconf::generation::GenerationConfig;
 use pathconf::progress::Quiet;
 use pathconf::tiny::task::{extract_answer, PATH_LEN, PROMPT_LEN, VOCAB};
-use pathconf::tiny::{enumerate_paths, sample_paths, train, ModelConfig, Question, TinyModel, TrainConfig};
+use pathconf::tiny::{enumerate_paths, sample_paths, train, ModelConfig, PortableModel, Question, TinyModel, TrainConfig};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -18,21 +19,35 @@ use std::sync::OnceLock;
 fn logits3(model: &TinyModel, ids: &[Vec<u32>]) -> Vec<Vec<Vec<f32>>> {
     let t = ids[0].len();
     let flat: Vec<u32> = ids.iter().flatten().copied().collect();
-    model.forward(&Tensor::from_vec(flat, (ids.len(), t), model.device()).unwrap(), None).unwrap().to_vec3().unwrap()
+    model.forward(&Tensor::from_vec(flat, (ids.len(), t), model.device()).unwrap()).unwrap().to_vec3().unwrap()
 }
 
 fn random_model(seed: u64) -> TinyModel {
     TinyModel::init(&ModelConfig::default(), &mut ChaCha8Rng::seed_from_u64(seed)).unwrap()
 }
 
-/// A model trained briefly (150 steps, ≈ 15 s), shared by the tests below.
-fn smoke() -> &'static (TinyModel, Vec<f64>) {
-    static MODEL: OnceLock<(TinyModel, Vec<f64>)> = OnceLock::new();
+/// A model trained briefly (150 steps, ≈ 15 s), shared by the tests below:
+/// candle's and the portable copy, and the loss curve.
+fn smoke() -> &'static (TinyModel, PortableModel, Vec<f64>) {
+    static MODEL: OnceLock<(TinyModel, PortableModel, Vec<f64>)> = OnceLock::new();
     MODEL.get_or_init(|| {
         let cfg = TrainConfig { steps: 150, warmup: 20, ..TrainConfig::default() };
         let (m, curve) = train(&ModelConfig::default(), &cfg, &mut ChaCha8Rng::seed_from_u64(7), &Quiet).unwrap();
-        (m, curve.iter().map(|p| p.loss).collect())
+        let p = PortableModel::new(&m).unwrap();
+        (m, p, curve.iter().map(|p| p.loss).collect())
     })
+}
+
+/// Log-softmax rows (f64) of candle's logits at every position of `seq`.
+fn candle_log_probs(m: &TinyModel, seq: &[u32]) -> Vec<Vec<f64>> {
+    logits3(m, &[seq.to_vec()])[0]
+        .iter()
+        .map(|row| {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+            let lse = max + row.iter().map(|&x| (x as f64 - max).exp()).sum::<f64>().ln();
+            row.iter().map(|&x| x as f64 - lse).collect()
+        })
+        .collect()
 }
 
 #[test]
@@ -57,26 +72,66 @@ fn forward_shapes_and_causal_mask() {
 }
 
 #[test]
-fn kv_cache_decoding_equals_full_recomputation() {
-    let m = random_model(2);
+fn portable_inference_equals_candles_forward_pass() {
+    // The same computation in another order: log-probabilities within 1e-5
+    // at every position, for random models and a trained one.
     let mut seq: Vec<u32> = Question::new(9, 4, 8).prompt().to_vec();
     seq.extend([9, 10, 4, 11, 1, 3, 10, 8, 11, 2, 1, 13]);
-    let full = logits3(&m, &[seq.clone()]);
-    let mut cache = m.new_cache();
-    let mut got = Vec::new();
-    let prompt = Tensor::from_vec(seq[..PROMPT_LEN].to_vec(), (1, PROMPT_LEN), m.device()).unwrap();
-    let first: Vec<Vec<Vec<f32>>> = m.forward(&prompt, Some(&mut cache)).unwrap().to_vec3().unwrap();
-    got.extend(first[0].clone());
-    for &tok in &seq[PROMPT_LEN..] {
-        let step: Vec<Vec<Vec<f32>>> = m.forward(&Tensor::new(&[[tok]], m.device()).unwrap(), Some(&mut cache)).unwrap().to_vec3().unwrap();
-        got.push(step[0][0].clone());
-    }
-    assert_eq!(cache.len(), seq.len());
-    for (t, (a, b)) in full[0].iter().zip(&got).enumerate() {
-        for (x, y) in a.iter().zip(b) {
-            assert!((x - y).abs() <= 1e-5, "position {t}: full {x} vs cached {y}");
+    let trained = &smoke().0;
+    for m in [&random_model(2), &random_model(3), trained] {
+        let p = PortableModel::new(m).unwrap();
+        let full = candle_log_probs(m, &seq);
+        let mut cache = p.cache();
+        let mut got = vec![p.prefill(&seq[..PROMPT_LEN], &mut cache).unwrap()];
+        got.extend(seq[PROMPT_LEN..seq.len() - 1].iter().map(|&t| p.push(t, &mut cache).unwrap()));
+        assert_eq!(cache.len(), seq.len() - 1);
+        for (k, (a, b)) in full[PROMPT_LEN - 1..].iter().zip(&got).enumerate() {
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() <= 1e-5, "position {}: candle {x} vs portable {y}", PROMPT_LEN - 1 + k);
+            }
         }
     }
+    // Out of range: a clear error, not a panic.
+    let p = PortableModel::new(trained).unwrap();
+    assert!(p.push(99, &mut p.cache()).unwrap_err().to_string().contains("token 99"));
+    assert!(p.prefill(&[], &mut p.cache()).is_err());
+}
+
+#[test]
+fn the_portable_model_does_not_depend_on_the_company_of_a_sequence() {
+    // Each position is computed alone: a sequence's rows are the same bits
+    // stepped fresh, after a cut-back cache, or from a cloned cache — what
+    // the enumeration (cutting back) and `serve` (batching) rely on.
+    let m = &smoke().1;
+    let prompt = Question::new(4, 7, 9).prompt();
+    let tail = [2u32, 10, 0, 11, 2, 0];
+    let mut fresh = m.cache();
+    let mut rows = vec![m.prefill(&prompt, &mut fresh).unwrap()];
+    rows.extend(tail.iter().map(|&t| m.push(t, &mut fresh).unwrap()));
+    let mut cache = m.cache();
+    m.prefill(&prompt, &mut cache).unwrap();
+    for t in [5u32, 10, 3] {
+        m.push(t, &mut cache).unwrap();
+    }
+    m.truncate(&mut cache, prompt.len());
+    let mut clone = cache.clone();
+    for (k, &t) in tail.iter().enumerate() {
+        assert_eq!(m.push(t, &mut cache).unwrap(), rows[k + 1], "cut-back cache, step {k}");
+        assert_eq!(m.push(t, &mut clone).unwrap(), rows[k + 1], "cloned cache, step {k}");
+    }
+}
+
+#[test]
+fn the_committed_model_is_the_default_settings_model() {
+    let c = pathconf::tiny::store::committed().unwrap();
+    assert_eq!(pathconf::tiny::store::committed_settings().unwrap(), (ModelConfig::default(), TrainConfig::default()));
+    assert_eq!(c.curve.len(), TrainConfig::default().steps);
+    let tail = c.curve.iter().rev().take(100).map(|p| p.loss).sum::<f64>() / 100.0;
+    assert!(tail < 0.5, "the committed model's loss {tail}");
+    // `ensure_model` at the default settings is the committed model.
+    let e = pathconf::tiny::store::ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &Quiet).unwrap();
+    assert_eq!(e.dir, c.dir);
+    assert!(!e.trained);
 }
 
 #[test]
@@ -104,7 +159,7 @@ fn init_is_deterministic_for_a_seed() {
 
 #[test]
 fn smoke_training_lowers_the_loss() {
-    let (_, losses) = smoke();
+    let (_, _, losses) = smoke();
     let first = losses[..10].iter().sum::<f64>() / 10.0;
     let last = losses[losses.len() - 10..].iter().sum::<f64>() / 10.0;
     // A uniform guess over 14 tokens costs ln 14 ≈ 2.64 nats; 150 steps must
@@ -115,7 +170,7 @@ fn smoke_training_lowers_the_loss() {
 
 #[test]
 fn sampler_is_deterministic_for_a_seed() {
-    let (m, _) = smoke();
+    let m = &smoke().1;
     let q = Question::new(4, 5, 6);
     let cfg = GenerationConfig { top_p: 0.9, temperature: 0.8, batch: 7, ..GenerationConfig::tiny() };
     let a = sample_paths(m, &q, 20, &cfg, &mut ChaCha8Rng::seed_from_u64(11)).unwrap();
@@ -137,7 +192,7 @@ fn sampled_path_frequencies_match_the_enumerated_probabilities() {
     // plus one bin for everything else (probability exactly 1 − their sum, so
     // the test is valid whatever the floor covers). Rejects at α = 1e-3: the
     // false-failure rate of this fixed-seed test is 1e-3.
-    let (m, _) = smoke();
+    let m = &smoke().1;
     let q = Question::new(2, 7, 4);
     let n = 6000;
     let e = enumerate_paths(m, &q, 1e-4, PATH_LEN + 2).unwrap();
@@ -177,21 +232,15 @@ fn sampled_path_frequencies_match_the_enumerated_probabilities() {
 fn enumeration_is_a_distribution_with_the_model_probabilities() {
     // The enumerated log-probability of a path equals the model's own
     // teacher-forced log-probability of it (full forward pass).
-    let (m, _) = smoke();
+    let (m, p, _) = smoke();
     let q = Question::new(1, 8, 0);
-    let e = enumerate_paths(m, &q, 1e-3, PATH_LEN + 2).unwrap();
+    let e = enumerate_paths(p, &q, 1e-3, PATH_LEN + 2).unwrap();
     assert!(e.covered_mass > 0.0 && e.covered_mass <= 1.0 + 1e-9);
     for p in e.paths.iter().take(5) {
         let mut seq = q.prompt().to_vec();
         seq.extend(&p.tokens);
-        let l = logits3(m, &[seq.clone()]);
-        let mut lp = 0.0;
-        for (k, &tok) in p.tokens.iter().enumerate() {
-            let row = &l[0][PROMPT_LEN - 1 + k];
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-            let lse = max + row.iter().map(|&x| (x as f64 - max).exp()).sum::<f64>().ln();
-            lp += row[tok as usize] as f64 - lse;
-        }
+        let l = candle_log_probs(m, &seq);
+        let lp: f64 = p.tokens.iter().enumerate().map(|(k, &tok)| l[PROMPT_LEN - 1 + k][tok as usize]).sum();
         assert!((lp - p.logprob).abs() < 1e-4, "{lp} vs {}", p.logprob);
     }
     let exact = e.distribution().unwrap();
@@ -226,40 +275,4 @@ fn cli_training_and_sampling_do_not_depend_on_the_thread_count() {
     let ds = pathconf::eval::formats::read_jsonl(&text, std::path::Path::new("paths.jsonl"), None).unwrap();
     assert_eq!(ds.questions.len(), 2);
     assert!(ds.questions.iter().all(|q| q.paths.len() == 50));
-}
-
-#[test]
-fn a_ragged_step_equals_each_sequence_stepped_alone_bit_for_bit() {
-    // A random model: the arithmetic, not the training, is under test.
-    let m = random_model(3);
-    let prompts: Vec<Vec<u32>> = [(3, 5, 7), (0, 0, 1), (9, 9, 9)].iter().map(|&(a, b, c)| Question::new(a, b, c).prompt().to_vec()).collect();
-    use common::argmax;
-    let prefill = |p: &[u32]| {
-        let mut cache = m.new_cache();
-        let logits = m.forward(&Tensor::from_vec(p.to_vec(), (1, p.len()), m.device()).unwrap(), Some(&mut cache)).unwrap();
-        let row: Vec<f32> = logits.get(0).unwrap().get(p.len() - 1).unwrap().to_vec1().unwrap();
-        (cache, argmax(&row))
-    };
-    let steps = 6;
-    // Each sequence stepped alone (a batch of one) …
-    let alone: Vec<Vec<Vec<f32>>> = prompts
-        .iter()
-        .map(|p| {
-            let (mut cache, mut next) = prefill(p);
-            (0..steps)
-                .map(|_| {
-                    let row: Vec<f32> = m.step(&[next], &mut [&mut cache]).unwrap().get(0).unwrap().to_vec1().unwrap();
-                    next = argmax(&row);
-                    row
-                })
-                .collect()
-        })
-        .collect();
-    // … and in batches as a server forms them: rows joining late, leaving
-    // early, in any order, at different positions.
-    let (mut caches, mut next): (Vec<_>, Vec<u32>) = prompts.iter().map(|p| prefill(p)).unzip();
-    let schedule: [&[usize]; 7] = [&[0, 1], &[0, 1, 2], &[2, 0, 1], &[0, 1, 2], &[1, 2], &[2, 1, 0], &[0, 2]];
-    let mut done = [0usize; 3];
-    common::check_ragged(&mut caches, &mut next, &mut done, &alone, &schedule, |ids, picked| m.step(ids, picked).unwrap().to_vec2().unwrap());
-    assert_eq!(done, [steps; 3]);
 }

@@ -1,6 +1,10 @@
 //! The `main` shared by the `sims/` binaries: one figure each.
 
 use clap::Parser;
+
+// exp, log, pow, … from the `libm` crate: the same bits on every CPU
+// (pathconf_core::elementary says why).
+pathconf_core::elementary_functions!();
 use pathconf::figures::{FigureConfig, FigureError, FigureOutput};
 use pathconf::progress::{Bar, Observer};
 use std::path::PathBuf;

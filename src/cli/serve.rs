@@ -37,7 +37,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let bar = pathconf::progress::Bar::new(TrainConfig::default().steps as u64, "training the tiny model (first use)");
             let stored = ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &bar)?;
             bar.finish();
-            Arc::new(TinyBackend::new(stored.model, a.max_batch))
+            Arc::new(TinyBackend::new(stored.portable, a.max_batch))
         }
         "smollm2" => {
             let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);

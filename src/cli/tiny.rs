@@ -1,12 +1,15 @@
 //! `pathconf tiny train|sample|enumerate`: the small transformer of
-//! [`pathconf::tiny`]. Every subcommand loads the cached model for its
-//! training settings, training it first when absent.
+//! [`pathconf::tiny`]. `sample` and `enumerate` use the committed model at
+//! the default settings, else the cached model for their settings (trained
+//! first when absent); `train` always trains (or reuses its cache) and
+//! compares the result with the committed model.
 
 use pathconf::eval::formats::jsonl::QuestionRecord;
 use pathconf::generation::GenerationConfig;
 use pathconf::output::write_atomic;
 use pathconf::progress::Bar;
-use pathconf::tiny::store::{default_dir, ensure_model, StoredModel};
+use pathconf::tiny::compare::{compare, Tolerance};
+use pathconf::tiny::store::{cached_or_trained, committed, committed_settings, default_dir, ensure_model, StoredModel};
 use pathconf::tiny::task::{is_correct, render};
 use pathconf::tiny::{enumerate_paths, sample_paths, ModelConfig, Question, TrainConfig};
 use rand::SeedableRng;
@@ -21,7 +24,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 enum Command {
-    /// Train the model (or report the cached one) and write its loss curve.
+    /// Train the model (or report the cached training) and compare it with the committed model.
     Train(ModelArgs),
     /// Sample reasoning paths as pathconf JSONL (readable by `pathconf eval`).
     Sample(SampleArgs),
@@ -31,7 +34,7 @@ enum Command {
 
 #[derive(clap::Args, Debug)]
 struct ModelArgs {
-    /// Model directory [default: ~/.cache/pathconf/tiny/steps<S>-seed<K>-<code key>, or $PATHCONF_CACHE/tiny/…].
+    /// Model directory [default: the committed model at the default settings (`train`: ~/.cache/pathconf/tiny/steps<S>-seed<K>-<code key>, or $PATHCONF_CACHE/tiny/…)].
     #[arg(long)]
     model_dir: Option<PathBuf>,
     /// AdamW steps.
@@ -43,12 +46,29 @@ struct ModelArgs {
 }
 
 impl ModelArgs {
-    fn load(&self) -> anyhow::Result<StoredModel> {
+    fn settings(&self) -> anyhow::Result<TrainConfig> {
         anyhow::ensure!(self.steps >= 1, "--steps must be at least 1");
-        let tc = TrainConfig { steps: self.steps, seed: self.train_seed, ..TrainConfig::default() };
+        Ok(TrainConfig { steps: self.steps, seed: self.train_seed, ..TrainConfig::default() })
+    }
+
+    /// The committed model at the default settings, else the cached or trained one.
+    fn load(&self) -> anyhow::Result<StoredModel> {
+        let tc = self.settings()?;
+        let bar = Bar::new(tc.steps as u64, "training");
+        let stored = ensure_model(self.model_dir.as_deref(), &ModelConfig::default(), &tc, &bar)?;
+        bar.finish();
+        if stored.trained {
+            eprintln!("trained {} steps → {}", tc.steps, stored.dir.display());
+        }
+        Ok(stored)
+    }
+
+    /// Trains (or reuses the cache of this training), never the committed model.
+    fn train(&self) -> anyhow::Result<StoredModel> {
+        let tc = self.settings()?;
         let dir = self.model_dir.clone().unwrap_or_else(|| default_dir(&tc));
         let bar = Bar::new(tc.steps as u64, "training");
-        let stored = ensure_model(Some(&dir), &ModelConfig::default(), &tc, &bar)?;
+        let stored = cached_or_trained(Some(&dir), &ModelConfig::default(), &tc, &bar)?;
         bar.finish();
         if stored.trained {
             eprintln!("trained {} steps → {}", tc.steps, stored.dir.display());
@@ -115,14 +135,42 @@ pub fn parse_question(s: &str) -> anyhow::Result<Question> {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     match a.command {
         Command::Train(m) => {
-            let stored = m.load()?;
+            let stored = m.train()?;
             let c = &stored.curve;
             let tail = |k: usize| c.iter().rev().take(k).map(|p| p.loss).sum::<f64>() / k.min(c.len()).max(1) as f64;
             println!("model: {}", stored.dir.display());
             println!("config: {}", serde_json::to_string(&stored.model.config)?);
             println!("steps: {}  first loss: {:.4}  mean loss of the last 50 steps: {:.4}", c.len(), c.first().map_or(f64::NAN, |p| p.loss), tail(50));
             println!("loss curve: {}", stored.dir.join(pathconf::tiny::store::LOSS_FILE).display());
-            Ok(0)
+            if committed_settings()? != (stored.model.config.clone(), m.settings()?) {
+                println!("(not the committed model's settings: no comparison)");
+                return Ok(0);
+            }
+            let base = committed()?;
+            let questions = pathconf::validate::tiny::questions(false);
+            let tol = Tolerance::default();
+            let c = compare(&base, &stored, &questions, pathconf::validate::tiny::FLOOR, pathconf::validate::tiny::MAX_NEW_TOKENS, tol)?;
+            println!("\nagainst the committed model ({}):", base.dir.display());
+            println!("  largest weight difference: {:e} (exact; 0 = the same bits)", c.max_weight_difference);
+            println!(
+                "  mean loss of the last {} steps: committed {:.4}, retrained {:.4} (measured; tolerance {}% relative)",
+                tol.tail,
+                c.loss_tail.0,
+                c.loss_tail.1,
+                100.0 * tol.loss
+            );
+            println!(
+                "  mean accuracy p(correct) on the figures' {} questions: committed {:.4}, retrained {:.4} (enumeration; tolerance {})",
+                c.accuracy.len(),
+                c.mean_accuracy.0,
+                c.mean_accuracy.1,
+                tol.accuracy
+            );
+            for q in &c.accuracy {
+                println!("    {:>6}  {:.4}  {:.4}", q.question, q.committed, q.retrained);
+            }
+            println!("  {}", if c.within { "within tolerance" } else { "OUTSIDE tolerance" });
+            Ok(if c.within { 0 } else { 1 })
         }
         Command::Sample(s) => {
             anyhow::ensure!(s.n >= 1, "--n must be at least 1");
@@ -139,7 +187,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let start = std::time::Instant::now();
             let mut tokens = 0usize;
             for q in &qs {
-                let paths = sample_paths(&stored.model, q, s.n, &cfg, &mut rng)?;
+                let paths = sample_paths(&stored.portable, q, s.n, &cfg, &mut rng)?;
                 tokens += paths.iter().map(|p| p.tokens.len()).sum::<usize>();
                 let record = QuestionRecord::short(q.id(), q.answer().to_string(), &paths);
                 out.push_str(&record.to_line());
@@ -164,7 +212,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             anyhow::ensure!(e.floor > 0.0 && e.floor < 1.0, "--floor must be in (0, 1)");
             let q = parse_question(&e.question)?;
             let stored = e.model.load()?;
-            let en = enumerate_paths(&stored.model, &q, e.floor, pathconf::validate::tiny::MAX_NEW_TOKENS)?;
+            let en = enumerate_paths(&stored.portable, &q, e.floor, pathconf::validate::tiny::MAX_NEW_TOKENS)?;
             let exact = en.distribution()?;
             let d = &exact.dist;
             println!("question {}  (correct answer {})", q.id(), q.answer());

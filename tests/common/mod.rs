@@ -4,6 +4,11 @@
 use pathconf::PathDistribution;
 use rand::Rng;
 
+// The test binaries compute exp, log, pow, … as `pathconf` does (from the
+// `libm` crate; pathconf_core::elementary says why), so a test comparing
+// the binary's numbers with the library's compares like with like.
+pathconf_core::elementary_functions!();
+
 /// Tiny distributions (≤ 5 paths) covering the degenerate cases.
 pub fn tiny_cases() -> Vec<(PathDistribution, f64)> {
     let c = |g: &[(&str, Vec<f64>)], correct: Option<&str>, tau: f64| (PathDistribution::new(g, correct).unwrap(), tau);

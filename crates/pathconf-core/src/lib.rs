@@ -25,8 +25,10 @@
 
 pub mod accuracy;
 pub mod aggregate;
+pub mod combinatorics;
 pub mod confidence;
 pub mod distribution;
+pub mod elementary;
 pub mod estimators;
 pub mod extract;
 pub mod generation;

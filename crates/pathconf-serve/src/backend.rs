@@ -8,7 +8,7 @@ use crate::batch::{Batcher, LlamaDecoder, TinyDecoder};
 use pathconf_core::generation::token_draw::{draw, processed_logprobs};
 use pathconf_models::llm::{GgufTokenizer, Llama};
 use pathconf_models::tiny::task::{Question, EOS, EQ, PLUS};
-use pathconf_models::tiny::TinyModel;
+use pathconf_models::tiny::PortableModel;
 use std::sync::Arc;
 
 /// Sampling settings of one request.
@@ -77,7 +77,7 @@ pub struct TinyBackend {
 
 impl TinyBackend {
     /// Serves `model`, decoding at most `max_batch` sequences per step.
-    pub fn new(model: TinyModel, max_batch: usize) -> Self {
+    pub fn new(model: PortableModel, max_batch: usize) -> Self {
         Self { batcher: Batcher::start(TinyDecoder { model, token_text, eos: EOS }, max_batch) }
     }
 }

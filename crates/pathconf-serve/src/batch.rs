@@ -12,8 +12,9 @@
 //! their token limit; a request is answered when its last choice ends.
 //!
 //! Why a choice does not depend on its batch-mates: each model's ragged step
-//! ([`Llama::step`], [`TinyModel::step`]) gives a row the same bits at any
-//! batch size and company (tested in `tests/llm.rs` and `tests/tiny.rs`), and
+//! ([`Llama::step`]; the tiny model's [`PortableModel`] steps each sequence
+//! alone) gives a row the same bits at any batch size and company (tested
+//! in `tests/llm.rs` and `tests/tiny.rs`), and
 //! the token draw uses only the row's logits and the choice's own generator.
 //! So a completion is the same at any load, in any batch, for a given
 //! prompt, settings and seed (`tests/serve.rs` checks it over HTTP).
@@ -22,8 +23,8 @@ use crate::backend::{pick, Completed, Settings, Token};
 use pathconf_core::generation::token_draw::log_softmax_row;
 use pathconf_core::seed::derive;
 use pathconf_models::llm::{GgufTokenizer, Llama, LlamaCache};
-use pathconf_models::tiny::model::{last_log_probs, Cache};
-use pathconf_models::tiny::TinyModel;
+use pathconf_models::tiny::portable::KvCache;
+use pathconf_models::tiny::PortableModel;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{HashMap, VecDeque};
@@ -99,7 +100,7 @@ impl Decoder for LlamaDecoder {
 /// The tiny transformer.
 pub struct TinyDecoder {
     /// The model.
-    pub model: TinyModel,
+    pub model: PortableModel,
     /// A token's text.
     pub token_text: fn(u32) -> String,
     /// The end-of-sequence token.
@@ -107,22 +108,21 @@ pub struct TinyDecoder {
 }
 
 impl Decoder for TinyDecoder {
-    type Cache = Cache;
+    type Cache = KvCache;
 
     fn limit(&self, prompt: usize, max_tokens: usize) -> Result<usize, String> {
         // The model's positions end at max_len: a completion stops there.
         Ok(max_tokens.min(self.model.config.max_len.saturating_sub(prompt)))
     }
 
-    fn prefill(&self, prompt: &[u32], _limit: usize) -> candle_core::Result<(Cache, Vec<f64>)> {
-        let mut cache = self.model.new_cache();
-        let input = candle_core::Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), self.model.device())?;
-        let logits = self.model.forward(&input, Some(&mut cache))?;
-        Ok((cache, last_log_probs(&logits)?.swap_remove(0)))
+    fn prefill(&self, prompt: &[u32], _limit: usize) -> candle_core::Result<(KvCache, Vec<f64>)> {
+        let mut cache = self.model.cache();
+        let row = self.model.prefill(prompt, &mut cache).map_err(candle_core::Error::wrap)?;
+        Ok((cache, row))
     }
 
-    fn step(&self, ids: &[u32], caches: &mut [&mut Cache]) -> candle_core::Result<Vec<Vec<f64>>> {
-        last_log_probs(&self.model.step(ids, caches)?.unsqueeze(1)?)
+    fn step(&self, ids: &[u32], caches: &mut [&mut KvCache]) -> candle_core::Result<Vec<Vec<f64>>> {
+        ids.iter().zip(caches.iter_mut()).map(|(&t, cache)| self.model.push(t, cache).map_err(candle_core::Error::wrap)).collect()
     }
 
     fn is_stop(&self, t: u32) -> bool {

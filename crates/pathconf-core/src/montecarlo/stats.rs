@@ -55,6 +55,18 @@ impl RunningStats {
     }
 }
 
+/// Standard error of the mean of `v`: the sample standard deviation
+/// (ddof = 1) over `√n`, from the mean in a second pass (0 for fewer than
+/// two values). [`RunningStats`] is its one-pass form, for streams.
+pub fn standard_error(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    if v.len() < 2 {
+        return 0.0;
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
+}
+
 /// A Monte Carlo estimate with a normal-theory 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {

@@ -111,7 +111,7 @@ impl Band {
     pub fn of(values: &mut [f64], level: f64, basis: Basis) -> Self {
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
+        let mc_se = crate::montecarlo::standard_error(values);
         values.sort_unstable_by(f64::total_cmp);
         let q = |p: f64| {
             let h = p * (n - 1) as f64;
@@ -119,7 +119,7 @@ impl Band {
             values[i] + f * (values[(i + 1).min(n - 1)] - values[i])
         };
         let tail = (1.0 - level) / 2.0;
-        Self { mean, low: q(tail), high: q(1.0 - tail), mc_se: (var / n as f64).sqrt(), basis }
+        Self { mean, low: q(tail), high: q(1.0 - tail), mc_se, basis }
     }
 
     /// Whether `x` lies in the interval.

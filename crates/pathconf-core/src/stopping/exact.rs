@@ -23,6 +23,7 @@ use super::replay::replay;
 use super::rule::{EscAnswer, StopCache, StopRule};
 use super::symmetric;
 use crate::accuracy::sc::sc_accuracy;
+use crate::combinatorics::{compositions, next_tuple};
 use crate::select::select;
 
 /// Largest work (live states × moves, summed over samples) attempted — a few
@@ -134,8 +135,8 @@ pub fn count_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) 
     };
     // Moves: single samples, or (ESC) whole windows as count vectors.
     let window_moves: Vec<(Vec<usize>, f64, Option<usize>)> = if windows {
-        compositions(k, step)
-            .into_iter()
+        compositions(step as u64, k)
+            .map(|c| c.into_iter().map(|x| x as usize).collect::<Vec<usize>>())
             .map(|c| {
                 let p = multinomial_prob(&c, &prob);
                 let unanimous = c.iter().position(|&x| x == step);
@@ -278,23 +279,10 @@ pub fn enumerate_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -
             e_n.add(w * s.used as f64);
             acc.add(w * s.credit);
         }
-        if !next_sequence(&mut seq, k) {
+        if !next_tuple(&mut seq, k) {
             return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
         }
     }
-}
-
-/// Advances `seq` to the next sequence over `0..base` (first position
-/// fastest); `false` after the last.
-fn next_sequence(seq: &mut [u32], base: usize) -> bool {
-    for x in seq.iter_mut() {
-        *x += 1;
-        if (*x as usize) < base {
-            return true;
-        }
-        *x = 0;
-    }
-    false
 }
 
 /// Exhaustive check for any rule, path rules included: every sequence of
@@ -318,7 +306,7 @@ pub fn enumerate_path_cost(rule: &StopRule, d: &crate::PathDistribution) -> Exac
             e_n.add(w * s.used as f64);
             acc.add(w * s.credit);
         }
-        if !next_sequence(&mut ids, paths.len()) {
+        if !next_tuple(&mut ids, paths.len()) {
             return ExactCost { expected_samples: e_n.total(), accuracy: acc.total() };
         }
     }
@@ -341,26 +329,6 @@ impl NeumaierSum {
     pub(crate) fn total(&self) -> f64 {
         self.sum + self.compensation
     }
-}
-
-/// Every count vector of `k` answers summing to `total`.
-fn compositions(k: usize, total: usize) -> Vec<Vec<usize>> {
-    fn rec(k: usize, left: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k - 1 {
-            cur.push(left);
-            out.push(cur.clone());
-            cur.pop();
-            return;
-        }
-        for x in 0..=left {
-            cur.push(x);
-            rec(k, left - x, cur, out);
-            cur.pop();
-        }
-    }
-    let mut out = Vec::new();
-    rec(k, total, &mut Vec::new(), &mut out);
-    out
 }
 
 /// `P(window composition = c)` under `Multinomial(Σc, p)`.

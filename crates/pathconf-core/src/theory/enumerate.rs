@@ -112,18 +112,8 @@ pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<Enumerated
                 add(&mut ppl[t], weight, est, path.prob, dist.indicator(path.answer));
             }
         }
-        // Odometer over tuples.
-        let mut d = 0;
-        loop {
-            if d == idx.len() {
-                return Ok(EnumeratedMoments { sc: (n > 0).then_some(sc), pc, rp, ppl, selection });
-            }
-            idx[d] += 1;
-            if idx[d] < paths.len() {
-                break;
-            }
-            idx[d] = 0;
-            d += 1;
+        if !crate::combinatorics::next_tuple(&mut idx, paths.len()) {
+            return Ok(EnumeratedMoments { sc: (n > 0).then_some(sc), pc, rp, ppl, selection });
         }
     }
 }

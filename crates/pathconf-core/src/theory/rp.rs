@@ -34,7 +34,7 @@ pub fn rp_terms(dist: &PathDistribution, a: usize, n: u64, tau: f64) -> ErrorTer
 }
 
 /// The exact optimal threshold at `n` ([`optimal_tau_total`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct OptimalTau {
     /// The smallest `τ` attaining the minimum (a path probability, or 0).
     pub tau: f64,

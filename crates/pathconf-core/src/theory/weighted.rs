@@ -147,7 +147,7 @@ pub fn cisc_exact(dist: &PathDistribution, n: u64, temperature: f64) -> Result<C
             p_correct += w * sel.credit;
             conf += w * sel.top;
         }
-        if !next_composition(&mut counts) {
+        if !crate::combinatorics::next_composition(&mut counts) {
             break;
         }
     }
@@ -197,34 +197,11 @@ pub fn cisc_by_tuples(dist: &PathDistribution, n: u64, temperature: f64) -> Opti
             mse[a] += w * (scores[a] - target[a]).powi(2);
         }
         acc += w * select_within(scores.iter().enumerate().map(|(a, &s)| (s, dist.correct() == Some(a))), THEORY_TIE_TOL).credit;
-        let mut k = 0;
-        while k < n {
-            idx[k] += 1;
-            if idx[k] < paths.len() {
-                break;
-            }
-            idx[k] = 0;
-            k += 1;
-        }
-        if k == n {
+        if !crate::combinatorics::next_tuple(&mut idx, paths.len()) {
             break;
         }
     }
     Some(TupleMoments { mean, mse, p_correct: acc })
-}
-
-/// Advances `c` (non-negative, fixed sum) to the next composition in the
-/// order that starts with all mass in the last slot and ends with all mass
-/// in the first; `false` after the last one.
-fn next_composition(c: &mut [u64]) -> bool {
-    let last = c.len() - 1;
-    // The rightmost slot that can give a unit to its left neighbour.
-    let Some(k) = (1..=last).rev().find(|&k| c[k] > 0) else { return false };
-    let moved = c[k] - 1;
-    c[k] = 0;
-    c[k - 1] += 1;
-    c[last] += moved;
-    true
 }
 
 #[cfg(test)]

@@ -304,16 +304,7 @@ pub fn evaluate_with_fits(ds: &Dataset, cfg: &EvalConfig, observer: &dyn Observe
     Ok(evaluation.finish(&ds.file))
 }
 
-/// Standard error of a mean: sample standard deviation (ddof = 1) over `√n`
-/// (0 for fewer than two values).
-pub fn standard_error(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    if v.len() < 2 {
-        return 0.0;
-    }
-    let mean = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
-}
+pub use crate::montecarlo::standard_error;
 
 pub(crate) fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
     let n = cals.len() as f64;

@@ -27,7 +27,7 @@ use crate::progress::Observer;
 use crate::select::select;
 use crate::tiny::store::ensure_model;
 use crate::tiny::ModelConfig;
-use crate::validate::tiny::{questions, run_questions, train_config, Settings, TinyValidationError, ESTIMATORS};
+use crate::validate::tiny::{questions, run_questions, train_config, Settings, ESTIMATORS};
 
 /// CSV columns.
 ///
@@ -155,10 +155,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     // The same runs as the real_tiny figure (memoised): its ns, repeats and seed.
     let (tiny_ns, repeats, tiny_rpc_trials) = super::real_tiny::sampling(cfg.quick);
     let set = Settings { ns: &tiny_ns, repeats, rpc_trials: tiny_rpc_trials, seed: cfg.seed };
-    let runs = run_questions(&stored.model, &stored.dir, &qs, &set, observer).map_err(|e| match e {
-        TinyValidationError::Tiny(e) => FigureError::Tiny(e),
-        TinyValidationError::Distribution(e) => FigureError::Distribution(e),
-    })?;
+    let runs = run_questions(&stored.portable, &stored.dir, &qs, &set, observer)?;
     let qn = runs.len() as f64;
     let mut cells = Vec::new();
     let tiny_trials = |id: EstimatorId| if id == EstimatorId::Rpc { rpc_trials / 2 } else { trials / 4 };

@@ -562,7 +562,7 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
     let mut questions_out = Vec::new();
     let mut cells: Vec<TinyCell> = Vec::new();
     for (qi, q) in qs.iter().enumerate() {
-        let e = crate::validate::tiny::enumeration(&stored.model, &stored.dir, q)?;
+        let e = crate::validate::tiny::enumeration(&stored.portable, &stored.dir, q)?;
         let paths = signal_paths(&e);
         let sampler = crate::generation::GenerationConfig {
             max_new_tokens: MAX_NEW_TOKENS,
@@ -570,7 +570,7 @@ fn tiny_part(cfg: &FigureConfig, observer: &dyn Observer) -> Result<TinyPart, Fi
             ..crate::generation::GenerationConfig::tiny()
         };
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x7A5C ^ ((qi as u64) << 20));
-        let generated = crate::tiny::sample_paths(&stored.model, q, blocks * n, &sampler, &mut rng).map_err(crate::tiny::TinyError::from)?;
+        let generated = crate::tiny::sample_paths(&stored.portable, q, blocks * n, &sampler, &mut rng)?;
         let raw: Vec<RawPath> = generated
             .iter()
             .map(|g| RawPath {

@@ -73,6 +73,15 @@ pub enum FigureError {
     },
 }
 
+impl From<crate::validate::tiny::TinyValidationError> for FigureError {
+    fn from(e: crate::validate::tiny::TinyValidationError) -> Self {
+        match e {
+            crate::validate::tiny::TinyValidationError::Tiny(e) => FigureError::Tiny(e),
+            crate::validate::tiny::TinyValidationError::Distribution(e) => FigureError::Distribution(e),
+        }
+    }
+}
+
 /// Settings shared by all figures.
 #[derive(Debug, Clone)]
 pub struct FigureConfig {

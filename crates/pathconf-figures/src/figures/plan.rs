@@ -92,7 +92,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
     let stored = ensure_model(None, &ModelConfig::default(), &train_config(), observer)?;
     let sources = vec![
         Source { name: "smollm2", replicates: vec![Replicate { data: llm, truth: None }] },
-        tiny_source(&stored.model, tiny_questions, tiny_files, 64, cfg.seed)?,
+        tiny_source(&stored.portable, tiny_questions, tiny_files, 64, cfg.seed)?,
         synthetic_source(synthetic_questions, synthetic_files, 64, cfg.seed),
     ];
     let v = validate(&sources, &settings, observer)?;

@@ -1,6 +1,6 @@
 //! One pre-norm transformer block: `h ← h + Attn(LN₁ h)`, `h ← h + MLP(LN₂ h)`.
 
-use super::attention::{Attention, LayerCache};
+use super::attention::Attention;
 use super::mlp::Mlp;
 use super::norm::LayerNorm;
 use candle_core::{Result, Tensor};
@@ -26,16 +26,9 @@ impl Block {
         })
     }
 
-    /// [`Self::forward`] for one new position per row, each row on its own
-    /// cache ([`Attention::step`]).
-    pub fn step(&self, x: &Tensor, caches: &mut [&mut LayerCache]) -> Result<Tensor> {
-        let x = (x + self.attn.step(&self.ln1.forward(x)?, caches)?)?;
-        &x + self.mlp.forward_rows(&self.ln2.forward(&x)?)?
-    }
-
     /// `[b, t, d]` → `[b, t, d]`.
-    pub fn forward(&self, x: &Tensor, cache: Option<&mut LayerCache>) -> Result<Tensor> {
-        let x = (x + self.attn.forward(&self.ln1.forward(x)?, cache)?)?;
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let x = (x + self.attn.forward(&self.ln1.forward(x)?)?)?;
         &x + self.mlp.forward(&self.ln2.forward(&x)?)?
     }
 }

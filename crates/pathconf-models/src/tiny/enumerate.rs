@@ -1,19 +1,21 @@
-//! A question's exact path distribution under the model, by breadth-first
+//! A question's exact path distribution under the model, by depth-first
 //! tree search with a probability floor.
 //!
 //! Starting from the prompt, every prefix whose probability
 //! `Π_t p(x_t | x_<t)` is at least `floor` is extended by every token; a
 //! prefix ending in EOS (or reaching `max_new_tokens`) is a finished path.
-//! All prefixes at one depth have the same length, so each depth is one
-//! batched forward pass. The mass of the finished paths is reported: the
-//! rest lies under prefixes below the floor. Every path carries its exact
-//! per-token confidence signals ([`crate::confidence`]), from the same rows.
+//! The search walks the tree depth first on one key/value cache
+//! ([`PortableModel`]: each prefix costs one position, and the bits do not
+//! depend on the CPU), cutting the cache back when it returns to a shorter
+//! prefix. The mass of the finished paths is reported: the rest lies under
+//! prefixes below the floor. Every path carries its exact per-token
+//! confidence signals ([`crate::confidence`]), from the same rows.
 
-use super::model::{last_log_probs, TinyModel};
+use super::error::TinyError;
+use super::portable::{KvCache, PortableModel};
 use super::task::{extract_answer, is_correct, Question, EOS, INVALID};
 use crate::confidence::{kl_from_uniform, token_confidence, top_k_into, DEEPCONF_TOP_K};
 use crate::distribution::{DistributionError, PathDistribution};
-use candle_core::{Result, Tensor};
 use std::collections::HashMap;
 
 /// One enumerated path.
@@ -39,9 +41,6 @@ impl EnumeratedPath {
     }
 }
 
-/// A prefix of the search: tokens, log-probability, per-token `C_t` and `KL(U ‖ p)`.
-type Prefix = (Vec<u32>, f64, Vec<f64>, Vec<f64>);
-
 /// The outcome of [`enumerate_paths`].
 #[derive(Debug, Clone)]
 pub struct Enumeration {
@@ -57,71 +56,98 @@ pub struct Enumeration {
     pub floor: f64,
 }
 
-/// Largest frontier [`enumerate_paths`] accepts.
+/// Most unfinished prefixes above the floor [`enumerate_paths`] accepts at
+/// one depth.
 pub const MAX_FRONTIER: usize = 200_000;
 
-/// Enumerates `q`'s paths with prefix probability ≥ `floor`.
-pub fn enumerate_paths(model: &TinyModel, q: &Question, floor: f64, max_new_tokens: usize) -> Result<Enumeration> {
-    let ln_floor = floor.ln();
-    let prompt = q.prompt();
-    let mut frontier: Vec<Prefix> = vec![(Vec::new(), 0.0, Vec::new(), Vec::new())];
-    let (mut scratch, mut top) = (Vec::new(), Vec::new());
-    let mut done = Vec::new();
-    let mut expanded = 0;
-    const CHUNK: usize = 2048;
-    for depth in 0..max_new_tokens {
-        if frontier.is_empty() {
-            break;
-        }
-        let mut next = Vec::new();
-        for chunk in frontier.chunks(CHUNK) {
-            let len = prompt.len() + depth;
-            let ids: Vec<u32> = chunk.iter().flat_map(|(p, ..)| prompt.iter().chain(p.iter()).copied()).collect();
-            let rows = last_log_probs(&model.forward(&Tensor::from_vec(ids, (chunk.len(), len), model.device())?, None)?)?;
-            expanded += chunk.len();
-            for ((prefix, lp, conf, kl), row) in chunk.iter().zip(rows) {
-                top_k_into(&row, DEEPCONF_TOP_K, &mut scratch, &mut top);
-                let (c_t, kl_t) = (token_confidence(&top), kl_from_uniform(&row));
-                for (tok, l) in row.into_iter().enumerate() {
-                    let total = lp + l;
-                    if total < ln_floor {
-                        continue;
-                    }
-                    let mut p = prefix.clone();
-                    p.push(tok as u32);
-                    let (mut c, mut k) = (conf.clone(), kl.clone());
-                    c.push(c_t);
-                    k.push(kl_t);
-                    if tok as u32 == EOS || depth + 1 == max_new_tokens {
-                        done.push((p, total, c, k));
-                    } else {
-                        next.push((p, total, c, k));
-                    }
-                }
+/// The search's state: the prefix being extended with its signals, and
+/// what has been found.
+struct Search<'a> {
+    model: &'a PortableModel,
+    question: &'a Question,
+    ln_floor: f64,
+    max_new_tokens: usize,
+    cache: KvCache,
+    tokens: Vec<u32>,
+    confidence: Vec<f64>,
+    uniform_kl: Vec<f64>,
+    done: Vec<EnumeratedPath>,
+    /// Unfinished prefixes above the floor at each depth.
+    width: Vec<usize>,
+    expanded: usize,
+}
+
+impl Search<'_> {
+    /// Extends the current prefix (log-probability `lp`, next-token row
+    /// `row`) by every token above the floor.
+    fn extend(&mut self, lp: f64, row: &[f64]) -> Result<(), TinyError> {
+        self.expanded += 1;
+        let (mut scratch, mut top) = (Vec::new(), Vec::new());
+        top_k_into(row, DEEPCONF_TOP_K, &mut scratch, &mut top);
+        self.confidence.push(token_confidence(&top));
+        self.uniform_kl.push(kl_from_uniform(row));
+        let depth = self.tokens.len();
+        let at = self.cache.len();
+        for (tok, &l) in row.iter().enumerate() {
+            let total = lp + l;
+            if total < self.ln_floor {
+                continue;
             }
+            self.tokens.push(tok as u32);
+            if tok as u32 == EOS || depth + 1 == self.max_new_tokens {
+                self.done.push(EnumeratedPath {
+                    answer: extract_answer(&self.tokens),
+                    tokens: self.tokens.clone(),
+                    logprob: total,
+                    token_confidence: self.confidence.clone(),
+                    uniform_kl: self.uniform_kl.clone(),
+                });
+            } else {
+                self.width[depth + 1] += 1;
+                if self.width[depth + 1] > MAX_FRONTIER {
+                    return Err(TinyError::Sequence(format!(
+                        "question {}: more than {MAX_FRONTIER} prefixes above the floor {:e} at depth {} — the model is too uncertain to enumerate (train it longer or raise the floor)",
+                        self.question.id(),
+                        self.ln_floor.exp(),
+                        depth + 1
+                    )));
+                }
+                self.model.truncate(&mut self.cache, at);
+                let next = self.model.push(tok as u32, &mut self.cache)?;
+                self.extend(total, &next)?;
+            }
+            self.tokens.pop();
         }
-        if next.len() > MAX_FRONTIER {
-            candle_core::bail!(
-                "question {}: more than {MAX_FRONTIER} prefixes above the floor {floor:e} at depth {} — the model is too uncertain to enumerate (train it longer or raise the floor)",
-                q.id(),
-                depth + 1
-            );
-        }
-        frontier = next;
+        self.confidence.pop();
+        self.uniform_kl.pop();
+        Ok(())
     }
-    let mut paths: Vec<EnumeratedPath> = done
-        .into_iter()
-        .map(|(tokens, logprob, token_confidence, uniform_kl)| EnumeratedPath {
-            answer: extract_answer(&tokens),
-            tokens,
-            logprob,
-            token_confidence,
-            uniform_kl,
-        })
-        .collect();
+}
+
+/// Enumerates `q`'s paths with prefix probability ≥ `floor`.
+pub fn enumerate_paths(model: &PortableModel, q: &Question, floor: f64, max_new_tokens: usize) -> Result<Enumeration, TinyError> {
+    let mut cache = model.cache();
+    let row = model.prefill(&q.prompt(), &mut cache)?;
+    let mut search = Search {
+        model,
+        question: q,
+        ln_floor: floor.ln(),
+        max_new_tokens,
+        cache,
+        tokens: Vec::with_capacity(max_new_tokens),
+        confidence: Vec::new(),
+        uniform_kl: Vec::new(),
+        done: Vec::new(),
+        width: vec![0; max_new_tokens + 1],
+        expanded: 0,
+    };
+    if max_new_tokens > 0 {
+        search.extend(0.0, &row)?;
+    }
+    let mut paths = search.done;
     paths.sort_by(|a, b| b.logprob.total_cmp(&a.logprob).then_with(|| a.tokens.cmp(&b.tokens)));
     let covered_mass = paths.iter().map(|p| p.logprob.exp()).sum();
-    Ok(Enumeration { question: *q, paths, covered_mass, expanded, floor })
+    Ok(Enumeration { question: *q, paths, covered_mass, expanded: search.expanded, floor })
 }
 
 /// The enumeration as a [`PathDistribution`] (renormalised over the covered

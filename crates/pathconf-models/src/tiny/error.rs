@@ -38,6 +38,10 @@ pub enum TinyError {
         /// 1-based line number.
         line: usize,
     },
+    /// A sequence the model cannot take (a token outside the vocabulary,
+    /// more positions than it has, an empty prompt) or parameters missing.
+    #[error("{0}")]
+    Sequence(String),
     /// Building or training the model failed in candle.
     #[error(transparent)]
     Candle(#[from] candle_core::Error),

@@ -16,12 +16,6 @@ impl Mlp {
         Ok(Self { up: candle_nn::linear(d, d_ff, vb.pp("up"))?, down: candle_nn::linear(d_ff, d, vb.pp("down"))? })
     }
 
-    /// [`Self::forward`] row by row: each row's bits independent of the
-    /// others ([`crate::rows::linear`]).
-    pub fn forward_rows(&self, x: &Tensor) -> Result<Tensor> {
-        crate::rows::linear(&crate::rows::linear(x, &self.up)?.gelu_erf()?, &self.down)
-    }
-
     /// `[b, t, d]` → `[b, t, d]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.down.forward(&self.up.forward(x)?.gelu_erf()?)

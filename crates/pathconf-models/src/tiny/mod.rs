@@ -5,10 +5,12 @@
 //! - the model, one module per file: [`embedding`], [`attention`] (causal,
 //!   with a KV cache), [`mlp`], [`norm`], [`block`], [`model`]; shape in [`config`];
 //! - [`train`](mod@train): AdamW on teacher data, seeded;
-//! - [`decode`]: batched sampling with temperature / top-p;
+//! - [`portable`]: inference (enumeration, sampling, serving) in fixed-order
+//!   plain arithmetic, the same bits on every CPU;
+//! - [`decode`]: sampling with temperature / top-p;
 //! - [`enumerate`]: the exact path distribution by tree search;
-//! - [`store`]: the trained model cached on disk, retrained when absent or
-//!   when the training code changes;
+//! - [`store`]: the committed model, and trained models cached on disk;
+//! - [`compare`]: a retrained model against the committed one;
 //! - [`error`]: what can go wrong ([`TinyError`]).
 //!
 //! Sampled paths are written in pathconf's JSONL by
@@ -16,6 +18,7 @@
 
 pub mod attention;
 pub mod block;
+pub mod compare;
 pub mod config;
 pub mod decode;
 pub mod embedding;
@@ -24,6 +27,7 @@ pub mod error;
 pub mod mlp;
 pub mod model;
 pub mod norm;
+pub mod portable;
 pub mod store;
 pub mod task;
 pub mod train;
@@ -33,5 +37,6 @@ pub use decode::sample_paths;
 pub use enumerate::{enumerate_paths, Enumeration, ExactDistribution};
 pub use error::TinyError;
 pub use model::TinyModel;
+pub use portable::PortableModel;
 pub use task::{Question, Teacher};
 pub use train::{train, TrainConfig};

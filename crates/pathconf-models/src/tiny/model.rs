@@ -7,7 +7,6 @@
 //! `model.safetensors` + `config.json`; [`TinyModel::load`] restores the same
 //! bits.
 
-use super::attention::LayerCache;
 use super::block::Block;
 use super::config::ModelConfig;
 use super::embedding::Embeddings;
@@ -24,24 +23,6 @@ use std::path::{Path, PathBuf};
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The model shape file.
 pub const CONFIG_FILE: &str = "config.json";
-
-/// One cache per block.
-#[derive(Debug, Clone, Default)]
-pub struct Cache {
-    layers: Vec<LayerCache>,
-}
-
-impl Cache {
-    /// Positions already processed.
-    pub fn len(&self) -> usize {
-        self.layers.first().map_or(0, LayerCache::len)
-    }
-
-    /// Whether nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// The model and its parameters.
 pub struct TinyModel {
@@ -122,64 +103,18 @@ impl TinyModel {
         &self.device
     }
 
-    /// A cache for incremental decoding.
-    pub fn new_cache(&self) -> Cache {
-        Cache { layers: vec![LayerCache::default(); self.config.n_layers] }
-    }
-
-    /// Logits `[b, t, vocab]` for token ids `[b, t]`. With a cache, the ids
-    /// continue the cached positions and the cache is extended.
-    pub fn forward(&self, ids: &Tensor, cache: Option<&mut Cache>) -> Result<Tensor> {
-        let offset = cache.as_ref().map_or(0, |c| c.len());
+    /// Logits `[b, t, vocab]` for token ids `[b, t]` at positions `0..t`
+    /// (training's forward pass; inference uses [`super::PortableModel`]).
+    pub fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         let t = ids.dim(1)?;
-        if offset + t > self.config.max_len {
-            candle_core::bail!("sequence of {} tokens exceeds max_len {}", offset + t, self.config.max_len);
+        if t > self.config.max_len {
+            candle_core::bail!("sequence of {t} tokens exceeds max_len {}", self.config.max_len);
         }
-        let mut h = self.embed.forward(ids, offset)?;
-        match cache {
-            Some(c) => {
-                for (block, lc) in self.blocks.iter().zip(c.layers.iter_mut()) {
-                    h = block.forward(&h, Some(lc))?;
-                }
-            }
-            None => {
-                for block in &self.blocks {
-                    h = block.forward(&h, None)?;
-                }
-            }
+        let mut h = self.embed.forward(ids)?;
+        for block in &self.blocks {
+            h = block.forward(&h)?;
         }
         self.head.forward(&self.ln_f.forward(&h)?)
-    }
-
-    /// One decoding step of `b` independent sequences: `ids [b]`, the next
-    /// token of each, sequence `r` continuing `caches[r]` at its own
-    /// position (they need not be aligned). Log-probability logits `[b,
-    /// vocab]`; extends every cache by one position.
-    ///
-    /// Row `r` does not depend on the other rows: the projections are
-    /// computed row by row in a fixed order ([`crate::rows::linear`]; candle's
-    /// matmul picks its kernel by the row count at these sizes), layer
-    /// norms and GELU act row by row, and each row's attention is computed
-    /// alone against its own cache. A server may so batch whatever requests
-    /// are in flight (tested bit for bit).
-    pub fn step(&self, ids: &[u32], caches: &mut [&mut Cache]) -> Result<Tensor> {
-        let b = ids.len();
-        if b == 0 || caches.len() != b {
-            candle_core::bail!("{b} tokens for {} caches", caches.len());
-        }
-        let mut positions: Vec<u32> = Vec::with_capacity(b);
-        for c in caches.iter() {
-            if c.len() + 1 > self.config.max_len || c.layers.len() != self.blocks.len() {
-                candle_core::bail!("a sequence's cache is full ({} of {} positions)", c.len(), self.config.max_len);
-            }
-            positions.push(c.len() as u32);
-        }
-        let mut h = self.embed.forward_at(&Tensor::from_vec(ids.to_vec(), (b, 1), &self.device)?, &positions)?;
-        for (li, block) in self.blocks.iter().enumerate() {
-            let mut layer: Vec<&mut LayerCache> = caches.iter_mut().map(|c| &mut c.layers[li]).collect();
-            h = block.step(&h, &mut layer)?;
-        }
-        crate::rows::linear(&self.ln_f.forward(&h)?, &self.head)?.squeeze(1)?.narrow(0, 0, b)
     }
 
     /// Writes `config.json` and `model.safetensors` into `dir` (each via a
@@ -196,6 +131,25 @@ impl TinyModel {
         write_atomic(&cfg_path, text.as_bytes()).map_err(io(cfg_path.clone()))
     }
 
+    /// A model from the text of its `config.json` and the bytes of its
+    /// `model.safetensors` (`name` says where they came from in errors).
+    pub fn from_bytes(name: &Path, config: &str, weights: &[u8]) -> std::result::Result<Self, TinyError> {
+        let config: ModelConfig = serde_json::from_str(config).map_err(|source| TinyError::Json { path: name.join(CONFIG_FILE), source })?;
+        let model = Self::build(&config)?;
+        let path = name.join(WEIGHTS_FILE);
+        let tensors = candle_core::safetensors::load_buffer(weights, &model.device).map_err(|source| TinyError::Weights { path: path.clone(), source })?;
+        let vars = model.vars.data().lock().expect("var map lock");
+        if tensors.len() != vars.len() {
+            return Err(TinyError::Sequence(format!("{}: {} tensors, the model has {}", path.display(), tensors.len(), vars.len())));
+        }
+        for (name, var) in vars.iter() {
+            let t = tensors.get(name).ok_or_else(|| TinyError::Sequence(format!("{}: no tensor {name}", path.display())))?;
+            var.set(t).map_err(|source| TinyError::Weights { path: path.clone(), source })?;
+        }
+        drop(vars);
+        Ok(model)
+    }
+
     /// Loads a model saved by [`TinyModel::save`].
     pub fn load(dir: &Path) -> std::result::Result<Self, TinyError> {
         let cfg_path = dir.join(CONFIG_FILE);
@@ -208,17 +162,8 @@ impl TinyModel {
     }
 }
 
-/// Log-softmax of the last position's logits, `[b, vocab]` as f64 rows.
-pub fn last_log_probs(logits: &Tensor) -> Result<Vec<Vec<f64>>> {
-    let t = logits.dim(1)?;
-    let last = logits.narrow(1, t - 1, 1)?.squeeze(1)?;
-    let lp = candle_nn::ops::log_softmax(&last.to_dtype(DType::F64)?, candle_core::D::Minus1)?;
-    lp.to_vec2::<f64>()
-}
-
-/// `Module` for the common no-cache call.
 impl Module for TinyModel {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        TinyModel::forward(self, xs, None)
+        TinyModel::forward(self, xs)
     }
 }

@@ -1,11 +1,23 @@
-//! The trained model cached on disk: `model.safetensors`, `config.json`,
-//! `train.json` (the training settings) and `loss.csv`. A directory whose
-//! `train.json` and `config.json` match the request is loaded; otherwise the
-//! model is trained (deterministically from the seed) and saved.
+//! Where the tiny model comes from.
+//!
+//! - **The committed model** ([`committed`]): trained once with the default
+//!   settings and committed in `crates/pathconf-models/weights/tiny/`
+//!   (`model.safetensors`, `config.json`, `train.json`, `loss.csv`; 0.4 MB,
+//!   compiled into the binary). The figures, `serve` and the `tiny`
+//!   commands at default settings use it, so every machine enumerates and
+//!   samples the same model: training is not bit-reproducible across CPUs
+//!   (candle's matrix kernels are chosen by CPU feature), inference is
+//!   ([`super::portable`]).
+//! - **A trained model** ([`cached_or_trained`]): any other settings, or a
+//!   retrain (`pathconf tiny train`, checked against the committed model by
+//!   [`compare`]), trained deterministically from its seed and cached on
+//!   disk; a directory whose `train.json` and `config.json` match the
+//!   request is loaded instead of trained again.
 
 use super::config::ModelConfig;
 use super::error::TinyError;
 use super::model::TinyModel;
+use super::portable::PortableModel;
 use super::train::{train, LossPoint, TrainConfig};
 use crate::output::write_atomic;
 use crate::progress::Observer;
@@ -94,8 +106,11 @@ pub fn default_dir(cfg: &TrainConfig) -> PathBuf {
 /// A model with where it lives and whether it was trained just now.
 #[derive(Debug)]
 pub struct StoredModel {
-    /// The model.
+    /// The model (candle: trainable).
     pub model: TinyModel,
+    /// Its parameters for inference ([`PortableModel`]: what enumeration,
+    /// sampling and serving use).
+    pub portable: PortableModel,
     /// Its directory.
     pub dir: PathBuf,
     /// Trained in this call (false: loaded from the cache).
@@ -115,12 +130,17 @@ fn matches(dir: &Path, model_cfg: &ModelConfig, cfg: &TrainConfig) -> bool {
 pub fn read_curve(dir: &Path) -> Result<Vec<LossPoint>, TinyError> {
     let path = dir.join(LOSS_FILE);
     let text = std::fs::read_to_string(&path).map_err(|source| TinyError::Io { path: path.clone(), source })?;
+    parse_curve(&text, &path)
+}
+
+/// Parses the text of a `loss.csv` (`path` for errors).
+fn parse_curve(text: &str, path: &Path) -> Result<Vec<LossPoint>, TinyError> {
     text.lines()
         .skip(1)
         .enumerate()
         .map(|(i, l)| {
             let f: Vec<&str> = l.split(',').collect();
-            let bad = || TinyError::Curve { path: path.clone(), line: i + 2 };
+            let bad = || TinyError::Curve { path: path.to_path_buf(), line: i + 2 };
             if f.len() != 3 {
                 return Err(bad());
             }
@@ -138,12 +158,47 @@ pub fn curve_csv(curve: &[LossPoint]) -> String {
     s
 }
 
+/// Where the committed model lives in the source tree (named in errors and
+/// reports; its files are compiled in).
+pub fn committed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("weights").join("tiny")
+}
+
+const COMMITTED_CONFIG: &str = include_str!("../../weights/tiny/config.json");
+const COMMITTED_TRAIN: &str = include_str!("../../weights/tiny/train.json");
+const COMMITTED_LOSS: &str = include_str!("../../weights/tiny/loss.csv");
+const COMMITTED_WEIGHTS: &[u8] = include_bytes!("../../weights/tiny/model.safetensors");
+
+/// The committed model's training settings.
+pub fn committed_settings() -> Result<(ModelConfig, TrainConfig), TinyError> {
+    let json = |f: &'static str| move |source| TinyError::Json { path: committed_dir().join(f), source };
+    Ok((serde_json::from_str(COMMITTED_CONFIG).map_err(json(super::model::CONFIG_FILE))?, serde_json::from_str(COMMITTED_TRAIN).map_err(json(TRAIN_FILE))?))
+}
+
+/// The committed model (see the module docs).
+pub fn committed() -> Result<StoredModel, TinyError> {
+    let dir = committed_dir();
+    let model = TinyModel::from_bytes(&dir, COMMITTED_CONFIG, COMMITTED_WEIGHTS)?;
+    let curve = parse_curve(COMMITTED_LOSS, &dir.join(LOSS_FILE))?;
+    Ok(StoredModel { portable: PortableModel::new(&model)?, model, dir, trained: false, curve })
+}
+
+/// The model for these settings: the committed one when they are its
+/// settings and no directory is asked for, else [`cached_or_trained`].
+pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> Result<StoredModel, TinyError> {
+    if dir.is_none() && committed_settings()? == (model_cfg.clone(), cfg.clone()) {
+        return committed();
+    }
+    cached_or_trained(dir, model_cfg, cfg, observer)
+}
+
 /// Loads the model from `dir` (default [`default_dir`]) if it was trained
 /// with these settings, else trains and saves it.
-pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> Result<StoredModel, TinyError> {
+pub fn cached_or_trained(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConfig, observer: &dyn Observer) -> Result<StoredModel, TinyError> {
     let dir = dir.map_or_else(|| default_dir(cfg), Path::to_path_buf);
     if matches(&dir, model_cfg, cfg) {
-        return Ok(StoredModel { model: TinyModel::load(&dir)?, curve: read_curve(&dir)?, dir, trained: false });
+        let model = TinyModel::load(&dir)?;
+        return Ok(StoredModel { portable: PortableModel::new(&model)?, model, curve: read_curve(&dir)?, dir, trained: false });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let (model, curve) = train(model_cfg, cfg, &mut rng, observer)?;
@@ -154,5 +209,5 @@ pub fn ensure_model(dir: Option<&Path>, model_cfg: &ModelConfig, cfg: &TrainConf
     write_atomic(&loss, curve_csv(&curve).as_bytes()).map_err(|source| TinyError::Io { path: loss, source })?;
     let text = serde_json::to_string_pretty(cfg).map_err(|source| TinyError::Json { path: train_file.clone(), source })?;
     write_atomic(&train_file, text.as_bytes()).map_err(|source| TinyError::Io { path: train_file, source })?;
-    Ok(StoredModel { model, dir, trained: true, curve })
+    Ok(StoredModel { portable: PortableModel::new(&model)?, model, dir, trained: true, curve })
 }

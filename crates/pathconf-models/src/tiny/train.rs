@@ -79,7 +79,7 @@ pub fn batch(teacher: &Teacher, size: usize, rng: &mut impl Rng, device: &candle
 
 /// Cross-entropy of the path tokens given `(inputs, targets)`.
 pub fn loss(model: &TinyModel, inputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
-    let logits = model.forward(inputs, None)?;
+    let logits = model.forward(inputs)?;
     let b = logits.dim(0)?;
     let path_logits = logits.narrow(1, PROMPT_LEN - 1, PATH_LEN)?.reshape((b * PATH_LEN, model.config.vocab))?;
     candle_nn::loss::cross_entropy(&path_logits, targets)

@@ -27,7 +27,7 @@ use crate::invalid::{is_invalid, InvalidPolicy};
 use crate::plan::{run_length, Band, Basis, PlanConfig, PlanModel, Sequence, Tally};
 use crate::progress::{Observer, Quiet};
 use crate::stopping::StopRule;
-use crate::tiny::{enumerate_paths, sample_paths, Question, TinyModel};
+use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
 use pathconf_eval::api::plan::{pilot, plan, PlanOptions};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -463,7 +463,7 @@ pub const TINY_FLOOR: f64 = 1e-6;
 /// questions, sampled by the tiny transformer exactly as `pathconf tiny
 /// sample` writes them (JSONL, read back), with each question's answer
 /// distribution enumerated.
-pub fn tiny_source(model: &TinyModel, questions: usize, replicates: usize, paths: usize, seed: u64) -> Result<Source, crate::tiny::TinyError> {
+pub fn tiny_source(model: &PortableModel, questions: usize, replicates: usize, paths: usize, seed: u64) -> Result<Source, crate::tiny::TinyError> {
     let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[0x7171]));
     let mut qs: Vec<Question> = Vec::new();
     while qs.len() < questions {
@@ -486,7 +486,7 @@ pub fn tiny_source(model: &TinyModel, questions: usize, replicates: usize, paths
             answers.iter_mut().for_each(|(_, m)| *m /= en.covered_mass);
             Ok(TrueQuestion { answers })
         })
-        .collect::<Result<_, candle_core::Error>>()?;
+        .collect::<Result<_, crate::tiny::TinyError>>()?;
     let cfg = GenerationConfig::tiny();
     let mut files = Vec::with_capacity(replicates);
     for r in 0..replicates {

@@ -34,7 +34,7 @@ use crate::montecarlo::{simulate_estimators, RunningStats, SimConfig};
 use crate::progress::Observer;
 use crate::sample::{Sample, SampledPath};
 use crate::theory::{pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
-use crate::tiny::{enumerate_paths, sample_paths, Question, TinyError, TinyModel, TrainConfig};
+use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question, TinyError, TrainConfig};
 use crate::weibull::WeibullPruning;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -124,7 +124,7 @@ pub struct QuestionRun {
 /// answer next to its exact value. `observer` advances once after sampling
 /// and once per `n`.
 pub fn run_question(
-    model: &TinyModel,
+    model: &PortableModel,
     model_dir: &std::path::Path,
     q: &Question,
     qi: usize,
@@ -139,7 +139,7 @@ pub fn run_question(
     let n_max = *ns.last().expect("ns") as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let sampler = GenerationConfig { max_new_tokens: MAX_NEW_TOKENS, ..GenerationConfig::tiny() };
-    let generated = sample_paths(model, q, repeats * n_max, &sampler, &mut rng).map_err(TinyError::from)?;
+    let generated = sample_paths(model, q, repeats * n_max, &sampler, &mut rng)?;
     observer.advance(1);
     // Map sampled paths to the enumerated ones (ids < #paths) or to new ids.
     let mut extra_answers: Vec<String> = Vec::new();
@@ -270,7 +270,7 @@ pub fn run_question(
 /// runs (the estimation errors and the exact accuracy), and sampling and
 /// enumerating the transformer is the slow part of both.
 pub fn run_questions(
-    model: &TinyModel,
+    model: &PortableModel,
     model_dir: &std::path::Path,
     qs: &[Question],
     set: &Settings,
@@ -293,7 +293,7 @@ pub fn run_questions(
 /// stored in `model_dir`, memoised for the life of the process: the
 /// estimation-error figure and the aggregators' figure use the same
 /// enumerations, the slow part of both (≈ 9 s for the hardest question).
-pub fn enumeration(model: &TinyModel, model_dir: &std::path::Path, q: &Question) -> Result<std::sync::Arc<crate::tiny::Enumeration>, TinyError> {
+pub fn enumeration(model: &PortableModel, model_dir: &std::path::Path, q: &Question) -> Result<std::sync::Arc<crate::tiny::Enumeration>, TinyError> {
     use std::sync::{Arc, Mutex, OnceLock};
     type Memo = Mutex<Vec<(String, Arc<crate::tiny::Enumeration>)>>;
     static MEMO: OnceLock<Memo> = OnceLock::new();
@@ -319,7 +319,7 @@ pub enum TinyValidationError {
 }
 
 /// One comparison of a measured estimation error with its exact value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ErrorComparison {
     /// Index into the runs.
     pub question: usize,

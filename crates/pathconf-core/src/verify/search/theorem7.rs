@@ -53,24 +53,6 @@ fn reading(name: String, probability: f64, bound: f64) -> Reading {
     Reading { reading: name, probability, bound, verdict }
 }
 
-/// Every count vector `(k_0, …, k_{A−1})` summing to `n`.
-fn compositions(n: u64, parts: usize, f: &mut impl FnMut(&[u64])) {
-    fn go(left: u64, parts: usize, acc: &mut Vec<u64>, f: &mut impl FnMut(&[u64])) {
-        if parts == 1 {
-            acc.push(left);
-            f(acc);
-            acc.pop();
-            return;
-        }
-        for k in 0..=left {
-            acc.push(k);
-            go(left - k, parts - 1, acc, f);
-            acc.pop();
-        }
-    }
-    go(n, parts, &mut Vec::with_capacity(parts), f);
-}
-
 /// Theorem 7 on `case` (integer weights; answer 0 correct) under each
 /// reading. The per-answer rows are for `ŷ`, the most probable wrong answer
 /// below `τ` (the hardest to prune); `None` if no wrong answer is below `τ`.
@@ -99,12 +81,12 @@ pub fn readings(case: &Case) -> Option<Vec<Reading>> {
     // same expected bound.
     let ln_p: Vec<f64> = (0..w.len()).map(|a| p(a).ln()).collect();
     let mut joint = 0.0;
-    compositions(n, w.len(), &mut |ks| {
+    for ks in crate::combinatorics::compositions(n, w.len()) {
         let ln_prob = ln_factorial(n) + ks.iter().zip(&ln_p).map(|(&k, &lp)| k as f64 * lp - ln_factorial(k)).sum::<f64>();
         let kept_y = if ks[0] == 0 { 0.0 } else { 1.0 - prune[0][ks[0] as usize] };
         let pruned: f64 = below.iter().map(|&a| prune[a][ks[a] as usize]).product();
         joint += ln_prob.exp() * kept_y * pruned;
-    });
+    }
     out.push(reading("answer mass, every decision at once (wrong answers below τ pruned, y drawn and kept), k̂ random".into(), joint, bound));
     // (a) per path: y keeps a vote only through a path of probability ≥ τ.
     let y_path_at_tau: f64 = w[0].iter().filter(|&&x| x as f64 / total as f64 >= tau).map(|&x| x as f64 / total as f64).sum();
