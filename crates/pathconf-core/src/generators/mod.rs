@@ -7,15 +7,18 @@
 //! | [`DirichletPaths`] | Dirichlet answer weights, Dirichlet or Zipf splits over paths |
 //! | [`LlmLike`] | many paths from a two-component mixture: heavy low tail + high region on the correct answer |
 //! | [`Population`] | questions whose difficulty is Beta distributed |
+//! | [`diffuse_wrong`] | questions whose wrong answers are spread over many equal paths |
 //!
 //! The correct answer is always named `"A"`.
 
+mod diffuse;
 mod dirichlet;
 mod equal;
 mod error;
 mod llm_like;
 mod population;
 
+pub use diffuse::diffuse_wrong;
 pub use dirichlet::{DirichletPaths, Split};
 pub use equal::equal_path_distribution;
 pub use error::GeneratorError;

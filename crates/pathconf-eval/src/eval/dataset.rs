@@ -83,6 +83,26 @@ impl RawPath {
     }
 }
 
+impl From<&crate::generation::GeneratedPath> for RawPath {
+    /// A generated path as the evaluator reads it: its answer (or
+    /// `[invalid]`), mean and sum of log-probabilities, token count and
+    /// recorded signals.
+    fn from(g: &crate::generation::GeneratedPath) -> Self {
+        RawPath {
+            text: g.text.as_str().into(),
+            answer: g.answer_or_invalid().into(),
+            mean_logprob: Some(g.logprob_sum() / g.logprobs.len() as f64),
+            sum_logprob: Some(g.logprob_sum()),
+            signals: PathSignals {
+                token_confidence: g.token_confidences().map(|c| c.into_iter().map(|x| x as f32).collect()),
+                self_certainty: g.self_certainty(),
+                p_true: None,
+            },
+            tokens: Some(g.logprobs.len() as u64),
+        }
+    }
+}
+
 impl RawQuestion {
     /// How many of its paths have no answer.
     pub fn invalid_paths(&self) -> usize {

@@ -18,6 +18,8 @@ use crate::progress::Observer;
 use crate::sample::PathSampler;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::path::Path;
 
 /// CSV columns.
 pub const COLUMNS: [&str; 6] = ["method", "n", "accuracy_mean", "accuracy_std", "ece_mean", "ece_std"];
@@ -67,115 +69,157 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }
 
-/// One point of a method's curve: means over random subsets.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One point of a method's curve: means and standard deviations over random subsets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CurvePoint {
     /// Paths per question.
     pub n: usize,
     /// Mean accuracy (%).
     pub accuracy: f64,
+    /// Its standard deviation over subsets.
+    pub accuracy_std: f64,
     /// Mean ECE (%, "maximum" variant).
     pub ece: f64,
+    /// Its standard deviation over subsets.
+    pub ece_std: f64,
 }
 
 /// One method's accuracy and ECE vs n.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodCurve {
-    /// The method's label.
+    /// The method's report name.
     pub method: String,
     /// Its points, increasing n.
     pub points: Vec<CurvePoint>,
 }
 
-/// Accuracy and ECE vs n per method, from an [`EvalReport`] run with several K.
-#[derive(Debug, Clone)]
-pub struct Curves {
-    /// Accuracy (%) series, mean ± std bars, one per method.
-    pub accuracy: Vec<Series>,
-    /// ECE (%, "maximum" variant) series, mean ± std bars.
-    pub ece: Vec<Series>,
-    /// Per method, its points.
-    pub points: Vec<MethodCurve>,
+/// The curves of `methods` (report names) in `report`, run with several K.
+pub fn method_curves(report: &EvalReport, methods: &[&str]) -> Vec<MethodCurve> {
+    methods
+        .iter()
+        .map(|&name| MethodCurve {
+            method: name.to_string(),
+            points: report
+                .results
+                .iter()
+                .filter(|r| r.method == name)
+                .map(|r| CurvePoint {
+                    n: r.k.expect("ks given"),
+                    accuracy: r.accuracy.mean,
+                    accuracy_std: r.accuracy.std,
+                    ece: 100.0 * r.ece_max.mean,
+                    ece_std: 100.0 * r.ece_max.std,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
-/// PPL, SC, PC and RPC curves of `report`, also written as [`COLUMNS`] rows
-/// into `csv`.
-pub fn curves(report: &EvalReport, csv: &mut Csv) -> Curves {
-    curves_of(report, csv, &[("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)])
-}
-
-/// [`curves`] for the given methods (report names) and colours.
-pub fn curves_of(report: &EvalReport, csv: &mut Csv, methods: &[(&str, plotters::style::RGBColor)]) -> Curves {
-    let mut out = Curves { accuracy: Vec::new(), ece: Vec::new(), points: Vec::new() };
-    for &(name, color) in methods {
-        let (mut acc, mut ece) = (Vec::new(), Vec::new());
-        for r in report.results.iter().filter(|r| r.method == name) {
-            let n = r.k.expect("ks given") as f64;
+/// The curves as [`COLUMNS`] rows.
+pub fn curve_table(curves: &[MethodCurve]) -> Csv {
+    let mut csv = Csv::new(&COLUMNS);
+    for c in curves {
+        for p in &c.points {
+            // CSV cell: parameter lists use commas (`DeepConf(mean,η=30)`).
             csv.row(vec![
-                // CSV cell: parameter lists use commas (`DeepConf(mean,η=30)`).
-                name.replace(',', ";"),
-                csv_float(n),
-                csv_float(r.accuracy.mean),
-                csv_float(r.accuracy.std),
-                csv_float(100.0 * r.ece_max.mean),
-                csv_float(100.0 * r.ece_max.std),
+                c.method.replace(',', ";"),
+                csv_float(p.n as f64),
+                csv_float(p.accuracy),
+                csv_float(p.accuracy_std),
+                csv_float(p.ece),
+                csv_float(p.ece_std),
             ]);
-            acc.push((n, r.accuracy.mean, r.accuracy.std));
-            ece.push((n, 100.0 * r.ece_max.mean, 100.0 * r.ece_max.std));
         }
-        let points = acc.iter().zip(&ece).map(|(a, e)| CurvePoint { n: a.0 as usize, accuracy: a.1, ece: e.1 }).collect();
-        out.points.push(MethodCurve { method: name.to_string(), points });
-        out.accuracy.push(
-            Series::new(name, color, Style::PointsLine, acc.iter().map(|v| (v.0, v.1)).collect())
-                .with_bars(acc.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()),
+    }
+    csv
+}
+
+/// Accuracy and ECE series (mean ± std bars), one per curve, in `colors`' order.
+pub fn curve_series(curves: &[MethodCurve], colors: &[plotters::style::RGBColor]) -> (Vec<Series>, Vec<Series>) {
+    let (mut accuracy, mut ece) = (Vec::new(), Vec::new());
+    for (c, &color) in curves.iter().zip(colors) {
+        let n = |p: &CurvePoint| p.n as f64;
+        accuracy.push(
+            Series::new(c.method.as_str(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.accuracy)).collect())
+                .with_bars(c.points.iter().map(|p| (p.accuracy - p.accuracy_std, p.accuracy + p.accuracy_std)).collect()),
         );
-        out.ece.push(
-            Series::new(name, color, Style::PointsLine, ece.iter().map(|v| (v.0, v.1)).collect())
-                .with_bars(ece.iter().map(|v| (v.1 - v.2, v.1 + v.2)).collect()),
+        ece.push(
+            Series::new(c.method.as_str(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.ece)).collect())
+                .with_bars(c.points.iter().map(|p| (p.ece - p.ece_std, p.ece + p.ece_std)).collect()),
         );
     }
-    out
+    (accuracy, ece)
+}
+
+/// The paper's four methods, with their colours (this figure and `real_llm`).
+pub const SHOWN: [(&str, plotters::style::RGBColor); 4] = [("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)];
+
+/// "Fewest samples to match SC's best", per method.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fewest {
+    /// The method.
+    pub method: String,
+    /// The fewest K reaching SC's best accuracy.
+    pub k_needed: Option<usize>,
+    /// The saving against SC's K, in percent.
+    pub reduction_pct: Option<f64>,
+}
+
+/// The numbers behind the figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Data {
+    /// Questions of the benchmark.
+    pub questions: usize,
+    /// Random subsets per K.
+    pub repeats: usize,
+    /// PPL, SC, PC, RPC.
+    pub curves: Vec<MethodCurve>,
+    /// SC's best accuracy and its K.
+    pub sc_best: Option<(f64, usize)>,
+    /// Per method.
+    pub fewest: Vec<Fewest>,
+}
+
+/// Computes the figure's numbers.
+pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Data {
+    let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
+    let report = evaluate_benchmark(cfg, ks, observer);
+    Data {
+        questions: report.questions,
+        repeats: if cfg.quick { 2 } else { 10 },
+        curves: method_curves(&report, &SHOWN.map(|s| s.0)),
+        sc_best: report.fewest_paths.first().map(|fp| (fp.sc_best_accuracy, fp.sc_best_k)),
+        fewest: report.fewest_paths.iter().map(|fp| Fewest { method: fp.method.clone(), k_needed: fp.k_needed, reduction_pct: fp.reduction_pct }).collect(),
+    }
 }
 
 /// Writes `accuracy_vs_samples.{png,svg,csv}`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
-    let report = evaluate_benchmark(cfg, ks, observer);
-    let mut csv = Csv::new(&COLUMNS);
-    let Curves { accuracy: acc_series, ece: ece_series, .. } = curves(&report, &mut csv);
-    let panels = vec![
-        Panel {
-            title: "(a) accuracy".into(),
-            x_label: "sampled paths per question n".into(),
-            y_label: "accuracy (%)".into(),
-            x_scale: Scale::Log2,
-            y_scale: Scale::Linear,
-            series: acc_series,
-            legend: LegendAt::LowerRight,
-            y_range: None,
-        },
-        Panel {
-            title: "(b) expected calibration error (chosen answer)".into(),
-            x_label: "sampled paths per question n".into(),
-            y_label: "ECE (%)".into(),
-            x_scale: Scale::Log2,
-            y_scale: Scale::Linear,
-            series: ece_series,
-            legend: LegendAt::UpperRight,
-            y_range: None,
-        },
+    render(&compute(cfg, observer), &cfg.out)
+}
+
+/// Draws the figure and writes its files into `dir`.
+pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
+    let (acc_series, ece_series) = curve_series(&data.curves, &SHOWN.map(|s| s.1));
+    let panel = |title: &str, y_label: &str, series, legend| Panel {
+        title: title.into(),
+        x_label: "sampled paths per question n".into(),
+        y_label: y_label.into(),
+        x_scale: Scale::Log2,
+        y_scale: Scale::Linear,
+        series,
+        legend,
+        y_range: None,
+    };
+    let panels = [
+        panel("(a) accuracy", "accuracy (%)", acc_series, LegendAt::LowerRight),
+        panel("(b) expected calibration error (chosen answer)", "ECE (%)", ece_series, LegendAt::UpperRight),
     ];
-    let mut files = draw(
-        &cfg.out,
-        "accuracy_vs_samples",
-        "Synthetic benchmark: accuracy and calibration vs samples (mean ± std over subsets)",
-        &panels,
-        (1, 2),
-        (1800, 800),
-    )?;
-    files.push(csv.write(&cfg.out, "accuracy_vs_samples")?);
+    let title = "Synthetic benchmark: accuracy and calibration vs samples (mean ± std over subsets)";
+    let mut files = draw(dir, "accuracy_vs_samples", title, &panels, (1, 2), (1800, 800))?;
+    files.push(curve_table(&data.curves).write(dir, "accuracy_vs_samples")?);
     let mut table = String::from("| method | fewest n to match SC's best | fewer samples |\n|---|---|---|\n");
-    for fp in &report.fewest_paths {
+    for fp in &data.fewest {
         table.push_str(&format!(
             "| {} | {} | {} |\n",
             fp.method,
@@ -183,12 +227,30 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             fp.reduction_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "–".into())
         ));
     }
-    let best = report.fewest_paths.first().map(|fp| format!("SC's best: {:.2}% at n = {}.", fp.sc_best_accuracy, fp.sc_best_k)).unwrap_or_default();
+    let best = data.sc_best.map(|(a, k)| format!("SC's best: {a:.2}% at n = {k}.")).unwrap_or_default();
     let summary = format!(
         "## Accuracy vs samples (`accuracy_vs_samples.png`)\n\n{} synthetic questions (Beta(2, 2) difficulty, 5 answers × 8 Zipf-split paths), \
          64 sampled paths each, evaluated like real data on random subsets (mean ± std over {} subsets). {best}\n\n{table}",
-        report.questions,
-        if cfg.quick { 2 } else { 10 }
+        data.questions, data.repeats
     );
     Ok(FigureOutput { name: "accuracy_vs_samples", files, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_has_a_point_per_k_and_sc_is_one_of_them() {
+        let cfg = FigureConfig { out: "unused".into(), seed: 2, quick: true };
+        let data = compute(&cfg, &crate::progress::Quiet);
+        assert_eq!(data.curves.iter().map(|c| c.method.as_str()).collect::<Vec<_>>(), ["PPL", "SC", "PC", "RPC"]);
+        for c in &data.curves {
+            assert_eq!(c.points.iter().map(|p| p.n).collect::<Vec<_>>(), [1, 2, 4, 8, 16, 32, 64]);
+            // At n = 1 every method picks the one sampled path's answer.
+            assert_eq!(c.points[0].accuracy, data.curves[1].points[0].accuracy, "{}", c.method);
+        }
+        let (best, k) = data.sc_best.unwrap();
+        assert_eq!(best, data.curves[1].points.iter().find(|p| p.n == k).unwrap().accuracy);
+    }
 }

@@ -15,19 +15,21 @@
 
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
-use crate::accuracy::population::{observed_shape, BinaryMixture};
-use crate::accuracy::target::{samples_needed, Target};
+use crate::accuracy::population::{observed_shape, BinaryMixture, Shape, ShapePrediction};
+use crate::accuracy::target::{samples_needed, SamplesNeeded, Target};
 use crate::accuracy::{estimator_for, selection_accuracy, AccuracyConfig, AccuracyMethod};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::generators::equal_path_distribution;
-use crate::montecarlo::agreement::{Family, StdError};
+use crate::montecarlo::agreement::{Check, Checks, StdError};
 use crate::montecarlo::{simulate_selection, Estimate};
 use crate::progress::Observer;
 use crate::select::select;
 use crate::tiny::store::ensure_model;
 use crate::tiny::ModelConfig;
-use crate::validate::tiny::{questions, run_questions, train_config, Settings, ESTIMATORS};
+use crate::validate::tiny::{questions, run_questions, train_config, QuestionRun, Settings, ESTIMATORS};
+use serde::Serialize;
+use std::path::Path;
 
 /// CSV columns.
 ///
@@ -52,29 +54,89 @@ pub const COLUMNS: [&str; 13] = [
 ];
 
 /// One estimator's values at one `n` in one setting.
-#[derive(Debug, Clone, Copy)]
-struct Cell {
-    estimator: EstimatorId,
-    n: u64,
-    exact: Option<(f64, AccuracyMethod)>,
-    mc: Option<Estimate>,
-    mc_floor: f64,
-    sampled: Option<(f64, f64)>,
-    sampled_floor: f64,
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cell {
+    /// The estimator.
+    pub estimator: EstimatorId,
+    /// Sample size.
+    pub n: u64,
+    /// The exact value and how it was obtained (`exact` or `enumeration`).
+    pub exact: Option<(f64, AccuracyMethod)>,
+    /// Monte Carlo, at the grid.
+    pub mc: Option<Estimate>,
+    /// Its standard-error floor (one unobserved outcome).
+    pub mc_floor: f64,
+    /// The model's own samples: mean and standard error (the transformer only).
+    pub sampled: Option<(f64, f64)>,
+    /// Their standard-error floor.
+    pub sampled_floor: f64,
+}
+
+/// What a setting's note says beyond its cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Needed {
+    /// A synthetic distribution: samples each estimator needs to reach SC's accuracy at n = 64.
+    Synthetic {
+        /// RP's threshold, if RP is shown.
+        tau: Option<f64>,
+        /// PC's and RP's (exact curves).
+        needed: Vec<SamplesNeeded>,
+    },
+    /// The trained transformer.
+    Transformer {
+        /// Repeats of the model's own samples per question.
+        repeats: usize,
+        /// The largest n of the Monte Carlo grid.
+        grid_max: u64,
+    },
+}
+
+/// One panel's setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    /// The CSV's name for it.
+    pub id: String,
+    /// The panel's name (without its letter).
+    pub name: String,
+    /// Per estimator and n.
+    pub cells: Vec<Cell>,
+    /// What its note needs besides.
+    pub needed: Needed,
+}
+
+/// Majority voting's exact accuracy on one of Chen et al.'s mixtures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MixtureCurve {
+    /// The mixture.
+    pub mixture: BinaryMixture,
+    /// Theorem 1's prediction.
+    pub prediction: ShapePrediction,
+    /// The exact curve's shape.
+    pub shape: Shape,
+    /// `(odd n, exact accuracy)`.
+    pub curve: Vec<(u64, f64)>,
+}
+
+/// The numbers behind the figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Data {
+    /// Monte Carlo trials (RPC: `rpc_trials`).
+    pub trials: u64,
+    /// RPC's Monte Carlo trials.
+    pub rpc_trials: u64,
+    /// (a), (b), (c).
+    pub settings: Vec<Setting>,
+    /// (d).
+    pub mixtures: Vec<MixtureCurve>,
+    /// Every exact value against Monte Carlo and the model's samples (one family).
+    pub checks: Vec<Check>,
 }
 
 const GRID: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
 
-/// Writes `accuracy_exact.{png,svg,csv}`.
-pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let (trials, rpc_trials) = if cfg.quick { (2_000, 300) } else { (20_000, 1_000) };
+/// (a), (b): one synthetic question each.
+fn synthetic(cfg: &FigureConfig, trials: u64, rpc_trials: u64, observer: &dyn Observer) -> Vec<Setting> {
     let line_ns: Vec<u64> = (1..=64).collect();
-    let mut csv = Csv::new(&COLUMNS);
-    let mut cells_all: Vec<(String, Vec<Cell>)> = Vec::new();
-    let mut panels = Vec::new();
-    let mut notes = Vec::new();
-
-    // (a), (b): synthetic settings, one question each.
     // (a) has no RP: any τ ≤ 0.05 keeps every path (RP = PC), any larger one prunes all of A.
     let synthetic: Vec<(&str, &str, PathDistribution, Option<f64>)> = vec![
         ("paper-10-5-1", "paper setting: 10, 5, 1 equal paths", equal_path_distribution(&[0.5, 0.3, 0.2], &[10, 5, 1]).expect("valid"), None),
@@ -85,6 +147,7 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             Some(0.01),
         ),
     ];
+    let mut settings = Vec::new();
     for (si, (id_name, name, d, tau)) in synthetic.iter().enumerate() {
         let acfg = AccuracyConfig { tau: *tau, temperature: None, trials, seed: cfg.seed ^ ((si as u64 + 1) << 36) };
         let mut ids = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
@@ -98,14 +161,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         let mut cells = Vec::new();
         for (ei, &id) in ids.iter().chain([EstimatorId::Rpc].iter()).enumerate() {
             let est = estimator_for(id, tau.unwrap_or(0.0), f64::INFINITY).expect("on a distribution");
+            let t = if id == EstimatorId::Rpc { rpc_trials } else { trials };
             for &n in &line_ns {
                 let row = exact.iter().find(|r| r.estimator == id && r.n == n && r.method != AccuracyMethod::MonteCarlo);
-                let mc = GRID.contains(&n).then(|| {
-                    let t = if id == EstimatorId::Rpc { rpc_trials } else { trials };
-                    simulate_selection(d, est.as_ref(), n, t, acfg.seed ^ ((ei as u64) << 24) ^ n, observer).p_correct
-                });
+                let mc = GRID.contains(&n).then(|| simulate_selection(d, est.as_ref(), n, t, acfg.seed ^ ((ei as u64) << 24) ^ n, observer).p_correct);
                 if row.is_some() || mc.is_some() {
-                    let t = if id == EstimatorId::Rpc { rpc_trials } else { trials };
                     cells.push(Cell {
                         estimator: id,
                         n,
@@ -118,208 +178,148 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
                 }
             }
         }
-        let sc64 = exact.iter().find(|r| r.estimator == EstimatorId::Sc && r.n == 64).map(|r| r.p_correct).expect("SC is exact");
         let needed = samples_needed(d, &ids[2..], *tau, Target::Sc { n: 64 }, 128);
-        let say = |id: EstimatorId| match needed.iter().find(|s| s.estimator == id) {
-            Some(s) => match s.n {
-                Some(k) => format!(
-                    "n = {k} ({}; {:.0}% of SC's 64{})",
-                    s.method.label(),
-                    100.0 * k as f64 / 64.0,
-                    if s.stays_above { "" } else { ", not for every larger n" }
-                ),
-                None => format!("no n ≤ {} ({})", s.n_max, s.method.label()),
-            },
-            None => {
-                first_grid_reaching(&cells, id, sc64).map_or("no grid point ≤ 64 (Monte Carlo)".into(), |n| format!("n = {n} (Monte Carlo, grid 1, 2, 4, …)"))
-            }
-        };
-        let sc1 = exact.iter().find(|r| r.estimator == EstimatorId::Sc && r.n == 1).map(|r| r.p_correct).expect("SC is exact");
-        notes.push(format!(
-            "- **({}) {name}**: SC's exact accuracy at n = 64 is {:.1}%{}. PC first reaches it at {}{}; RPC at {}.",
-            (b'a' + si as u8) as char,
-            100.0 * sc64,
-            if sc64 < sc1 { format!(" — lower than at n = 1 ({:.1}%): SC's limit is the wrong answer", 100.0 * sc1) } else { String::new() },
-            say(EstimatorId::Pc),
-            tau.map(|t| format!("; RP(τ = {t}) at {}", say(EstimatorId::Rp)))
-                .unwrap_or_else(|| "; no RP (any τ ≤ 0.05 keeps every path, so RP = PC; a larger one prunes all of A)".into()),
-            say(EstimatorId::Rpc),
-        ));
-        panels.push(panel(&format!("({}) {name}", (b'a' + si as u8) as char), &cells, tau.unwrap_or(f64::NAN)));
-        cells_all.push((id_name.to_string(), cells));
+        settings.push(Setting { id: id_name.to_string(), name: name.to_string(), cells, needed: Needed::Synthetic { tau: *tau, needed } });
     }
+    settings
+}
 
-    // (c) the trained transformer.
-    let stored = ensure_model(None, &ModelConfig::default(), &train_config(), observer)?;
-    let qs = questions(cfg.quick);
-    // The same runs as the real_tiny figure (memoised): its ns, repeats and seed.
-    let (tiny_ns, repeats, tiny_rpc_trials) = super::real_tiny::sampling(cfg.quick);
-    let set = Settings { ns: &tiny_ns, repeats, rpc_trials: tiny_rpc_trials, seed: cfg.seed };
-    let runs = run_questions(&stored.portable, &stored.dir, &qs, &set, observer)?;
+/// The model's own samples at grid point `gi`: the mean over questions of
+/// each question's mean credit over repeats, and its standard error.
+fn sampled(runs: &[QuestionRun], ki: usize, gi: usize) -> (f64, f64) {
     let qn = runs.len() as f64;
-    let mut cells = Vec::new();
-    let tiny_trials = |id: EstimatorId| if id == EstimatorId::Rpc { rpc_trials / 2 } else { trials / 4 };
-    for (ki, &id) in ESTIMATORS.iter().enumerate() {
-        let t = tiny_trials(id);
-        // Exact lines (SC, PPL) over every n; Monte Carlo on the enumerated distributions at the grid.
-        let mut line = vec![0.0; line_ns.len()];
-        let mut method = None;
-        let mut mc_mean = vec![0.0; tiny_ns.len()];
-        let mut mc_var = vec![0.0; tiny_ns.len()];
-        for (qi, r) in runs.iter().enumerate() {
-            if matches!(id, EstimatorId::Sc | EstimatorId::Ppl) {
-                let rows = selection_accuracy(&r.dist, &[id], &line_ns, &AccuracyConfig::default(), observer).expect("n ≥ 1");
-                for (l, row) in line.iter_mut().zip(&rows) {
-                    *l += row.p_correct / qn;
-                }
-                method = rows.first().map(|r| r.method);
+    let (mut mean, mut var) = (0.0, 0.0);
+    for r in runs {
+        let credits: Vec<f64> = r.rows[ki][gi].iter().map(|rows| select(rows.iter().copied()).credit).collect();
+        let m = credits.iter().sum::<f64>() / credits.len() as f64;
+        let v = credits.iter().map(|c| (c - m).powi(2)).sum::<f64>() / (credits.len() as f64 - 1.0).max(1.0);
+        mean += m / qn;
+        var += v / credits.len() as f64 / (qn * qn);
+    }
+    (mean, var.sqrt())
+}
+
+/// One estimator's cells on the transformer: exact lines (SC, PPL) over
+/// every n, Monte Carlo on the enumerated distributions at the grid, the
+/// model's own samples.
+fn transformer_cells(cfg: &FigureConfig, runs: &[QuestionRun], ki: usize, t: u64, ns: &[u64], repeats: usize, observer: &dyn Observer) -> Vec<Cell> {
+    let id = ESTIMATORS[ki];
+    let line_ns: Vec<u64> = (1..=64).collect();
+    let qn = runs.len() as f64;
+    let mut line = vec![0.0; line_ns.len()];
+    let mut method = None;
+    let (mut mc_mean, mut mc_var) = (vec![0.0; ns.len()], vec![0.0; ns.len()]);
+    for (qi, r) in runs.iter().enumerate() {
+        if matches!(id, EstimatorId::Sc | EstimatorId::Ppl) {
+            let rows = selection_accuracy(&r.dist, &[id], &line_ns, &AccuracyConfig::default(), observer).expect("n ≥ 1");
+            for (l, row) in line.iter_mut().zip(&rows) {
+                *l += row.p_correct / qn;
             }
-            let est = estimator_for(id, 0.0, f64::INFINITY).expect("on a distribution");
-            for (gi, &n) in tiny_ns.iter().enumerate() {
-                let m = simulate_selection(&r.dist, est.as_ref(), n, t, cfg.seed ^ ((qi as u64) << 40) ^ ((ki as u64) << 32) ^ n, observer).p_correct;
-                mc_mean[gi] += m.mean / qn;
-                mc_var[gi] += (m.std_error / qn).powi(2);
-            }
+            method = rows.first().map(|r| r.method);
         }
-        for (li, &n) in line_ns.iter().enumerate() {
-            let gi = tiny_ns.iter().position(|&g| g == n);
-            let sampled = gi.map(|gi| {
-                // The model's own samples: per question, the mean credit over repeats.
-                let (mut mean, mut var) = (0.0, 0.0);
-                for r in &runs {
-                    let credits: Vec<f64> = r.rows[ki][gi].iter().map(|rows| select(rows.iter().copied()).credit).collect();
-                    let m = credits.iter().sum::<f64>() / credits.len() as f64;
-                    let v = credits.iter().map(|c| (c - m).powi(2)).sum::<f64>() / (credits.len() as f64 - 1.0).max(1.0);
-                    mean += m / qn;
-                    var += v / credits.len() as f64 / (qn * qn);
-                }
-                (mean, var.sqrt())
-            });
-            let mc = gi.map(|gi| Estimate::new(mc_mean[gi], mc_var[gi].sqrt()));
-            let exact = method.map(|m| (line[li], m));
-            if exact.is_some() || mc.is_some() {
-                let (mc_floor, sampled_floor) = (1.0 / (t as f64 * qn.sqrt()), 1.0 / (repeats as f64 * qn.sqrt()));
-                cells.push(Cell { estimator: id, n, exact, mc, mc_floor, sampled, sampled_floor });
-            }
+        let est = estimator_for(id, 0.0, f64::INFINITY).expect("on a distribution");
+        for (gi, &n) in ns.iter().enumerate() {
+            let m = simulate_selection(&r.dist, est.as_ref(), n, t, cfg.seed ^ ((qi as u64) << 40) ^ ((ki as u64) << 32) ^ n, observer).p_correct;
+            mc_mean[gi] += m.mean / qn;
+            mc_var[gi] += (m.std_error / qn).powi(2);
         }
     }
-    let tiny_name = format!("trained transformer: {} questions", runs.len());
-    let sc64 = cells.iter().find(|c| c.estimator == EstimatorId::Sc && c.n == 64).and_then(|c| c.exact).map(|e| e.0).expect("SC exact");
-    let pc_grid = first_grid_reaching(&cells, EstimatorId::Pc, sc64);
-    let rpc_grid = first_grid_reaching(&cells, EstimatorId::Rpc, sc64);
-    notes.push(format!(
-        "- **(c) {tiny_name}** (exact path distributions of ~20–40k enumerated paths each): mean exact SC accuracy at n = 64 is {:.1}%; \
-         PC (Monte Carlo on the exact distributions, grid) first reaches it at {}, RPC at {}. Points marked 'sampled' are the model's own \
-         samples ({repeats} repeats per question), which the exact values should match.",
-        100.0 * sc64,
-        pc_grid.map_or(format!("no grid point ≤ {}", tiny_ns.last().expect("ns")), |n| format!("n = {n}")),
-        rpc_grid.map_or(format!("no grid point ≤ {}", tiny_ns.last().expect("ns")), |n| format!("n = {n}")),
-    ));
-    panels.push(panel(&format!("(c) {tiny_name}"), &cells, f64::NAN));
-    cells_all.push(("tiny-transformer".to_string(), cells));
+    let mut cells = Vec::new();
+    for (li, &n) in line_ns.iter().enumerate() {
+        let gi = ns.iter().position(|&g| g == n);
+        let exact = method.map(|m| (line[li], m));
+        let mc = gi.map(|gi| Estimate::new(mc_mean[gi], mc_var[gi].sqrt()));
+        if exact.is_some() || mc.is_some() {
+            let (mc_floor, sampled_floor) = (1.0 / (t as f64 * qn.sqrt()), 1.0 / (repeats as f64 * qn.sqrt()));
+            cells.push(Cell { estimator: id, n, exact, mc, mc_floor, sampled: gi.map(|gi| sampled(runs, ki, gi)), sampled_floor });
+        }
+    }
+    cells
+}
 
-    // (d) Chen et al.'s mixtures.
+/// (c): the trained transformer (the same runs as the real_tiny figure, memoised).
+fn transformer(cfg: &FigureConfig, trials: u64, rpc_trials: u64, observer: &dyn Observer) -> Result<Setting, FigureError> {
+    let stored = ensure_model(None, &ModelConfig::default(), &train_config(), observer)?;
+    let (ns, repeats, tiny_rpc_trials) = super::real_tiny::sampling(cfg.quick);
+    let set = Settings { ns: &ns, repeats, rpc_trials: tiny_rpc_trials, seed: cfg.seed };
+    let runs = run_questions(&stored.portable, &stored.dir, &questions(cfg.quick), &set, observer)?;
+    let cells = (0..ESTIMATORS.len())
+        .flat_map(|ki| {
+            let t = if ESTIMATORS[ki] == EstimatorId::Rpc { rpc_trials / 2 } else { trials / 4 };
+            transformer_cells(cfg, &runs, ki, t, &ns, repeats, observer)
+        })
+        .collect();
+    let grid_max = *ns.last().expect("ns");
+    Ok(Setting {
+        id: "tiny-transformer".into(),
+        name: format!("trained transformer: {} questions", runs.len()),
+        cells,
+        needed: Needed::Transformer { repeats, grid_max },
+    })
+}
+
+/// (d): Chen et al.'s mixtures, majority vote exact over odd n ≤ 301.
+fn mixtures() -> Vec<MixtureCurve> {
     let mixtures = [BinaryMixture { alpha: 0.9, p_easy: 0.85, p_hard: 0.4 }, BinaryMixture { alpha: 0.25, p_easy: 0.65, p_hard: 0.2 }];
     let odd: Vec<u64> = (0..).map(|m| 2 * m + 1).take_while(|&n| n <= 301).collect();
-    let mut series = Vec::new();
-    for (mi, mix) in mixtures.iter().enumerate() {
-        let pred = mix.predict().expect("valid mixture");
-        let easy = crate::accuracy::sc::sc_accuracy(&[mix.p_easy, 1.0 - mix.p_easy], Some(0), 301);
-        let hard = crate::accuracy::sc::sc_accuracy(&[mix.p_hard, 1.0 - mix.p_hard], Some(0), 301);
-        let curve: Vec<f64> = odd.iter().map(|&n| mix.alpha * easy[n as usize] + (1.0 - mix.alpha) * hard[n as usize]).collect();
-        let shape = observed_shape(&curve, 1e-13);
-        let name = format!("mixture α={}, p₁={}, p₂={}", mix.alpha, mix.p_easy, mix.p_hard);
-        for (&n, &a) in odd.iter().zip(&curve) {
-            let mut row = vec![format!("mixture-{}-{}-{}", mix.alpha, mix.p_easy, mix.p_hard), "sc".into(), n.to_string(), csv_float(a), "exact".into()];
-            row.resize(COLUMNS.len(), String::new());
-            csv.row(row);
-        }
-        let (best_i, best) = curve.iter().enumerate().fold((0, f64::NEG_INFINITY), |acc, (i, &a)| if a > acc.1 { (i, a) } else { acc });
-        let (worst_i, worst) = curve.iter().enumerate().fold((0, f64::INFINITY), |acc, (i, &a)| if a < acc.1 { (i, a) } else { acc });
-        notes.push(format!(
-            "- **(d) {name}**: Theorem 1 predicts {:?} (t = {:.3}, α threshold {:.3}{}); the exact curve over odd n ≤ 301 is {:?} — \
-             accuracy {:.1}% at n = 1, best {:.1}% at n = {}, worst {:.1}% at n = {}, {:.1}% at n = 301.",
-            pred.shape,
-            pred.t,
-            pred.alpha_threshold,
-            pred.turn_n.map(|n| format!(", turn near n ≈ {n:.0}")).unwrap_or_default(),
-            shape,
-            100.0 * curve[0],
-            100.0 * best,
-            odd[best_i],
-            100.0 * worst,
-            odd[worst_i],
-            100.0 * curve.last().expect("points")
-        ));
-        series.push(Series::new(
-            format!("α={}, p₁={}, p₂={}: {:?}", mix.alpha, mix.p_easy, mix.p_hard, shape),
-            palette::FAMILY[mi],
-            Style::Line,
-            odd.iter().zip(&curve).map(|(&n, &a)| (n as f64, 100.0 * a)).collect(),
-        ));
-    }
-    panels.push(Panel::versus_n(
-        "(d) majority vote on easy/hard binary mixtures (Chen et al.)".into(),
-        "accuracy (%)",
-        Scale::Linear,
-        LegendAt::UpperRight,
-        series,
-    ));
+    mixtures
+        .into_iter()
+        .map(|mix| {
+            let easy = crate::accuracy::sc::sc_accuracy(&[mix.p_easy, 1.0 - mix.p_easy], Some(0), 301);
+            let hard = crate::accuracy::sc::sc_accuracy(&[mix.p_hard, 1.0 - mix.p_hard], Some(0), 301);
+            let curve: Vec<f64> = odd.iter().map(|&n| mix.alpha * easy[n as usize] + (1.0 - mix.alpha) * hard[n as usize]).collect();
+            MixtureCurve {
+                mixture: mix,
+                prediction: mix.predict().expect("valid mixture"),
+                shape: observed_shape(&curve, 1e-13),
+                curve: odd.iter().copied().zip(curve).collect(),
+            }
+        })
+        .collect()
+}
 
-    // Agreement of every exact value with its Monte Carlo, and with the model's samples.
-    let mut comparisons = Vec::new();
-    for (name, cells) in &cells_all {
-        for c in cells {
-            write_row(&mut csv, name, c);
+/// Every exact value against its Monte Carlo and the model's samples, one family.
+fn checks(settings: &[Setting]) -> Vec<Check> {
+    let mut checks = Checks::new();
+    for s in settings {
+        for c in &s.cells {
             if let (Some((e, _)), Some(m)) = (c.exact, c.mc) {
-                comparisons.push((
-                    format!("{name} {} n={} Monte Carlo", c.estimator.name(), c.n),
+                checks.equal(
+                    format!("{} {} n={} Monte Carlo", s.id, c.estimator.name(), c.n),
                     m.mean,
                     e,
                     StdError::Quadrature { se: m.std_error, floor: c.mc_floor },
-                ));
+                );
             }
-            if let (Some((e, _)), Some((s, se))) = (c.exact, c.sampled) {
-                comparisons.push((format!("{name} {} n={} sampled", c.estimator.name(), c.n), s, e, StdError::Quadrature { se, floor: c.sampled_floor }));
+            if let (Some((e, _)), Some((m, se))) = (c.exact, c.sampled) {
+                checks.equal(format!("{} {} n={} sampled", s.id, c.estimator.name(), c.n), m, e, StdError::Quadrature { se, floor: c.sampled_floor });
             }
         }
     }
-    let family = Family::new(comparisons.len());
-    let disagree: Vec<String> = comparisons
-        .iter()
-        .filter_map(|(what, m, e, se)| {
-            let c = family.equal(*m, *e, *se);
-            (!c.agrees).then(|| format!("{what}: measured {m:.4} vs exact {e:.4} (z = {:.1})", c.z))
-        })
-        .collect();
-    let verdict = if disagree.is_empty() {
-        format!(
-            "All {} comparisons of an exact value with Monte Carlo or with the model's samples agree (z-tests, family-wise false-alarm rate {}).",
-            comparisons.len(),
-            crate::montecarlo::agreement::FAMILY_ALPHA
-        )
-    } else {
-        format!("{} of {} comparisons disagree: {}.", disagree.len(), comparisons.len(), disagree.join("; "))
-    };
-    let mut files =
-        draw(&cfg.out, "accuracy_exact", "Selection accuracy vs number of samples: exact curves, Monte Carlo and sampling", &panels, (2, 2), (1800, 1400))?;
-    files.push(csv.write(&cfg.out, "accuracy_exact")?);
-    let summary = format!(
-        "## Exact accuracy vs n (`accuracy_exact.png`)\n\nP(chosen answer is correct), ties split. Lines: exact (SC, PPL) or enumeration of the sets of \
-         distinct sampled paths (PC, RP); points: Monte Carlo ({trials} trials; RPC {rpc_trials}) with 95% intervals; in (c) also the trained \
-         transformer's own samples. The paper's headline is that RPC matches SC with half the samples. The exact curves say when that can hold:\n\n{}\n\n\
-         So the saving is a property of the path distribution, not a constant. In (a) PC is worse than SC at small n — C's single path \
-         of 0.2 outweighs A's paths of 0.05 until several of them have been sampled — and overtakes SC only once it has seen most of A's \
-         mass; RPC's Weibull rule prunes A's paths there (they are the low component) and loses. Where a wrong answer's mass is spread \
-         thin (b), SC's limit is the wrong answer, so it gets worse with n while PC and pruning win at once. And majority voting itself \
-         need not improve with n (d).\n\n{verdict}\n",
-        notes.join("\n")
-    );
-    Ok(FigureOutput { name: "accuracy_exact", files, summary })
+    checks.judge().checks
+}
+
+/// Computes the figure's numbers.
+pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, FigureError> {
+    let (trials, rpc_trials) = if cfg.quick { (2_000, 300) } else { (20_000, 1_000) };
+    let mut settings = synthetic(cfg, trials, rpc_trials, observer);
+    settings.push(transformer(cfg, trials, rpc_trials, observer)?);
+    let checks = checks(&settings);
+    Ok(Data { trials, rpc_trials, settings, mixtures: mixtures(), checks })
+}
+
+/// Writes `accuracy_exact.{png,svg,csv}`.
+pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+    render(&compute(cfg, observer)?, &cfg.out)
 }
 
 fn first_grid_reaching(cells: &[Cell], id: EstimatorId, goal: f64) -> Option<u64> {
     cells.iter().filter(|c| c.estimator == id).filter_map(|c| c.mc.map(|m| (c.n, m.mean))).find(|&(_, m)| m >= goal - 1e-12).map(|(n, _)| n)
+}
+
+/// SC's exact accuracy at `n`.
+fn sc_at(cells: &[Cell], n: u64) -> f64 {
+    cells.iter().find(|c| c.estimator == EstimatorId::Sc && c.n == n).and_then(|c| c.exact).map(|e| e.0).expect("SC is exact")
 }
 
 fn write_row(csv: &mut Csv, setting: &str, c: &Cell) {
@@ -341,6 +341,164 @@ fn write_row(csv: &mut Csv, setting: &str, c: &Cell) {
     ]);
 }
 
+/// The CSV: the mixtures' curves, then every setting's cells.
+fn table(data: &Data) -> Csv {
+    let mut csv = Csv::new(&COLUMNS);
+    for m in &data.mixtures {
+        let mix = &m.mixture;
+        for &(n, a) in &m.curve {
+            let mut row = vec![format!("mixture-{}-{}-{}", mix.alpha, mix.p_easy, mix.p_hard), "sc".into(), n.to_string(), csv_float(a), "exact".into()];
+            row.resize(COLUMNS.len(), String::new());
+            csv.row(row);
+        }
+    }
+    for s in &data.settings {
+        for c in &s.cells {
+            write_row(&mut csv, &s.id, c);
+        }
+    }
+    csv
+}
+
+/// A synthetic or transformer setting's note.
+fn setting_note(s: &Setting, letter: char) -> String {
+    let sc64 = sc_at(&s.cells, 64);
+    match &s.needed {
+        Needed::Synthetic { tau, needed } => {
+            let say = |id: EstimatorId| match needed.iter().find(|s| s.estimator == id) {
+                Some(s) => match s.n {
+                    Some(k) => format!(
+                        "n = {k} ({}; {:.0}% of SC's 64{})",
+                        s.method.label(),
+                        100.0 * k as f64 / 64.0,
+                        if s.stays_above { "" } else { ", not for every larger n" }
+                    ),
+                    None => format!("no n ≤ {} ({})", s.n_max, s.method.label()),
+                },
+                None => first_grid_reaching(&s.cells, id, sc64)
+                    .map_or("no grid point ≤ 64 (Monte Carlo)".into(), |n| format!("n = {n} (Monte Carlo, grid 1, 2, 4, …)")),
+            };
+            let sc1 = sc_at(&s.cells, 1);
+            format!(
+                "- **({letter}) {}**: SC's exact accuracy at n = 64 is {:.1}%{}. PC first reaches it at {}{}; RPC at {}.",
+                s.name,
+                100.0 * sc64,
+                if sc64 < sc1 { format!(" — lower than at n = 1 ({:.1}%): SC's limit is the wrong answer", 100.0 * sc1) } else { String::new() },
+                say(EstimatorId::Pc),
+                tau.map(|t| format!("; RP(τ = {t}) at {}", say(EstimatorId::Rp)))
+                    .unwrap_or_else(|| "; no RP (any τ ≤ 0.05 keeps every path, so RP = PC; a larger one prunes all of A)".into()),
+                say(EstimatorId::Rpc),
+            )
+        }
+        Needed::Transformer { repeats, grid_max } => {
+            let reach = |id| first_grid_reaching(&s.cells, id, sc64).map_or(format!("no grid point ≤ {grid_max}"), |n| format!("n = {n}"));
+            format!(
+                "- **({letter}) {}** (exact path distributions of ~20–40k enumerated paths each): mean exact SC accuracy at n = 64 is {:.1}%; \
+                 PC (Monte Carlo on the exact distributions, grid) first reaches it at {}, RPC at {}. Points marked 'sampled' are the model's own \
+                 samples ({repeats} repeats per question), which the exact values should match.",
+                s.name,
+                100.0 * sc64,
+                reach(EstimatorId::Pc),
+                reach(EstimatorId::Rpc),
+            )
+        }
+    }
+}
+
+/// A mixture's note.
+fn mixture_note(m: &MixtureCurve) -> String {
+    let (mix, pred) = (&m.mixture, &m.prediction);
+    let best = m.curve.iter().fold((0, f64::NEG_INFINITY), |acc, &(n, a)| if a > acc.1 { (n, a) } else { acc });
+    let worst = m.curve.iter().fold((0, f64::INFINITY), |acc, &(n, a)| if a < acc.1 { (n, a) } else { acc });
+    format!(
+        "- **(d) mixture α={}, p₁={}, p₂={}**: Theorem 1 predicts {:?} (t = {:.3}, α threshold {:.3}{}); the exact curve over odd n ≤ 301 is {:?} — \
+         accuracy {:.1}% at n = 1, best {:.1}% at n = {}, worst {:.1}% at n = {}, {:.1}% at n = 301.",
+        mix.alpha,
+        mix.p_easy,
+        mix.p_hard,
+        pred.shape,
+        pred.t,
+        pred.alpha_threshold,
+        pred.turn_n.map(|n| format!(", turn near n ≈ {n:.0}")).unwrap_or_default(),
+        m.shape,
+        100.0 * m.curve[0].1,
+        100.0 * best.1,
+        best.0,
+        100.0 * worst.1,
+        worst.0,
+        100.0 * m.curve.last().expect("points").1
+    )
+}
+
+/// The markdown section.
+fn summary(data: &Data) -> String {
+    let mut notes: Vec<String> = data.settings.iter().enumerate().map(|(i, s)| setting_note(s, (b'a' + i as u8) as char)).collect();
+    notes.extend(data.mixtures.iter().map(mixture_note));
+    let disagree: Vec<String> =
+        data.checks.iter().filter(|c| !c.agrees).map(|c| format!("{}: measured {:.4} vs exact {:.4} (z = {:.1})", c.label, c.measured, c.exact, c.z)).collect();
+    let verdict = if disagree.is_empty() {
+        format!(
+            "All {} comparisons of an exact value with Monte Carlo or with the model's samples agree (z-tests, family-wise false-alarm rate {}).",
+            data.checks.len(),
+            crate::montecarlo::agreement::FAMILY_ALPHA
+        )
+    } else {
+        format!("{} of {} comparisons disagree: {}.", disagree.len(), data.checks.len(), disagree.join("; "))
+    };
+    format!(
+        "## Exact accuracy vs n (`accuracy_exact.png`)\n\nP(chosen answer is correct), ties split. Lines: exact (SC, PPL) or enumeration of the sets of \
+         distinct sampled paths (PC, RP); points: Monte Carlo ({} trials; RPC {}) with 95% intervals; in (c) also the trained \
+         transformer's own samples. The paper's headline is that RPC matches SC with half the samples. The exact curves say when that can hold:\n\n{}\n\n\
+         So the saving is a property of the path distribution, not a constant. In (a) PC is worse than SC at small n — C's single path \
+         of 0.2 outweighs A's paths of 0.05 until several of them have been sampled — and overtakes SC only once it has seen most of A's \
+         mass; RPC's Weibull rule prunes A's paths there (they are the low component) and loses. Where a wrong answer's mass is spread \
+         thin (b), SC's limit is the wrong answer, so it gets worse with n while PC and pruning win at once. And majority voting itself \
+         need not improve with n (d).\n\n{verdict}\n",
+        data.trials,
+        data.rpc_trials,
+        notes.join("\n")
+    )
+}
+
+/// Panel (d).
+fn mixture_panel(data: &Data) -> Panel {
+    let series = data
+        .mixtures
+        .iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let mix = &m.mixture;
+            Series::new(
+                format!("α={}, p₁={}, p₂={}: {:?}", mix.alpha, mix.p_easy, mix.p_hard, m.shape),
+                palette::FAMILY[mi],
+                Style::Line,
+                m.curve.iter().map(|&(n, a)| (n as f64, 100.0 * a)).collect(),
+            )
+        })
+        .collect();
+    Panel::versus_n("(d) majority vote on easy/hard binary mixtures (Chen et al.)".into(), "accuracy (%)", Scale::Linear, LegendAt::UpperRight, series)
+}
+
+/// Draws the figure and writes its files into `dir`.
+pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
+    let mut panels: Vec<Panel> = data
+        .settings
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let tau = match &s.needed {
+                Needed::Synthetic { tau, .. } => tau.unwrap_or(f64::NAN),
+                Needed::Transformer { .. } => f64::NAN,
+            };
+            panel(&format!("({}) {}", (b'a' + i as u8) as char, s.name), &s.cells, tau)
+        })
+        .collect();
+    panels.push(mixture_panel(data));
+    let mut files =
+        draw(dir, "accuracy_exact", "Selection accuracy vs number of samples: exact curves, Monte Carlo and sampling", &panels, (2, 2), (1800, 1400))?;
+    files.push(table(data).write(dir, "accuracy_exact")?);
+    Ok(FigureOutput { name: "accuracy_exact", files, summary: summary(data) })
+}
 fn panel(title: &str, cells: &[Cell], tau: f64) -> Panel {
     let mut series = Vec::new();
     for id in [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp, EstimatorId::Rpc] {
@@ -371,4 +529,28 @@ fn panel(title: &str, cells: &[Cell], tau: f64) -> Panel {
     let mut p = Panel::versus_n(title.into(), "accuracy (%)", Scale::Linear, LegendAt::LowerRight, series);
     p.y_range = Some((0.0, 100.0));
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theorem_1_predicts_each_mixtures_shape_and_the_synthetic_checks_agree() {
+        // Exact curves: Theorem 1's prediction is the observed shape (no
+        // randomness). The synthetic settings' Monte Carlo checks form a
+        // family at false-alarm rate 1e-3 (fixed seed 7).
+        for m in mixtures() {
+            assert_eq!(m.prediction.shape, m.shape, "{:?}", m.mixture);
+            assert_eq!(m.curve.len(), 151);
+        }
+        let cfg = FigureConfig { out: "unused".into(), seed: 7, quick: true };
+        let settings = synthetic(&cfg, 2_000, 300, &crate::progress::Quiet);
+        let checks = checks(&settings);
+        assert!(checks.len() > 20);
+        let failed: Vec<&Check> = checks.iter().filter(|c| !c.agrees).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+        // Degeneration: SC's limit is the wrong answer, so SC at 64 is below SC at 1.
+        assert!(sc_at(&settings[1].cells, 64) < sc_at(&settings[1].cells, 1));
+    }
 }

@@ -14,33 +14,69 @@ use crate::progress::Observer;
 use crate::theory::{pc::pc_terms, ppl::ppl_terms};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::path::Path;
 
 /// CSV columns.
 pub const COLUMNS: [&str; 5] = ["question", "p_correct", "p_top_path", "model_error_sc_pc", "model_error_ppl"];
 
+/// One question.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Question {
+    /// `p(A)`.
+    pub p_correct: f64,
+    /// A's most probable path's probability.
+    pub p_top_path: f64,
+    /// SC's and PC's model error for A, `(p(A) − 1)²`.
+    pub sc_pc: f64,
+    /// PPL's, `(p_t − 1)²` for A's top path.
+    pub ppl: f64,
+}
+
+/// The numbers behind the figure (all exact).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Data {
+    /// Per question.
+    pub questions: Vec<Question>,
+}
+
+/// Computes the figure's numbers.
+pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Data {
+    let pop = Population { n_questions: if cfg.quick { 60 } else { 300 }, split: Split::Dirichlet { alpha: 1.0 }, ..Default::default() };
+    let drawn = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3)).expect("constant generator parameters are valid");
+    let questions = drawn
+        .iter()
+        .map(|d| {
+            let probs = d.probs_of(0);
+            let top = (0..probs.len()).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).expect("paths");
+            // (p(A) − 1)², the same for SC and PC.
+            Question { p_correct: d.answer_mass(0), p_top_path: probs[top], sc_pc: pc_terms(d, 0, 1).model_error, ppl: ppl_terms(d, 0, top, 1).model_error }
+        })
+        .collect();
+    observer.advance(0);
+    Data { questions }
+}
+
 /// Writes `model_error.{png,svg,csv}`.
 pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
-    let pop = Population { n_questions: if cfg.quick { 60 } else { 300 }, split: Split::Dirichlet { alpha: 1.0 }, ..Default::default() };
-    let questions = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3)).expect("constant generator parameters are valid");
-    let mut csv = Csv::new(&COLUMNS);
-    let mut pts = Vec::new();
-    for (i, d) in questions.iter().enumerate() {
-        let probs = d.probs_of(0);
-        let top = (0..probs.len()).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).expect("paths");
-        let sc = pc_terms(d, 0, 1).model_error; // (p(A) − 1)², the same for SC and PC
-        let ppl = ppl_terms(d, 0, top, 1).model_error;
-        csv.row(vec![i.to_string(), csv_float(d.answer_mass(0)), csv_float(probs[top]), csv_float(sc), csv_float(ppl)]);
-        pts.push((sc, ppl));
-    }
-    observer.advance(0);
-    let diffs: Vec<f64> = pts.iter().map(|(a, b)| b - a).collect();
+    render(&compute(cfg, observer), &cfg.out)
+}
+
+/// A histogram of PPL's excess model error: 20 bins from 0 to the largest.
+fn histogram(data: &Data) -> Vec<(f64, f64)> {
+    let diffs: Vec<f64> = data.questions.iter().map(|q| q.ppl - q.sc_pc).collect();
     let bins = 20usize;
     let hi = diffs.iter().copied().fold(0.0, f64::max).max(1e-9);
     let mut counts = vec![0usize; bins];
     for d in &diffs {
         counts[((d / hi * bins as f64) as usize).min(bins - 1)] += 1;
     }
-    let hist: Vec<(f64, f64)> = counts.iter().enumerate().map(|(b, &c)| ((b as f64 + 0.5) * hi / bins as f64, c as f64)).collect();
+    counts.iter().enumerate().map(|(b, &c)| ((b as f64 + 0.5) * hi / bins as f64, c as f64)).collect()
+}
+
+/// Draws the figure and writes its files into `dir`.
+pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
+    let pts: Vec<(f64, f64)> = data.questions.iter().map(|q| (q.sc_pc, q.ppl)).collect();
     let panels = vec![
         Panel {
             title: "(a) per question: model error for the correct answer".into(),
@@ -61,13 +97,17 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             y_label: "questions".into(),
             x_scale: Scale::Linear,
             y_scale: Scale::Linear,
-            series: vec![Series::new("questions per bin", palette::PPL, Style::Bars, hist)],
+            series: vec![Series::new("questions per bin", palette::PPL, Style::Bars, histogram(data))],
             legend: LegendAt::UpperRight,
             y_range: None,
         },
     ];
-    let mut files = draw(&cfg.out, "model_error", "Model error: PPL vs SC / PC (Proposition 4)", &panels, (1, 2), (1800, 800))?;
-    files.push(csv.write(&cfg.out, "model_error")?);
+    let mut files = draw(dir, "model_error", "Model error: PPL vs SC / PC (Proposition 4)", &panels, (1, 2), (1800, 800))?;
+    let mut csv = Csv::new(&COLUMNS);
+    for (i, q) in data.questions.iter().enumerate() {
+        csv.row(vec![i.to_string(), csv_float(q.p_correct), csv_float(q.p_top_path), csv_float(q.sc_pc), csv_float(q.ppl)]);
+    }
+    files.push(csv.write(dir, "model_error")?);
     let n = pts.len() as f64;
     let mean_sc = pts.iter().map(|p| p.0).sum::<f64>() / n;
     let mean_ppl = pts.iter().map(|p| p.1).sum::<f64>() / n;
@@ -80,4 +120,20 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         pts.len()
     );
     Ok(FigureOutput { name: "model_error", files, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposition_4_holds_on_every_question() {
+        let cfg = FigureConfig { out: "unused".into(), seed: 8, quick: true };
+        let data = compute(&cfg, &crate::progress::Quiet);
+        assert_eq!(data.questions.len(), 60);
+        for q in &data.questions {
+            assert!(q.ppl >= q.sc_pc - 1e-15 && q.p_top_path <= q.p_correct + 1e-15, "{q:?}");
+            assert!((q.sc_pc - (q.p_correct - 1.0).powi(2)).abs() < 1e-12);
+        }
+    }
 }

@@ -12,8 +12,10 @@ use crate::progress::Observer;
 use crate::stopping::StopRule;
 use crate::tiny::store::ensure_model;
 use crate::tiny::ModelConfig;
-use crate::validate::plan::{summarise, synthetic_source, tiny_source, validate, Curve, Quantity, Replicate, Settings, Source, Summary};
+use crate::validate::plan::{summarise, synthetic_source, tiny_source, validate, Curve, Quantity, Replicate, Settings, Source, Summary, Validation};
 use crate::validate::tiny::train_config;
+use serde::Serialize;
+use std::path::Path;
 
 /// CSV columns of the cells (one prediction against the replay).
 pub const COLUMNS: [&str; 15] =
@@ -84,8 +86,23 @@ fn summary_table(rows: &[Summary]) -> String {
     t
 }
 
-/// Writes `plan.{png,svg,csv}` and `plan_curves.csv`.
-pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+/// The numbers behind the figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Data {
+    /// What was validated.
+    pub settings: Settings,
+    /// Questions per transformer file, per synthetic file.
+    pub questions: (usize, usize),
+    /// Transformer files, synthetic files.
+    pub files: (usize, usize),
+    /// Every cell and curve.
+    pub validation: Validation,
+    /// Coverage and error per source, model and quantity, and over all.
+    pub summary: Vec<Summary>,
+}
+
+/// Computes the figure's numbers.
+pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, FigureError> {
     let (settings, tiny_questions, synthetic_questions, tiny_files, synthetic_files) = sizes(cfg.quick, cfg.seed);
     let mut llm = crate::eval::formats::read(&super::real_llm::data_file(), None, None)?;
     llm.detach();
@@ -95,10 +112,20 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         tiny_source(&stored.portable, tiny_questions, tiny_files, 64, cfg.seed)?,
         synthetic_source(synthetic_questions, synthetic_files, 64, cfg.seed),
     ];
-    let v = validate(&sources, &settings, observer)?;
+    let validation = validate(&sources, &settings, observer)?;
+    let summary = summarise(&validation.cells);
+    Ok(Data { settings, questions: (tiny_questions, synthetic_questions), files: (tiny_files, synthetic_files), validation, summary })
+}
 
+/// Writes `plan.{png,svg,csv}` and `plan_curves.csv`.
+pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+    render(&compute(cfg, observer)?, &cfg.out)
+}
+
+/// The cells' and the curves' CSVs.
+fn tables(data: &Data) -> (Csv, Csv) {
     let mut csv = Csv::new(&COLUMNS);
-    for c in &v.cells {
+    for c in &data.validation.cells {
         csv.row(vec![
             c.source.into(),
             c.replicate.to_string(),
@@ -114,11 +141,11 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             c.covered().to_string(),
             c.expected.map(csv_float).unwrap_or_default(),
             c.expected_se.map(csv_float).unwrap_or_default(),
-            settings.draws.to_string(),
+            data.settings.draws.to_string(),
         ]);
     }
     let mut ccsv = Csv::new(&CURVE_COLUMNS);
-    for c in &v.curves {
+    for c in &data.validation.curves {
         for (i, b) in c.bands.iter().enumerate() {
             ccsv.row(vec![
                 c.source.into(),
@@ -134,36 +161,40 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             ]);
         }
     }
+    (csv, ccsv)
+}
 
-    // (a) SmolLM2, pilot 8: both models; (b) SmolLM2, the other pilots; (c) tiny; (d) synthetic.
-    let mut panels = Vec::new();
-    let both = |source: &str, pilot: usize, title: String| -> Option<Panel> {
-        let eb = find(&v.curves, source, PlanModel::EmpiricalBayes, pilot)?;
-        let plug = find(&v.curves, source, PlanModel::PlugIn, pilot)?;
-        let mut series = band_series(eb, palette::SC, format!("{} (mean, 90% interval)", model_name(PlanModel::EmpiricalBayes)));
-        series.extend(band_series(plug, palette::PPL, format!("{} (mean, 90% interval)", model_name(PlanModel::PlugIn))));
-        if let Some(e) = &eb.expected {
-            series.push(Series::new(
-                "the truth's expectation given the pilot (Monte Carlo)",
-                palette::PC,
-                Style::Line,
-                e.iter().enumerate().skip(pilot - 1).map(|(i, &x)| ((i + 1) as f64, x)).collect(),
-            ));
-        }
-        series.push(replay_series(eb));
-        Some(Panel::versus_n(title, "SC accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
-    };
-    if let Some(p) = both("smollm2", 8, "(a) SmolLM2-135M paths, pilot of 8: predicted vs replay".into()) {
-        panels.push(p);
+/// Both models' curves for a source at a pilot size, with the truth and the replay.
+fn both(curves: &[Curve], source: &str, pilot: usize, title: String) -> Option<Panel> {
+    let eb = find(curves, source, PlanModel::EmpiricalBayes, pilot)?;
+    let plug = find(curves, source, PlanModel::PlugIn, pilot)?;
+    let mut series = band_series(eb, palette::SC, format!("{} (mean, 90% interval)", model_name(PlanModel::EmpiricalBayes)));
+    series.extend(band_series(plug, palette::PPL, format!("{} (mean, 90% interval)", model_name(PlanModel::PlugIn))));
+    if let Some(e) = &eb.expected {
+        series.push(Series::new(
+            "the truth's expectation given the pilot (Monte Carlo)",
+            palette::PC,
+            Style::Line,
+            e.iter().enumerate().skip(pilot - 1).map(|(i, &x)| ((i + 1) as f64, x)).collect(),
+        ));
     }
-    let others: Vec<usize> = settings.pilots.iter().copied().filter(|&m| m != 8).collect();
+    series.push(replay_series(eb));
+    Some(Panel::versus_n(title, "SC accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
+}
+
+/// (a) SmolLM2, pilot 8: both models; (b) SmolLM2, the other pilots; (c) tiny; (d) synthetic.
+fn panels(data: &Data) -> Vec<Panel> {
+    let curves = &data.validation.curves;
+    let mut panels = Vec::new();
+    panels.extend(both(curves, "smollm2", 8, "(a) SmolLM2-135M paths, pilot of 8: predicted vs replay".into()));
+    let others: Vec<usize> = data.settings.pilots.iter().copied().filter(|&m| m != 8).collect();
     let mut series = Vec::new();
     for (k, &m) in others.iter().enumerate() {
-        if let Some(c) = find(&v.curves, "smollm2", PlanModel::EmpiricalBayes, m) {
+        if let Some(c) = find(curves, "smollm2", PlanModel::EmpiricalBayes, m) {
             series.extend(band_series(c, palette::FAMILY[(k + 2) % palette::FAMILY.len()], format!("empirical Bayes, pilot of {m}")));
         }
     }
-    if let Some(c) = find(&v.curves, "smollm2", PlanModel::EmpiricalBayes, 8) {
+    if let Some(c) = find(curves, "smollm2", PlanModel::EmpiricalBayes, 8) {
         series.push(replay_series(c));
     }
     panels.push(Panel::versus_n(
@@ -173,48 +204,53 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         LegendAt::LowerRight,
         series,
     ));
-    if let Some(p) = both("tiny", 8, format!("(c) tiny transformer, {tiny_questions} questions, pilot of 8 (file 1)")) {
-        panels.push(p);
-    }
-    if let Some(p) = both("synthetic", 8, format!("(d) synthetic population, {synthetic_questions} questions, pilot of 8 (file 1)")) {
-        panels.push(p);
-    }
-    let mut files = draw(&cfg.out, "plan", "Plans from a pilot: predicted SC accuracy vs what replay measured", &panels, (2, 2), (1800, 1400))?;
-    files.push(csv.write(&cfg.out, "plan")?);
-    files.push(ccsv.write(&cfg.out, "plan_curves")?);
+    let (tiny_questions, synthetic_questions) = data.questions;
+    panels.extend(both(curves, "tiny", 8, format!("(c) tiny transformer, {tiny_questions} questions, pilot of 8 (file 1)")));
+    panels.extend(both(curves, "synthetic", 8, format!("(d) synthetic population, {synthetic_questions} questions, pilot of 8 (file 1)")));
+    panels
+}
 
-    let rows = summarise(&v.cells);
+/// The sentence on coverage over all cells.
+fn verdict(rows: &[Summary]) -> String {
     let overall = |model: PlanModel, q: Quantity| rows.iter().find(|r| r.source == "all" && r.model == model && r.quantity == q);
-    let verdict = match (
+    let (Some(ea), Some(es), Some(pa), Some(ps)) = (
         overall(PlanModel::EmpiricalBayes, Quantity::Accuracy),
         overall(PlanModel::EmpiricalBayes, Quantity::Samples),
         overall(PlanModel::PlugIn, Quantity::Accuracy),
         overall(PlanModel::PlugIn, Quantity::Samples),
-    ) {
-        (Some(ea), Some(es), Some(pa), Some(ps)) => {
-            let cells = ea.cells + es.cells;
-            let covered = (ea.coverage * ea.cells as f64 + es.coverage * es.cells as f64) / cells as f64;
-            format!(
-                "Over all {cells} predicted cells the empirical-Bayes intervals hold the replay in {covered:.0}% (accuracy {:.0}%, mean width {:.1} \
-                 points; samples {:.0}%, mean width {:.1}); the plug-in's in {:.0}% and {:.0}%, its accuracy predictions off by {:+.1} points on \
-                 average{}.",
-                ea.coverage,
-                ea.mean_width,
-                es.coverage,
-                es.mean_width,
-                pa.coverage,
-                ps.coverage,
-                pa.mean_error,
-                if pa.mean_error < 0.0 {
-                    " — too little gain from more samples: each pilot's frequencies taken as the truth make a unanimous pilot look settled \
-                     and leave no room for answers not yet seen"
-                } else {
-                    ""
-                }
-            )
-        }
-        _ => String::new(),
+    ) else {
+        return String::new();
     };
+    let cells = ea.cells + es.cells;
+    let covered = (ea.coverage * ea.cells as f64 + es.coverage * es.cells as f64) / cells as f64;
+    format!(
+        "Over all {cells} predicted cells the empirical-Bayes intervals hold the replay in {covered:.0}% (accuracy {:.0}%, mean width {:.1} \
+         points; samples {:.0}%, mean width {:.1}); the plug-in's in {:.0}% and {:.0}%, its accuracy predictions off by {:+.1} points on \
+         average{}.",
+        ea.coverage,
+        ea.mean_width,
+        es.coverage,
+        es.mean_width,
+        pa.coverage,
+        ps.coverage,
+        pa.mean_error,
+        if pa.mean_error < 0.0 {
+            " — too little gain from more samples: each pilot's frequencies taken as the truth make a unanimous pilot look settled \
+             and leave no room for answers not yet seen"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Draws the figure and writes its files into `dir`.
+pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
+    let mut files = draw(dir, "plan", "Plans from a pilot: predicted SC accuracy vs what replay measured", &panels(data), (2, 2), (1800, 1400))?;
+    let (csv, ccsv) = tables(data);
+    files.push(csv.write(dir, "plan")?);
+    files.push(ccsv.write(dir, "plan_curves")?);
+    let settings = &data.settings;
+    let ((tiny_questions, synthetic_questions), (tiny_files, synthetic_files)) = (data.questions, data.files);
     let summary = format!(
         "## Plans from a pilot (`plan.png`)\n\n`pathconf plan` reads the first m paths of each question (m = {pilots}) and predicts SC's accuracy \
          at n = {ns} and the cost and accuracy of {rules} — what replay measures once the file is complete (the pilot's paths kept \
@@ -229,8 +265,9 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
         floor = crate::validate::plan::TINY_FLOOR,
         truth_runs = settings.truth_runs,
         draws = settings.draws,
-        seed = cfg.seed,
-        table = summary_table(&rows),
+        seed = settings.seed,
+        table = summary_table(&data.summary),
+        verdict = verdict(&data.summary),
     );
     Ok(FigureOutput { name: "plan", files, summary })
 }

@@ -23,7 +23,7 @@
 //! The analysis (pools, measured errors and their z-tests) is
 //! [`crate::validate::pool`]; this module draws it.
 
-use super::accuracy::{Curves, MethodCurve};
+use super::accuracy::{curve_series, curve_table, method_curves, MethodCurve, SHOWN};
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::EstimatorId;
@@ -33,8 +33,9 @@ use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig};
 use crate::montecarlo::agreement::FAMILY_ALPHA;
 use crate::progress::Observer;
-use crate::validate::pool::{pool_errors, pool_facts, PoolFacts};
-use std::path::PathBuf;
+use crate::validate::pool::{pool_errors, pool_facts, PoolErrorRow, PoolFacts};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 /// CSV columns of the accuracy / calibration table.
 pub const COLUMNS: [&str; 6] = super::accuracy::COLUMNS;
@@ -49,102 +50,184 @@ pub fn data_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join("smollm2_paths.jsonl")
 }
 
-/// Writes `real_llm.{png,svg,csv}`, `real_llm_error.csv`, `real_llm_questions.csv`.
-pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+/// One question's pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionPool {
+    /// Its id.
+    pub id: String,
+    /// The ground truth.
+    pub truth: String,
+    /// Paths.
+    pub paths: usize,
+    /// Correct paths.
+    pub hits: usize,
+    /// Distinct paths.
+    pub distinct: usize,
+    /// `Σ exp(Σ log p)` over distinct paths.
+    pub mass_sequence: f64,
+    /// `Σ exp(mean log p)` over distinct paths.
+    pub mass_mean: f64,
+    /// SC's and PPL's answers on all paths.
+    pub answers: (String, String),
+}
+
+impl QuestionPool {
+    /// The share of correct paths.
+    fn correct_fraction(&self) -> f64 {
+        self.hits as f64 / self.paths as f64
+    }
+}
+
+/// The numbers behind the figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Data {
+    /// The data file's name.
+    pub file: String,
+    /// Paths per question (the fewest).
+    pub n_max: usize,
+    /// Random subsets per K.
+    pub repeats: usize,
+    /// Random subsets per pool-error point.
+    pub trials: usize,
+    /// Paths without an answer, questions with one.
+    pub invalid: (usize, usize),
+    /// PPL, SC, PC, RPC: accuracy and ECE vs n (measured).
+    pub curves: Vec<MethodCurve>,
+    /// Per question.
+    pub pools: Vec<QuestionPool>,
+    /// The subset sizes of the pool errors.
+    pub error_ns: Vec<usize>,
+    /// Questions with at least one correct path.
+    pub used: usize,
+    /// Every measured pool error against its exact value (one family).
+    pub errors: Vec<PoolErrorRow>,
+    /// Per error n: mean over the used questions of SC exact, SC measured, PC exact, PC measured, each / pool value².
+    pub relative: Vec<[f64; 4]>,
+}
+
+/// Per n: mean over questions of exact and measured error / pool value².
+fn relative(rows: &[PoolErrorRow], error_ns: &[usize], used: usize) -> Vec<[f64; 4]> {
+    let mut rel = vec![[0.0f64; 4]; error_ns.len()];
+    for r in rows {
+        let (j, k) = (error_ns.iter().position(|&n| n == r.n).expect("n from error_ns"), usize::from(r.estimator == EstimatorId::Pc));
+        let scale = r.pool_value * r.pool_value;
+        rel[j][2 * k] += r.exact / scale / used as f64;
+        rel[j][2 * k + 1] += r.measured / scale / used as f64;
+    }
+    rel
+}
+
+/// Computes the figure's numbers.
+pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, FigureError> {
     let file = data_file();
     let ds: Dataset = crate::eval::formats::read(&file, None, None)?;
     let equal = AnswerEquality::default();
     let n_max = ds.questions.iter().map(|q| q.paths.len()).min().unwrap_or(0);
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
-    let ecfg = EvalConfig {
-        methods: vec![Method::Ppl, Method::Sc, Method::Pc, Method::Rpc],
-        ks: ks.clone(),
-        repeats,
-        seed: cfg.seed,
-        prob: ProbMode::Mean,
-        equal: equal.clone(),
-        invalid: None,
-    };
+    let methods = vec![Method::Ppl, Method::Sc, Method::Pc, Method::Rpc];
+    let ecfg = EvalConfig { methods, ks: ks.clone(), repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: equal.clone(), invalid: None };
     let report = evaluate(&ds, &ecfg, observer)?;
-
-    // Accuracy and ECE vs n.
-    let mut csv = Csv::new(&COLUMNS);
-    let Curves { accuracy: acc_series, ece: ece_series, points: curves } = super::accuracy::curves(&report, &mut csv);
-
-    // Pools.
     let facts: Vec<PoolFacts> =
         ds.questions.iter().map(|q| pool_facts(q, &equal)).collect::<Result<_, _>>().map_err(|source| FigureError::Pool { file: file.clone(), source })?;
-
     // Estimation error relative to the pool, on questions the pool gets right
     // at least once (elsewhere both errors are identically 0).
     let trials = if cfg.quick { 200 } else { 2000 };
     let error_ns: Vec<usize> = ks.iter().copied().filter(|&n| n < n_max).collect();
-    let report = pool_errors(&facts, &error_ns, trials, cfg.seed);
-    let (used, comparisons) = (&report.used, report.family.comparisons);
+    let errors = pool_errors(&facts, &error_ns, trials, cfg.seed);
+    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal, None)?;
+    // CSV cells: answers never contain the separator.
+    let top = |o: &crate::eval::methods::Outcome| o.rows.first().map(|r| r.answer.replace(',', ";")).unwrap_or_default();
+    let pools = ds
+        .questions
+        .iter()
+        .zip(&facts)
+        .zip(&full_rows)
+        .map(|((q, fa), rows)| QuestionPool {
+            id: q.id.clone(),
+            truth: q.truth.clone(),
+            paths: fa.paths,
+            hits: fa.hits,
+            distinct: fa.distinct,
+            mass_sequence: fa.mass_sequence,
+            mass_mean: fa.mass_mean,
+            answers: (top(&rows[0]), top(&rows[1])),
+        })
+        .collect();
+    Ok(Data {
+        file: ds.file.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
+        n_max,
+        repeats,
+        trials,
+        invalid: (ds.invalid_answers(), ds.questions_with_invalid()),
+        curves: method_curves(&report, &SHOWN.map(|s| s.0)),
+        pools,
+        relative: relative(&errors.rows, &error_ns, errors.used.len()),
+        error_ns,
+        used: errors.used.len(),
+        errors: errors.rows,
+    })
+}
+
+/// Writes `real_llm.{png,svg,csv}`, `real_llm_error.csv`, `real_llm_questions.csv`.
+pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, FigureError> {
+    render(&compute(cfg, observer)?, &cfg.out)
+}
+
+/// The error and the per-question tables.
+fn tables(data: &Data) -> (Csv, Csv) {
     let mut err_csv = Csv::new(&ERROR_COLUMNS);
-    let mut disagreements = Vec::new();
-    // Per n: mean over questions of exact and measured error / pool value².
-    let mut rel = vec![[0.0f64; 4]; error_ns.len()];
-    for r in &report.rows {
-        let q = &ds.questions[r.question];
-        let (j, k) = (error_ns.iter().position(|&n| n == r.n).expect("n from error_ns"), usize::from(r.estimator == EstimatorId::Pc));
-        let (name, n, z) = (r.estimator.label(), r.n, r.z);
-        if !r.agrees {
-            disagreements.push(format!("{} {name} n = {n}: measured {:.4e}, exact {:.4e}, z = {z:.2}", q.id, r.measured, r.exact));
-        }
+    for r in &data.errors {
         err_csv.row(vec![
-            q.id.clone(),
-            name.into(),
-            n.to_string(),
+            data.pools[r.question].id.clone(),
+            r.estimator.label().into(),
+            r.n.to_string(),
             csv_float(r.pool_value),
             csv_float(r.exact),
             csv_float(r.measured),
             csv_float(r.null_se),
-            csv_float(z),
+            csv_float(r.z),
             r.agrees.to_string(),
         ]);
-        let scale = r.pool_value * r.pool_value;
-        rel[j][2 * k] += r.exact / scale / used.len() as f64;
-        rel[j][2 * k + 1] += r.measured / scale / used.len() as f64;
     }
-    let xs: Vec<f64> = error_ns.iter().map(|&n| n as f64).collect();
-    let line = |k: usize| xs.iter().zip(&rel).map(|(&x, r)| (x, r[k])).filter(|p| p.1 > 0.0).collect::<Vec<_>>();
+    let mut q_csv = Csv::new(&QUESTION_COLUMNS);
+    for q in &data.pools {
+        q_csv.row(vec![
+            q.id.clone(),
+            q.truth.clone(),
+            q.paths.to_string(),
+            q.distinct.to_string(),
+            csv_float(q.correct_fraction()),
+            q.answers.0.clone(),
+            q.answers.1.clone(),
+            csv_float(q.mass_sequence),
+            csv_float(q.mass_mean),
+        ]);
+    }
+    (err_csv, q_csv)
+}
+
+fn panels(data: &Data) -> Vec<Panel> {
+    let (acc_series, ece_series) = curve_series(&data.curves, &SHOWN.map(|s| s.1));
+    let xs: Vec<f64> = data.error_ns.iter().map(|&n| n as f64).collect();
+    let line = |k: usize| xs.iter().zip(&data.relative).map(|(&x, r)| (x, r[k])).filter(|p| p.1 > 0.0).collect::<Vec<_>>();
     let err_series = vec![
         Series::new("SC exact (finite pool)", palette::SC, Style::Line, line(0)),
         Series::new("SC measured", palette::SC, Style::Points, line(1)),
         Series::new("PC exact (finite pool)", palette::PC, Style::Line, line(2)),
         Series::new("PC measured", palette::PC, Style::Points, line(3)),
     ];
-
-    // Distinct paths and mass.
-    let mut q_csv = Csv::new(&QUESTION_COLUMNS);
-    let full_rows = crate::eval::protocol::outcomes_full(&ds, &[Method::Sc, Method::Ppl], ProbMode::Mean, &equal, None)?;
-    for ((q, fa), rows) in ds.questions.iter().zip(&facts).zip(&full_rows) {
-        // CSV cells: answers never contain the separator.
-        let top = |o: &crate::eval::methods::Outcome| o.rows.first().map(|r| r.answer.replace(',', ";")).unwrap_or_default();
-        q_csv.row(vec![
-            q.id.clone(),
-            q.truth.clone(),
-            fa.paths.to_string(),
-            fa.distinct.to_string(),
-            csv_float(fa.sc_value()),
-            top(&rows[0]),
-            top(&rows[1]),
-            csv_float(fa.mass_sequence),
-            csv_float(fa.mass_mean),
-        ]);
-    }
+    let mass = |f: fn(&QuestionPool) -> f64| data.pools.iter().map(|q| (q.distinct as f64, f(q))).collect::<Vec<_>>();
     let mass_series = vec![
-        Series::new("Σ exp(sequence log-prob): true mass", palette::SC, Style::Points, facts.iter().map(|fa| (fa.distinct as f64, fa.mass_sequence)).collect()),
-        Series::new("Σ exp(mean log-prob): the reference's", palette::PPL, Style::Points, facts.iter().map(|fa| (fa.distinct as f64, fa.mass_mean)).collect()),
+        Series::new("Σ exp(sequence log-prob): true mass", palette::SC, Style::Points, mass(|q| q.mass_sequence)),
+        Series::new("Σ exp(mean log-prob): the reference's", palette::PPL, Style::Points, mass(|q| q.mass_mean)),
     ];
-
-    let panels = vec![
+    let n_max = data.n_max;
+    vec![
         Panel::versus_n("(a) accuracy (mean ± std over subsets)".into(), "accuracy (%)", Scale::Linear, LegendAt::LowerRight, acc_series),
         Panel::versus_n("(b) ECE, chosen answer (mean ± std over subsets)".into(), "ECE (%)", Scale::Linear, LegendAt::UpperRight, ece_series),
         Panel::versus_n(
-            format!("(c) error on the correct answer vs the {n_max}-path pool ({} questions)", used.len()),
+            format!("(c) error on the correct answer vs the {n_max}-path pool ({} questions)", data.used),
             "E[(est(n) − est(N))²] / est(N)²  (mean over questions)",
             Scale::Log10,
             LegendAt::LowerLeft,
@@ -160,39 +243,21 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
             legend: LegendAt::UpperLeft,
             y_range: None,
         },
-    ];
-    let mut files = draw(&cfg.out, "real_llm", "SmolLM2-135M-Instruct: SC / PPL / PC / RPC on sampled reasoning paths", &panels, (2, 2), (1800, 1400))?;
-    files.push(csv.write(&cfg.out, "real_llm")?);
-    files.push(err_csv.write(&cfg.out, "real_llm_error")?);
-    files.push(q_csv.write(&cfg.out, "real_llm_questions")?);
-
-    let summary = summary_text(&ds, &facts, &curves, &rel, &error_ns, used.len(), comparisons, &disagreements, repeats, trials, n_max);
-    Ok(FigureOutput { name: "real_llm", files, summary })
+    ]
 }
 
-#[allow(clippy::too_many_arguments)]
-fn summary_text(
-    ds: &Dataset,
-    facts: &[PoolFacts],
-    curves: &[MethodCurve],
-    rel: &[[f64; 4]],
-    error_ns: &[usize],
-    used: usize,
-    comparisons: usize,
-    disagreements: &[String],
-    repeats: usize,
-    trials: usize,
-    n_max: usize,
-) -> String {
-    let nq = facts.len();
-    let paths: usize = facts.iter().map(|f| f.paths).sum();
-    let distinct: usize = facts.iter().map(|f| f.distinct).sum();
-    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let pass1 = 100.0 * mean(facts.iter().map(PoolFacts::sc_value).collect());
-    let never = facts.iter().filter(|f| f.hits == 0).count();
-    let mass_seq_med = median(facts.iter().map(|f| f.mass_sequence).collect());
-    let mass_mean_med = median(facts.iter().map(|f| f.mass_mean).collect());
-    let over_one = facts.iter().filter(|f| f.mass_mean > 1.0).count();
+/// Draws the figure and writes its files into `dir`.
+pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
+    let mut files = draw(dir, "real_llm", "SmolLM2-135M-Instruct: SC / PPL / PC / RPC on sampled reasoning paths", &panels(data), (2, 2), (1800, 1400))?;
+    let (err_csv, q_csv) = tables(data);
+    files.push(curve_table(&data.curves).write(dir, "real_llm")?);
+    files.push(err_csv.write(dir, "real_llm_error")?);
+    files.push(q_csv.write(dir, "real_llm_questions")?);
+    Ok(FigureOutput { name: "real_llm", files, summary: summary_text(data) })
+}
+
+/// The accuracy / ECE table of the summary.
+fn curve_markdown(curves: &[MethodCurve]) -> String {
     let ns: Vec<usize> = curves.first().map(|c| c.points.iter().map(|p| p.n).collect()).unwrap_or_default();
     let mut table = String::from("| n |");
     curves.iter().for_each(|c| table.push_str(&format!(" {m} accuracy (%) | {m} ECE (%) |", m = c.method)));
@@ -202,18 +267,36 @@ fn summary_text(
         curves.iter().for_each(|c| table.push_str(&format!(" {:.2} | {:.2} |", c.points[i].accuracy, c.points[i].ece)));
         table.push('\n');
     }
-    let findings = findings(curves, rel, error_ns, distinct as f64 / paths.max(1) as f64);
-    let ratio = |k: usize| {
-        let (a, b) = (rel.first().map_or(f64::NAN, |r| r[k]), rel.last().map_or(f64::NAN, |r| r[k]));
-        a / b
-    };
-    let n_lo = error_ns.first().copied().unwrap_or(1);
-    let n_hi = error_ns.last().copied().unwrap_or(1);
+    table
+}
+
+fn summary_text(data: &Data) -> String {
+    let pools = &data.pools;
+    let nq = pools.len();
+    let paths: usize = pools.iter().map(|f| f.paths).sum();
+    let distinct: usize = pools.iter().map(|f| f.distinct).sum();
+    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let pass1 = 100.0 * mean(pools.iter().map(QuestionPool::correct_fraction).collect());
+    let never = pools.iter().filter(|f| f.hits == 0).count();
+    let mass_seq_med = median(pools.iter().map(|f| f.mass_sequence).collect());
+    let mass_mean_med = median(pools.iter().map(|f| f.mass_mean).collect());
+    let over_one = pools.iter().filter(|f| f.mass_mean > 1.0).count();
+    let (rel, error_ns) = (&data.relative, &data.error_ns);
+    let findings = findings(&data.curves, rel, error_ns, distinct as f64 / paths.max(1) as f64);
+    let ratio = |k: usize| rel.first().map_or(f64::NAN, |r| r[k]) / rel.last().map_or(f64::NAN, |r| r[k]);
+    let (n_lo, n_hi) = (error_ns.first().copied().unwrap_or(1), error_ns.last().copied().unwrap_or(1));
+    let disagreements: Vec<String> = data
+        .errors
+        .iter()
+        .filter(|r| !r.agrees)
+        .map(|r| format!("{} {} n = {}: measured {:.4e}, exact {:.4e}, z = {:.2}", pools[r.question].id, r.estimator.label(), r.n, r.measured, r.exact, r.z))
+        .collect();
+    let (comparisons, n_max, repeats, trials, used) = (data.errors.len(), data.n_max, data.repeats, data.trials, data.used);
     format!(
         "## Real model II: SmolLM2-135M-Instruct (`real_llm.png`)\n\n\
          {nq} questions × {n_max} paths from `{}` (sampled once by `pathconf sample`, see `data/README.md`; \
          {} paths without an extractable answer, in {} questions: they vote as one answer group, as in the reference's `INVALID_ANS`). Mean per-path accuracy {pass1:.1}%; {never} questions never answered correctly.\n\n\
-         Accuracy and ECE (mean over {repeats} random subsets per n; one at n = {n_max}):\n\n{table}\n{findings}\n\
+         Accuracy and ECE (mean over {repeats} random subsets per n; one at n = {n_max}):\n\n{}\n{findings}\n\
          **Estimation error vs the pool** (finite-population exact forms of `theory::pool`, {trials} random subsets per point, \
          {used} questions with at least one correct path): {} of {comparisons} measured values agree with the exact ones \
          (z-test, Bonferroni, family level {FAMILY_ALPHA}).{} From n = {n_lo} to n = {n_hi}, SC's relative error falls by a factor \
@@ -223,9 +306,10 @@ fn summary_text(
          {mass_mean_med:.2} ({over_one} of {nq} questions above 1). The reference's path \"probability\" exp(mean log-prob) is not a \
          probability; PC as the theory defines it (summing true sequence probabilities) would give every answer a confidence below the \
          covered mass (median {mass_seq_med:.1e}) — a large model error — which is why the reference normalises over the sampled paths.\n",
-        ds.file.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
-        ds.invalid_answers(),
-        ds.questions_with_invalid(),
+        data.file,
+        data.invalid.0,
+        data.invalid.1,
+        curve_markdown(&data.curves),
         comparisons - disagreements.len(),
         if disagreements.is_empty() { String::new() } else { format!(" Disagreements: {}.", disagreements.join("; ")) },
         ratio(1),
@@ -322,4 +406,21 @@ fn findings(curves: &[MethodCurve], rel: &[[f64; 4]], error_ns: &[usize], distin
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_paths_give_consistent_pools_and_a_family_of_checks() {
+        let cfg = FigureConfig { out: "unused".into(), seed: 3, quick: true };
+        let data = compute(&cfg, &crate::progress::Quiet).unwrap();
+        assert_eq!(data.pools.len(), 192);
+        assert!(data.pools.iter().all(|q| q.hits <= q.paths && q.distinct <= q.paths && q.mass_sequence <= 1.0 + 1e-9));
+        assert_eq!(data.used, data.pools.iter().filter(|q| q.hits > 0).count());
+        assert_eq!(data.errors.len(), 2 * data.used * data.error_ns.len());
+        assert_eq!(data.relative.len(), data.error_ns.len());
+        assert!(serde_json::to_string(&data).unwrap().contains("mass_sequence"));
+    }
 }

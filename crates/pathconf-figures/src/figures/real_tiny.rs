@@ -15,7 +15,7 @@ use crate::select::select;
 use crate::tiny::store::{curve_csv, ensure_model};
 use crate::tiny::train::LossPoint;
 use crate::tiny::{ModelConfig, TrainConfig};
-use crate::validate::tiny::{compare, questions, run_questions, train_config, ErrorComparison, QuestionRun, Settings, ESTIMATORS, FLOOR};
+use crate::validate::tiny::{compare, questions, run_questions, train_config, ErrorComparison, QuestionRun, QuestionStats, Settings, ESTIMATORS, FLOOR};
 use serde::Serialize;
 use std::path::Path;
 
@@ -35,27 +35,6 @@ pub fn sampling(quick: bool) -> (Vec<u64>, usize, u64) {
     } else {
         ((0..=6).map(|k| 1u64 << k).collect(), 200, 1000)
     }
-}
-
-/// One question's enumeration and sampling.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuestionStats {
-    /// `a+b+c`.
-    pub id: String,
-    /// The model's exact accuracy `p(y)` (enumeration).
-    pub exact_accuracy: f64,
-    /// Mass the enumeration covers.
-    pub covered: f64,
-    /// Mass of paths without a valid answer.
-    pub invalid: f64,
-    /// Enumerated paths.
-    pub paths: usize,
-    /// Distinct answers among them.
-    pub answers: usize,
-    /// Distinct sampled paths.
-    pub distinct: usize,
-    /// Sampled paths.
-    pub sampled: usize,
 }
 
 /// One estimator's accuracy (measured over questions × repeats) and ECE at one n.
@@ -134,7 +113,7 @@ fn calibration(runs: &[QuestionRun], ns: &[u64], k: usize) -> Vec<CalibrationPoi
 /// Up to four questions spanning difficulty, easiest first.
 fn shown(runs: &[QuestionRun], ns: &[u64]) -> Vec<Shown> {
     let mut order: Vec<usize> = (0..runs.len()).collect();
-    order.sort_by(|&a, &b| runs[b].exact_accuracy.total_cmp(&runs[a].exact_accuracy));
+    order.sort_by(|&a, &b| runs[b].stats.exact_accuracy.total_cmp(&runs[a].stats.exact_accuracy));
     let picked: Vec<usize> = if order.len() <= 4 { order.clone() } else { (0..4).map(|i| order[i * (order.len() - 1) / 3]).collect() };
     picked
         .into_iter()
@@ -145,7 +124,7 @@ fn shown(runs: &[QuestionRun], ns: &[u64]) -> Vec<Shown> {
                 .iter()
                 .map(|cells| ns.iter().zip(cells).map(|(&n, e)| ErrorPoint { n, exact: e.exact, measured: e.measured.estimate(0.0) }).collect())
                 .collect();
-            Shown { id: r.id.clone(), exact_accuracy: r.exact_accuracy, errors }
+            Shown { id: r.stats.id.clone(), exact_accuracy: r.stats.exact_accuracy, errors }
         })
         .collect()
 }
@@ -157,19 +136,7 @@ pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, Figu
     let stored = ensure_model(None, &ModelConfig::default(), &training, observer)?;
     let runs = run_questions(&stored.portable, &stored.dir, &questions(cfg.quick), &Settings { ns: &ns, repeats, rpc_trials, seed: cfg.seed }, observer)?;
     let (family, comparisons) = compare(&runs, &ns, repeats);
-    let questions = runs
-        .iter()
-        .map(|r| QuestionStats {
-            id: r.id.clone(),
-            exact_accuracy: r.exact_accuracy,
-            covered: r.covered,
-            invalid: r.invalid,
-            paths: r.paths,
-            answers: r.answers,
-            distinct: r.distinct,
-            sampled: r.sampled,
-        })
-        .collect();
+    let questions = runs.iter().map(|r| r.stats.clone()).collect();
     let ni = ns.len() - 1;
     let final_accuracy = (0..ESTIMATORS.len())
         .map(|k| {

@@ -61,7 +61,7 @@ pub struct Source {
 }
 
 /// What is validated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     /// Pilot sizes `m`.
     pub pilots: Vec<usize>,
@@ -129,7 +129,7 @@ impl Cell {
 
 /// SC's whole predicted curve for one (file, pilot, model), with the replay
 /// (and the truth's expectation) at every `n` — for the figure.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Curve {
     /// Source.
     pub source: &'static str,
@@ -148,7 +148,7 @@ pub struct Curve {
 }
 
 /// Everything [`validate`] measured.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Validation {
     /// Every cell.
     pub cells: Vec<Cell>,

@@ -141,7 +141,7 @@ pub fn measured_pool_error(facts: &PoolFacts, n: usize, trials: usize, rng: &mut
 }
 
 /// One comparison of a measured pool error with its exact value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PoolErrorRow {
     /// Index of the question in the data set.
     pub question: usize,

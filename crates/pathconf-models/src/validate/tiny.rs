@@ -29,7 +29,7 @@
 use crate::distribution::{DistributionError, PathDistribution};
 use crate::estimators::{Estimator, EstimatorId, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
 use crate::generation::GenerationConfig;
-use crate::montecarlo::agreement::{Comparison, Family, StdError};
+use crate::montecarlo::agreement::{Checks, Family, StdError};
 use crate::montecarlo::{simulate_estimators, RunningStats, SimConfig};
 use crate::progress::Observer;
 use crate::sample::{Sample, SampledPath};
@@ -92,19 +92,13 @@ pub struct ErrorCell {
     pub null_sd: f64,
 }
 
-/// One question's measurements.
-#[derive(Debug, Clone)]
-pub struct QuestionRun {
+/// One question's enumeration and sampling, in numbers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QuestionStats {
     /// The question's id.
     pub id: String,
-    /// `[estimator][n index]`, estimators in [`ESTIMATORS`] order.
-    pub errors: Vec<Vec<ErrorCell>>,
-    /// `[estimator][n index]` → per-repeat `(confidence, correct)` rows.
-    pub rows: Rows,
     /// The model's exact accuracy: `p(y)`.
     pub exact_accuracy: f64,
-    /// The enumerated path distribution (renormalised over the covered mass).
-    pub dist: PathDistribution,
     /// Probability mass the enumeration covers.
     pub covered: f64,
     /// Mass of enumerated paths without a valid answer.
@@ -117,6 +111,19 @@ pub struct QuestionRun {
     pub distinct: usize,
     /// Sampled paths.
     pub sampled: usize,
+}
+
+/// One question's measurements.
+#[derive(Debug, Clone)]
+pub struct QuestionRun {
+    /// Its enumeration and sampling.
+    pub stats: QuestionStats,
+    /// `[estimator][n index]`, estimators in [`ESTIMATORS`] order.
+    pub errors: Vec<Vec<ErrorCell>>,
+    /// `[estimator][n index]` → per-repeat `(confidence, correct)` rows.
+    pub rows: Rows,
+    /// The enumerated path distribution (renormalised over the covered mass).
+    pub dist: PathDistribution,
 }
 
 /// Enumerates question `q` (index `qi`), samples it `repeats × max(ns)`
@@ -250,19 +257,17 @@ pub fn run_question(
         }
         observer.advance(1);
     }
-    Ok(QuestionRun {
+    let stats = QuestionStats {
         id: q.id(),
-        errors,
-        rows,
         exact_accuracy: target,
-        dist: d.clone(),
         covered: e.covered_mass,
         invalid: e.invalid_mass(),
         paths: d.paths().len(),
         answers: d.n_answers(),
         distinct: distinct.len(),
         sampled: generated.len(),
-    })
+    };
+    Ok(QuestionRun { stats, errors, rows, dist: d.clone() })
 }
 
 /// [`run_question`] over `qs` with the model stored in `model_dir`, memoised
@@ -349,7 +354,7 @@ pub struct ErrorComparison {
 /// relative (different summation orders). Bonferroni over all comparisons
 /// ([`Family`]). In order of question, estimator, `n`.
 pub fn compare(runs: &[QuestionRun], ns: &[u64], repeats: usize) -> (Family, Vec<ErrorComparison>) {
-    let family = Family::new(runs.len() * ESTIMATORS.len() * ns.len());
+    let mut checks = Checks::new();
     let mut out = Vec::new();
     for (qi, r) in runs.iter().enumerate() {
         for (k, &estimator) in ESTIMATORS.iter().enumerate() {
@@ -359,10 +364,24 @@ pub fn compare(runs: &[QuestionRun], ns: &[u64], repeats: usize) -> (Family, Vec
                 let (ex, ex_se, null_sd) = (cell.exact, cell.exact_se, cell.null_sd);
                 let floor = 1e-9 * ex.abs().max(est.mean.abs()) + f64::MIN_POSITIVE;
                 let se = ((null_sd * null_sd) / repeats as f64 + ex_se * ex_se).sqrt();
-                let Comparison { z, agrees } = family.equal(est.mean, ex, StdError::AtLeast { se, floor });
-                out.push(ErrorComparison { question: qi, estimator, n, measured: est.mean, measured_se: est.std_error, exact: ex, exact_se: ex_se, z, agrees });
+                checks.equal(format!("{} {} n={n}", r.stats.id, estimator.name()), est.mean, ex, StdError::AtLeast { se, floor });
+                out.push(ErrorComparison {
+                    question: qi,
+                    estimator,
+                    n,
+                    measured: est.mean,
+                    measured_se: est.std_error,
+                    exact: ex,
+                    exact_se: ex_se,
+                    z: 0.0,
+                    agrees: false,
+                });
             }
         }
     }
-    (family, out)
+    let judged = checks.judge();
+    for (c, j) in out.iter_mut().zip(&judged.checks) {
+        (c.z, c.agrees) = (j.z, j.agrees);
+    }
+    (judged.family, out)
 }
