@@ -271,3 +271,26 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
     );
     Ok(FigureOutput { name: "plan", files, summary })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_is_validated_and_every_interval_holds_its_prediction() {
+        // The quick settings (seed 6): cells from all three sources, each
+        // interval around its prediction, one summary row per source, model
+        // and quantity and the overall ones.
+        let cfg = FigureConfig { out: "unused".into(), seed: 6, quick: true };
+        let data = compute(&cfg, &crate::progress::Quiet).unwrap();
+        for source in ["smollm2", "tiny", "synthetic"] {
+            assert!(data.validation.cells.iter().any(|c| c.source == source), "{source}");
+        }
+        for c in &data.validation.cells {
+            assert!(c.low - 1e-9 <= c.predicted && c.predicted <= c.high + 1e-9, "{c:?}");
+        }
+        assert!(data.summary.iter().any(|s| s.source == "all" && s.model == PlanModel::EmpiricalBayes));
+        assert!(!verdict(&data.summary).is_empty());
+        assert!(serde_json::to_string(&data).unwrap().contains("\"validation\""));
+    }
+}
