@@ -30,8 +30,8 @@
 #![warn(missing_docs)]
 
 pub use pathconf_core::{
-    accuracy, aggregate, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, options, output, plan, progress,
-    sample, select, spec, stopping, theory, verify, weibull,
+    accuracy, aggregate, combinatorics, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, options, output,
+    plan, progress, provenance, sample, select, spec, stopping, theory, verify, weibull,
 };
 pub use pathconf_core::{DistributionError, PathDistribution, Sample, SampledPath};
 pub use pathconf_eval::{api, eval};

@@ -7,7 +7,7 @@ mod common;
 use pathconf::accuracy::population::{chernoff_rate, observed_shape, BinaryMixture, Shape};
 use pathconf::accuracy::sc::sc_curve;
 use pathconf::accuracy::target::{samples_needed, Target};
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig, AccuracyMethod};
+use pathconf::accuracy::{selection_accuracy, AccuracyConfig, Provenance};
 use pathconf::estimators::EstimatorId;
 use pathconf::montecarlo::agreement::{Family, StdError};
 use pathconf::progress::Quiet;
@@ -44,7 +44,7 @@ fn exact_accuracy_equals_enumeration_of_all_tuples() {
         let cfg = AccuracyConfig { tau: Some(*tau), ..Default::default() };
         let rows = selection_accuracy(d, &ALL, &ns, &cfg, &Quiet).unwrap();
         for r in &rows {
-            assert_ne!(r.method, AccuracyMethod::MonteCarlo, "case {ci}: tiny spaces are worked exactly");
+            assert_ne!(r.method, Provenance::MonteCarlo, "case {ci}: tiny spaces are worked exactly");
             let e = enumerate(d, r.n, *tau).unwrap();
             let slot = ALL.iter().position(|&x| x == r.estimator).unwrap();
             let truth = e.selection[slot];
@@ -177,6 +177,6 @@ fn monte_carlo_rows_do_not_depend_on_threads() {
             .install(|| selection_accuracy(&d, &[EstimatorId::Pc, EstimatorId::Rp], &[4, 16], &cfg, &Quiet).unwrap())
     };
     let one = run(1);
-    assert!(one.iter().all(|r| r.method == AccuracyMethod::MonteCarlo));
+    assert!(one.iter().all(|r| r.method == Provenance::MonteCarlo));
     assert_eq!(one, run(3));
 }

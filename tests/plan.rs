@@ -36,8 +36,20 @@ fn rows_have_the_documented_keys_and_measured_values_equal_the_replay() {
     let o = pathconf(&["plan", &file, "--pilot", "16", "--n", "1,4,16,64", "--stop", "esc:2:64", "--stop", "fixed:8", "--draws", "40", "--json"]);
     let report = json(&o);
     let rows = report["rows"].as_array().unwrap();
-    let keys =
-        ["method", "rule", "n", "accuracy", "accuracy_low", "accuracy_high", "accuracy_mc_se", "expected_samples", "samples_low", "samples_high", "basis"];
+    let keys = [
+        "method",
+        "rule",
+        "n",
+        "accuracy",
+        "accuracy_low",
+        "accuracy_high",
+        "accuracy_mc_se",
+        "expected_samples",
+        "samples_low",
+        "samples_high",
+        "provenance",
+        "basis",
+    ];
     for r in rows {
         let mut got: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         got.sort_unstable();
@@ -66,7 +78,7 @@ fn rows_have_the_documented_keys_and_measured_values_equal_the_replay() {
     let replay = stop_file(&["fixed:1", "fixed:4", "fixed:16", "fixed:8"], &[]);
     let measured = |n: usize| replay["results"].as_array().unwrap().iter().find(|r| r["rule"] == format!("fixed:{n}")).unwrap()["accuracy"].as_f64().unwrap();
     for (row, n) in rows.iter().zip([1, 4, 16]) {
-        assert_eq!(row["basis"], "measured: pilot");
+        assert_eq!((&row["provenance"], &row["basis"]), (&"measured".into(), &"measured: pilot".into()));
         assert!((row["accuracy"].as_f64().unwrap() - measured(n)).abs() < 1e-9, "n = {n}");
         assert_eq!(row["accuracy_low"], row["accuracy_high"]);
     }
@@ -76,7 +88,7 @@ fn rows_have_the_documented_keys_and_measured_values_equal_the_replay() {
     // ESC with windows of 2 stops within a pilot of 16 on some questions but
     // not all: predicted, its samples between 2 and 64.
     let esc = &rows[5];
-    assert!(esc["basis"].as_str().unwrap().starts_with("predicted"));
+    assert!(esc["basis"].as_str().unwrap().starts_with("predicted") && esc["provenance"] == "predicted");
     let s = esc["expected_samples"].as_f64().unwrap();
     assert!(s > 2.0 && s < 64.0, "{s}");
 }

@@ -2,10 +2,11 @@
 
 mod common;
 
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig, AccuracyMethod};
+use pathconf::accuracy::{selection_accuracy, AccuracyConfig, Provenance};
 use pathconf::estimators::EstimatorId;
 use pathconf::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
-use pathconf::stopping::exact::{count_programme, enumerate_cost};
+use pathconf::stopping::count_vectors::count_programme;
+use pathconf::stopping::enumerate::enumerate_cost;
 use pathconf::stopping::StopRule;
 use pathconf::theory::enumerate::enumerate;
 use pathconf::theory::{paper, pc::pc_moments, pc::pc_mse_direct, pc::pc_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
@@ -168,7 +169,7 @@ proptest! {
         let rows = selection_accuracy(&d, &est, &[case.n], &cfg, &pathconf::progress::Quiet).unwrap();
         let en = enumerate(&d, case.n, tau).unwrap();
         for (slot, r) in rows.iter().enumerate() {
-            prop_assert!(!matches!(r.method, AccuracyMethod::MonteCarlo), "{:?} on a tiny case is exact", r.estimator);
+            prop_assert!(!matches!(r.method, Provenance::MonteCarlo), "{:?} on a tiny case is exact", r.estimator);
             prop_assert!((r.p_correct - en.selection[slot].p_correct).abs() < 1e-10, "{:?}: {} vs {}", r.estimator, r.p_correct, en.selection[slot].p_correct);
             prop_assert!((r.expected_confidence - en.selection[slot].expected_confidence).abs() < 1e-10, "{:?}", r.estimator);
         }

@@ -116,7 +116,7 @@ fn adaptive_consistency_rules_follow_their_conventions() {
 #[test]
 fn path_rules_match_the_enumeration_of_every_path_sequence() {
     use pathconf::stopping::cost::rule_cost;
-    use pathconf::stopping::exact::enumerate_path_cost;
+    use pathconf::stopping::enumerate::enumerate_path_cost;
     use pathconf::PathDistribution;
     // Answer A: paths 0.3, 0.15; B: 0.35; C: 0.2 (correct A, mass 0.45 — the mode).
     let d = PathDistribution::new(&[("A", vec![0.3, 0.15]), ("B", vec![0.35]), ("C", vec![0.2])], Some("A")).unwrap();
@@ -143,7 +143,8 @@ fn path_rules_match_the_enumeration_of_every_path_sequence() {
 
 #[test]
 fn count_rules_equal_the_enumeration_through_the_path_enumeration_too() {
-    use pathconf::stopping::exact::{enumerate_path_cost, exact_cost};
+    use pathconf::stopping::enumerate::enumerate_path_cost;
+    use pathconf::stopping::exact::exact_cost;
     use pathconf::PathDistribution;
     let d = PathDistribution::new(&[("A", vec![0.3, 0.15]), ("B", vec![0.35]), ("C", vec![0.2])], Some("A")).unwrap();
     for text in ["asc-beta:0.8:6", "asc-majority:0.7:6", "asc-entropy:0.8:6", "asc-dirichlet:0.8:6", "esc:2:6:majority"] {
@@ -174,7 +175,8 @@ fn count_rules_monte_carlo_agrees_with_the_exact_programme() {
 
 #[test]
 fn ten_distinct_masses_are_exact_by_the_partition_programme_and_agree_with_monte_carlo() {
-    use pathconf::stopping::exact::{count_programme, exact_cost};
+    use pathconf::stopping::count_vectors::count_programme;
+    use pathconf::stopping::exact::exact_cost;
     use pathconf::stopping::simulate::simulate_cost;
     use pathconf::PathDistribution;
     // Zipf over 10 answers, the second most likely correct: out of reach of
@@ -203,7 +205,7 @@ const TRIALS: u64 = 100_000;
 /// unobserved extreme outcome among the trials — `range / TRIALS`, with range
 /// 1 for the accuracy and the cap for the samples — so a zero sample
 /// standard error (every trial alike) cannot fail spuriously.
-fn assert_agrees(family: &Family, text: &str, m: &pathconf::stopping::simulate::SimulatedCost, e: &pathconf::stopping::exact::ExactCost, cap: usize) {
+fn assert_agrees(family: &Family, text: &str, m: &pathconf::stopping::simulate::SimulatedCost, e: &pathconf::stopping::ExactCost, cap: usize) {
     let acc = family.equal(m.accuracy.mean, e.accuracy, StdError::Quadrature { se: m.accuracy.std_error, floor: 1.0 / TRIALS as f64 });
     let n =
         family.equal(m.expected_samples.mean, e.expected_samples, StdError::Quadrature { se: m.expected_samples.std_error, floor: cap as f64 / TRIALS as f64 });

@@ -392,7 +392,8 @@ def evaluate(
 class PlanResult(Report):
     """:func:`plan`'s result: one row per prediction (SC at each ``n``, SC as
     ``n → ∞`` with ``n`` None, each rule with ``n`` its cap), each with its
-    interval and ``basis`` (``"measured: pilot"`` or ``"predicted: …"``);
+    interval, ``provenance`` (``"measured"`` or ``"predicted"``) and ``basis``
+    (the same in words: ``"measured: pilot"`` or ``"predicted: …"``);
     :attr:`target` and :attr:`budget` the decisions asked for, :attr:`fitted`
     the model's parameters, :attr:`notes` what the reader should know."""
 

@@ -10,6 +10,12 @@
 
 mod interrupt;
 
+// exp, log, pow, … from the `libm` crate, as the `pathconf` binary computes
+// them (pathconf_core::elementary says why); `build.rs` links the extension
+// with `-Bsymbolic` so that its own calls bind to these definitions rather
+// than to the interpreter's C library: Python's numbers are the CLI's.
+pathconf_core::elementary_functions!();
+
 use interrupt::detached;
 use pathconf_core::accuracy::target::Target;
 use pathconf_core::invalid::InvalidPolicy;

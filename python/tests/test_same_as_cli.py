@@ -124,6 +124,7 @@ def test_plan_same_as_the_cli(cli):
     assert py.json == cli(*args)
     assert [(r["method"], r["rule"], r["n"]) for r in py] == [("sc", None, 8), ("sc", None, 16), ("sc", None, 64), ("sc", None, None), (None, rules[0], 64), (None, rules[1], 64)]
     assert py[0]["basis"] == "measured: pilot" and py[1]["basis"].startswith("predicted: ")
+    assert (py[0]["provenance"], py[1]["provenance"]) == ("measured", "predicted")
     assert py.target["n"] is not None and py.budget["tokens"] <= 400
     plug = pathconf.plan(pathconf.load(DATA), pilot=8, n=[64], model="plug-in", draws=20)
     assert plug.json == cli("plan", DATA, "--json", "--pilot", "8", "--n", "64", "--model", "plug-in", "--draws", "20")

@@ -89,7 +89,7 @@ fn print_table(r: &EvalReport) {
         .map(|m| {
             vec![
                 m.k.map(|k| k.to_string()).unwrap_or_else(|| "all".into()),
-                m.method.clone(),
+                m.method.name(),
                 m.invalid.to_string(),
                 ms(m.accuracy, 1.0, 2),
                 format!("{:.2}", m.accuracy_se),
@@ -115,7 +115,7 @@ fn print_table(r: &EvalReport) {
             .iter()
             .map(|f| {
                 vec![
-                    f.method.clone(),
+                    f.method.name(),
                     f.k_needed.map(|k| k.to_string()).unwrap_or_else(|| "not reached".into()),
                     f.reduction_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
                 ]
@@ -151,7 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let (outcome, questions) = eval_file(file, args.read.format, answers.as_ref(), &opts, CHUNK_BYTES, &bar)?;
     bar.finish();
     if let EvalOutcome::Methods { report, .. } = &outcome {
-        if opts.methods.is_none() && report.results.iter().all(|r| r.method == "SC") {
+        if opts.methods.is_none() && report.results.iter().all(|r| r.method == pathconf::eval::methods::Method::Sc) {
             eprintln!("{}: answers only (no log-probabilities): evaluating sc alone", file.display());
         }
     }

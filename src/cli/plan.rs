@@ -4,7 +4,7 @@ use super::format::table;
 use super::named;
 use super::read::ReadArgs;
 use pathconf::accuracy::target::Target;
-use pathconf::api::plan::{plan, PlanOptions, PlanReport, PlanRow};
+use pathconf::api::plan::{plan, PlanOptions, PlanReport};
 use pathconf::invalid::InvalidPolicy;
 use pathconf::output::write_atomic;
 use pathconf::plan::PlanModel;
@@ -66,14 +66,6 @@ fn interval(low: f64, high: f64) -> String {
     format!("[{low:.2}, {high:.2}]")
 }
 
-fn short_basis(r: &PlanRow) -> &'static str {
-    if r.basis.starts_with("measured") {
-        "measured"
-    } else {
-        "predicted"
-    }
-}
-
 fn print_table(r: &PlanReport) {
     let f = &r.fitted;
     println!(
@@ -115,7 +107,7 @@ fn print_table(r: &PlanReport) {
                     (Some(l), Some(h)) => interval(l, h),
                     _ => "-".into(),
                 },
-                short_basis(row).into(),
+                row.provenance.label().into(),
             ]
         })
         .collect();

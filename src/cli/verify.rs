@@ -62,7 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                         Owner::Pathconf => "pathconf".into(),
                     },
                     r.status.label().to_string(),
-                    max_over(r.cells.iter().filter(|c| c.truth_source != "monte_carlo").map(|c| c.deviation.abs())),
+                    max_over(r.cells.iter().filter(|c| c.truth_source != pathconf::provenance::Provenance::MonteCarlo).map(|c| c.deviation.abs())),
                     max_over(r.cells.iter().filter_map(|c| c.z.map(f64::abs))).replace("e0", ""),
                     format!("{}/{}", r.cells.iter().filter(|c| c.agrees).count(), r.cells.len()),
                 ]

@@ -18,17 +18,22 @@
 //! candle included). A definition in one of the executable's own object
 //! files is bound before the shared C library's, so every such call
 //! reaches the functions the macro defines. The macro is invoked in the
-//! binary's own crate (`src/main.rs`, `sims/common`), not defined in this
+//! binary's own crate (`src/main.rs`, `sims/common`, the test binaries'
+//! `tests/common`, the Python extension's `lib.rs`), not defined in this
 //! library: a definition inside a library archive is linked only if the
 //! linker still lacks the symbol when it reads that archive, which
 //! depends on the link order (tried: it held for one test binary and not
 //! for another). The list is the set of elementary functions pathconf's
 //! binaries import (`nm -D --undefined-only`); `tests/elementary.rs`
 //! checks that the calls reach these definitions and that `pathconf`'s
-//! output does not change with glibc's variants off. Library users
-//! (the Python extension, tests) get the C library's functions: their
-//! numbers may differ from the command line's in the last bits on some
-//! CPUs (no committed output is made by them).
+//! output does not change with glibc's variants off. The Python extension
+//! is a shared object loaded into an interpreter that has already bound the
+//! C library's functions; it is linked with `-Bsymbolic` (its `build.rs`)
+//! so that its own calls bind to its own definitions — the Python tests
+//! that compare its reports with the command line's byte for byte failed
+//! without it. A program that links the library without invoking the macro
+//! gets the C library's functions: its numbers may differ from the command
+//! line's in the last bits.
 //!
 //! The cost: `libm`'s functions are scalar and somewhat slower than
 //! glibc's FMA variants; the hot loops that need speed (the Weibull

@@ -40,6 +40,7 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod provenance;
 pub mod sample;
 pub mod seed;
 pub mod select;

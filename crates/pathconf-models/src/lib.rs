@@ -12,7 +12,7 @@ pub mod validate;
 
 // The core's and the evaluator's modules under their own names.
 use pathconf_core::{
-    aggregate, confidence, distribution, estimators, extract, generation, invalid, montecarlo, output, plan, progress, sample, seed, select, stopping, theory,
-    weibull,
+    aggregate, confidence, distribution, estimators, extract, generation, invalid, montecarlo, output, plan, progress, provenance, sample, seed, select,
+    stopping, theory, weibull,
 };
 use pathconf_eval::eval;

@@ -31,28 +31,7 @@ use crate::weibull::WeibullPruning;
 use serde::Serialize;
 use thiserror::Error;
 
-/// How a value was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccuracyMethod {
-    /// A closed form or exact programme (dropped terms bounded below 1e-13).
-    Exact,
-    /// Exhaustive enumeration of the outcomes.
-    Enumeration,
-    /// Monte Carlo, with a 95% interval.
-    MonteCarlo,
-}
-
-impl AccuracyMethod {
-    /// The snake_case label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Exact => "exact",
-            Self::Enumeration => "enumeration",
-            Self::MonteCarlo => "monte_carlo",
-        }
-    }
-}
+pub use crate::provenance::Provenance;
 
 /// One estimator's selection at one `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -64,7 +43,7 @@ pub struct SelectionAccuracy {
     /// `P(chosen answer is correct)`, ties split.
     pub p_correct: f64,
     /// How it was obtained.
-    pub method: AccuracyMethod,
+    pub method: Provenance,
     /// Lower end of the 95% interval (Monte Carlo only).
     pub ci_low: Option<f64>,
     /// Upper end of the 95% interval (Monte Carlo only).
@@ -129,12 +108,12 @@ pub fn estimator_for(id: EstimatorId, tau: f64, temperature: f64) -> Option<Box<
     })
 }
 
-fn row(estimator: EstimatorId, n: u64, (p, conf): (f64, f64), method: AccuracyMethod) -> SelectionAccuracy {
+fn row(estimator: EstimatorId, n: u64, (p, conf): (f64, f64), method: Provenance) -> SelectionAccuracy {
     SelectionAccuracy { estimator, n, p_correct: p, method, ci_low: None, ci_high: None, expected_confidence: conf, calibration_gap: conf - p }
 }
 
 /// Selection accuracy of `estimators` at every `n` of `ns`, each by the most
-/// exact method available ([`AccuracyMethod`]). Monte Carlo cells use seed
+/// exact method available ([`Provenance`]). Monte Carlo cells use seed
 /// `cfg.seed` mixed with the estimator and `n`, so a row does not depend on
 /// which other rows were asked for, nor on the number of threads.
 pub fn selection_accuracy(
@@ -160,22 +139,22 @@ pub fn selection_accuracy(
     let mut out = Vec::new();
     for &id in estimators {
         let (tau, temperature) = (cfg.tau.unwrap_or(0.0), cfg.temperature.unwrap_or(f64::INFINITY));
-        let exact: Option<(Vec<(f64, f64)>, AccuracyMethod)> = match id {
+        let exact: Option<(Vec<(f64, f64)>, Provenance)> = match id {
             EstimatorId::Sc => {
                 let masses = dist.answer_masses();
                 let c = sc::sc_curve(masses, dist.correct(), n_max as usize);
-                Some((ns.iter().map(|&n| (c.p_correct[n as usize], c.expected_confidence[n as usize])).collect(), AccuracyMethod::Exact))
+                Some((ns.iter().map(|&n| (c.p_correct[n as usize], c.expected_confidence[n as usize])).collect(), Provenance::Exact))
             }
-            EstimatorId::Ppl => ppl::ppl_exact(dist, ns).map(|v| (v, AccuracyMethod::Exact)),
+            EstimatorId::Ppl => ppl::ppl_exact(dist, ns).map(|v| (v, Provenance::Exact)),
             EstimatorId::Pc | EstimatorId::Rp => {
                 let est = estimator_for(id, tau, temperature).expect("on a distribution");
-                sets::set_enumeration(dist, est.as_ref(), ns).map(|v| (v, AccuracyMethod::Enumeration))
+                sets::set_enumeration(dist, est.as_ref(), ns).map(|v| (v, Provenance::Enumeration))
             }
             EstimatorId::Cisc => ns
                 .iter()
                 .map(|&n| crate::theory::weighted::cisc_exact(dist, n, temperature).ok().map(|e| (e.p_correct, e.expected_confidence)))
                 .collect::<Option<Vec<_>>>()
-                .map(|v| (v, AccuracyMethod::Enumeration)),
+                .map(|v| (v, Provenance::Enumeration)),
             EstimatorId::Rpc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => None,
         };
         match exact {
@@ -189,13 +168,13 @@ pub fn selection_accuracy(
                     // CISC: enumeration wherever its count vectors fit, Monte Carlo beyond.
                     if id == EstimatorId::Cisc {
                         if let Ok(e) = crate::theory::weighted::cisc_exact(dist, n, temperature) {
-                            out.push(row(id, n, (e.p_correct, e.expected_confidence), AccuracyMethod::Enumeration));
+                            out.push(row(id, n, (e.p_correct, e.expected_confidence), Provenance::Enumeration));
                             continue;
                         }
                     }
                     let seed = cfg.seed ^ ((id as u64 + 1) << 48) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
-                    let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), AccuracyMethod::MonteCarlo);
+                    let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), Provenance::MonteCarlo);
                     r.ci_low = Some(m.p_correct.ci_low.max(0.0));
                     r.ci_high = Some(m.p_correct.ci_high.min(1.0));
                     out.push(r);

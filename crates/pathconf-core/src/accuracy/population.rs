@@ -18,7 +18,7 @@
 //! - [`chernoff_rate`]: SC's error decays as `exp(−n · min_j I_j)`,
 //!   `I_j = −ln(1 − (√p_y − √p_j)²)`, up to a polynomial factor.
 
-use super::{selection_accuracy, AccuracyConfig, AccuracyError, AccuracyMethod};
+use super::{selection_accuracy, AccuracyConfig, AccuracyError, Provenance};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::progress::Observer;
@@ -35,7 +35,7 @@ pub struct PopulationPoint {
     pub p_correct: f64,
     /// `monte_carlo` if any question needed it, else `enumeration` if any
     /// did, else `exact`.
-    pub method: AccuracyMethod,
+    pub method: Provenance,
     /// 95% interval (Monte Carlo only; questions' errors combined in quadrature).
     pub ci_low: Option<f64>,
     /// 95% interval (Monte Carlo only).
@@ -60,7 +60,7 @@ pub fn population_accuracy(
         if points.is_empty() {
             points = rows
                 .iter()
-                .map(|r| PopulationPoint { estimator: r.estimator, n: r.n, p_correct: 0.0, method: AccuracyMethod::Exact, ci_low: None, ci_high: None })
+                .map(|r| PopulationPoint { estimator: r.estimator, n: r.n, p_correct: 0.0, method: Provenance::Exact, ci_low: None, ci_high: None })
                 .collect();
             var = vec![0.0; rows.len()];
         }
@@ -74,7 +74,7 @@ pub fn population_accuracy(
         }
     }
     for (p, v) in points.iter_mut().zip(var) {
-        if p.method == AccuracyMethod::MonteCarlo {
+        if p.method == Provenance::MonteCarlo {
             p.ci_low = Some((p.p_correct - z * v.sqrt()).max(0.0));
             p.ci_high = Some((p.p_correct + z * v.sqrt()).min(1.0));
         }
@@ -82,8 +82,8 @@ pub fn population_accuracy(
     Ok(points)
 }
 
-fn worse(a: AccuracyMethod, b: AccuracyMethod) -> AccuracyMethod {
-    use AccuracyMethod::*;
+fn worse(a: Provenance, b: Provenance) -> Provenance {
+    use Provenance::*;
     match (a, b) {
         (MonteCarlo, _) | (_, MonteCarlo) => MonteCarlo,
         (Enumeration, _) | (_, Enumeration) => Enumeration,

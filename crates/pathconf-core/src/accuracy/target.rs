@@ -14,7 +14,7 @@
 
 use super::limit::limit_accuracy;
 use super::sc::sc_accuracy;
-use super::{ppl, sets, AccuracyMethod};
+use super::{ppl, sets, Provenance};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use serde::Serialize;
@@ -102,7 +102,7 @@ pub struct SamplesNeeded {
     /// Whether accuracy stays `≥ goal` for every `n'` in `[n, n_max]`.
     pub stays_above: bool,
     /// How the curve was obtained (`exact` or `enumeration`).
-    pub method: AccuracyMethod,
+    pub method: Provenance,
     /// The search limit.
     pub n_max: u64,
 }
@@ -112,18 +112,18 @@ const SLACK: f64 = 1e-12;
 
 /// Exact accuracy of `id` at every `n = 1..=n_max` (index `n − 1`), or `None`
 /// where only Monte Carlo is available.
-pub fn exact_curve(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>, n_max: u64) -> Option<(Vec<f64>, AccuracyMethod)> {
+pub fn exact_curve(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>, n_max: u64) -> Option<(Vec<f64>, Provenance)> {
     let ns: Vec<u64> = (1..=n_max).collect();
     match id {
         EstimatorId::Sc => {
             let masses = dist.answer_masses();
-            Some((sc_accuracy(masses, dist.correct(), n_max as usize)[1..].to_vec(), AccuracyMethod::Exact))
+            Some((sc_accuracy(masses, dist.correct(), n_max as usize)[1..].to_vec(), Provenance::Exact))
         }
-        EstimatorId::Ppl => ppl::ppl_exact(dist, &ns).map(|v| (v.into_iter().map(|x| x.0).collect(), AccuracyMethod::Exact)),
+        EstimatorId::Ppl => ppl::ppl_exact(dist, &ns).map(|v| (v.into_iter().map(|x| x.0).collect(), Provenance::Exact)),
         EstimatorId::Pc | EstimatorId::Rp => {
             let tau = if id == EstimatorId::Rp { tau? } else { 0.0 };
             sets::set_enumeration(dist, super::estimator_for(id, tau, f64::INFINITY).expect("on a distribution").as_ref(), &ns)
-                .map(|v| (v.into_iter().map(|x| x.0).collect(), AccuracyMethod::Enumeration))
+                .map(|v| (v.into_iter().map(|x| x.0).collect(), Provenance::Enumeration))
         }
         EstimatorId::Rpc | EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => None,
     }

@@ -101,12 +101,12 @@ pub fn best_within(p: &Prediction, rule_caps: &[usize], tokens_per_path: f64, bu
 
 #[cfg(test)]
 mod tests {
-    use super::super::predict::Basis;
     use super::*;
     use crate::plan::PlanModel;
+    use crate::provenance::Provenance;
 
     fn band(mean: f64) -> Band {
-        Band { mean, low: mean - 1.0, high: mean + 1.0, mc_se: 0.1, basis: Basis::Predicted }
+        Band { mean, low: mean - 1.0, high: mean + 1.0, mc_se: 0.1, basis: Provenance::Predicted }
     }
 
     fn prediction() -> Prediction {

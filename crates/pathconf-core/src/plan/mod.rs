@@ -28,4 +28,4 @@ pub mod wrong;
 
 pub use model::{Hyper, PlanModel, Sequence};
 pub use pilot::{Pilot, PilotError};
-pub use predict::{predict, run_length, Band, Basis, PlanConfig, PlanError, Prediction, RulePrediction, Tally};
+pub use predict::{predict, run_length, Band, PlanConfig, PlanError, Prediction, RulePrediction, Tally};

@@ -28,6 +28,7 @@ use super::model::{Future, Hyper, PlanModel, Sequence};
 use super::pilot::Pilot;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
+use crate::provenance::Provenance;
 use crate::stopping::{prefix_credits, replay_silent, StopCache, StopRule};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -79,16 +80,6 @@ pub enum PlanError {
     PathRule(String),
 }
 
-/// How a value was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// Fixed by the pilot's draws (no simulation needed).
-    Measured,
-    /// Predicted by the model (Monte Carlo over its draws).
-    Predicted,
-}
-
 /// A predicted value: the mean over draws, the interval, and the Monte
 /// Carlo standard error of the mean.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -101,14 +92,14 @@ pub struct Band {
     pub high: f64,
     /// Standard error of `mean` (Monte Carlo).
     pub mc_se: f64,
-    /// How it was obtained.
-    pub basis: Basis,
+    /// How it was obtained: measured (fixed by the pilot) or predicted.
+    pub basis: Provenance,
 }
 
 impl Band {
     /// Mean, central `level` interval (linear interpolation between order
     /// statistics) and standard error of `values`.
-    pub fn of(values: &mut [f64], level: f64, basis: Basis) -> Self {
+    pub fn of(values: &mut [f64], level: f64, basis: Provenance) -> Self {
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
         let mc_se = crate::montecarlo::standard_error(values);
@@ -233,17 +224,17 @@ pub fn predict(pilots: &[Pilot], cfg: &PlanConfig, observer: &dyn Observer) -> R
     let m_min = pilots.iter().map(Pilot::draws).min().unwrap_or(0);
     let sc = (0..cfg.n_max)
         .map(|i| {
-            let basis = if i < m_min { Basis::Measured } else { Basis::Predicted };
+            let basis = if i < m_min { Provenance::Measured } else { Provenance::Predicted };
             Band::of(&mut column(&|v| 100.0 * v.sc[i] / nq), cfg.level, basis)
         })
         .collect();
-    let sc_limit = Band::of(&mut column(&|v| 100.0 * v.limit / nq), cfg.level, Basis::Predicted);
+    let sc_limit = Band::of(&mut column(&|v| 100.0 * v.limit / nq), cfg.level, Provenance::Predicted);
     let rules = cfg
         .rules
         .iter()
         .enumerate()
         .map(|(ri, (rule, policy))| {
-            let basis = if stops_within_pilots(rule, *policy, pilots) { Basis::Measured } else { Basis::Predicted };
+            let basis = if stops_within_pilots(rule, *policy, pilots) { Provenance::Measured } else { Provenance::Predicted };
             RulePrediction {
                 rule: rule.to_string(),
                 invalid: *policy,
@@ -321,11 +312,11 @@ mod tests {
         let cfg = PlanConfig { n_max: 8, draws: 20, rules: vec![("esc:2:8".parse().unwrap(), InvalidPolicy::Vote)], ..Default::default() };
         let p = predict(&pilots, &cfg, &Quiet).unwrap();
         // n = 1: question 1 right, question 2 wrong; n = 2: a 1–1 tie in question 2.
-        assert_eq!((p.sc[0].mean, p.sc[0].low, p.sc[0].high, p.sc[0].basis), (50.0, 50.0, 50.0, Basis::Measured));
+        assert_eq!((p.sc[0].mean, p.sc[0].low, p.sc[0].high, p.sc[0].basis), (50.0, 50.0, 50.0, Provenance::Measured));
         assert_eq!(p.sc[1].mean, 75.0);
-        assert_eq!(p.sc[4].basis, Basis::Predicted);
+        assert_eq!(p.sc[4].basis, Provenance::Predicted);
         // ESC with windows of 2 stops in both pilots: at draw 2 ((0,0), right) and 4 ((1,1), wrong).
-        assert_eq!(p.rules[0].samples.basis, Basis::Measured);
+        assert_eq!(p.rules[0].samples.basis, Provenance::Measured);
         assert_eq!((p.rules[0].samples.mean, p.rules[0].accuracy.mean), (3.0, 50.0));
     }
 

@@ -1,15 +1,16 @@
 //! A rule's expected samples and accuracy by the most exact method that
 //! applies — what `pathconf budget` prints:
 //!
-//! - the exact programmes of [`super::exact`]: `fixed:N` (SC's exact
+//! - the exact programmes, as [`super::exact`] chooses them: `fixed:N` (SC's exact
 //!   accuracy) and ESC for any number of answers, the per-sample count rules
 //!   while their count vectors are few enough;
 //! - else Monte Carlo with 95% intervals (always for the path rules).
 
-use super::exact::{esc_expected_samples, exact_cost};
+use super::esc::esc_expected_samples;
+use super::exact::exact_cost;
 use super::simulate::simulate_cost;
 use super::StopRule;
-use crate::accuracy::AccuracyMethod;
+use crate::accuracy::Provenance;
 use crate::PathDistribution;
 use serde::Serialize;
 
@@ -21,11 +22,11 @@ pub struct RuleCost {
     /// `E[samples used]`.
     pub expected_samples: f64,
     /// How `expected_samples` was obtained.
-    pub samples_method: AccuracyMethod,
+    pub samples_method: Provenance,
     /// `P(answer correct)`, ties split.
     pub accuracy: f64,
     /// How `accuracy` was obtained.
-    pub method: AccuracyMethod,
+    pub method: Provenance,
     /// 95% interval of the accuracy (Monte Carlo only).
     pub ci_low: Option<f64>,
     /// 95% interval of the accuracy (Monte Carlo only).
@@ -39,7 +40,7 @@ pub struct RuleCost {
 /// The cost of `rule` on `d`; Monte Carlo (when needed) runs `trials ≥ 2`
 /// trials from `seed`.
 pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) -> RuleCost {
-    use AccuracyMethod::{Exact, MonteCarlo};
+    use Provenance::{Exact, MonteCarlo};
     if let Some(c) = exact_cost(rule, d.answer_masses(), d.correct()) {
         return RuleCost {
             rule: rule.to_string(),

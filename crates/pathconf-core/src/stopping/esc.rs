@@ -33,8 +33,18 @@
 //! for `m ≤ 24`; longer runs (`m > 24` or `L > 160`, where `x!` leaves the
 //! double range) are refused and fall back to Monte Carlo.
 
-use super::exact::{esc_expected_samples, ExactCost};
+use super::outcome::ExactCost;
 use super::rule::EscAnswer;
+
+/// ESC's expected samples (Li et al.): with `q = Σ_a p_a^W` the chance that a
+/// window is unanimous and `m = L / W` windows,
+/// `E[N] = W · [Σ_{i=0}^{m−2} (i+1) q (1−q)^i + m (1−q)^{m−1}]`.
+pub fn esc_expected_samples(masses: &[f64], window: usize, max: usize) -> f64 {
+    let q: f64 = masses.iter().map(|p| p.powi(window as i32)).sum();
+    let m = max / window;
+    let body: f64 = (0..m.saturating_sub(1)).map(|i| (i + 1) as f64 * q * (1.0 - q).powi(i as i32)).sum();
+    window as f64 * (body + m as f64 * (1.0 - q).powi(m as i32 - 1))
+}
 
 /// Most windows the alternating sum is trusted with.
 pub const MAX_WINDOWS: usize = 24;
@@ -158,7 +168,8 @@ pub fn esc_exact(masses: &[f64], correct: Option<usize>, window: usize, max: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stopping::exact::{count_programme, enumerate_cost};
+    use crate::stopping::count_vectors::count_programme;
+    use crate::stopping::enumerate::enumerate_cost;
     use crate::stopping::StopRule;
 
     #[test]

@@ -16,15 +16,19 @@
 //! The plurality splits ties (credit `1/#tied`), as everywhere in pathconf.
 
 pub mod cost;
+pub mod count_vectors;
 pub mod dirichlet;
+pub mod enumerate;
 pub mod esc;
 pub mod exact;
+pub mod outcome;
+pub mod partitions;
 pub mod pc_stop;
 pub mod replay;
 pub mod rule;
 pub mod simulate;
-pub mod symmetric;
 
+pub use outcome::{is_silent, ExactCost, Stopped};
 pub use pc_stop::PathDraws;
-pub use replay::{is_silent, prefix_credits, replay, replay_any, replay_cached, replay_silent, replay_with_paths, Stopped};
+pub use replay::{prefix_credits, replay, replay_any, replay_cached, replay_silent, replay_with_paths};
 pub use rule::{EscAnswer, RuleError, StopCache, StopRule, Unseen};

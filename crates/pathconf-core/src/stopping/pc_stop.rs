@@ -27,7 +27,7 @@
 //!
 //! Both answer with PC's choice among the answers seen (ties split).
 
-use super::replay::{is_silent, Stopped};
+use super::outcome::{is_silent, Stopped};
 use super::rule::{top_two_of, Unseen};
 use crate::select::select_within;
 

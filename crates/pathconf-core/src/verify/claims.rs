@@ -7,6 +7,7 @@ use crate::estimators::EstimatorId;
 use crate::montecarlo::agreement::{Family, StdError};
 use crate::montecarlo::{simulate, simulate_selection, Estimate, SimConfig, SimResult, SimTerms};
 use crate::progress::Observer;
+use crate::provenance::Provenance;
 use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
 use crate::theory::table::{term_table, PplRows, TermRow};
 use crate::theory::{paper, ErrorTerms};
@@ -73,8 +74,8 @@ pub struct Cell {
     pub claimed: f64,
     /// The value it is judged against.
     pub truth: f64,
-    /// Where `truth` comes from: `enumeration`, `exact` or `monte_carlo`.
-    pub truth_source: &'static str,
+    /// Where `truth` comes from: enumeration, exact or Monte Carlo.
+    pub truth_source: Provenance,
     /// `claimed − truth`.
     pub deviation: f64,
     /// Monte Carlo estimate of the true value, if run.
@@ -445,7 +446,8 @@ fn observe_remark6(out: &mut Vec<Obs>) {
 /// the answer masses of the tiny configurations; the Beta rule on unanimous
 /// samples.
 fn observe_stopping(configs: &[AuditCase], out: &mut Vec<Obs>) {
-    use crate::stopping::exact::{enumerate_cost, esc_expected_samples};
+    use crate::stopping::enumerate::enumerate_cost;
+    use crate::stopping::esc::esc_expected_samples;
     use crate::stopping::{replay, EscAnswer, StopRule};
     let mut push = |claim: ClaimId, config: String, n: u64, quantity: &'static str, claimed: f64, enumerated: f64| {
         out.push(Obs {
@@ -561,9 +563,9 @@ fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, family: &Family,
     let mut tight = true;
     for o in obs {
         let (truth, source) = match (o.enumerated, claim.owner, &o.mc) {
-            (Some(e), _, _) => (e, "enumeration"),
-            (None, Owner::Pathconf, Some(m)) => (m.mean, "monte_carlo"),
-            (None, _, _) => (o.exact, "exact"),
+            (Some(e), _, _) => (e, Provenance::Enumeration),
+            (None, Owner::Pathconf, Some(m)) => (m.mean, Provenance::MonteCarlo),
+            (None, _, _) => (o.exact, Provenance::Exact),
         };
         let z = o.mc.map(|m| family.z(o.claimed, m.mean, StdError::Quadrature { se: m.std_error, floor: se_floor }));
         let dev = o.claimed - truth;
@@ -575,7 +577,7 @@ fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, family: &Family,
             Kind::Equality => z.abs() <= z_crit,
             Kind::UpperBound => z >= -z_crit,
         };
-        let exact_dev = o.enumerated.map(|e| o.claimed - e).or((source == "exact").then_some(dev));
+        let exact_dev = o.enumerated.map(|e| o.claimed - e).or((source == Provenance::Exact).then_some(dev));
         let mut agrees = exact_dev.is_none_or(enum_ok);
         if let Some(z) = z {
             agrees &= z_ok(z);

@@ -10,8 +10,9 @@ use crate::eval::methods::{Prepared, ProbMode};
 use crate::eval::{Dataset, RawQuestion};
 use crate::invalid::InvalidPolicy;
 use crate::plan::decide::{best_within, smallest_n, BudgetDecision, TargetDecision};
-use crate::plan::{predict, Band, Basis, Hyper, Pilot, PlanConfig, PlanModel, Prediction};
+use crate::plan::{predict, Band, Hyper, Pilot, PlanConfig, PlanModel, Prediction};
 use crate::progress::Observer;
+use crate::provenance::Provenance;
 use crate::stopping::StopRule;
 use serde::Serialize;
 
@@ -89,7 +90,9 @@ pub struct PlanRow {
     pub samples_low: Option<f64>,
     /// Upper end of its interval.
     pub samples_high: Option<f64>,
-    /// How it was obtained: `"measured: pilot"` or `"predicted: <model> (…)"`.
+    /// How it was obtained: measured (fixed by the pilot) or predicted.
+    pub provenance: Provenance,
+    /// The same in words: `"measured: pilot"` or `"predicted: <model> (…)"`.
     pub basis: String,
 }
 
@@ -162,10 +165,10 @@ pub fn pilots(ds: &Dataset, m: Option<usize>, equal: &AnswerEquality) -> Vec<Pil
     ds.questions.iter().map(|q| pilot(q, m, equal)).collect()
 }
 
-fn basis_text(b: Basis, p: &Prediction) -> String {
+fn basis_text(b: Provenance, p: &Prediction) -> String {
     match b {
-        Basis::Measured => "measured: pilot".into(),
-        Basis::Predicted => format!("predicted: {} (monte_carlo over {} draws, {:.0}% interval)", p.model.describe(), p.draws, 100.0 * p.level),
+        Provenance::Predicted => format!("predicted: {} (monte_carlo over {} draws, {:.0}% interval)", p.model.describe(), p.draws, 100.0 * p.level),
+        _ => "measured: pilot".into(),
     }
 }
 
@@ -181,6 +184,7 @@ fn sc_row(n: Option<usize>, b: &Band, p: &Prediction) -> PlanRow {
         expected_samples: n.map(|n| n as f64),
         samples_low: n.map(|n| n as f64),
         samples_high: n.map(|n| n as f64),
+        provenance: b.basis,
         basis: basis_text(b.basis, p),
     }
 }
@@ -239,6 +243,7 @@ pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result
             expected_samples: Some(r.samples.mean),
             samples_low: Some(r.samples.low),
             samples_high: Some(r.samples.high),
+            provenance: r.accuracy.basis,
             basis: basis_text(r.accuracy.basis, &prediction),
         });
     }

@@ -234,7 +234,7 @@ impl<'c> Evaluation<'c> {
                 let stat =
                     |cals: &[super::metrics::Calibration], f: fn(&super::metrics::Calibration) -> f64| MeanStd::of(&cals.iter().map(f).collect::<Vec<_>>());
                 results.push(MethodResult {
-                    method: method.name(),
+                    method: *method,
                     invalid: policy,
                     k,
                     repeats,

@@ -38,9 +38,11 @@ use crate::select::select;
 use crate::weibull::{FitMemo, FitResult, WeibullPruning};
 use serde::Serialize;
 
-/// An evaluation method.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// An evaluation method. Written as typed (`Display`, `FromStr`: `sc`,
+/// `rp:0.05`, `cisc:0.5:ptrue`, `deepconf:mean:90`, … — they round-trip);
+/// reports carry it and serialise it as its [`Method::name`] (`"SC"`,
+/// `"CISC(T=0.5,P(True))"`), the label the tables print.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
     /// Self-consistency.
     Sc,
@@ -218,7 +220,8 @@ impl Method {
     /// the field's aggregators — `cisc:T[:prob|ptrue]`, `cisc-linear:T[:…]`,
     /// `cisc-tie[:prob|ptrue]`, `deepconf:SCORE:ETA[:W]` (SCORE ∈ mean,
     /// tail, bottom10, lowest; ETA ∈ (0, 100]), `self-certainty-borda[:P]`
-    /// (P ≥ 0, default 0.5). `rp` takes `tau`. `T` may be `inf`.
+    /// (P ≥ 0, default 0.5). `rp` takes `tau`, or its own as `rp:τ`. `T`
+    /// may be `inf`.
     pub fn parse(s: &str, tau: Option<f64>) -> Result<Self, MethodError> {
         let text = s.trim().to_lowercase();
         let mut parts = text.split(':');
@@ -284,6 +287,10 @@ impl Method {
             _ => {}
         }
         let id = EstimatorId::from_name(&head).ok_or_else(|| MethodError::UnknownMethod { name: text.clone(), expected: EstimatorId::names() })?;
+        if id == EstimatorId::Rp && args.len() == 1 {
+            let t = float(args[0], "τ")?;
+            return if (0.0..=1.0).contains(&t) { Ok(Method::Rp(t)) } else { Err(bad(format!("τ = {t} must be in [0, 1]"))) };
+        }
         if !args.is_empty() {
             return Err(bad("takes no parameters after a colon".into()));
         }
@@ -745,4 +752,78 @@ fn group_answers(distinct: &[&str], equal: &AnswerEquality) -> Vec<usize> {
         }
     }
     (0..distinct.len()).map(|i| find(&mut parent, i)).collect()
+}
+
+impl std::fmt::Display for Method {
+    /// The method as typed: [`Method::parse`] reads it back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let signal = |s: CiscSignal| if s == CiscSignal::PTrue { ":ptrue" } else { "" };
+        match *self {
+            Method::Rp(t) => write!(f, "rp:{t}"),
+            Method::Cisc { kind: CiscKind::Softmax, temperature, signal: s } => write!(f, "cisc:{temperature}{}", signal(s)),
+            Method::Cisc { kind: CiscKind::Linear, temperature, signal: s } => write!(f, "cisc-linear:{temperature}{}", signal(s)),
+            Method::Cisc { kind: CiscKind::Tie, signal: s, .. } => write!(f, "cisc-tie{}", signal(s)),
+            Method::DeepConf { score, eta, window } => {
+                write!(f, "deepconf:{}:{eta}", score.name())?;
+                if window != crate::confidence::DEFAULT_WINDOW {
+                    write!(f, ":{window}")?;
+                }
+                Ok(())
+            }
+            Method::SelfCertaintyBorda { power } => write!(f, "self-certainty-borda:{power}"),
+            _ => f.write_str(self.id().name()),
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = MethodError;
+
+    /// [`Method::parse`] without a separate `--tau` (`rp:τ`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Method::parse(s, None)
+    }
+}
+
+impl Serialize for Method {
+    /// As its [`Method::name`], the label reports print.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_reads_back_what_it_writes_and_serialises_as_its_name() {
+        let typed = [
+            "sc",
+            "ppl",
+            "pc",
+            "rpc",
+            "rp:0.05",
+            "cisc:0.5",
+            "cisc:0.003:ptrue",
+            "cisc:inf",
+            "cisc-linear:30",
+            "cisc-tie",
+            "cisc-tie:ptrue",
+            "deepconf:mean:90",
+            "deepconf:lowest:10:512",
+            "self-certainty-borda:0.25",
+        ];
+        for text in typed {
+            let m: Method = text.parse().unwrap();
+            assert_eq!(m.to_string(), text, "written as typed");
+            assert_eq!(m.to_string().parse::<Method>().unwrap(), m, "{text} round-trips");
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.name()));
+        }
+        // Defaults are written out; `rp` without τ needs `--tau`.
+        assert_eq!("self-certainty-borda".parse::<Method>().unwrap().to_string(), "self-certainty-borda:0.5");
+        assert_eq!("deepconf:tail:50:8".parse::<Method>().unwrap().to_string(), "deepconf:tail:50");
+        assert!("rp".parse::<Method>().is_err() && "rp:1.5".parse::<Method>().is_err());
+        assert_eq!(Method::parse("rp", Some(0.1)).unwrap(), Method::Rp(0.1));
+    }
 }

@@ -90,8 +90,8 @@ impl MeanStd {
 /// One method at one `K`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodResult {
-    /// Method name.
-    pub method: String,
+    /// The method (serialised as its name).
+    pub method: Method,
     /// How it treated invalid paths.
     pub invalid: InvalidPolicy,
     /// Paths per question requested.
@@ -143,8 +143,8 @@ pub struct WqdSummary {
 /// The paper's Table 1: fewest paths a method needs to match SC's best accuracy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FewestPaths {
-    /// Method name.
-    pub method: String,
+    /// The method (serialised as its name).
+    pub method: Method,
     /// Smallest `K` whose mean accuracy reaches SC's best, if any.
     pub k_needed: Option<usize>,
     /// SC's best mean accuracy (%).
@@ -318,26 +318,26 @@ pub(crate) fn mean_bins(cals: &[Calibration]) -> Vec<Bin> {
 }
 
 pub(crate) fn fewest_paths(results: &[MethodResult]) -> Vec<FewestPaths> {
-    let sc: Vec<&MethodResult> = results.iter().filter(|r| r.method == "SC" && r.k.is_some()).collect();
+    let sc: Vec<&MethodResult> = results.iter().filter(|r| r.method == Method::Sc && r.k.is_some()).collect();
     if sc.len() < 2 {
         return Vec::new();
     }
     let best = sc.iter().fold(sc[0], |b, r| if r.accuracy.mean > b.accuracy.mean { r } else { b });
     let (best_acc, best_k) = (best.accuracy.mean, best.k.expect("filtered"));
-    let mut names: Vec<&str> = Vec::new();
+    let mut methods: Vec<Method> = Vec::new();
     for r in results {
-        if r.method != "SC" && !names.contains(&r.method.as_str()) {
-            names.push(&r.method);
+        if r.method != Method::Sc && !methods.contains(&r.method) {
+            methods.push(r.method);
         }
     }
-    names
+    methods
         .into_iter()
-        .map(|name| {
-            let mut ks: Vec<(usize, f64)> = results.iter().filter(|r| r.method == name).filter_map(|r| r.k.map(|k| (k, r.accuracy.mean))).collect();
+        .map(|method| {
+            let mut ks: Vec<(usize, f64)> = results.iter().filter(|r| r.method == method).filter_map(|r| r.k.map(|k| (k, r.accuracy.mean))).collect();
             ks.sort_by_key(|&(k, _)| k);
             let k_needed = ks.iter().find(|&&(_, a)| a >= best_acc).map(|&(k, _)| k);
             FewestPaths {
-                method: name.to_string(),
+                method,
                 k_needed,
                 sc_best_accuracy: best_acc,
                 sc_best_k: best_k,

@@ -87,22 +87,22 @@ pub struct CurvePoint {
 /// One method's accuracy and ECE vs n.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodCurve {
-    /// The method's report name.
-    pub method: String,
+    /// The method.
+    pub method: Method,
     /// Its points, increasing n.
     pub points: Vec<CurvePoint>,
 }
 
-/// The curves of `methods` (report names) in `report`, run with several K.
-pub fn method_curves(report: &EvalReport, methods: &[&str]) -> Vec<MethodCurve> {
+/// The curves of `methods` in `report`, run with several K.
+pub fn method_curves(report: &EvalReport, methods: &[Method]) -> Vec<MethodCurve> {
     methods
         .iter()
-        .map(|&name| MethodCurve {
-            method: name.to_string(),
+        .map(|&method| MethodCurve {
+            method,
             points: report
                 .results
                 .iter()
-                .filter(|r| r.method == name)
+                .filter(|r| r.method == method)
                 .map(|r| CurvePoint {
                     n: r.k.expect("ks given"),
                     accuracy: r.accuracy.mean,
@@ -122,7 +122,7 @@ pub fn curve_table(curves: &[MethodCurve]) -> Csv {
         for p in &c.points {
             // CSV cell: parameter lists use commas (`DeepConf(mean,η=30)`).
             csv.row(vec![
-                c.method.replace(',', ";"),
+                c.method.name().replace(',', ";"),
                 csv_float(p.n as f64),
                 csv_float(p.accuracy),
                 csv_float(p.accuracy_std),
@@ -140,11 +140,11 @@ pub fn curve_series(curves: &[MethodCurve], colors: &[plotters::style::RGBColor]
     for (c, &color) in curves.iter().zip(colors) {
         let n = |p: &CurvePoint| p.n as f64;
         accuracy.push(
-            Series::new(c.method.as_str(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.accuracy)).collect())
+            Series::new(c.method.name(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.accuracy)).collect())
                 .with_bars(c.points.iter().map(|p| (p.accuracy - p.accuracy_std, p.accuracy + p.accuracy_std)).collect()),
         );
         ece.push(
-            Series::new(c.method.as_str(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.ece)).collect())
+            Series::new(c.method.name(), color, Style::PointsLine, c.points.iter().map(|p| (n(p), p.ece)).collect())
                 .with_bars(c.points.iter().map(|p| (p.ece - p.ece_std, p.ece + p.ece_std)).collect()),
         );
     }
@@ -152,13 +152,14 @@ pub fn curve_series(curves: &[MethodCurve], colors: &[plotters::style::RGBColor]
 }
 
 /// The paper's four methods, with their colours (this figure and `real_llm`).
-pub const SHOWN: [(&str, plotters::style::RGBColor); 4] = [("PPL", palette::PPL), ("SC", palette::SC), ("PC", palette::PC), ("RPC", palette::RPC)];
+pub const SHOWN: [(Method, plotters::style::RGBColor); 4] =
+    [(Method::Ppl, palette::PPL), (Method::Sc, palette::SC), (Method::Pc, palette::PC), (Method::Rpc, palette::RPC)];
 
 /// "Fewest samples to match SC's best", per method.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fewest {
     /// The method.
-    pub method: String,
+    pub method: Method,
     /// The fewest K reaching SC's best accuracy.
     pub k_needed: Option<usize>,
     /// The saving against SC's K, in percent.
@@ -189,7 +190,7 @@ pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Data {
         repeats: if cfg.quick { 2 } else { 10 },
         curves: method_curves(&report, &SHOWN.map(|s| s.0)),
         sc_best: report.fewest_paths.first().map(|fp| (fp.sc_best_accuracy, fp.sc_best_k)),
-        fewest: report.fewest_paths.iter().map(|fp| Fewest { method: fp.method.clone(), k_needed: fp.k_needed, reduction_pct: fp.reduction_pct }).collect(),
+        fewest: report.fewest_paths.iter().map(|fp| Fewest { method: fp.method, k_needed: fp.k_needed, reduction_pct: fp.reduction_pct }).collect(),
     }
 }
 
@@ -222,7 +223,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
     for fp in &data.fewest {
         table.push_str(&format!(
             "| {} | {} | {} |\n",
-            fp.method,
+            fp.method.name(),
             fp.k_needed.map(|k| k.to_string()).unwrap_or_else(|| "not reached".into()),
             fp.reduction_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "–".into())
         ));
@@ -244,7 +245,7 @@ mod tests {
     fn every_method_has_a_point_per_k_and_sc_is_one_of_them() {
         let cfg = FigureConfig { out: "unused".into(), seed: 2, quick: true };
         let data = compute(&cfg, &crate::progress::Quiet);
-        assert_eq!(data.curves.iter().map(|c| c.method.as_str()).collect::<Vec<_>>(), ["PPL", "SC", "PC", "RPC"]);
+        assert_eq!(data.curves.iter().map(|c| c.method).collect::<Vec<_>>(), SHOWN.map(|s| s.0));
         for c in &data.curves {
             assert_eq!(c.points.iter().map(|p| p.n).collect::<Vec<_>>(), [1, 2, 4, 8, 16, 32, 64]);
             // At n = 1 every method picks the one sampled path's answer.

@@ -17,7 +17,7 @@ use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::accuracy::population::{observed_shape, BinaryMixture, Shape, ShapePrediction};
 use crate::accuracy::target::{samples_needed, SamplesNeeded, Target};
-use crate::accuracy::{estimator_for, selection_accuracy, AccuracyConfig, AccuracyMethod};
+use crate::accuracy::{estimator_for, selection_accuracy, AccuracyConfig, Provenance};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::generators::equal_path_distribution;
@@ -61,7 +61,7 @@ pub struct Cell {
     /// Sample size.
     pub n: u64,
     /// The exact value and how it was obtained (`exact` or `enumeration`).
-    pub exact: Option<(f64, AccuracyMethod)>,
+    pub exact: Option<(f64, Provenance)>,
     /// Monte Carlo, at the grid.
     pub mc: Option<Estimate>,
     /// Its standard-error floor (one unobserved outcome).
@@ -156,14 +156,14 @@ fn synthetic(cfg: &FigureConfig, trials: u64, rpc_trials: u64, observer: &dyn Ob
         let exact: Vec<_> = selection_accuracy(d, &ids, &line_ns, &AccuracyConfig { trials: 2, ..acfg }, observer)
             .expect("n ≥ 1, τ set")
             .into_iter()
-            .filter(|r| r.method != AccuracyMethod::MonteCarlo || GRID.contains(&r.n))
+            .filter(|r| r.method != Provenance::MonteCarlo || GRID.contains(&r.n))
             .collect();
         let mut cells = Vec::new();
         for (ei, &id) in ids.iter().chain([EstimatorId::Rpc].iter()).enumerate() {
             let est = estimator_for(id, tau.unwrap_or(0.0), f64::INFINITY).expect("on a distribution");
             let t = if id == EstimatorId::Rpc { rpc_trials } else { trials };
             for &n in &line_ns {
-                let row = exact.iter().find(|r| r.estimator == id && r.n == n && r.method != AccuracyMethod::MonteCarlo);
+                let row = exact.iter().find(|r| r.estimator == id && r.n == n && r.method != Provenance::MonteCarlo);
                 let mc = GRID.contains(&n).then(|| simulate_selection(d, est.as_ref(), n, t, acfg.seed ^ ((ei as u64) << 24) ^ n, observer).p_correct);
                 if row.is_some() || mc.is_some() {
                     cells.push(Cell {
@@ -329,7 +329,7 @@ fn write_row(csv: &mut Csv, setting: &str, c: &Cell) {
         c.estimator.name().into(),
         c.n.to_string(),
         f(c.exact.map(|e| e.0)),
-        c.exact.map(|e| e.1.label().to_string()).unwrap_or_else(|| "monte_carlo".into()),
+        c.exact.map_or(Provenance::MonteCarlo, |e| e.1).label().to_string(),
         f(c.mc.map(|m| m.mean)),
         f(c.mc.map(|m| m.ci_low)),
         f(c.mc.map(|m| m.ci_high)),

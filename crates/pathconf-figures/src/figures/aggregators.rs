@@ -151,8 +151,8 @@ fn full_accuracy(ds: &Dataset, methods: &[Method], equal: &AnswerEquality) -> Re
 pub struct LeaderRow {
     /// The family.
     pub family: &'static str,
-    /// The chosen method's name.
-    pub method: String,
+    /// The chosen method.
+    pub method: Method,
     /// Accuracy (%) on the tuning half, all paths.
     pub tune_accuracy: f64,
     /// On the test half, all paths.
@@ -302,7 +302,7 @@ fn leaderboard(
 ) -> Result<Vec<LeaderRow>, FigureError> {
     let fams = families(true);
     let methods: Vec<Method> = chosen.iter().map(|c| c.1).collect();
-    let at = |m: &Method, k: usize| -> MethodResult { report.results.iter().find(|r| r.method == m.name() && r.k == Some(k)).expect("evaluated").clone() };
+    let at = |m: &Method, k: usize| -> MethodResult { report.results.iter().find(|r| r.method == *m && r.k == Some(k)).expect("evaluated").clone() };
     // Paired differences to SC on the test half (all paths): the per-question
     // credits of a method minus SC's, mean ± standard error across questions
     // (the question-to-question spread common to both methods cancels).
@@ -326,7 +326,7 @@ fn leaderboard(
             let outs = &forced[other as usize];
             LeaderRow {
                 family: fams[fi].name,
-                method: m.name(),
+                method: m,
                 tune_accuracy,
                 full: at(&m, n_max),
                 k8: at(&m, 8.min(n_max)),
@@ -383,7 +383,6 @@ fn smollm2(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Smollm2, Figur
     let repeats = if cfg.quick { 3 } else { 10 };
     let ecfg = EvalConfig { methods: methods.clone(), ks, repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: equal.clone(), invalid: None };
     let report = evaluate(&test, &ecfg, observer)?;
-    let names: Vec<String> = methods.iter().map(Method::name).collect();
     let (sweep, sc_dropped) = sweep(&ds, with_p_true, &equal)?;
     Ok(Smollm2 {
         questions: (ds.questions.len(), tune.questions.len(), test.questions.len()),
@@ -392,7 +391,7 @@ fn smollm2(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Smollm2, Figur
         invalid: (ds.invalid_answers(), ds.questions.iter().map(|q| q.paths.len()).sum::<usize>(), ds.questions_with_invalid()),
         with_p_true,
         leaderboard: leaderboard(&test, &chosen, &report, n_max, &equal)?,
-        curves: method_curves(&report, &names.iter().map(String::as_str).collect::<Vec<_>>()),
+        curves: method_curves(&report, &methods),
         sweep,
         sc_dropped,
     })
@@ -540,8 +539,7 @@ fn tiny(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Tiny, FigureError
     let repeats = if cfg.quick { 3 } else { 10 };
     let ecfg = EvalConfig { methods: methods.clone(), ks, repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: AnswerEquality::default(), invalid: None };
     let report = evaluate(&ds, &ecfg, observer)?;
-    let names: Vec<String> = methods.iter().map(Method::name).collect();
-    Ok(Tiny { questions: qs.len(), n, blocks, trials, cells, curves: method_curves(&report, &names.iter().map(String::as_str).collect::<Vec<_>>()) })
+    Ok(Tiny { questions: qs.len(), n, blocks, trials, cells, curves: method_curves(&report, &methods) })
 }
 
 /// Computes the figure's numbers.
@@ -563,7 +561,7 @@ fn leaderboard_table(rows: &[LeaderRow], test_questions: usize) -> Csv {
         let (full, k8, wqd) = (&r.full, &r.k8, r.full.wqd);
         board.row(vec![
             r.family.into(),
-            r.method.replace(',', ";"),
+            r.method.name().replace(',', ";"),
             full.invalid.to_string(),
             csv_float(r.tune_accuracy),
             csv_float(full.accuracy.mean),
@@ -729,7 +727,7 @@ fn leaderboard_summary(s: &Smollm2) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {:.1} | {:.1} ± {:.1} | {:+.1} ± {:.1} | {:.1} ± {:.1} | {:.1} | {} | {} | {:.1} |\n",
             r.family,
-            r.method,
+            r.method.name(),
             full.invalid,
             r.tune_accuracy,
             full.accuracy.mean,

@@ -13,6 +13,7 @@ use super::degeneration::distribution;
 use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::estimators::PruneRule;
+use crate::eval::methods::Method;
 use crate::eval::metrics::Bin;
 use crate::progress::Observer;
 use crate::sample::{PathSampler, Sample};
@@ -58,7 +59,7 @@ pub struct AtN {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reliability {
     /// The method.
-    pub method: &'static str,
+    pub method: Method,
     /// Every bin (empty ones included).
     pub bins: Vec<Bin>,
     /// Mean ECE ("maximum" variant).
@@ -123,7 +124,7 @@ pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Data {
         })
         .collect();
     let report = evaluate_benchmark(cfg, vec![16], observer);
-    let reliability = ["SC", "RPC"]
+    let reliability = [Method::Sc, Method::Rpc]
         .into_iter()
         .map(|method| {
             let r = report.results.iter().find(|r| r.method == method).expect("method evaluated");
@@ -152,7 +153,7 @@ fn table(data: &Data) -> Csv {
     }
     for r in &data.reliability {
         for (b, bin) in r.bins.iter().enumerate() {
-            csv.row(vec![format!("reliability_{}", r.method), "16".into(), csv_float(bin.confidence), csv_float(bin.accuracy), format!("{}", b)]);
+            csv.row(vec![format!("reliability_{}", r.method.name()), "16".into(), csv_float(bin.confidence), csv_float(bin.accuracy), format!("{}", b)]);
         }
     }
     csv
@@ -186,9 +187,9 @@ fn threshold_panel(data: &Data) -> Panel {
 fn reliability_panel(data: &Data) -> Panel {
     let mut rel = vec![Series::new("perfect calibration", palette::PAPER, Style::Dashed, vec![(0.0, 0.0), (1.0, 1.0)])];
     for r in &data.reliability {
-        let color = if r.method == "SC" { palette::SC } else { palette::RPC };
+        let color = if r.method == Method::Sc { palette::SC } else { palette::RPC };
         let pts: Vec<(f64, f64)> = r.bins.iter().filter(|b| b.weight > 0.0).map(|b| (b.confidence, b.accuracy)).collect();
-        rel.push(Series::new(format!("{} (ECE {:.1}%)", r.method, 100.0 * r.ece), color, Style::PointsLine, pts));
+        rel.push(Series::new(format!("{} (ECE {:.1}%)", r.method.name(), 100.0 * r.ece), color, Style::PointsLine, pts));
     }
     Panel {
         title: "(b) reliability, synthetic benchmark, n = 16".into(),
@@ -260,6 +261,6 @@ mod tests {
         }
         let json = serde_json::to_string(&data).unwrap();
         assert!(json.contains("\"reliability\""));
-        assert_eq!(data.reliability.iter().map(|r| r.method).collect::<Vec<_>>(), ["SC", "RPC"]);
+        assert_eq!(data.reliability.iter().map(|r| r.method).collect::<Vec<_>>(), [Method::Sc, Method::Rpc]);
     }
 }

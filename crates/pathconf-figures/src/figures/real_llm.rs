@@ -260,7 +260,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
 fn curve_markdown(curves: &[MethodCurve]) -> String {
     let ns: Vec<usize> = curves.first().map(|c| c.points.iter().map(|p| p.n).collect()).unwrap_or_default();
     let mut table = String::from("| n |");
-    curves.iter().for_each(|c| table.push_str(&format!(" {m} accuracy (%) | {m} ECE (%) |", m = c.method)));
+    curves.iter().for_each(|c| table.push_str(&format!(" {m} accuracy (%) | {m} ECE (%) |", m = c.method.name())));
     table.push_str(&format!("\n|---|{}\n", "---|---|".repeat(curves.len())));
     for (i, n) in ns.iter().enumerate() {
         table.push_str(&format!("| {n} |"));
@@ -335,10 +335,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// computed from the numbers (so they stay true if the data changes).
 fn findings(curves: &[MethodCurve], rel: &[[f64; 4]], error_ns: &[usize], distinct_share: f64) -> String {
     // (n, accuracy %, ECE %) per point.
-    let get = |m: &str| -> Vec<(usize, f64, f64)> {
+    let get = |m: Method| -> Vec<(usize, f64, f64)> {
         curves.iter().find(|c| c.method == m).map(|c| c.points.iter().map(|p| (p.n, p.accuracy, p.ece)).collect()).unwrap_or_default()
     };
-    let (ppl, sc, pc, rpc) = (get("PPL"), get("SC"), get("PC"), get("RPC"));
+    let (ppl, sc, pc, rpc) = (get(Method::Ppl), get(Method::Sc), get(Method::Pc), get(Method::Rpc));
     if ppl.is_empty() || sc.is_empty() || pc.is_empty() || rpc.is_empty() {
         return String::new();
     }

@@ -17,6 +17,7 @@ use crate::eval::equivalence::AnswerEquality;
 use crate::eval::stopping::{evaluate_stopping, PathOrder, StopConfig, StopReport};
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
+use crate::provenance::Provenance;
 use crate::stopping::exact::exact_cost;
 use crate::stopping::simulate::simulate_cost;
 use crate::stopping::StopRule;
@@ -58,8 +59,8 @@ pub struct Point {
     pub expected_samples: f64,
     /// Accuracy (a share).
     pub accuracy: f64,
-    /// How `accuracy` was obtained: `monte_carlo` or `measured`.
-    pub basis: &'static str,
+    /// How `accuracy` was obtained: Monte Carlo or measured.
+    pub basis: Provenance,
     /// Its standard error.
     pub accuracy_se: f64,
     /// The exact accuracy, where the exact programme reaches.
@@ -116,7 +117,7 @@ fn synthetic(cfg: &FigureConfig, trials: u64) -> Result<Vec<Setting>, FigureErro
                     rule,
                     expected_samples,
                     accuracy: m.accuracy.mean,
-                    basis: "monte_carlo",
+                    basis: Provenance::MonteCarlo,
                     accuracy_se: m.accuracy.std_error,
                     exact_accuracy: e.map(|e| e.accuracy),
                 }
@@ -144,7 +145,7 @@ fn transformer(cfg: &FigureConfig, trials: u64, observer: &dyn Observer) -> Resu
                 acc += m.accuracy.mean / qn;
                 var += (m.accuracy.std_error / qn).powi(2);
             }
-            Point { rule, expected_samples: n, accuracy: acc, basis: "monte_carlo", accuracy_se: var.sqrt(), exact_accuracy: None }
+            Point { rule, expected_samples: n, accuracy: acc, basis: Provenance::MonteCarlo, accuracy_se: var.sqrt(), exact_accuracy: None }
         })
         .collect();
     Ok(Setting { name: format!("(c) trained transformer: {} questions (Monte Carlo on exact distributions)", runs.len()), points, fixed_dropping: None })
@@ -158,7 +159,7 @@ fn measured(rules: &[StopRule], report: &StopReport) -> Vec<Point> {
             rule: *rule,
             expected_samples: r.mean_samples,
             accuracy: r.accuracy / 100.0,
-            basis: "measured",
+            basis: Provenance::Measured,
             accuracy_se: r.accuracy_se / 100.0,
             exact_accuracy: None,
         })
@@ -264,7 +265,7 @@ fn panel(s: &Setting) -> Panel {
         }
         series.push(
             Series::new(
-                format!("{label} ({})", if group[0].basis == "measured" { "measured" } else { "Monte Carlo" }),
+                format!("{label} ({})", if group[0].basis == Provenance::Measured { "measured" } else { "Monte Carlo" }),
                 color,
                 Style::Points,
                 group.iter().map(|p| (p.expected_samples, 100.0 * p.accuracy)).collect(),
@@ -311,7 +312,7 @@ fn note(s: &Setting) -> String {
         }
         _ => "no rule saves samples: a fixed budget is at least as good".to_string(),
     };
-    let noise = s.points.iter().filter(|p| p.basis == "measured").map(|p| 196.0 * p.accuracy_se).fold(0.0, f64::max);
+    let noise = s.points.iter().filter(|p| p.basis == Provenance::Measured).map(|p| 196.0 * p.accuracy_se).fold(0.0, f64::max);
     let caveat =
         if noise > 0.0 { format!(" (measured: 95% intervals up to ±{noise:.0} points, wider than the differences between rules)") } else { String::new() };
     format!("- **{}** — {verdict}{caveat}. {}.", s.name, saved.join("; "))

@@ -24,8 +24,9 @@ use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, 
 use crate::eval::{Dataset, EvalError, RawPath, RawQuestion};
 use crate::generation::GenerationConfig;
 use crate::invalid::{is_invalid, InvalidPolicy};
-use crate::plan::{run_length, Band, Basis, PlanConfig, PlanModel, Sequence, Tally};
+use crate::plan::{run_length, Band, PlanConfig, PlanModel, Sequence, Tally};
 use crate::progress::{Observer, Quiet};
+use crate::provenance::Provenance;
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
 use pathconf_eval::api::plan::{pilot, plan, PlanOptions};
@@ -335,13 +336,13 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                     };
                     for &n in &s.ns {
                         let b = &p.sc[n - 1];
-                        if b.basis == Basis::Predicted {
+                        if b.basis == Provenance::Predicted {
                             let e = truth.as_ref().map(|(mean, se)| (100.0 * mean.sc[n - 1], 100.0 * se.sc[n - 1]));
                             out.cells.push(cell("sc".into(), Quantity::Accuracy, n, b, replay_sc[n - 1], e));
                         }
                     }
                     for (i, (r, measured)) in p.rules.iter().zip(&stop.results).enumerate() {
-                        if r.accuracy.basis == Basis::Predicted {
+                        if r.accuracy.basis == Provenance::Predicted {
                             let cap = s.rules[i].max_samples();
                             let e = |k: usize, scale: f64| {
                                 truth.as_ref().map(|(mean, se)| (scale * [mean.rules[i].0, mean.rules[i].1][k], scale * [se.rules[i].0, se.rules[i].1][k]))

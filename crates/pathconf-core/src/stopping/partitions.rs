@@ -1,4 +1,4 @@
-//! The symmetric programme: exact cost and accuracy of a rule checked after
+//! The partition programme: exact cost and accuracy of a rule checked after
 //! every sample, for any answer masses, in time independent of the masses.
 //!
 //! The after-every-sample rules (Adaptive-Consistency's Beta, Dirichlet,
@@ -37,9 +37,10 @@
 //! rank in lexicographic order), so both passes are array sweeps. The work is
 //! the number of such partitions over all levels (9.1 million for `K = 10`,
 //! `L = 64`) times their distinct entries, whatever the masses — where the
-//! count-vector programme ([`super::exact::count_programme`]) grows like `L^{K−1}` for `K`
+//! count-vector programme ([`super::count_vectors::count_programme`]) grows like `L^{K−1}` for `K`
 //! distinct masses.
 
+use super::outcome::ExactCost;
 use super::rule::{StopCache, StopRule};
 
 /// Largest number of partition states (summed over the elimination levels)
@@ -259,11 +260,10 @@ fn removal_ranks(parts: &Partitions, lambda: &[u8], m: usize, runs: &[(usize, us
 }
 
 /// The exact cost of an after-every-sample rule (`fixed`, the
-/// Adaptive-Consistency rules) by the symmetric programme, or `None` for
+/// Adaptive-Consistency rules) by the partition programme, or `None` for
 /// the other rules, a cap above 127, or more than [`MAX_STATES`] states.
 /// Two threads; the result does not depend on their number.
-pub fn symmetric_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Option<super::exact::ExactCost> {
-    use super::exact::ExactCost;
+pub fn partition_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Option<ExactCost> {
     if !matches!(
         rule,
         StopRule::Fixed { .. } | StopRule::AscBeta { .. } | StopRule::AscDirichlet { .. } | StopRule::AscMajority { .. } | StopRule::AscEntropy { .. }
@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn equals_the_count_programme_on_distinct_masses() {
-        use super::super::exact::count_programme;
+        use super::super::count_vectors::count_programme;
         use rand::{Rng, SeedableRng};
         let mut rng = rand::rngs::StdRng::seed_from_u64(17);
         let rules = ["fixed:9", "asc-beta:0.95:24", "asc-beta:0.8:30", "asc-dirichlet:0.9:16", "asc-majority:0.6:20", "asc-entropy:0.75:20"];
@@ -520,7 +520,7 @@ mod tests {
             let correct = if trial % 4 == 3 { None } else { Some(trial % k) };
             for text in rules {
                 let rule: StopRule = text.parse().unwrap();
-                let (Some(a), Some(b)) = (symmetric_programme(&rule, &masses, correct), count_programme(&rule, &masses, correct)) else {
+                let (Some(a), Some(b)) = (partition_programme(&rule, &masses, correct), count_programme(&rule, &masses, correct)) else {
                     panic!("{text} {masses:?}")
                 };
                 assert!((a.expected_samples - b.expected_samples).abs() <= 1e-12 * b.expected_samples, "{text} {masses:?}: {a:?} vs {b:?}");

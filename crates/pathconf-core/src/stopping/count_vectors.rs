@@ -1,0 +1,236 @@
+//! The count-vector programme: the exact expected cost and accuracy of any
+//! count-based rule (Adaptive-Consistency's Beta, Dirichlet, majority and
+//! entropy rules, ESC by whole windows, `fixed:N`), a dynamic programme over
+//! count vectors — the probability of each vector of answer counts among
+//! the runs that have not stopped yet, advanced one sample (ESC: one
+//! window) at a time; mass that stops is credited with the plurality's
+//! credit. The rules are symmetric in the answers, so answers of *equal
+//! mass and equal correctness* are lumped exactly: the state keeps their
+//! counts as a sorted multiset, packed into a `u128`. The number of states
+//! grows like `n^{K−1}` for `K` distinct masses ([`lumped_states_bound`]);
+//! [`super::exact::exact_cost`] weighs it against the partition programme.
+
+use super::outcome::ExactCost;
+use super::rule::{EscAnswer, StopCache, StopRule};
+use crate::combinatorics::compositions;
+use crate::select::select;
+
+/// Largest work (live states × moves, summed over samples) attempted — a few
+/// seconds at most.
+pub const MAX_WORK: f64 = 2e7;
+/// Largest *bound* on the work (every lumped count vector up to the cap, as if
+/// the rule never stopped) for which the programme is tried at all: the live
+/// states of a stopping rule are a fraction of the bound, so it may still
+/// finish under [`MAX_WORK`]; beyond this it is refused at once.
+pub const MAX_WORK_BOUND: f64 = 5e7;
+
+/// The sizes of the classes of answers of equal mass and correctness (zero
+/// masses dropped), as the count programme lumps them.
+pub(crate) fn class_sizes(masses: &[f64], correct: Option<usize>) -> Vec<usize> {
+    sizes_of_classes(&members(masses, correct))
+}
+
+/// The answers of positive mass as `(mass bits, correct, answer)`, sorted so
+/// that each class of equal mass and correctness is contiguous.
+fn members(masses: &[f64], correct: Option<usize>) -> Vec<(u64, bool, usize)> {
+    let mut members: Vec<(u64, bool, usize)> =
+        masses.iter().enumerate().filter(|&(_, &p)| p > 0.0).map(|(a, &p)| (p.to_bits(), Some(a) == correct, a)).collect();
+    members.sort_unstable();
+    members
+}
+
+/// The sizes of the contiguous classes of [`members`].
+fn sizes_of_classes(members: &[(u64, bool, usize)]) -> Vec<usize> {
+    members.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|c| c.len()).collect()
+}
+
+/// Bits per count in a packed state.
+const BITS: u32 = 7;
+/// Most answers a packed state holds.
+const MAX_ANSWERS: usize = (128 / BITS) as usize;
+
+/// The programme over (lumped) count vectors for any count-based rule, or
+/// `None` when it would exceed [`MAX_WORK`], has more than 18 answers of
+/// positive mass, or a cap above 127 samples. Exact (no term dropped).
+pub fn count_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Option<ExactCost> {
+    if rule.needs_paths() {
+        return None;
+    }
+    let max = rule.max_samples();
+    // Classes of answers with equal mass and correctness, zero masses dropped.
+    let members = members(masses, correct);
+    let k = members.len();
+    if k == 0 {
+        return Some(ExactCost { expected_samples: 0.0, accuracy: 0.0 });
+    }
+    if k > MAX_ANSWERS || max >= 1 << BITS {
+        return None;
+    }
+    let prob: Vec<f64> = members.iter().map(|m| f64::from_bits(m.0)).collect();
+    let class_sizes = sizes_of_classes(&members);
+    if lumped_states_bound(&class_sizes, max) * k as f64 > MAX_WORK_BOUND {
+        return None;
+    }
+    let ok: Vec<bool> = members.iter().map(|m| m.1).collect();
+    // Slot i starts a new class iff its (mass, correctness) differs from i − 1.
+    let class_start: Vec<bool> = (0..k).map(|i| i == 0 || (members[i].0, members[i].1) != (members[i - 1].0, members[i - 1].1)).collect();
+    let get = |key: u128, i: usize| ((key >> (BITS * i as u32)) & ((1 << BITS) - 1)) as usize;
+    let unpack = |key: u128, out: &mut [usize]| out.iter_mut().enumerate().for_each(|(i, c)| *c = get(key, i));
+    let credit_of = |counts: &[usize]| select(counts.iter().zip(&ok).map(|(&c, &o)| (c as f64, o))).credit;
+    let (step, windows) = match *rule {
+        StopRule::Esc { window, .. } => (window, true),
+        _ => (1, false),
+    };
+    // Moves: single samples, or (ESC) whole windows as count vectors.
+    let window_moves: Vec<(Vec<usize>, f64, Option<usize>)> = if windows {
+        compositions(step as u64, k)
+            .map(|c| c.into_iter().map(|x| x as usize).collect::<Vec<usize>>())
+            .map(|c| {
+                let p = multinomial_prob(&c, &prob);
+                let unanimous = c.iter().position(|&x| x == step);
+                (c, p, unanimous)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let moves_per_state = if windows { window_moves.len() } else { k };
+    let mut cache = StopCache::default();
+    let mut live: Vec<(u128, f64)> = vec![(0, 1.0)];
+    let (mut e_n, mut acc, mut work) = (0.0, 0.0, 0.0);
+    let mut counts = vec![0usize; k];
+    let mut next_counts = vec![0usize; k];
+    let mut n = 0;
+    while n < max && !live.is_empty() {
+        n += step;
+        work += (live.len() * moves_per_state) as f64;
+        if work > MAX_WORK {
+            return None;
+        }
+        let mut next: Vec<(u128, f64)> = Vec::with_capacity(live.len() * 2);
+        for &(key, w) in &live {
+            unpack(key, &mut counts);
+            let mut emit = |c: &[usize], mass: f64, unanimous: Option<usize>, next: &mut Vec<(u128, f64)>| {
+                let stop = match *rule {
+                    StopRule::Fixed { .. } => n >= max,
+                    StopRule::Esc { answer, .. } => {
+                        if let Some(a) = unanimous {
+                            e_n += mass * n as f64;
+                            acc += mass * if answer == EscAnswer::Window { f64::from(u8::from(ok[a])) } else { credit_of(c) };
+                            return;
+                        }
+                        n >= max
+                    }
+                    _ => n >= max || rule.stops_cached(c, n, &mut cache),
+                };
+                if stop {
+                    e_n += mass * n as f64;
+                    acc += mass * credit_of(c);
+                } else {
+                    next.push((pack_sorted(c, &class_start), mass));
+                }
+            };
+            if windows {
+                for (mv, p, unanimous) in &window_moves {
+                    if *p == 0.0 {
+                        continue;
+                    }
+                    next_counts.iter_mut().zip(counts.iter().zip(mv)).for_each(|(o, (a, b))| *o = a + b);
+                    emit(&next_counts, w * p, *unanimous, &mut next);
+                }
+            } else {
+                // One move per run of equal counts within a class: raising the
+                // run's first member keeps the class sorted (descending).
+                let mut i = 0;
+                while i < k {
+                    let mut j = i + 1;
+                    while j < k && !class_start[j] && counts[j] == counts[i] {
+                        j += 1;
+                    }
+                    next_counts.copy_from_slice(&counts);
+                    next_counts[i] += 1;
+                    emit(&next_counts, w * prob[i] * (j - i) as f64, None, &mut next);
+                    i = j;
+                }
+            }
+        }
+        // Merge equal states in key order (stable: the same sums on every run).
+        next.sort_by_key(|e| e.0);
+        live.clear();
+        for (key, mass) in next {
+            match live.last_mut() {
+                Some(last) if last.0 == key => last.1 += mass,
+                _ => live.push((key, mass)),
+            }
+        }
+    }
+    Some(ExactCost { expected_samples: e_n, accuracy: acc })
+}
+
+/// `Σ_{n ≤ max}` of the number of lumped count vectors with `n` samples: for
+/// classes of sizes `s_i`, the ways to split `n` among the classes, each
+/// part a partition into at most `s_i` parts.
+pub(crate) fn lumped_states_bound(class_sizes: &[usize], max: usize) -> f64 {
+    // partitions[s][n]: partitions of n into at most s parts.
+    let largest = class_sizes.iter().copied().max().unwrap_or(1);
+    let mut partitions = vec![vec![0.0f64; max + 1]; largest + 1];
+    partitions[0][0] = 1.0;
+    for s in 1..=largest {
+        for n in 0..=max {
+            // Parts ≤ s (conjugate): p(n, ≤ s) = p(n, ≤ s − 1) + p(n − s, ≤ s).
+            partitions[s][n] = partitions[s - 1][n] + if n >= s { partitions[s][n - s] } else { 0.0 };
+        }
+    }
+    let mut ways = vec![0.0f64; max + 1];
+    ways[0] = 1.0;
+    for &size in class_sizes {
+        let mut next = vec![0.0f64; max + 1];
+        for (n, slot) in next.iter_mut().enumerate() {
+            *slot = (0..=n).map(|i| ways[n - i] * partitions[size][i]).sum();
+        }
+        ways = next;
+    }
+    ways.iter().sum()
+}
+
+/// Packs counts, sorting each class's counts in descending order (the
+/// canonical member of the lumped state).
+fn pack_sorted(counts: &[usize], class_start: &[bool]) -> u128 {
+    let mut buffer = [0usize; MAX_ANSWERS];
+    let sorted = &mut buffer[..counts.len()];
+    sorted.copy_from_slice(counts);
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && !class_start[j] {
+            j += 1;
+        }
+        sorted[i..j].sort_unstable_by(|a, b| b.cmp(a));
+        i = j;
+    }
+    sorted.iter().enumerate().fold(0u128, |key, (i, &c)| key | ((c as u128) << (BITS * i as u32)))
+}
+
+/// `P(window composition = c)` under `Multinomial(Σc, p)`.
+fn multinomial_prob(c: &[usize], p: &[f64]) -> f64 {
+    let n: u64 = c.iter().map(|&x| x as u64).sum();
+    let ln_coef = statrs::function::factorial::ln_factorial(n) - c.iter().map(|&x| statrs::function::factorial::ln_factorial(x as u64)).sum::<f64>();
+    let mut prob = ln_coef.exp();
+    for (&x, &q) in c.iter().zip(p) {
+        prob *= q.powi(x as i32);
+    }
+    prob
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_bound_counts_compositions_and_partitions() {
+        // K distinct masses: Σ_{n ≤ L} C(n + K − 1, K − 1) = C(L + K, K).
+        assert_eq!(lumped_states_bound(&[1, 1, 1], 10), 286.0);
+        // One class of 3: partitions of n ≤ 4 into ≤ 3 parts: 1+1+2+3+4.
+        assert_eq!(lumped_states_bound(&[3], 4), 11.0);
+    }
+}
