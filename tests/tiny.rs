@@ -126,7 +126,7 @@ fn the_committed_model_is_the_default_settings_model() {
     let c = pathconf::tiny::store::committed().unwrap();
     assert_eq!(pathconf::tiny::store::committed_settings().unwrap(), (ModelConfig::default(), TrainConfig::default()));
     assert_eq!(c.curve.len(), TrainConfig::default().steps);
-    let tail = c.curve.iter().rev().take(100).map(|p| p.loss).sum::<f64>() / 100.0;
+    let tail = c.mean_loss_of_last(100);
     assert!(tail < 0.5, "the committed model's loss {tail}");
     // `ensure_model` at the default settings is the committed model.
     let e = pathconf::tiny::store::ensure_model(None, &ModelConfig::default(), &TrainConfig::default(), &Quiet).unwrap();

@@ -137,10 +137,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Command::Train(m) => {
             let stored = m.train()?;
             let c = &stored.curve;
-            let tail = |k: usize| c.iter().rev().take(k).map(|p| p.loss).sum::<f64>() / k.min(c.len()).max(1) as f64;
             println!("model: {}", stored.dir.display());
             println!("config: {}", serde_json::to_string(&stored.model.config)?);
-            println!("steps: {}  first loss: {:.4}  mean loss of the last 50 steps: {:.4}", c.len(), c.first().map_or(f64::NAN, |p| p.loss), tail(50));
+            println!(
+                "steps: {}  first loss: {:.4}  mean loss of the last 50 steps: {:.4}",
+                c.len(),
+                c.first().map_or(f64::NAN, |p| p.loss),
+                stored.mean_loss_of_last(50)
+            );
             println!("loss curve: {}", stored.dir.join(pathconf::tiny::store::LOSS_FILE).display());
             if committed_settings()? != (stored.model.config.clone(), m.settings()?) {
                 println!("(not the committed model's settings: no comparison)");

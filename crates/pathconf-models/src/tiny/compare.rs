@@ -64,11 +64,6 @@ pub struct Comparison {
     pub within: bool,
 }
 
-fn tail_mean(m: &StoredModel, k: usize) -> f64 {
-    let c = &m.curve;
-    c.iter().rev().take(k).map(|p| p.loss).sum::<f64>() / k.min(c.len()).max(1) as f64
-}
-
 /// Exact accuracy (enumerated, floor `floor`, renormalised over the covered mass).
 fn accuracy(model: &PortableModel, q: &Question, floor: f64, max_new_tokens: usize) -> Result<f64, TinyError> {
     let e = enumerate_paths(model, q, floor, max_new_tokens)?;
@@ -87,7 +82,7 @@ pub fn compare(
 ) -> Result<Comparison, TinyError> {
     let (a, b) = (committed.model.parameters()?, retrained.model.parameters()?);
     if a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| x.0 != y.0 || x.1.len() != y.1.len()) {
-        return Err(TinyError::Sequence("the two models have different parameters".into()));
+        return Err(TinyError::Parameters("the two models have different parameters".into()));
     }
     let max_weight_difference = a.iter().zip(&b).flat_map(|(x, y)| x.1.iter().zip(&y.1).map(|(u, v)| f64::from((u - v).abs()))).fold(0.0, f64::max);
     let accuracy = questions
@@ -102,7 +97,7 @@ pub fn compare(
         .collect::<Result<Vec<_>, TinyError>>()?;
     let k = accuracy.len().max(1) as f64;
     let mean_accuracy = (accuracy.iter().map(|r| r.committed).sum::<f64>() / k, accuracy.iter().map(|r| r.retrained).sum::<f64>() / k);
-    let loss_tail = (tail_mean(committed, tolerance.tail), tail_mean(retrained, tolerance.tail));
+    let loss_tail = (committed.mean_loss_of_last(tolerance.tail), retrained.mean_loss_of_last(tolerance.tail));
     let within = (loss_tail.1 - loss_tail.0).abs() <= tolerance.loss * loss_tail.0 && (mean_accuracy.1 - mean_accuracy.0).abs() <= tolerance.accuracy;
     Ok(Comparison { max_weight_difference, loss_tail, accuracy, mean_accuracy, tolerance, within })
 }

@@ -22,7 +22,7 @@ use rand::Rng;
 
 /// Samples `n` paths for `q`.
 pub fn sample_paths(model: &PortableModel, q: &Question, n: usize, cfg: &GenerationConfig, rng: &mut impl Rng) -> Result<Vec<GeneratedPath>, TinyError> {
-    let cfg = cfg.check().map_err(|e| TinyError::Sequence(e.to_string()))?;
+    let cfg = cfg.check()?;
     let mut out = Vec::with_capacity(n);
     let mut prompt_cache = model.cache();
     let prompt_row = model.prefill(&q.prompt(), &mut prompt_cache)?;

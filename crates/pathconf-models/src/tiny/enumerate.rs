@@ -65,6 +65,7 @@ pub const MAX_FRONTIER: usize = 200_000;
 struct Search<'a> {
     model: &'a PortableModel,
     question: &'a Question,
+    floor: f64,
     ln_floor: f64,
     max_new_tokens: usize,
     cache: KvCache,
@@ -105,12 +106,7 @@ impl Search<'_> {
             } else {
                 self.width[depth + 1] += 1;
                 if self.width[depth + 1] > MAX_FRONTIER {
-                    return Err(TinyError::Sequence(format!(
-                        "question {}: more than {MAX_FRONTIER} prefixes above the floor {:e} at depth {} — the model is too uncertain to enumerate (train it longer or raise the floor)",
-                        self.question.id(),
-                        self.ln_floor.exp(),
-                        depth + 1
-                    )));
+                    return Err(TinyError::TooUncertain { question: self.question.id(), floor: self.floor, depth: depth + 1, limit: MAX_FRONTIER });
                 }
                 self.model.truncate(&mut self.cache, at);
                 let next = self.model.push(tok as u32, &mut self.cache)?;
@@ -131,6 +127,7 @@ pub fn enumerate_paths(model: &PortableModel, q: &Question, floor: f64, max_new_
     let mut search = Search {
         model,
         question: q,
+        floor,
         ln_floor: floor.ln(),
         max_new_tokens,
         cache,

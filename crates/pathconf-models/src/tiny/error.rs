@@ -39,9 +39,30 @@ pub enum TinyError {
         line: usize,
     },
     /// A sequence the model cannot take (a token outside the vocabulary,
-    /// more positions than it has, an empty prompt) or parameters missing.
+    /// more positions than it has, an empty prompt).
     #[error("{0}")]
     Sequence(String),
+    /// Weights that do not fit the model (a tensor missing, too many, two
+    /// models of different shapes compared).
+    #[error("{0}")]
+    Parameters(String),
+    /// Sampling settings out of range.
+    #[error(transparent)]
+    Generation(#[from] crate::generation::GenerationError),
+    /// Too many prefixes above the enumeration's floor at one depth.
+    #[error(
+        "question {question}: more than {limit} prefixes above the floor {floor:e} at depth {depth} — the model is too uncertain to enumerate (train it longer or raise the floor)"
+    )]
+    TooUncertain {
+        /// The question, `a+b+c`.
+        question: String,
+        /// The probability floor.
+        floor: f64,
+        /// The depth (tokens generated).
+        depth: usize,
+        /// Most unfinished prefixes allowed at one depth.
+        limit: usize,
+    },
     /// Building or training the model failed in candle.
     #[error(transparent)]
     Candle(#[from] candle_core::Error),

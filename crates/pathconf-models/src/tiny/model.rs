@@ -140,10 +140,10 @@ impl TinyModel {
         let tensors = candle_core::safetensors::load_buffer(weights, &model.device).map_err(|source| TinyError::Weights { path: path.clone(), source })?;
         let vars = model.vars.data().lock().expect("var map lock");
         if tensors.len() != vars.len() {
-            return Err(TinyError::Sequence(format!("{}: {} tensors, the model has {}", path.display(), tensors.len(), vars.len())));
+            return Err(TinyError::Parameters(format!("{}: {} tensors, the model has {}", path.display(), tensors.len(), vars.len())));
         }
         for (name, var) in vars.iter() {
-            let t = tensors.get(name).ok_or_else(|| TinyError::Sequence(format!("{}: no tensor {name}", path.display())))?;
+            let t = tensors.get(name).ok_or_else(|| TinyError::Parameters(format!("{}: no tensor {name}", path.display())))?;
             var.set(t).map_err(|source| TinyError::Weights { path: path.clone(), source })?;
         }
         drop(vars);

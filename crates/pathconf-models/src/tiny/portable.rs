@@ -118,7 +118,7 @@ impl PortableModel {
     /// The parameters of `model`, copied.
     pub fn new(model: &TinyModel) -> Result<Self, TinyError> {
         let mut named: HashMap<String, Vec<f32>> = model.parameters().map_err(TinyError::Candle)?.into_iter().collect();
-        let mut take = |name: String| named.remove(&name).ok_or_else(|| TinyError::Sequence(format!("parameter {name} missing")));
+        let mut take = |name: String| named.remove(&name).ok_or_else(|| TinyError::Parameters(format!("parameter {name} missing")));
         let c = &model.config;
         let mut dense =
             |name: &str, inp: usize| -> Result<Dense, TinyError> { Ok(Dense { w: take(format!("{name}.weight"))?, b: take(format!("{name}.bias"))?, inp }) };

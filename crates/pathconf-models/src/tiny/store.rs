@@ -119,6 +119,14 @@ pub struct StoredModel {
     pub curve: Vec<LossPoint>,
 }
 
+impl StoredModel {
+    /// The mean training loss over the last `k` steps (all of them if fewer).
+    pub fn mean_loss_of_last(&self, k: usize) -> f64 {
+        let c = &self.curve;
+        c.iter().rev().take(k).map(|p| p.loss).sum::<f64>() / k.min(c.len()).max(1) as f64
+    }
+}
+
 fn matches(dir: &Path, model_cfg: &ModelConfig, cfg: &TrainConfig) -> bool {
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
     let train_ok = read(TRAIN_FILE).and_then(|t| serde_json::from_str::<TrainConfig>(&t).ok()).is_some_and(|t| &t == cfg);
