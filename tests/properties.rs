@@ -2,9 +2,10 @@
 
 mod common;
 
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig, Provenance};
+use pathconf::accuracy::{selection_accuracy, AccuracyConfig};
 use pathconf::estimators::EstimatorId;
 use pathconf::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use pathconf::provenance::Provenance;
 use pathconf::stopping::count_vectors::count_programme;
 use pathconf::stopping::enumerate::enumerate_cost;
 use pathconf::stopping::StopRule;

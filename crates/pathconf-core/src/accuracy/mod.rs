@@ -31,7 +31,7 @@ use crate::weibull::WeibullPruning;
 use serde::Serialize;
 use thiserror::Error;
 
-pub use crate::provenance::Provenance;
+use crate::provenance::Provenance;
 
 /// One estimator's selection at one `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

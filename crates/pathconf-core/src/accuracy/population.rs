@@ -18,10 +18,11 @@
 //! - [`chernoff_rate`]: SC's error decays as `exp(−n · min_j I_j)`,
 //!   `I_j = −ln(1 − (√p_y − √p_j)²)`, up to a polynomial factor.
 
-use super::{selection_accuracy, AccuracyConfig, AccuracyError, Provenance};
+use super::{selection_accuracy, AccuracyConfig, AccuracyError};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::progress::Observer;
+use crate::provenance::Provenance;
 use serde::Serialize;
 
 /// One estimator's population accuracy at one `n`.

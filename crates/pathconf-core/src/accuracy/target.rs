@@ -14,9 +14,10 @@
 
 use super::limit::limit_accuracy;
 use super::sc::sc_accuracy;
-use super::{ppl, sets, Provenance};
+use super::{ppl, sets};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
+use crate::provenance::Provenance;
 use serde::Serialize;
 use thiserror::Error;
 

@@ -10,7 +10,7 @@ use super::esc::esc_expected_samples;
 use super::exact::exact_cost;
 use super::simulate::simulate_cost;
 use super::StopRule;
-use crate::accuracy::Provenance;
+use crate::provenance::Provenance;
 use crate::PathDistribution;
 use serde::Serialize;
 

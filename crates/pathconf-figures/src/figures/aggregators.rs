@@ -519,18 +519,24 @@ fn tiny(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Tiny, FigureError
         pools.push(pool);
         observer.advance(0);
     }
+    let estimated: Vec<_> =
+        raw_cells.into_iter().map(|(q, method, (limit, exact, measured))| (q, method, limit, exact.estimate(0.0), measured.estimate(0.0))).collect();
     let mut checks = Checks::new();
-    for (question, method, (_, exact, measured)) in &raw_cells {
-        let (e, m) = (exact.estimate(0.0), measured.estimate(0.0));
+    for (question, method, _, e, m) in &estimated {
         let se = StdError::AtLeast { se: (e.std_error * e.std_error + m.std_error * m.std_error).sqrt(), floor: 1.0 / blocks as f64 };
         checks.equal(format!("{question} {method}"), m.mean, e.mean, se);
     }
-    let cells = raw_cells
+    let cells = estimated
         .into_iter()
         .zip(checks.judge().checks)
-        .map(|((question, method, (limit, exact, measured)), c)| {
-            let (e, m) = (exact.estimate(0.0), measured.estimate(0.0));
-            TinyCell { question, method, limit, exact_n: (e.mean, e.std_error), measured_n: (m.mean, m.std_error), z: c.z, agrees: c.agrees }
+        .map(|((question, method, limit, e, m), c)| TinyCell {
+            question,
+            method,
+            limit,
+            exact_n: (e.mean, e.std_error),
+            measured_n: (m.mean, m.std_error),
+            z: c.z,
+            agrees: c.agrees,
         })
         .collect();
     // Accuracy and ECE vs n on the sampled paths (random subsets of each pool).

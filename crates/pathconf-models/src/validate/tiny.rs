@@ -355,33 +355,34 @@ pub struct ErrorComparison {
 /// ([`Family`]). In order of question, estimator, `n`.
 pub fn compare(runs: &[QuestionRun], ns: &[u64], repeats: usize) -> (Family, Vec<ErrorComparison>) {
     let mut checks = Checks::new();
-    let mut out = Vec::new();
+    let mut cells = Vec::new();
     for (qi, r) in runs.iter().enumerate() {
         for (k, &estimator) in ESTIMATORS.iter().enumerate() {
             for (ni, &n) in ns.iter().enumerate() {
                 let cell = &r.errors[k][ni];
                 let est = cell.measured.estimate(0.0);
-                let (ex, ex_se, null_sd) = (cell.exact, cell.exact_se, cell.null_sd);
-                let floor = 1e-9 * ex.abs().max(est.mean.abs()) + f64::MIN_POSITIVE;
-                let se = ((null_sd * null_sd) / repeats as f64 + ex_se * ex_se).sqrt();
-                checks.equal(format!("{} {} n={n}", r.stats.id, estimator.name()), est.mean, ex, StdError::AtLeast { se, floor });
-                out.push(ErrorComparison {
-                    question: qi,
-                    estimator,
-                    n,
-                    measured: est.mean,
-                    measured_se: est.std_error,
-                    exact: ex,
-                    exact_se: ex_se,
-                    z: 0.0,
-                    agrees: false,
-                });
+                let floor = 1e-9 * cell.exact.abs().max(est.mean.abs()) + f64::MIN_POSITIVE;
+                let se = ((cell.null_sd * cell.null_sd) / repeats as f64 + cell.exact_se * cell.exact_se).sqrt();
+                checks.equal(format!("{} {} n={n}", r.stats.id, estimator.name()), est.mean, cell.exact, StdError::AtLeast { se, floor });
+                cells.push((qi, estimator, n, est, cell));
             }
         }
     }
     let judged = checks.judge();
-    for (c, j) in out.iter_mut().zip(&judged.checks) {
-        (c.z, c.agrees) = (j.z, j.agrees);
-    }
+    let out = cells
+        .into_iter()
+        .zip(&judged.checks)
+        .map(|((question, estimator, n, est, cell), j)| ErrorComparison {
+            question,
+            estimator,
+            n,
+            measured: est.mean,
+            measured_se: est.std_error,
+            exact: cell.exact,
+            exact_se: cell.exact_se,
+            z: j.z,
+            agrees: j.agrees,
+        })
+        .collect();
     (judged.family, out)
 }
