@@ -31,7 +31,7 @@
 
 pub use pathconf_core::{
     accuracy, aggregate, combinatorics, confidence, distribution, estimators, extract, generation, generators, invalid, montecarlo, optim, options, output,
-    plan, progress, provenance, sample, select, spec, stopping, theory, verify, weibull,
+    plan, progress, provenance, sample, seed, select, spec, stopping, theory, verify, weibull,
 };
 pub use pathconf_core::{DistributionError, PathDistribution, Sample, SampledPath};
 pub use pathconf_eval::{api, eval};

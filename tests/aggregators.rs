@@ -8,7 +8,7 @@ use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig};
-use pathconf::eval::EvalError;
+use pathconf::eval::ReadError;
 use pathconf::invalid::InvalidPolicy;
 use pathconf::progress::Quiet;
 use std::path::{Path, PathBuf};
@@ -213,7 +213,7 @@ fn top_logprob_lists_give_token_confidences_and_bad_ones_are_named() {
         (r#"{"answer": "1", "paths": [{"answer": "1", "logprobs": [-0.1], "p_true": 1.5}]}"#, "paths[0].p_true"),
     ] {
         match read(&write(dir.path(), "bad.jsonl", &format!("{text}\n")), None, None) {
-            Err(EvalError::Record { field: f, .. }) => assert_eq!(f, field, "{text}"),
+            Err(ReadError::Record { field: f, .. }) => assert_eq!(f, field, "{text}"),
             other => panic!("{text}: expected a record error, got {other:?}"),
         }
     }
@@ -237,7 +237,7 @@ fn openai_top_logprobs_are_read() {
         tok(-0.1, &[-0.1])
     );
     match read(&write(dir.path(), "r.jsonl", &(ragged + "\n")), None, None) {
-        Err(EvalError::Record { field, .. }) => assert_eq!(field, "choices[0].logprobs.content[1].top_logprobs"),
+        Err(ReadError::Record { field, .. }) => assert_eq!(field, "choices[0].logprobs.content[1].top_logprobs"),
         other => panic!("expected a record error, got {other:?}"),
     }
 }

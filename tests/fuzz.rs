@@ -12,8 +12,7 @@
 
 use pathconf::eval::formats::{read, Format};
 use pathconf::spec::{read_population, read_spec};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -136,7 +135,7 @@ fn mutate(text: &[u8], rng: &mut impl Rng) -> Vec<u8> {
 /// Every prefix of `valid`, then `cases` chains of mutations (seeded by
 /// `label`).
 fn inputs(label: &str, valid: &[u8], cases: usize) -> Vec<Vec<u8>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(FUZZ_SEED ^ label.len() as u64);
+    let mut rng = pathconf::seed::rng(FUZZ_SEED, &[pathconf::seed::tag(label)]);
     let mut inputs: Vec<Vec<u8>> = (0..valid.len()).map(|k| valid[..k].to_vec()).collect();
     let mut current = valid.to_vec();
     for i in 0..cases {
@@ -269,7 +268,7 @@ fn chunked_reading_agrees_with_whole_file_reading() {
         let whole = read(&path, None, None);
         let mut chunked = Vec::new();
         // Chunks of about one record.
-        let got = pathconf::eval::formats::chunks::for_each_part(&path, None, None, 200, &mut |part, _| {
+        let got = pathconf::eval::formats::chunks::for_each_part::<pathconf::eval::ReadError>(&path, None, None, 200, &mut |part, _| {
             chunked.extend_from_slice(part.questions);
             Ok(())
         });

@@ -106,7 +106,7 @@ fn parts_are_the_loaded_questions_in_order() {
     let ds = read(&file, None, None).unwrap();
     let mut seen = Vec::new();
     let mut firsts = Vec::new();
-    let r = for_each_part(&file, None, None, 500, &mut |part, _| {
+    let r = for_each_part::<pathconf::eval::ReadError>(&file, None, None, 500, &mut |part, _| {
         firsts.push(part.first);
         seen.extend_from_slice(part.questions);
         Ok(())

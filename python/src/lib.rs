@@ -32,7 +32,7 @@ use pathconf_eval::eval::formats::arrays::{read_arrays, PathArrays};
 use pathconf_eval::eval::formats::{read, read_answers, Format};
 use pathconf_eval::eval::methods::ProbMode;
 use pathconf_eval::eval::stopping::PathOrder;
-use pathconf_eval::eval::{Dataset, EvalError};
+use pathconf_eval::eval::{Dataset, ReadError};
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::prelude::*;
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ const SPEC_DICT: &str = "<spec>";
 /// A library error as the Python exception a user expects.
 fn py_err(e: ApiError) -> PyErr {
     let not_found = match &e {
-        ApiError::Eval(EvalError::Io { error, .. }) | ApiError::Spec(SpecError::Io { error, .. }) => error.kind() == std::io::ErrorKind::NotFound,
+        ApiError::Read(ReadError::Io { error, .. }) | ApiError::Spec(SpecError::Io { error, .. }) => error.kind() == std::io::ErrorKind::NotFound,
         _ => false,
     };
     if not_found {
@@ -504,7 +504,7 @@ fn sample(
     .map_err(|e| {
         e.into_py(|e: RunError| match e {
             RunError::Options(m) => value_err(m),
-            RunError::Read(e) => py_err(ApiError::Eval(e)),
+            RunError::Read(e) => py_err(ApiError::Read(e)),
             other => pyo3::exceptions::PyRuntimeError::new_err(other.to_string()),
         })
     })?;

@@ -13,8 +13,6 @@ use pathconf::llm::generate::sample_paths;
 use pathconf::llm::questions::{prompt_text, read};
 use pathconf::llm::{GgufTokenizer, Llama};
 use pathconf::output::write_atomic;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -123,7 +121,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut generated = 0usize;
     for (qi, q) in &todo {
         let prompt = tok.encode(&tok.chat_prompt(&prompt_text(q)))?;
-        let mut rng = ChaCha8Rng::seed_from_u64(a.seed ^ (*qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = pathconf::seed::rng(a.seed, &[*qi as u64]);
         let mut count = |k: usize| {
             generated += k;
             pathconf::progress::Observer::advance(&bar, k as u64);

@@ -109,7 +109,7 @@ pub enum RunError {
     Unreachable(crate::http::HttpError),
     /// Reading the file back.
     #[error(transparent)]
-    Read(#[from] pathconf_eval::eval::EvalError),
+    Read(#[from] pathconf_eval::eval::ReadError),
     /// Summarising or writing the summary.
     #[error("{0}")]
     Summary(String),

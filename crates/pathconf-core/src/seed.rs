@@ -7,6 +7,16 @@
 //! positions are unrelated however close their indices. The request seeds
 //! `pathconf sample --endpoint` sends are `derive(--seed, &[question, draw])`:
 //! a resumed run sends each draw the seed an uninterrupted run sent it.
+//!
+//! A site that needs seeds of its own leads its keys with a [`tag`] (a hash of
+//! its name), so two sites given the same `--seed` and the same indices still
+//! draw unrelated streams: `derive(seed, &[tag("stopping/synthetic"), s, r])`.
+//! Within one Monte Carlo run the batches are ChaCha streams of one seed
+//! ([`crate::montecarlo::in_batches`]): a stream is a position too, and
+//! ChaCha's streams are independent by construction.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 /// SplitMix64's output function: a bijection of `u64` with full avalanche.
 pub fn mix(z: u64) -> u64 {
@@ -26,6 +36,32 @@ pub fn mix(z: u64) -> u64 {
 /// ```
 pub fn derive(base: u64, keys: &[u64]) -> u64 {
     keys.iter().fold(mix(base), |h, &k| mix(h ^ mix(k)))
+}
+
+/// A `ChaCha8Rng` seeded with [`derive`]`(base, keys)`.
+pub fn rng(base: u64, keys: &[u64]) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(derive(base, keys))
+}
+
+/// A site's key: the 64-bit FNV-1a hash of its name (a `const fn`, so a
+/// tag can be a constant).
+///
+/// ```
+/// use pathconf_core::seed::tag;
+/// const SYNTHETIC: u64 = tag("stopping/synthetic");
+/// assert_ne!(SYNTHETIC, tag("stopping/transformer"));
+/// assert_eq!(tag(""), 0xcbf2_9ce4_8422_2325);
+/// ```
+pub const fn tag(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
 }
 
 /// [`derive`] as a seed for JSON APIs: 53 bits at most, since some servers
@@ -49,5 +85,12 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), 64 * 64);
         assert!(derive_json(u64::MAX, &[3]) < 1 << 53);
+    }
+
+    #[test]
+    fn fnv1a_test_vectors() {
+        // From the FNV reference (Fowler, Noll, Vo; draft-eastlake-fnv).
+        assert_eq!(tag("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(tag("foobar"), 0x8594_4171_f739_67e8);
     }
 }

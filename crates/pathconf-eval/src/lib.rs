@@ -15,6 +15,6 @@ pub mod eval;
 // The core's modules under their own names, so that `crate::stopping` and
 // the like read the same here as in the core.
 use pathconf_core::{
-    accuracy, aggregate, confidence, distribution, estimators, extract, generation, invalid, montecarlo, plan, progress, provenance, sample, select, spec,
-    stopping, theory, verify, weibull,
+    accuracy, aggregate, confidence, distribution, estimators, extract, generation, invalid, montecarlo, plan, progress, provenance, sample, seed, select,
+    spec, stopping, theory, verify, weibull,
 };

@@ -8,8 +8,8 @@ pub mod figures;
 
 // The modules the figures read, under their own names.
 use pathconf_core::{
-    accuracy, confidence, distribution, estimators, generation, generators, invalid, montecarlo, output, plan, progress, provenance, sample, select, stopping,
-    theory, weibull,
+    accuracy, confidence, distribution, estimators, generation, generators, invalid, montecarlo, output, plan, progress, provenance, sample, seed, select,
+    stopping, theory, weibull,
 };
-use pathconf_eval::eval;
+use pathconf_eval::{api, eval};
 use pathconf_models::{tiny, validate};

@@ -15,4 +15,4 @@ use pathconf_core::{
     aggregate, confidence, distribution, estimators, extract, generation, invalid, montecarlo, output, plan, progress, provenance, sample, seed, select,
     stopping, theory, weibull,
 };
-use pathconf_eval::eval;
+use pathconf_eval::{api, eval};

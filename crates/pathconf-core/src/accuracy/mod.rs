@@ -172,7 +172,7 @@ pub fn selection_accuracy(
                             continue;
                         }
                     }
-                    let seed = cfg.seed ^ ((id as u64 + 1) << 48) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    let seed = crate::seed::derive(cfg.seed, &[crate::seed::tag("accuracy/selection"), id as u64, n]);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
                     let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), Provenance::MonteCarlo);
                     r.ci_low = Some(m.p_correct.ci_low.max(0.0));

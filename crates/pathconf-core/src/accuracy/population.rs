@@ -56,7 +56,7 @@ pub fn population_accuracy(
     let mut var: Vec<f64> = Vec::new();
     let z = crate::montecarlo::z_two_sided(0.05);
     for (qi, (w, d)) in questions.iter().enumerate() {
-        let q_cfg = AccuracyConfig { seed: cfg.seed ^ (qi as u64).wrapping_mul(0xA24B_AED4_963E_E407), ..*cfg };
+        let q_cfg = AccuracyConfig { seed: crate::seed::derive(cfg.seed, &[crate::seed::tag("accuracy/population"), qi as u64]), ..*cfg };
         let rows = selection_accuracy(d, estimators, ns, &q_cfg, observer)?;
         if points.is_empty() {
             points = rows

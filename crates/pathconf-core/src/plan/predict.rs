@@ -30,8 +30,7 @@ use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::provenance::Provenance;
 use crate::stopping::{prefix_credits, replay_silent, StopCache, StopRule};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
@@ -262,15 +261,10 @@ fn silent_of(policy: InvalidPolicy, invalid: &[bool]) -> Option<&[bool]> {
     (policy == InvalidPolicy::Drop).then_some(invalid)
 }
 
-/// The seed of draw `s`'s bootstrap, and of question `q`'s future in it.
-fn rng_for(seed: u64, keys: &[u64]) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, keys))
-}
-
 fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, len: usize, s: u64) -> Tally {
     let q = pilots.len();
     let hyper = (cfg.model == PlanModel::EmpiricalBayes).then(|| {
-        let mut rng = rng_for(cfg.seed, &[s]);
+        let mut rng = crate::seed::rng(cfg.seed, &[s]);
         let sample: Vec<usize> = (0..q).map(|_| rng.random_range(0..q)).collect();
         Hyper::fit(sample.iter().map(|&i| &pilots[i]))
     });
@@ -287,7 +281,7 @@ fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, len: usize, s: u64) -> Tally {
     }
     let mut tally = Tally::new(cfg);
     for (qi, p) in pilots.iter().enumerate() {
-        let mut rng = rng_for(cfg.seed, &[s, qi as u64 + 1]);
+        let mut rng = crate::seed::rng(cfg.seed, &[s, qi as u64 + 1]);
         let future = match &hyper {
             Some(h) => Future::Bayes { pilot: p, theta: &cdfs[&(p.draws(), p.correct_count())], wrong: &h.wrong, process: &processes[&blocks[qi]] },
             None => Future::PlugIn { pilot: p },

@@ -6,8 +6,7 @@
 //!   while their count vectors are few enough;
 //! - else Monte Carlo with 95% intervals (always for the path rules).
 
-use super::esc::esc_expected_samples;
-use super::exact::exact_cost;
+use super::exact::{exact_cost, exact_expected_samples};
 use super::simulate::simulate_cost;
 use super::StopRule;
 use crate::provenance::Provenance;
@@ -55,10 +54,9 @@ pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) 
         };
     }
     let m = simulate_cost(rule, d, trials, seed);
-    // ESC's expected samples have a closed form at any length.
-    let (samples, samples_method, samples_ci) = match *rule {
-        StopRule::Esc { window, max, .. } => (esc_expected_samples(d.answer_masses(), window, max), Exact, None),
-        _ => (m.expected_samples.mean, MonteCarlo, Some((m.expected_samples.ci_low, m.expected_samples.ci_high))),
+    let (samples, samples_method, samples_ci) = match exact_expected_samples(rule, d.answer_masses()) {
+        Some(n) => (n, Exact, None),
+        None => (m.expected_samples.mean, MonteCarlo, Some((m.expected_samples.ci_low, m.expected_samples.ci_high))),
     };
     RuleCost {
         rule: rule.to_string(),

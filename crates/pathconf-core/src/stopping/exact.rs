@@ -14,7 +14,7 @@
 //!   bounds the caller falls back to Monte Carlo.
 
 use super::count_vectors::{class_sizes, count_programme, lumped_states_bound};
-use super::esc::esc_exact;
+use super::esc::{esc_exact, esc_expected_samples};
 use super::outcome::ExactCost;
 use super::partitions::{self, partition_programme};
 use super::rule::StopRule;
@@ -39,5 +39,16 @@ pub fn exact_cost(rule: &StopRule, masses: &[f64], correct: Option<usize>) -> Op
                 partition_programme(rule, masses, correct).or_else(|| count_programme(rule, masses, correct))
             }
         }
+    }
+}
+
+/// The expected samples of `rule` when they are known exactly although its
+/// accuracy may not be (ESC's `E[N]` has a closed form at any length); else
+/// `None`.
+pub fn exact_expected_samples(rule: &StopRule, masses: &[f64]) -> Option<f64> {
+    match *rule {
+        StopRule::Fixed { n } => Some(n as f64),
+        StopRule::Esc { window, max, .. } => Some(esc_expected_samples(masses, window, max)),
+        _ => None,
     }
 }

@@ -4,10 +4,11 @@ use super::grid::{grid, AuditCase};
 use super::ENUM_TOL;
 use crate::accuracy::{estimator_for, selection_accuracy, AccuracyConfig};
 use crate::estimators::EstimatorId;
-use crate::montecarlo::agreement::{Family, StdError};
+use crate::montecarlo::agreement::{Check, Checks, StdError};
 use crate::montecarlo::{simulate, simulate_selection, Estimate, SimConfig, SimResult, SimTerms};
 use crate::progress::Observer;
 use crate::provenance::Provenance;
+use crate::seed::{derive, tag};
 use crate::theory::enumerate::{enumerate, Enumerated, EnumeratedMoments};
 use crate::theory::table::{term_table, PplRows, TermRow};
 use crate::theory::{paper, ErrorTerms};
@@ -361,7 +362,7 @@ fn observe_selection(c: &AuditCase, ci: usize, n: u64, en: Option<&EnumeratedMom
         let slot = SELECTION.iter().position(|&e| e == r.estimator).expect("listed");
         let mc = en.is_none().then(|| {
             let est = estimator_for(r.estimator, c.tau, f64::INFINITY).expect("on a distribution");
-            let seed = cfg.seed ^ 0x005E_1EC7 ^ ((ci as u64) << 40) ^ (n << 8) ^ slot as u64;
+            let seed = derive(cfg.seed, &[tag("verify/selection"), ci as u64, n, slot as u64]);
             simulate_selection(&c.dist, est.as_ref(), n, cfg.trials, seed, observer)
         });
         for (quantity, claimed, enumerated, m) in [
@@ -531,7 +532,7 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
         for &n in &c.ns {
             let en = if c.enumerable { enumerate(&c.dist, n, c.tau).ok() } else { None };
             let mc = (n >= 1).then(|| {
-                let sim = SimConfig { n, trials: cfg.trials, seed: cfg.seed ^ ((ci as u64) << 40) ^ (n << 8), tau: c.tau, track_paths: true };
+                let sim = SimConfig { n, trials: cfg.trials, seed: derive(cfg.seed, &[tag("verify/simulate"), ci as u64, n]), tau: c.tau, track_paths: true };
                 simulate(&c.dist, &sim, observer)
             });
             observe(c, n, en.as_ref(), mc.as_ref(), &mut obs);
@@ -544,43 +545,52 @@ pub fn run(cfg: &VerifyConfig, observer: &dyn Observer) -> Vec<ClaimReport> {
     observe_remark6(&mut obs);
     observe_stopping(&configs, &mut obs);
     observe_cisc(&configs, &mut obs);
-    let tests = obs.iter().filter(|o| o.mc.is_some()).count().max(1);
-    let family = Family::new(tests);
     // Every audited quantity lies in [0, 1]. If an outcome rarer than 1/T was
     // never observed, the sample standard error can be 0 although the mean is
     // off by up to (range × its probability); one unobserved extreme outcome,
     // range/T, is therefore the floor of the standard error. This only makes
     // the test more conservative.
     let se_floor = 1.0 / cfg.trials as f64;
-    CLAIMS.iter().enumerate().map(|(i, claim)| judge(claim, obs.iter().filter(|o| o.claim as usize == i), &family, se_floor)).collect()
+    // One family: every Monte Carlo comparison of every claim.
+    let mut checks = Checks::new();
+    for o in obs.iter() {
+        if let Some(m) = o.mc {
+            let label = format!("{:?} {} n={} {} answer {} {}", o.claim, o.config, o.n, o.estimator, o.answer, o.quantity);
+            let se = StdError::Quadrature { se: m.std_error, floor: se_floor };
+            match CLAIMS[o.claim as usize].kind {
+                Kind::Equality => checks.equal(label, o.claimed, m.mean, se),
+                Kind::UpperBound => checks.at_least(label, o.claimed, m.mean, se),
+            }
+        }
+    }
+    let judged = checks.judge();
+    let z_crit = judged.family.z_crit;
+    let mut judged_checks = judged.checks.into_iter();
+    let observed: Vec<(&Obs, Option<Check>)> = obs.iter().map(|o| (o, o.mc.map(|_| judged_checks.next().expect("one check per Monte Carlo cell")))).collect();
+    CLAIMS.iter().enumerate().map(|(i, claim)| judge(claim, observed.iter().filter(|(o, _)| o.claim as usize == i), z_crit)).collect()
 }
 
-fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a Obs>, family: &Family, se_floor: f64) -> ClaimReport {
-    let z_crit = family.z_crit;
+fn judge<'a>(claim: &Claim, obs: impl Iterator<Item = &'a (&'a Obs, Option<Check>)>, z_crit: f64) -> ClaimReport {
     let mut cells = Vec::new();
     let mut all_agree = true;
     let mut one_sided = true; // claimed >= truth everywhere (within tolerance)
     let mut tight = true;
-    for o in obs {
+    for (o, check) in obs {
         let (truth, source) = match (o.enumerated, claim.owner, &o.mc) {
             (Some(e), _, _) => (e, Provenance::Enumeration),
             (None, Owner::Pathconf, Some(m)) => (m.mean, Provenance::MonteCarlo),
             (None, _, _) => (o.exact, Provenance::Exact),
         };
-        let z = o.mc.map(|m| family.z(o.claimed, m.mean, StdError::Quadrature { se: m.std_error, floor: se_floor }));
+        let z = check.as_ref().map(|c| c.z);
         let dev = o.claimed - truth;
         let enum_ok = |d: f64| match claim.kind {
             Kind::Equality => d.abs() <= ENUM_TOL,
             Kind::UpperBound => d >= -ENUM_TOL,
         };
-        let z_ok = |z: f64| match claim.kind {
-            Kind::Equality => z.abs() <= z_crit,
-            Kind::UpperBound => z >= -z_crit,
-        };
         let exact_dev = o.enumerated.map(|e| o.claimed - e).or((source == Provenance::Exact).then_some(dev));
         let mut agrees = exact_dev.is_none_or(enum_ok);
-        if let Some(z) = z {
-            agrees &= z_ok(z);
+        if let Some(c) = check {
+            agrees &= c.agrees;
         }
         all_agree &= agrees;
         one_sided &= dev >= -ENUM_TOL && z.is_none_or(|z| z >= -z_crit);

@@ -16,5 +16,5 @@ pub fn budget(d: &PathDistribution, rules: &[StopRule], trials: u64, seed: u64) 
     if rules.is_empty() {
         return Err(ApiError::Option("--rule: give at least one stopping rule".into()));
     }
-    Ok(rules.iter().enumerate().map(|(i, rule)| rule_cost(rule, d, trials, seed ^ ((i as u64) << 32))).collect())
+    Ok(rules.iter().enumerate().map(|(i, rule)| rule_cost(rule, d, trials, crate::seed::derive(seed, &[crate::seed::tag("budget/rule"), i as u64]))).collect())
 }

@@ -12,7 +12,7 @@ use crate::eval::methods::{Method, Outcome, ProbMode};
 use crate::eval::prefit;
 use crate::eval::protocol::{check_logprobs, evaluate_with_fits, outcomes_full, EvalConfig, EvalReport};
 use crate::eval::stopping::{evaluate_stopping, PathOrder, Replay, StopConfig, StopReport};
-use crate::eval::{Dataset, EvalError, RawQuestion};
+use crate::eval::{Dataset, EvalError, RawQuestion, ReadError};
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::stopping::StopRule;
@@ -247,7 +247,7 @@ pub fn eval_file(
     };
     if let EvalPlan::Stopping { cfg, equal } = checked {
         let mut replay = Replay::new(cfg, equal)?;
-        for_each_part(file, format, answers, chunk_bytes, &mut |part, to| {
+        for_each_part::<EvalError>(file, format, answers, chunk_bytes, &mut |part, to| {
             replay.add(part, &quiet)?;
             advance(to);
             Ok(())
@@ -256,13 +256,13 @@ pub fn eval_file(
         return Ok((EvalOutcome::Stopping(replay.finish()?), questions));
     }
     let mut state: Option<(EvalPlan, Evaluation, RawQuestion)> = None;
-    let temp_error = |error| EvalError::Io { file: std::env::temp_dir(), error };
+    let temp_error = |error| ReadError::Io { file: std::env::temp_dir(), error };
     // `--per-question`: (the unnamed file the outcomes go to, how many).
     let mut spilled = match opts.per_question {
         true => Some((std::io::BufWriter::new(tempfile::tempfile().map_err(temp_error)?), 0usize)),
         false => None,
     };
-    for_each_part(file, format, answers, chunk_bytes, &mut |part, to| {
+    for_each_part::<EvalError>(file, format, answers, chunk_bytes, &mut |part, to| {
         if state.is_none() {
             let plan = EvalPlan::for_questions(part.questions, opts).expect("checked before reading");
             let EvalPlan::Methods { cfg, .. } = &plan else { unreachable!("no --stop: methods") };
@@ -473,22 +473,22 @@ impl EvalOutcome {
 }
 
 /// Reads the reference's equality cache: `{"a<##>b": true|false}`.
-pub fn read_cache(file: &Path) -> Result<HashMap<String, bool>, EvalError> {
-    let text = std::fs::read_to_string(file).map_err(|error| EvalError::Io { file: file.to_path_buf(), error })?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| EvalError::Json {
+pub fn read_cache(file: &Path) -> Result<HashMap<String, bool>, ReadError> {
+    let text = std::fs::read_to_string(file).map_err(|error| ReadError::Io { file: file.to_path_buf(), error })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReadError::Json {
         file: file.to_path_buf(),
         location: format!(" at line {}, column {}", e.line(), e.column()),
         message: e.to_string(),
     })?;
-    let obj = v.as_object().ok_or_else(|| EvalError::File { file: file.to_path_buf(), message: "expected an object {\"a<##>b\": true|false}".into() })?;
+    let obj = v.as_object().ok_or_else(|| ReadError::File { file: file.to_path_buf(), message: "expected an object {\"a<##>b\": true|false}".into() })?;
     obj.iter()
         .map(|(k, v)| {
             if !k.contains("<##>") {
-                return Err(EvalError::File { file: file.to_path_buf(), message: format!("key {k:?} is not of the form \"a<##>b\"") });
+                return Err(ReadError::File { file: file.to_path_buf(), message: format!("key {k:?} is not of the form \"a<##>b\"") });
             }
             v.as_bool()
                 .map(|b| (k.clone(), b))
-                .ok_or_else(|| EvalError::File { file: file.to_path_buf(), message: format!("key {k:?}: expected true or false, found {v}") })
+                .ok_or_else(|| ReadError::File { file: file.to_path_buf(), message: format!("key {k:?}: expected true or false, found {v}") })
         })
         .collect()
 }

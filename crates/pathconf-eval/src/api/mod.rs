@@ -26,7 +26,10 @@ use thiserror::Error;
 /// option as the CLI spells it.
 #[derive(Debug, Error)]
 pub enum ApiError {
-    /// A paths file, answers file or equality cache.
+    /// A paths file, answers file or equality cache that could not be read.
+    #[error(transparent)]
+    Read(#[from] crate::eval::ReadError),
+    /// An evaluation that could not run.
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
     /// A method name or its parameters.

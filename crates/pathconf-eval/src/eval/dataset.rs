@@ -1,8 +1,8 @@
 //! The evaluator's input model: questions with a ground truth and sampled
 //! paths carrying text, an answer and log-probabilities.
 
+use crate::eval::formats::format::Format;
 use std::path::PathBuf;
-use thiserror::Error;
 
 /// One sampled path as read from a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +72,7 @@ pub struct Dataset {
     /// The questions, in file order.
     pub questions: Vec<RawQuestion>,
     /// The format it was read in (names fields in messages).
-    pub format: crate::eval::formats::Format,
+    pub format: Format,
 }
 
 impl RawPath {
@@ -119,7 +119,7 @@ pub struct Part<'a> {
     /// The file.
     pub file: &'a std::path::Path,
     /// Its format.
-    pub format: crate::eval::formats::Format,
+    pub format: Format,
     /// Index in the file of `questions[0]`.
     pub first: usize,
     /// The questions.
@@ -164,99 +164,6 @@ impl Dataset {
             }
         }
     }
-}
-
-/// Why an input could not be used. Every variant names the file; record-level
-/// problems name the question index and the field.
-#[derive(Debug, Error)]
-pub enum EvalError {
-    /// The file could not be read.
-    #[error("{file}: cannot read: {error}")]
-    Io {
-        /// The file.
-        file: PathBuf,
-        /// The I/O error.
-        error: std::io::Error,
-    },
-    /// Malformed JSON.
-    #[error("{file}: malformed JSON{location}: {message}")]
-    Json {
-        /// The file.
-        file: PathBuf,
-        /// Where (line, column, question, field) — already formatted.
-        location: String,
-        /// The parser's message.
-        message: String,
-    },
-    /// A record or field is missing, ragged, empty or out of range.
-    #[error("{file}: question {question}, field `{field}`: {message}")]
-    Record {
-        /// The file.
-        file: PathBuf,
-        /// Index of the question (0-based).
-        question: usize,
-        /// The field (JSON path within the record).
-        field: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A file-level problem (unknown format, top-level field missing).
-    #[error("{file}: {message}")]
-    File {
-        /// The file.
-        file: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// A method name or parameter that does not parse.
-    #[error(transparent)]
-    Method(#[from] crate::eval::methods::MethodError),
-    /// An option out of range.
-    #[error("{option} must be {requirement}")]
-    BadOption {
-        /// The option.
-        option: &'static str,
-        /// What it must be.
-        requirement: &'static str,
-    },
-    /// A method needs a per-path signal the file does not carry.
-    #[error("{file}: `{method}` needs {}, but question {question}, path {path} has none (field `{field}`); {}", .need.what(), .need.hint())]
-    MissingSignal {
-        /// What is missing.
-        need: crate::eval::methods::Needs,
-        /// The file.
-        file: PathBuf,
-        /// The method.
-        method: String,
-        /// Index of the first question lacking it.
-        question: usize,
-        /// Index of the path within it.
-        path: usize,
-        /// The missing field, as the file's format names it.
-        field: String,
-    },
-    /// No method was asked for.
-    #[error("no methods given")]
-    NoMethods,
-    /// A method needs log-probabilities the file does not carry (an
-    /// answers-only file supports SC only).
-    #[error("{file}: `{method}` needs {kind} log-probabilities, but question {question}, path {path} has none (field `{field}`); {hint}")]
-    MissingLogprobs {
-        /// Which log-probabilities: `mean` (per token) or `sequence` (whole path).
-        kind: &'static str,
-        /// What works instead.
-        hint: &'static str,
-        /// The file.
-        file: PathBuf,
-        /// The method.
-        method: String,
-        /// Index of the first question lacking them.
-        question: usize,
-        /// Index of the path within it.
-        path: usize,
-        /// The missing field, as the file's format names it.
-        field: String,
-    },
 }
 
 /// Checks a log-probability: finite and `≤ 0`.

@@ -17,12 +17,15 @@
 //! its single-repeat credits kept beside until a question with more than
 //! `K` paths shows they are not needed.
 
-use super::dataset::{EvalError, Part};
+use super::dataset::Part;
 use super::methods::{run_methods, Outcome};
 use super::metrics::{CalibrationSum, SUM_START};
-use super::protocol::{check_logprobs, fewest_paths, mean_bins, standard_error, subset, EvalConfig, EvalReport, MeanStd, MethodResult, WqdSummary};
+use super::report::{fewest_paths, mean_bins, EvalConfig, EvalReport, MeanStd, MethodResult, WqdSummary};
+use super::requirements::check_logprobs;
+use super::{EvalError, ReadError};
 use crate::aggregate::Wqd;
 use crate::invalid::InvalidPolicy;
+use crate::montecarlo::standard_error;
 use crate::progress::Observer;
 use crate::weibull::FitMemo;
 use rayon::prelude::*;
@@ -164,26 +167,26 @@ impl<'c> Evaluation<'c> {
             let fed = self.sums[ki][0].repeats.len();
             // [question][distinct subset][method]: one subset for a question
             // with at most K paths, else one per repeat.
-            let outcomes: Vec<Vec<Vec<Outcome>>> =
-                part.questions
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, q)| {
-                        let index = part.first + i;
-                        let distinct = if q.paths.len() <= k_eff { 1 } else { fed };
-                        let out =
-                            (0..distinct)
-                                .map(|r| {
-                                    observer.checkpoint();
-                                    let idx = subset(q.paths.len(), k_eff, cfg.seed, r, index);
-                                    run_methods(q, idx, &cfg.methods, &self.policies, &cfg.equal, cfg.prob, Some(self.fits))
-                                        .map_err(|message| EvalError::Record { file: part.file.to_path_buf(), question: index, field: "paths".into(), message })
-                                })
-                                .collect::<Result<Vec<_>, _>>()?;
-                        observer.advance(fed as u64);
-                        Ok(out)
-                    })
-                    .collect::<Result<_, EvalError>>()?;
+            let outcomes: Vec<Vec<Vec<Outcome>>> = part
+                .questions
+                .par_iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let index = part.first + i;
+                    let distinct = if q.paths.len() <= k_eff { 1 } else { fed };
+                    let out = (0..distinct)
+                        .map(|r| {
+                            observer.checkpoint();
+                            let idx = subset(q.paths.len(), k_eff, cfg.seed, r, index);
+                            run_methods(q, idx, &cfg.methods, &self.policies, &cfg.equal, cfg.prob, Some(self.fits)).map_err(|message| {
+                                EvalError::from(ReadError::Record { file: part.file.to_path_buf(), question: index, field: "paths".into(), message })
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    observer.advance(fed as u64);
+                    Ok(out)
+                })
+                .collect::<Result<_, EvalError>>()?;
             for (q, per_subset) in part.questions.iter().zip(&outcomes) {
                 for (mi, sums) in self.sums[ki].iter_mut().enumerate() {
                     let mut x = 0.0;
@@ -266,4 +269,16 @@ impl<'c> Evaluation<'c> {
             fewest_paths,
         }
     }
+}
+
+/// Path indices `K` of a question's `m` keeps in `repeat`: all of them
+/// when `k ≥ m`, else a uniform subset, sorted.
+pub(crate) fn subset(m: usize, k: usize, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
+    if k >= m {
+        return (0..m).collect();
+    }
+    let mut rng = crate::seed::rng(seed, &[crate::seed::tag("eval/subset"), repeat as u64, question as u64]);
+    let mut idx = rand::seq::index::sample(&mut rng, m, k).into_vec();
+    idx.sort_unstable();
+    idx
 }

@@ -11,6 +11,7 @@
 
 pub mod dataset;
 pub mod equivalence;
+mod error;
 pub mod evaluation;
 pub mod formats;
 pub mod methods;
@@ -19,9 +20,13 @@ pub mod online;
 pub mod prefit;
 pub mod protocol;
 pub mod questions;
+pub mod report;
+pub mod requirements;
 pub mod stopping;
 pub mod synthetic;
 pub mod text;
 
-pub use dataset::{Dataset, EvalError, RawPath, RawQuestion};
+pub use dataset::{Dataset, RawPath, RawQuestion};
+pub use error::EvalError;
+pub use formats::ReadError;
 pub use text::PathText;

@@ -13,19 +13,18 @@
 //! default) never counts them, and its fixed-budget comparison drops them
 //! too.
 
+use super::dataset::Dataset;
 use super::dataset::Part;
-use super::dataset::{Dataset, EvalError};
 use super::equivalence::AnswerEquality;
 use super::methods::{run_methods, Method, Prepared, ProbMode};
 use super::metrics::{CalibrationSum, SUM_START};
 use super::protocol::require_logprobs;
+use super::EvalError;
 use super::RawQuestion;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
 use crate::stopping::{prefix_credits, replay_any, EscAnswer, PathDraws, StopCache, StopRule, Stopped, Unseen};
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -185,9 +184,7 @@ pub fn prob_mode_of(rule: &StopRule) -> ProbMode {
 fn order_of(m: usize, order: PathOrder, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..m).collect();
     if order == PathOrder::Random {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(((repeat as u64) << 32) | question as u64);
-        idx.shuffle(&mut rng);
+        idx.shuffle(&mut crate::seed::rng(seed, &[crate::seed::tag("eval/order"), repeat as u64, question as u64]));
     }
     idx
 }

@@ -1,11 +1,9 @@
 //! A path's text, owned or shared with the input file it was read from.
 //!
-//! A paths file is mostly completion text (the 100 × 128 benchmark file is
-//! 13.5 MB, 12.8 MB of it completions). Copying each completion and answer
-//! into its own `String` cost a cold CLI run 25,600 allocations, fresh heap
-//! pages the kernel must zero, and freeing them all at exit: measured on that
-//! file, 4,476 page faults per `pathconf eval --methods sc` run with copies
-//! and 761 with shared texts, ≈ 27 ms and ≈ 16 ms end to end. A completion
+//! A paths file is mostly completion text. Copying each completion and
+//! answer into its own `String` costs a cold run an allocation per text,
+//! fresh heap pages the kernel must zero, and freeing them all at exit
+//! (DESIGN, "Reading input files fast": the page faults measured). A completion
 //! without escapes is its own bytes in the file, so it is kept as
 //! a range of the (memory-mapped) [`Source`], which the [`PathText`] holds
 //! alive; text with escapes, or made in memory, is owned.
@@ -15,7 +13,7 @@
 //! [`crate::eval::Dataset::detach`], so the file may change on disk without
 //! the process seeing it.
 
-use super::formats::Source;
+use super::formats::source::Source;
 use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;

@@ -16,8 +16,6 @@ use crate::eval::protocol::{evaluate, EvalConfig, EvalReport};
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::sample::PathSampler;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
@@ -27,7 +25,7 @@ pub const COLUMNS: [&str; 6] = ["method", "n", "accuracy_mean", "accuracy_std", 
 /// The synthetic benchmark: questions with 64 sampled paths each.
 pub fn benchmark(cfg: &FigureConfig) -> Dataset {
     let pop = Population { n_questions: if cfg.quick { 80 } else { 300 }, split: Split::Zipf { exponent: 1.0 }, ..Default::default() };
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x4);
+    let mut rng = crate::seed::rng(cfg.seed, &[crate::seed::tag("accuracy/population")]);
     let questions = pop
         .sample(&mut rng)
         .expect("constant generator parameters are valid")

@@ -25,6 +25,7 @@ use crate::montecarlo::agreement::{Check, Checks, StdError};
 use crate::montecarlo::{simulate_selection, Estimate};
 use crate::progress::Observer;
 use crate::provenance::Provenance;
+use crate::seed::{derive, tag};
 use crate::select::select;
 use crate::tiny::store::ensure_model;
 use crate::tiny::ModelConfig;
@@ -150,7 +151,7 @@ fn synthetic(cfg: &FigureConfig, trials: u64, rpc_trials: u64, observer: &dyn Ob
     ];
     let mut settings = Vec::new();
     for (si, (id_name, name, d, tau)) in synthetic.iter().enumerate() {
-        let acfg = AccuracyConfig { tau: *tau, temperature: None, trials, seed: cfg.seed ^ ((si as u64 + 1) << 36) };
+        let acfg = AccuracyConfig { tau: *tau, temperature: None, trials, seed: derive(cfg.seed, &[tag("accuracy_exact/setting"), si as u64]) };
         let mut ids = vec![EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc];
         ids.extend(tau.map(|_| EstimatorId::Rp));
         // Exact (or enumerated) lines over every n; Monte Carlo where there is none.
@@ -165,7 +166,9 @@ fn synthetic(cfg: &FigureConfig, trials: u64, rpc_trials: u64, observer: &dyn Ob
             let t = if id == EstimatorId::Rpc { rpc_trials } else { trials };
             for &n in &line_ns {
                 let row = exact.iter().find(|r| r.estimator == id && r.n == n && r.method != Provenance::MonteCarlo);
-                let mc = GRID.contains(&n).then(|| simulate_selection(d, est.as_ref(), n, t, acfg.seed ^ ((ei as u64) << 24) ^ n, observer).p_correct);
+                let mc = GRID.contains(&n).then(|| {
+                    simulate_selection(d, est.as_ref(), n, t, derive(acfg.seed, &[tag("accuracy_exact/selection"), ei as u64, n]), observer).p_correct
+                });
                 if row.is_some() || mc.is_some() {
                     cells.push(Cell {
                         estimator: id,
@@ -220,7 +223,8 @@ fn transformer_cells(cfg: &FigureConfig, runs: &[QuestionRun], ki: usize, t: u64
         }
         let est = estimator_for(id, 0.0, f64::INFINITY).expect("on a distribution");
         for (gi, &n) in ns.iter().enumerate() {
-            let m = simulate_selection(&r.dist, est.as_ref(), n, t, cfg.seed ^ ((qi as u64) << 40) ^ ((ki as u64) << 32) ^ n, observer).p_correct;
+            let m = simulate_selection(&r.dist, est.as_ref(), n, t, derive(cfg.seed, &[tag("accuracy_exact/transformer"), qi as u64, ki as u64, n]), observer)
+                .p_correct;
             mc_mean[gi] += m.mean / qn;
             mc_var[gi] += (m.std_error / qn).powi(2);
         }

@@ -36,10 +36,9 @@ use crate::invalid::InvalidPolicy;
 use crate::montecarlo::agreement::{Checks, StdError, FAMILY_ALPHA};
 use crate::montecarlo::RunningStats;
 use crate::progress::Observer;
+use crate::seed::{self, derive, tag};
 use crate::theory::weighted::cisc_limit_accuracy;
 use plotters::style::RGBColor;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
@@ -415,7 +414,7 @@ fn theory_sweep(
             .iter()
             .enumerate()
             .map(|(qi, d)| {
-                let acfg = AccuracyConfig { tau: None, temperature: t, trials, seed: s ^ qi as u64 };
+                let acfg = AccuracyConfig { tau: None, temperature: t, trials, seed: derive(s, &[qi as u64]) };
                 let r = selection_accuracy(d, &[id], &[n], &acfg, observer).expect("n ≥ 1, T set for CISC");
                 methods_used.insert(r[0].method.label());
                 let se = match (r[0].ci_low, r[0].ci_high) {
@@ -429,8 +428,8 @@ fn theory_sweep(
         (mean(cells.iter().map(|c| c.0).collect()), 100.0 * cells.iter().map(|c| c.1 * c.1).sum::<f64>().sqrt() / q)
     };
     let (cisc_n, cisc_n_se): (Vec<f64>, Vec<f64>) =
-        TEMPERATURES.iter().enumerate().map(|(ti, &t)| acc(EstimatorId::Cisc, Some(t), seed ^ ((ti as u64 + 1) << 32))).unzip();
-    let (pc_n, pc_n_se) = acc(EstimatorId::Pc, None, seed ^ 0x9C);
+        TEMPERATURES.iter().enumerate().map(|(ti, &t)| acc(EstimatorId::Cisc, Some(t), derive(seed, &[tag("aggregators/cisc"), ti as u64]))).unzip();
+    let (pc_n, pc_n_se) = acc(EstimatorId::Pc, None, derive(seed, &[tag("aggregators/pc")]));
     let cisc_limit = TEMPERATURES.iter().map(|&t| mean(dists.iter().map(|d| cisc_limit_accuracy(d, t)).collect())).collect();
     let pc_limit = mean(dists.iter().map(|d| crate::accuracy::limit::limit_accuracy(d, EstimatorId::Pc, None).expect("PC has a limit")).collect());
     TheoryCurve { population, cisc_limit, cisc_n, cisc_n_se, pc_limit, pc_n, pc_n_se }
@@ -440,14 +439,14 @@ fn theory_sweep(
 fn theory(cfg: &FigureConfig, observer: &dyn Observer) -> Theory {
     let nq = if cfg.quick { 20 } else { 100 };
     let pop = Population { n_questions: nq, paths_per_answer: 6, split: Split::Zipf { exponent: 1.0 }, ..Default::default() };
-    let symmetric = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xC15C)).expect("constant population parameters are valid");
-    let diffuse = diffuse_wrong(nq, &mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xD1F));
+    let symmetric = pop.sample(&mut seed::rng(cfg.seed, &[tag("aggregators/symmetric")])).expect("constant population parameters are valid");
+    let diffuse = diffuse_wrong(nq, &mut seed::rng(cfg.seed, &[tag("aggregators/diffuse")]));
     let (n, trials) = (16u64, if cfg.quick { 500 } else { 4000 });
     let mut methods_used = std::collections::BTreeSet::new();
     let curves = [("diffuse wrong answers", &diffuse), ("symmetric Beta(2,2) population", &symmetric)]
         .into_iter()
         .enumerate()
-        .map(|(fi, (name, dists))| theory_sweep(name, dists, n, trials, cfg.seed ^ ((fi as u64) << 56), observer, &mut methods_used))
+        .map(|(fi, (name, dists))| theory_sweep(name, dists, n, trials, derive(cfg.seed, &[tag("aggregators/theory"), fi as u64]), observer, &mut methods_used))
         .collect();
     Theory { questions: symmetric.len(), n, trials, methods_used: methods_used.into_iter().collect(), curves }
 }
@@ -483,11 +482,11 @@ fn tiny_question(
         top_logprobs: crate::confidence::DEEPCONF_TOP_K,
         ..crate::generation::GenerationConfig::tiny()
     };
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x7A5C ^ ((qi as u64) << 20));
+    let mut rng = seed::rng(cfg.seed, &[tag("aggregators/tiny-sample"), qi as u64]);
     let generated = crate::tiny::sample_paths(&stored.portable, q, blocks * n, &sampler, &mut rng)?;
     let raw: Vec<RawPath> = generated.iter().map(RawPath::from).collect();
     let enumerated = as_question(q, &paths);
-    let mut mc_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3C ^ ((qi as u64) << 24));
+    let mut mc_rng = seed::rng(cfg.seed, &[tag("aggregators/tiny-monte-carlo"), qi as u64]);
     let exact = monte_carlo_accuracy(&paths, &enumerated, methods, n, trials, &mut mc_rng);
     let pool = RawQuestion { id: q.id(), truth: q.answer().to_string(), paths: raw };
     let mut measured = vec![RunningStats::default(); methods.len()];

@@ -15,10 +15,9 @@ use crate::estimators::ReasoningPruning;
 use crate::generators::{equal_path_distribution, DirichletPaths, LlmLike, Split};
 use crate::montecarlo::{simulate, simulate_estimators, Estimate, SimConfig};
 use crate::progress::Observer;
+use crate::seed::{derive, tag};
 use crate::theory::{paper, pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
 use crate::weibull::WeibullPruning;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
@@ -67,7 +66,7 @@ const VALID: &str = "constant generator parameters are valid";
 
 /// The four distributions (name, distribution).
 pub fn distributions(seed: u64) -> Vec<(String, PathDistribution)> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = crate::seed::rng(seed, &[crate::seed::tag("convergence/distributions")]);
     vec![
         ("paper setting: A = 0.4 over k = 4 paths".into(), equal_path_distribution(&[0.4, 0.35, 0.25], &[4, 5, 1]).expect("valid")),
         ("paper setting: A = 0.4 over k = 16 paths".into(), equal_path_distribution(&[0.4, 0.35, 0.25], &[16, 20, 4]).expect("valid")),
@@ -97,9 +96,14 @@ fn setting(pi: usize, name: String, d: &PathDistribution, ns: &[u64], (trials, r
     let mut rows: Vec<(EstimatorId, Vec<Point>)> =
         vec![(EstimatorId::Sc, vec![]), (EstimatorId::Ppl, vec![]), (EstimatorId::Pc, vec![]), (EstimatorId::Rpc, vec![])];
     for &n in ns {
-        let seed = seed ^ ((pi as u64) << 32) ^ n;
+        let seed = derive(seed, &[tag("convergence/estimators"), pi as u64, n]);
         let sim = simulate(d, &SimConfig { n, trials, seed, tau: 0.0, track_paths: true }, observer);
-        let rs = simulate_estimators(d, &SimConfig { n, trials: rpc_trials, seed: seed ^ 0x5eed, tau: 0.0, track_paths: false }, &[&rpc], observer);
+        let rs = simulate_estimators(
+            d,
+            &SimConfig { n, trials: rpc_trials, seed: derive(seed, &[tag("convergence/rpc")]), tau: 0.0, track_paths: false },
+            &[&rpc],
+            observer,
+        );
         let sc = sc_terms(d, a, n).expect("n >= 1");
         rows[0].1.push(Point { n, exact: Some(sc.estimation_error), mc: sim.answers[a].sc.estimation_error, paper: Some(paper::prop2_estimation(p, n)) });
         let ppl = ppl_terms(d, a, top, n);

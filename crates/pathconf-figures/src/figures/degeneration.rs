@@ -89,7 +89,18 @@ fn point(d: &PathDistribution, m: usize, n: u64, rpc_trials: u64, seed: u64, obs
     let pc = total(&|a| pc_terms(d, a, n).reasoning_error);
     let opt = optimal_tau_total(d, n);
     let rpc = ReasoningPruning::new(WeibullPruning);
-    let r = simulate_estimators(d, &SimConfig { n, trials: rpc_trials, seed: seed ^ ((m as u64) << 24) ^ n, tau: 0.0, track_paths: false }, &[&rpc], observer);
+    let r = simulate_estimators(
+        d,
+        &SimConfig {
+            n,
+            trials: rpc_trials,
+            seed: crate::seed::derive(seed, &[crate::seed::tag("degeneration/rpc"), m as u64, n]),
+            tau: 0.0,
+            track_paths: false,
+        },
+        &[&rpc],
+        observer,
+    );
     // Total over answers: sum of means; intervals combine conservatively (sum of half-widths).
     let mean: f64 = r.answers[0].iter().map(|t| t.reasoning_error.mean).sum();
     let half: f64 = r.answers[0].iter().map(|t| t.reasoning_error.ci_high - t.reasoning_error.mean).sum();

@@ -55,6 +55,12 @@ pub enum FigureError {
     /// The committed real-model data could not be read or evaluated.
     #[error("real-model data: {0}")]
     Data(#[from] crate::eval::EvalError),
+    /// The committed real-model data could not be read.
+    #[error("real-model data: {0}")]
+    Read(#[from] crate::eval::ReadError),
+    /// A plan could not be made.
+    #[error("plan: {0}")]
+    Plan(#[from] crate::api::ApiError),
     /// A path of the committed data lacks what the pool analysis needs.
     #[error("real-model data: {}: {source}", file.display())]
     Pool {

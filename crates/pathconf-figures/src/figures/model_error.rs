@@ -12,8 +12,6 @@ use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::theory::{pc::pc_terms, ppl::ppl_terms};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
@@ -43,7 +41,7 @@ pub struct Data {
 /// Computes the figure's numbers.
 pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Data {
     let pop = Population { n_questions: if cfg.quick { 60 } else { 300 }, split: Split::Dirichlet { alpha: 1.0 }, ..Default::default() };
-    let drawn = pop.sample(&mut ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x3)).expect("constant generator parameters are valid");
+    let drawn = pop.sample(&mut crate::seed::rng(cfg.seed, &[crate::seed::tag("model_error/population")])).expect("constant generator parameters are valid");
     let questions = drawn
         .iter()
         .map(|d| {

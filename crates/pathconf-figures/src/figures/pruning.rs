@@ -19,8 +19,6 @@ use crate::progress::Observer;
 use crate::sample::{PathSampler, Sample};
 use crate::theory::rp::{optimal_tau_total, total_reasoning_error, OptimalTau};
 use crate::weibull::WeibullPruning;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
@@ -88,7 +86,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// samples of size `n`.
 fn weibull_cuts(d: &crate::distribution::PathDistribution, n: u64, reps: usize, seed: u64) -> Cuts {
     let sampler = PathSampler::new(d);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5 ^ (n << 16));
+    let mut rng = crate::seed::rng(seed, &[crate::seed::tag("pruning/weibull-cuts"), n]);
     let mut cuts = Vec::with_capacity(reps);
     let mut sample = Sample::new(d.paths().len(), d.n_answers());
     let mut keep = Vec::new();

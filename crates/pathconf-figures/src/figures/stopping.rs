@@ -111,7 +111,7 @@ fn synthetic(cfg: &FigureConfig, trials: u64) -> Result<Vec<Setting>, FigureErro
             .map(|(ri, rule)| {
                 // Exact for the count rules (few answers); the path rules by Monte Carlo.
                 let e = exact_cost(&rule, dist.answer_masses(), dist.correct());
-                let m = simulate_cost(&rule, &dist, trials, cfg.seed ^ ((si as u64) << 40) ^ ri as u64);
+                let m = simulate_cost(&rule, &dist, trials, crate::seed::derive(cfg.seed, &[crate::seed::tag("stopping/synthetic"), si as u64, ri as u64]));
                 let expected_samples = e.map_or(m.expected_samples.mean, |e| e.expected_samples);
                 Point {
                     rule,
@@ -140,7 +140,8 @@ fn transformer(cfg: &FigureConfig, trials: u64, observer: &dyn Observer) -> Resu
         .map(|(ri, rule)| {
             let (mut n, mut acc, mut var) = (0.0, 0.0, 0.0);
             for (qi, r) in runs.iter().enumerate() {
-                let m = simulate_cost(&rule, &r.dist, trials / 4, cfg.seed ^ 0x570 ^ ((qi as u64) << 32) ^ ri as u64);
+                let m =
+                    simulate_cost(&rule, &r.dist, trials / 4, crate::seed::derive(cfg.seed, &[crate::seed::tag("stopping/transformer"), qi as u64, ri as u64]));
                 n += m.expected_samples.mean / qn;
                 acc += m.accuracy.mean / qn;
                 var += (m.accuracy.std_error / qn).powi(2);

@@ -17,11 +17,13 @@
 //! SC's accuracy at each `n`, each rule's accuracy and mean samples. A cell
 //! is covered when the replay on the whole file lies in its interval.
 
+use crate::api::plan::{pilot, plan, PlanOptions};
+use crate::api::ApiError;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::formats::jsonl::QuestionRecord;
 use crate::eval::formats::{read, Format};
 use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, StopConfig};
-use crate::eval::{Dataset, EvalError, RawPath, RawQuestion};
+use crate::eval::{Dataset, RawPath, RawQuestion};
 use crate::generation::GenerationConfig;
 use crate::invalid::{is_invalid, InvalidPolicy};
 use crate::plan::{run_length, Band, PlanConfig, PlanModel, Sequence, Tally};
@@ -29,9 +31,7 @@ use crate::progress::{Observer, Quiet};
 use crate::provenance::Provenance;
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
-use pathconf_eval::api::plan::{pilot, plan, PlanOptions};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use rand_distr::{Beta, Distribution, Gamma, Poisson};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -255,7 +255,7 @@ fn expected_given_pilot(ds: &Dataset, truth: &[TrueQuestion], m: usize, cfg: &Pl
     let per_run: Vec<Tally> = (0..runs)
         .into_par_iter()
         .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[m as u64, r as u64]));
+            let mut rng = crate::seed::rng(seed, &[m as u64, r as u64]);
             let mut tally = Tally::new(cfg);
             for (seq, labels) in &prepared {
                 let mut s = seq.clone();
@@ -293,7 +293,7 @@ fn expected_given_pilot(ds: &Dataset, truth: &[TrueQuestion], m: usize, cfg: &Pl
 }
 
 /// Runs every (source, replicate, pilot, model).
-pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Result<Validation, EvalError> {
+pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Result<Validation, ApiError> {
     let n_max = s.ns.iter().copied().max().unwrap_or(1);
     let equal = AnswerEquality::default();
     let mut out = Validation::default();
@@ -317,7 +317,7 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                 for &model in &s.models {
                     let opts =
                         PlanOptions { pilot: Some(m), n: s.ns.clone(), stop: s.rules.clone(), model, draws: s.draws, seed: s.seed, ..PlanOptions::default() };
-                    let report = plan(ds, &opts, &Quiet).map_err(|e| EvalError::File { file: ds.file.clone(), message: e.to_string() })?;
+                    let report = plan(ds, &opts, &Quiet)?;
                     let p = &report.prediction;
                     let cell = |what: String, quantity, n, b: &Band, replay: f64, expected: Option<(f64, f64)>| Cell {
                         source: src.name,
@@ -444,11 +444,11 @@ pub fn synthetic_population(questions: usize, rng: &mut impl Rng) -> Vec<TrueQue
 /// `replicates` files of `paths` draws per question from the synthetic
 /// population of `questions` questions (the correct answer is `"0"`).
 pub fn synthetic_source(questions: usize, replicates: usize, paths: usize, seed: u64) -> Source {
-    let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[0x5e17]));
+    let mut rng = crate::seed::rng(seed, &[0x5e17]);
     let truth = synthetic_population(questions, &mut rng);
     let replicates = (0..replicates)
         .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[0x5e17, r as u64 + 1]));
+            let mut rng = crate::seed::rng(seed, &[0x5e17, r as u64 + 1]);
             let qs = truth.iter().map(|t| ("0".to_string(), draw_answers(t, paths, &mut rng))).collect();
             Replicate { data: answers_dataset(&format!("synthetic#{r}"), qs), truth: Some(truth.clone()) }
         })
@@ -465,7 +465,7 @@ pub const TINY_FLOOR: f64 = 1e-6;
 /// sample` writes them (JSONL, read back), with each question's answer
 /// distribution enumerated.
 pub fn tiny_source(model: &PortableModel, questions: usize, replicates: usize, paths: usize, seed: u64) -> Result<Source, crate::tiny::TinyError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[0x7171]));
+    let mut rng = crate::seed::rng(seed, &[0x7171]);
     let mut qs: Vec<Question> = Vec::new();
     while qs.len() < questions {
         let q = Question::random(&mut rng);
@@ -491,7 +491,7 @@ pub fn tiny_source(model: &PortableModel, questions: usize, replicates: usize, p
     let cfg = GenerationConfig::tiny();
     let mut files = Vec::with_capacity(replicates);
     for r in 0..replicates {
-        let mut rng = ChaCha8Rng::seed_from_u64(crate::seed::derive(seed, &[0x7171, r as u64 + 1]));
+        let mut rng = crate::seed::rng(seed, &[0x7171, r as u64 + 1]);
         let mut text = String::new();
         for q in &qs {
             let generated = sample_paths(model, q, paths, &cfg, &mut rng)?;

@@ -12,11 +12,9 @@
 use crate::estimators::EstimatorId;
 use crate::eval::dataset::RawQuestion;
 use crate::eval::equivalence::AnswerEquality;
-use crate::montecarlo::agreement::Family;
+use crate::montecarlo::agreement::{Checks, Family, StdError};
 use crate::theory::pool::{pc_pool_error, sc_pool_error};
 use rand::seq::index::sample as sample_indices;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use thiserror::Error;
@@ -181,20 +179,19 @@ pub struct PoolErrorReport {
 /// from `seed`, so results do not depend on the number of threads.
 pub fn pool_errors(facts: &[PoolFacts], ns: &[usize], trials: usize, seed: u64) -> PoolErrorReport {
     let used: Vec<usize> = (0..facts.len()).filter(|&i| facts[i].hits > 0).collect();
-    let family = Family::new(used.len() * ns.len() * 2);
     let measured: Vec<Vec<MeasuredPoolError>> = used
         .par_iter()
         .map(|&qi| {
             ns.iter()
                 .map(|&n| {
-                    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11a);
-                    rng.set_stream(((qi as u64) << 32) | n as u64);
+                    let mut rng = crate::seed::rng(seed, &[crate::seed::tag("validate/pool"), qi as u64, n as u64]);
                     measured_pool_error(&facts[qi], n, trials, &mut rng)
                 })
                 .collect()
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut checks = Checks::new();
+    let mut cells = Vec::new();
     for (u, &qi) in used.iter().enumerate() {
         let fa = &facts[qi];
         let (f_pool, pc_pool) = (fa.sc_value(), fa.pc_value());
@@ -204,28 +201,30 @@ pub fn pool_errors(facts: &[PoolFacts], ns: &[usize], trials: usize, seed: u64) 
             // Largest possible squared error: SC max(f, 1 − f)²; PC (pool value)².
             let m = [f_pool.max(1.0 - f_pool).powi(2), pc_pool * pc_pool];
             for k in 0..2 {
+                let estimator = [EstimatorId::Sc, EstimatorId::Pc][k];
                 let se = (exact[k] * (m[k] - exact[k])).max(0.0).sqrt() / (trials as f64).sqrt();
-                // A null without spread: the measurement must equal the exact value.
-                let z = if se > 0.0 {
-                    (got[k] - exact[k]) / se
-                } else if (got[k] - exact[k]).abs() <= 1e-12 * m[k].max(1e-300) {
-                    0.0
-                } else {
-                    f64::INFINITY
-                };
-                rows.push(PoolErrorRow {
-                    question: qi,
-                    estimator: [EstimatorId::Sc, EstimatorId::Pc][k],
-                    n,
-                    pool_value: [f_pool, pc_pool][k],
-                    exact: exact[k],
-                    measured: got[k],
-                    null_se: se,
-                    z,
-                    agrees: family.accepts(z),
-                });
+                // A null without spread: the measurement must equal the exact
+                // value up to rounding (the floor, relative to the largest error).
+                checks.equal(format!("question {qi} {estimator:?} n={n}"), got[k], exact[k], StdError::AtLeast { se, floor: 1e-12 * m[k].max(1e-300) });
+                cells.push((qi, estimator, n, [f_pool, pc_pool][k], exact[k], got[k], se));
             }
         }
     }
-    PoolErrorReport { used, family, rows }
+    let judged = checks.judge();
+    let rows = cells
+        .into_iter()
+        .zip(&judged.checks)
+        .map(|((question, estimator, n, pool_value, exact, measured, null_se), c)| PoolErrorRow {
+            question,
+            estimator,
+            n,
+            pool_value,
+            exact,
+            measured,
+            null_se,
+            z: c.z,
+            agrees: c.agrees,
+        })
+        .collect();
+    PoolErrorReport { used, family: judged.family, rows }
 }

@@ -36,8 +36,6 @@ use crate::sample::{Sample, SampledPath};
 use crate::theory::{pc::pc_terms, ppl::ppl_terms, sc::sc_terms};
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question, TinyError, TrainConfig};
 use crate::weibull::WeibullPruning;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
 
 /// Enumeration floor on path probability.
@@ -144,7 +142,7 @@ pub fn run_question(
     let d = &exact.dist;
     let y = d.correct();
     let n_max = *ns.last().expect("ns") as usize;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (qi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = crate::seed::rng(seed, &[crate::seed::tag("validate/tiny-sample"), qi as u64]);
     let sampler = GenerationConfig { max_new_tokens: MAX_NEW_TOKENS, ..GenerationConfig::tiny() };
     let generated = sample_paths(model, q, repeats * n_max, &sampler, &mut rng)?;
     observer.advance(1);
@@ -228,7 +226,13 @@ pub fn run_question(
         // (the measurement's standard error is spread / √repeats).
         let (mc, spread) = match y {
             Some(a) => {
-                let cfg = SimConfig { n, trials: rpc_trials, seed: seed ^ 0x7ea1 ^ ((qi as u64) << 20) ^ n, tau: 0.0, track_paths: false };
+                let cfg = SimConfig {
+                    n,
+                    trials: rpc_trials,
+                    seed: crate::seed::derive(seed, &[crate::seed::tag("validate/tiny-monte-carlo"), qi as u64, n]),
+                    tau: 0.0,
+                    track_paths: false,
+                };
                 let terms = simulate_estimators(d, &cfg, &[&SelfConsistency, &PerplexityConsistency, &rpc], &crate::progress::Quiet).answers;
                 let mc_sd = |k: usize| terms[k][a].estimation_error.std_error * (rpc_trials as f64).sqrt();
                 // SC: exact, from the binomial's fourth central moment

@@ -3,8 +3,9 @@
 //! each question becomes one JSONL record, so the errors and their messages
 //! are the file readers' (with the pseudo-file name [`ARRAYS`]).
 
+use super::error::ReadError;
 use super::read_jsonl;
-use crate::eval::dataset::{check_logprob, Dataset, EvalError};
+use crate::eval::dataset::{check_logprob, Dataset};
 use serde_json::{Map, Number, Value};
 use std::path::Path;
 
@@ -35,12 +36,12 @@ pub struct PathArrays {
     pub token_confidence: Option<Vec<Vec<Vec<f64>>>>,
 }
 
-fn record_error(question: usize, field: &str, message: String) -> EvalError {
-    EvalError::Record { file: ARRAYS.into(), question, field: field.to_string(), message }
+fn record_error(question: usize, field: &str, message: String) -> ReadError {
+    ReadError::Record { file: ARRAYS.into(), question, field: field.to_string(), message }
 }
 
 /// A finite number as JSON; NaN and infinities are named (JSON has no spelling for them).
-fn number(x: f64, question: usize, field: &str, logprob: bool) -> Result<Value, EvalError> {
+fn number(x: f64, question: usize, field: &str, logprob: bool) -> Result<Value, ReadError> {
     if logprob {
         check_logprob(x).map_err(|m| record_error(question, field, m))?;
     }
@@ -48,10 +49,10 @@ fn number(x: f64, question: usize, field: &str, logprob: bool) -> Result<Value, 
 }
 
 /// Checks that `column` has one row per question and one entry per path.
-fn check_shape<T>(column: &Option<Vec<Vec<T>>>, name: &str, answers: &[Vec<String>]) -> Result<(), EvalError> {
+fn check_shape<T>(column: &Option<Vec<Vec<T>>>, name: &str, answers: &[Vec<String>]) -> Result<(), ReadError> {
     let Some(rows) = column else { return Ok(()) };
     if rows.len() != answers.len() {
-        return Err(EvalError::File { file: ARRAYS.into(), message: format!("`{name}` has {} rows for {} questions (ragged)", rows.len(), answers.len()) });
+        return Err(ReadError::File { file: ARRAYS.into(), message: format!("`{name}` has {} rows for {} questions (ragged)", rows.len(), answers.len()) });
     }
     for (q, (row, a)) in rows.iter().zip(answers).enumerate() {
         if row.len() != a.len() {
@@ -62,17 +63,17 @@ fn check_shape<T>(column: &Option<Vec<Vec<T>>>, name: &str, answers: &[Vec<Strin
 }
 
 /// Builds a [`Dataset`] from arrays, with the JSONL reader's checks.
-pub fn read_arrays(a: &PathArrays) -> Result<Dataset, EvalError> {
+pub fn read_arrays(a: &PathArrays) -> Result<Dataset, ReadError> {
     let file = Path::new(ARRAYS);
     if a.truth.len() != a.answers.len() {
-        return Err(EvalError::File {
+        return Err(ReadError::File {
             file: file.into(),
             message: format!("`truth` has {} entries for {} questions (ragged)", a.truth.len(), a.answers.len()),
         });
     }
     if let Some(ids) = &a.ids {
         if ids.len() != a.answers.len() {
-            return Err(EvalError::File { file: file.into(), message: format!("`ids` has {} entries for {} questions (ragged)", ids.len(), a.answers.len()) });
+            return Err(ReadError::File { file: file.into(), message: format!("`ids` has {} entries for {} questions (ragged)", ids.len(), a.answers.len()) });
         }
     }
     check_shape(&a.mean_logprob, "mean_logprob", &a.answers)?;
@@ -82,7 +83,7 @@ pub fn read_arrays(a: &PathArrays) -> Result<Dataset, EvalError> {
     check_shape(&a.p_true, "p_true", &a.answers)?;
     check_shape(&a.token_confidence, "token_confidence", &a.answers)?;
     if a.n_tokens.is_some() && a.mean_logprob.is_none() {
-        return Err(EvalError::File { file: file.into(), message: "`n_tokens` is given without `mean_logprob`".into() });
+        return Err(ReadError::File { file: file.into(), message: "`n_tokens` is given without `mean_logprob`".into() });
     }
     let mut text = String::new();
     for (q, answers) in a.answers.iter().enumerate() {

@@ -18,12 +18,15 @@
 //! groups draws by question across the file (it holds one run's draws).
 //! So do inputs that cannot be mapped (pipes).
 
-use super::jsonl::{check_new_id, is_blank, no_questions, question_with_id, record_id};
+use super::error::ReadError;
+use super::jsonl::{check_new_id, no_questions, question_with_id, record_id};
 use super::jsonl_fast::fast_question;
+use super::locate::json_error;
 use super::openai::{no_records, openai_question};
+use super::record::is_blank;
 use super::source::not_utf8;
-use super::{detect, json_error, read, Format};
-use crate::eval::dataset::{EvalError, Part, RawQuestion};
+use super::{detect, read, Format};
+use crate::eval::dataset::{Part, RawQuestion};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -31,7 +34,7 @@ use std::path::Path;
 
 /// A line read: its question id and its question (or the record's error);
 /// the outer error is the line's JSON error.
-type Parsed = (String, Result<RawQuestion, EvalError>);
+type Parsed = (String, Result<RawQuestion, ReadError>);
 
 /// Bytes of text parsed at a time (rounded up to the next line end).
 pub const CHUNK_BYTES: usize = 32 << 20;
@@ -51,20 +54,21 @@ pub struct ChunkedRead {
 /// to `each` in order, a part at a time, with the bytes read so far. The
 /// questions are those [`read`] returns, with the same errors for a bad
 /// record. `chunk_bytes`: the size of a chunk (tests use small ones).
-pub fn for_each_part(
+/// `each`'s own errors (say, an evaluation's) pass through unchanged.
+pub fn for_each_part<E: From<ReadError>>(
     file: &Path,
     format: Option<Format>,
     answers: Option<&HashMap<String, String>>,
     chunk_bytes: usize,
-    each: &mut dyn FnMut(Part, u64) -> Result<(), EvalError>,
-) -> Result<ChunkedRead, EvalError> {
-    let whole = |each: &mut dyn FnMut(Part, u64) -> Result<(), EvalError>| {
+    each: &mut dyn FnMut(Part, u64) -> Result<(), E>,
+) -> Result<ChunkedRead, E> {
+    let whole = |each: &mut dyn FnMut(Part, u64) -> Result<(), E>| {
         let ds = read(file, format, answers)?;
         let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
         each(Part::from(&ds), bytes)?;
         Ok(ChunkedRead { format: ds.format, chunked: false, bytes })
     };
-    let io = |error| EvalError::Io { file: file.to_path_buf(), error };
+    let io = |error| ReadError::Io { file: file.to_path_buf(), error };
     let handle = std::fs::File::open(file).map_err(io)?;
     if !handle.metadata().map_err(io)?.is_file() {
         return whole(each);
@@ -87,7 +91,7 @@ pub fn for_each_part(
         // lines in the same pass.
         let mut in_chunk = 0;
         let lines: Vec<(usize, &str)> = text.lines().enumerate().inspect(|(i, _)| in_chunk = i + 1).filter(|(_, l)| !is_blank(l)).collect();
-        let parsed: Vec<Result<Parsed, EvalError>> = lines
+        let parsed: Vec<Result<Parsed, ReadError>> = lines
             .par_iter()
             .enumerate()
             .map(|(i, &(line_no, line))| {
@@ -124,7 +128,7 @@ pub fn for_each_part(
         }
     }
     if questions_before == 0 {
-        return Err(if format == Format::Openai { no_records(file) } else { no_questions(file) });
+        return Err(if format == Format::Openai { no_records(file) } else { no_questions(file) }.into());
     }
     Ok(ChunkedRead { format, chunked: true, bytes: bytes.len() as u64 })
 }

@@ -14,7 +14,7 @@
 //! gives its answer or its error with field and message. The two are
 //! compared on the committed records and on mutations of them (tests).
 
-use super::jsonl::agrees;
+use super::record::agrees;
 use crate::eval::dataset::{check_logprob, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;

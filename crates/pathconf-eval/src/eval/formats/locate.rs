@@ -1,6 +1,9 @@
 //! Where in a JSON document an error occurred, as a JSON path such as
 //! `mean_logprob[3][17]` — so errors in the one-line column format can name
-//! the question index and the field.
+//! the question index and the field — and serde_json's errors told so.
+
+use super::error::ReadError;
+use std::path::Path;
 
 /// Byte offset of (1-based line, 1-based column) in `text`.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -71,6 +74,24 @@ pub fn json_path_at(text: &str, offset: usize) -> String {
         }
     }
     out
+}
+
+/// Formats a serde_json error with its line, column and JSON path.
+pub(crate) fn json_error(file: &Path, text: &str, e: &serde_json::Error, line_offset: usize) -> ReadError {
+    let offset = offset_of(text, e.line(), e.column());
+    let path = json_path_at(text, offset);
+    let at = text[offset.min(text.len())..].trim_start();
+    let hint = if at.starts_with("NaN") || at.starts_with("Infinity") || at.starts_with("-Infinity") {
+        " (a NaN or infinite number: log-probabilities must be finite)"
+    } else {
+        ""
+    };
+    let location = if path.is_empty() {
+        format!(" at line {}, column {}", e.line() + line_offset, e.column())
+    } else {
+        format!(" at line {}, column {} (field `{path}`)", e.line() + line_offset, e.column())
+    };
+    ReadError::Json { file: file.to_path_buf(), location, message: format!("{e}{hint}") }
 }
 
 #[cfg(test)]

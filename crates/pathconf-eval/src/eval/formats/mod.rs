@@ -13,41 +13,33 @@
 
 pub mod arrays;
 pub mod chunks;
+mod error;
+pub mod format;
 pub mod jsonl;
 pub mod jsonl_fast;
 mod locate;
 mod openai;
+pub mod record;
 mod rpc_json;
-mod source;
+pub(crate) mod source;
 pub mod stream;
 
-pub use jsonl::read_jsonl;
+pub use error::ReadError;
+pub use format::{Format, PathField};
 pub use locate::json_path_at;
 pub use openai::{read_answers, read_openai};
 pub use rpc_json::read_rpc_json;
 pub use source::Source;
 
-use super::dataset::{Dataset, EvalError};
+use super::dataset::Dataset;
+use locate::json_error;
 use serde::de::IgnoredAny;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// A supported input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The paper's released column layout.
-    RpcJson,
-    /// pathconf's JSONL.
-    Jsonl,
-    /// OpenAI / vLLM responses (JSONL).
-    Openai,
-}
-
-pathconf_core::named_option!(Format, "format", { Format::RpcJson => "rpc-json", Format::Jsonl => "jsonl", Format::Openai => "openai" });
-
 /// Reads `file` in `format` (detected when `None`). `answers` supplies ground
 /// truths by question id (needed by `openai` records without an answer).
-pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
+pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String, String>>) -> Result<Dataset, ReadError> {
     let source = std::sync::Arc::new(Source::open(file)?);
     let text: &str = &source;
     let format = match format {
@@ -71,7 +63,7 @@ pub fn read(file: &Path, format: Option<Format>, answers: Option<&HashMap<String
 
 /// Why no format was recognised: malformed JSON where the file starts (the
 /// parser's error with its line, column and field), else an unknown layout.
-fn undetected(file: &Path, text: &str) -> EvalError {
+fn undetected(file: &Path, text: &str) -> ReadError {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if serde_json::from_str::<IgnoredAny>(first).is_ok() {
         return unknown(file);
@@ -84,11 +76,21 @@ fn undetected(file: &Path, text: &str) -> EvalError {
     }
 }
 
-fn unknown(file: &Path) -> EvalError {
-    EvalError::File {
+fn unknown(file: &Path) -> ReadError {
+    ReadError::File {
         file: file.to_path_buf(),
         message: "cannot tell the format (expected the paper's JSON columns, pathconf JSONL with `paths`, or OpenAI/vLLM JSONL with `choices`); pass --format"
             .into(),
+    }
+}
+
+/// Parses pathconf JSONL: one record per question ([`jsonl`]), or the
+/// draw-per-line layout `pathconf sample --endpoint` writes ([`stream`],
+/// told apart by its header line).
+pub fn read_jsonl(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, ReadError> {
+    match record::records(text).next() {
+        Some((_, first)) if stream::is_header(first) => stream::read_stream(text, file, answers),
+        _ => jsonl::read_records(text, file, answers),
     }
 }
 
@@ -118,39 +120,11 @@ pub fn detect(text: &str) -> Option<Format> {
     (head.trim_start().starts_with('{') && head.contains("\"predict\"")).then_some(Format::RpcJson)
 }
 
-/// Formats a serde_json error with its line, column and JSON path.
-pub(crate) fn json_error(file: &Path, text: &str, e: &serde_json::Error, line_offset: usize) -> EvalError {
-    let offset = locate::offset_of(text, e.line(), e.column());
-    let path = json_path_at(text, offset);
-    let at = text[offset.min(text.len())..].trim_start();
-    let hint = if at.starts_with("NaN") || at.starts_with("Infinity") || at.starts_with("-Infinity") {
-        " (a NaN or infinite number: log-probabilities must be finite)"
-    } else {
-        ""
-    };
-    let location = if path.is_empty() {
-        format!(" at line {}, column {}", e.line() + line_offset, e.column())
-    } else {
-        format!(" at line {}, column {} (field `{path}`)", e.line() + line_offset, e.column())
-    };
-    EvalError::Json { file: file.to_path_buf(), location, message: format!("{e}{hint}") }
-}
-
-/// Reads a JSON number-or-string field as a string answer.
-pub(crate) fn answer_string(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read_text(name: &str, text: &str) -> Result<Dataset, EvalError> {
+    fn read_text(name: &str, text: &str) -> Result<Dataset, ReadError> {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(name);
         std::fs::write(&file, text).unwrap();

@@ -9,9 +9,10 @@
 //! the record's `answer` / `ground_truth`, else looked up by `custom_id`,
 //! `id` or the record index in the `--answers` file.
 
-use super::jsonl::records;
-use super::{answer_string, json_error};
-use crate::eval::dataset::{check_logprob, token_confidence_of, Dataset, EvalError, PathSignals, RawPath, RawQuestion};
+use super::error::ReadError;
+use super::locate::json_error;
+use super::record::{answer_string, records};
+use crate::eval::dataset::{check_logprob, token_confidence_of, Dataset, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
 use serde_json::Value;
@@ -27,7 +28,7 @@ pub fn find_choices(v: &Value) -> Option<&Vec<Value>> {
 }
 
 /// Parses OpenAI / vLLM response JSONL.
-pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
+pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, ReadError> {
     let mut questions = Vec::new();
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
@@ -36,17 +37,17 @@ pub fn read_openai(text: &str, file: &Path, answers: Option<&HashMap<String, Str
     if questions.is_empty() {
         return Err(no_records(file));
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Openai })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::format::Format::Openai })
 }
 
 /// The error for a file without records.
-pub(crate) fn no_records(file: &Path) -> EvalError {
-    EvalError::File { file: file.to_path_buf(), message: "no records in the file".into() }
+pub(crate) fn no_records(file: &Path) -> ReadError {
+    ReadError::File { file: file.to_path_buf(), message: "no records in the file".into() }
 }
 
 /// Question `q` from its response record `v`.
-pub(crate) fn openai_question(v: &Value, q: usize, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, EvalError> {
-    let rec = |field: &str, message: String| EvalError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
+pub(crate) fn openai_question(v: &Value, q: usize, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, ReadError> {
+    let rec = |field: &str, message: String| ReadError::Record { file: file.to_path_buf(), question: q, field: field.to_string(), message };
     let ids: Vec<String> = ["custom_id", "id"].iter().filter_map(|k| v.get(*k).and_then(answer_string)).chain([q.to_string()]).collect();
     let truth = ["answer", "ground_truth"]
         .iter()
@@ -133,7 +134,7 @@ fn top_confidences(lp: &Value) -> Result<Option<Vec<f32>>, (String, String)> {
 
 /// Reads a ground-truth file: JSONL of `{"id", "answer"}`, a JSON object
 /// `{id: answer}`, or a JSON array of answers indexed by question.
-pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
+pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, ReadError> {
     let source = super::Source::open(file)?; // a bad byte is named by its offset
     let text: &str = &source;
     if let Ok(v) = serde_json::from_str::<Value>(text) {
@@ -142,7 +143,7 @@ pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
                 return m
                     .iter()
                     .map(|(k, a)| {
-                        answer_string(a).map(|s| (k.clone(), s)).ok_or_else(|| EvalError::Record {
+                        answer_string(a).map(|s| (k.clone(), s)).ok_or_else(|| ReadError::Record {
                             file: file.to_path_buf(),
                             question: 0,
                             field: k.clone(),
@@ -156,7 +157,7 @@ pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
                     .iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        answer_string(x).map(|s| (i.to_string(), s)).ok_or_else(|| EvalError::Record {
+                        answer_string(x).map(|s| (i.to_string(), s)).ok_or_else(|| ReadError::Record {
                             file: file.to_path_buf(),
                             question: i,
                             field: format!("[{i}]"),
@@ -172,7 +173,7 @@ pub fn read_answers(file: &Path) -> Result<HashMap<String, String>, EvalError> {
     for (q, (line_no, line)) in records(text).enumerate() {
         let v: Value = serde_json::from_str(line).map_err(|e| json_error(file, line, &e, line_no))?;
         let id = v.get("id").and_then(answer_string).unwrap_or_else(|| q.to_string());
-        let a = v.get("answer").and_then(answer_string).ok_or_else(|| EvalError::Record {
+        let a = v.get("answer").and_then(answer_string).ok_or_else(|| ReadError::Record {
             file: file.to_path_buf(),
             question: q,
             field: "answer".into(),

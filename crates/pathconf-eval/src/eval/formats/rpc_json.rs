@@ -5,8 +5,12 @@
 //! from APIs that return no log-probabilities): without `completion` every
 //! path counts as distinct (`#path{j}`); without `mean_logprob` only SC runs.
 
-use super::{answer_string, json_error, Source};
-use crate::eval::dataset::{check_logprob, Dataset, EvalError, RawPath, RawQuestion};
+use super::error::ReadError;
+use super::format::Format;
+use super::locate::json_error;
+use super::record::answer_string;
+use super::source::Source;
+use crate::eval::dataset::{check_logprob, Dataset, RawPath, RawQuestion};
 use crate::eval::text::PathText;
 use crate::extract::INVALID;
 use serde::de::IgnoredAny;
@@ -72,14 +76,14 @@ impl<'a> Columns<'a> {
 
 /// Parses the column layout, checking every shape and value (the texts are
 /// copied out of `text`).
-pub fn read_rpc_json(text: &str, file: &Path) -> Result<Dataset, EvalError> {
+pub fn read_rpc_json(text: &str, file: &Path) -> Result<Dataset, ReadError> {
     let cols = Columns::parse(text).map_err(|e| json_error(file, text, &e, 0))?;
     check_columns(cols, file, None)
 }
 
 /// [`read_rpc_json`] on a whole input file, whose completions the dataset
 /// then shares instead of copying.
-pub(crate) fn read_shared(source: &Arc<Source>, file: &Path) -> Result<Dataset, EvalError> {
+pub(crate) fn read_shared(source: &Arc<Source>, file: &Path) -> Result<Dataset, ReadError> {
     let cols = Columns::parse(source).map_err(|e| json_error(file, source, &e, 0))?;
     check_columns(cols, file, Some(source))
 }
@@ -87,8 +91,8 @@ pub(crate) fn read_shared(source: &Arc<Source>, file: &Path) -> Result<Dataset, 
 /// Checks every shape and value of parsed columns and builds the dataset;
 /// completions borrowed from `source` (the text `cols` was parsed from) are
 /// shared with it.
-pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<Source>>) -> Result<Dataset, EvalError> {
-    let missing = |field: &str| EvalError::File { file: file.to_path_buf(), message: format!("top-level field `{field}` is missing") };
+pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<Source>>) -> Result<Dataset, ReadError> {
+    let missing = |field: &str| ReadError::File { file: file.to_path_buf(), message: format!("top-level field `{field}` is missing") };
     let predict = cols.predict.ok_or_else(|| missing("predict"))?;
     let answer = cols.answer.ok_or_else(|| missing("answer"))?;
     let n = predict.len();
@@ -105,10 +109,10 @@ pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<
         [("completion", completion.len(), has_completion), ("mean_logprob", logprob.len(), has_logprob), ("answer", answer.len(), true)]
     {
         if present && len != n {
-            return Err(EvalError::File { file: file.to_path_buf(), message: format!("field `{field}` has {len} questions but `predict` has {n}") });
+            return Err(ReadError::File { file: file.to_path_buf(), message: format!("field `{field}` has {len} questions but `predict` has {n}") });
         }
     }
-    let rec = |question: usize, field: String, message: String| EvalError::Record { file: file.to_path_buf(), question, field, message };
+    let rec = |question: usize, field: String, message: String| ReadError::Record { file: file.to_path_buf(), question, field, message };
     let mut questions = Vec::with_capacity(n);
     for (i, ((pred, comp), (lp, truth))) in predict.into_iter().zip(completion).zip(logprob.into_iter().zip(answer)).enumerate() {
         if pred.is_empty() {
@@ -138,7 +142,7 @@ pub(crate) fn check_columns(cols: Columns<'_>, file: &Path, source: Option<&Arc<
         }
         questions.push(RawQuestion { id: i.to_string(), truth, paths });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::RpcJson })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: Format::RpcJson })
 }
 
 /// A parsed string as a [`PathText`]: a range of `source` when the parser

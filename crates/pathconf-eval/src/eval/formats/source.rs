@@ -1,13 +1,12 @@
 //! An input file's text, memory-mapped when the file allows it.
 //!
-//! Reading a 40 MB file into a fresh `String` costs ≈ 40 ms on the 2-core
-//! VM this project is measured on — almost all of it page faults on the new
-//! heap pages, not the copy — while mapping the page cache costs ≈ 4 ms
-//! (README, "Speed"). Pipes and other unmappable inputs are read instead.
+//! Reading a file into a fresh `String` costs mostly page faults on the new
+//! heap pages, not the copy; mapping the page cache costs a tenth of it
+//! (DESIGN, "Reading input files fast"; README, "Speed"). Pipes and other unmappable inputs are read instead.
 //! The source is shared (`Arc`) with the dataset's texts
 //! ([`crate::eval::PathText`]), which are ranges of it.
 
-use crate::eval::dataset::EvalError;
+use super::error::ReadError;
 use std::ops::Deref;
 use std::path::Path;
 
@@ -22,8 +21,8 @@ pub enum Source {
 impl Source {
     /// Maps or reads `file`; the error names the file (and, for text that is
     /// not UTF-8, the byte offset).
-    pub fn open(file: &Path) -> Result<Self, EvalError> {
-        let io = |error| EvalError::Io { file: file.to_path_buf(), error };
+    pub fn open(file: &Path) -> Result<Self, ReadError> {
+        let io = |error| ReadError::Io { file: file.to_path_buf(), error };
         let handle = std::fs::File::open(file).map_err(io)?;
         let is_regular = handle.metadata().map_err(io)?.is_file();
         // SAFETY: the map is read-only and lives while the file is parsed
@@ -69,8 +68,8 @@ fn check_utf8(bytes: &[u8]) -> Result<(), usize> {
     }
 }
 
-pub(crate) fn not_utf8(file: &Path, at: usize) -> EvalError {
-    EvalError::File { file: file.to_path_buf(), message: format!("not UTF-8 text (invalid byte at offset {at})") }
+pub(crate) fn not_utf8(file: &Path, at: usize) -> ReadError {
+    ReadError::File { file: file.to_path_buf(), message: format!("not UTF-8 text (invalid byte at offset {at})") }
 }
 
 impl Deref for Source {

@@ -18,9 +18,11 @@
 //! draws by `draw`; a repeated `(id, draw)` is an error. Overshoot draws are
 //! ordinary paths for every reader: only `sample` itself counts them apart.
 
-use super::jsonl::{question_from_value, records, PathRecord};
-use super::{answer_string, json_error};
-use crate::eval::dataset::{Dataset, EvalError};
+use super::error::ReadError;
+use super::jsonl::question_from_value;
+use super::locate::json_error;
+use super::record::{answer_string, records, PathRecord};
+use crate::eval::dataset::Dataset;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -201,15 +203,15 @@ pub fn read_header(path: &Path) -> std::io::Result<Option<StreamHeader>> {
 }
 
 /// A draw line's key fields, checked.
-fn key_of(v: &Value, file: &Path, line_no: usize) -> Result<(String, usize), EvalError> {
-    let bad = |field: &str, message: String| EvalError::File { file: file.to_path_buf(), message: format!("line {}: field `{field}`: {message}", line_no + 1) };
+fn key_of(v: &Value, file: &Path, line_no: usize) -> Result<(String, usize), ReadError> {
+    let bad = |field: &str, message: String| ReadError::File { file: file.to_path_buf(), message: format!("line {}: field `{field}`: {message}", line_no + 1) };
     let id = v.get("id").and_then(answer_string).ok_or_else(|| bad("id", "missing (every draw line names its question)".into()))?;
     let draw = v.get("draw").and_then(Value::as_u64).ok_or_else(|| bad("draw", "missing or not a non-negative integer".into()))?;
     Ok((id, draw as usize))
 }
 
 /// Reads a stream file: draws grouped into questions (see the module docs).
-pub fn read_stream(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, EvalError> {
+pub fn read_stream(text: &str, file: &Path, answers: Option<&HashMap<String, String>>) -> Result<Dataset, ReadError> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<(usize, usize, Value)>> = HashMap::new();
     for (line_no, line) in records(text).skip(1) {
@@ -220,7 +222,7 @@ pub fn read_stream(text: &str, file: &Path, answers: Option<&HashMap<String, Str
             Vec::new()
         });
         if let Some(&(_, first, _)) = g.iter().find(|(d, _, _)| *d == draw) {
-            return Err(EvalError::File {
+            return Err(ReadError::File {
                 file: file.to_path_buf(),
                 message: format!("line {}: draw {draw} of question {id:?} repeats line {} (each draw is written once)", line_no + 1, first + 1),
             });
@@ -242,9 +244,9 @@ pub fn read_stream(text: &str, file: &Path, answers: Option<&HashMap<String, Str
         questions.push(question_from_value(&Value::Object(record), q, file, answers, &mut seen)?);
     }
     if questions.is_empty() {
-        return Err(EvalError::File { file: file.to_path_buf(), message: "no draws in the file (only its header)".into() });
+        return Err(ReadError::File { file: file.to_path_buf(), message: "no draws in the file (only its header)".into() });
     }
-    Ok(Dataset { file: file.to_path_buf(), questions, format: super::Format::Jsonl })
+    Ok(Dataset { file: file.to_path_buf(), questions, format: super::format::Format::Jsonl })
 }
 
 #[cfg(test)]
@@ -291,7 +293,7 @@ mod tests {
         assert_eq!(again, r);
     }
 
-    fn read_jsonl_text(text: &str) -> Result<Dataset, EvalError> {
+    fn read_jsonl_text(text: &str) -> Result<Dataset, ReadError> {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("s.jsonl");
         std::fs::write(&file, text).unwrap();
@@ -306,7 +308,7 @@ mod tests {
         let mut refused = 0;
         for cut in 0..=bytes.len() {
             let t = String::from_utf8_lossy(&bytes[..cut]);
-            if let Err(e) = super::super::jsonl::read_jsonl(&t, file, None) {
+            if let Err(e) = super::super::read_jsonl(&t, file, None) {
                 refused += 1;
                 assert!(e.to_string().contains("s.jsonl"), "{e}");
             }
@@ -315,7 +317,7 @@ mod tests {
             for b in [b'"', b'}', b'-', b'x', b'\n'] {
                 let mut m = bytes.to_vec();
                 m[i] = b;
-                if let Err(e) = super::super::jsonl::read_jsonl(&String::from_utf8_lossy(&m), file, None) {
+                if let Err(e) = super::super::read_jsonl(&String::from_utf8_lossy(&m), file, None) {
                     assert!(e.to_string().contains("s.jsonl"), "{e}");
                 }
             }
