@@ -283,12 +283,12 @@ fn question_record(id: usize, answers: &[(u8, Vec<f64>)]) -> pathconf::eval::for
         .map(|(j, (a, lps))| {
             let sum: f64 = lps.iter().sum();
             PathRecord {
-                text: format!("path {j} says {a} \"quoted\" ünïcode"),
-                answer: a.to_string(),
+                text: Some(format!("path {j} says {a} \"quoted\" ünïcode")),
+                answer: Some(a.to_string()),
                 logprob_sum: Some(sum),
                 mean_logprob: Some(sum / lps.len() as f64),
-                n_tokens: Some(lps.len()),
-                logprobs: lps.clone(),
+                n_tokens: Some(lps.len() as u64),
+                logprobs: Some(lps.clone()),
                 finished: Some(j % 2 == 0),
                 top_logprobs: None,
                 token_confidence: None,
@@ -297,7 +297,7 @@ fn question_record(id: usize, answers: &[(u8, Vec<f64>)]) -> pathconf::eval::for
             }
         })
         .collect();
-    QuestionRecord { id: format!("q{id}"), question: Some(format!("question {id}")), answer: "1".into(), prompt_tokens: None, paths }
+    QuestionRecord { id: Some(format!("q{id}")), question: Some(format!("question {id}")), answer: Some("1".into()), prompt_tokens: None, paths }
 }
 
 proptest! {

@@ -49,16 +49,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map(|r| {
             vec![
                 r.rule.clone(),
-                match (r.samples_ci_low, r.samples_ci_high) {
-                    (Some(l), Some(h)) => format!("{} [{}, {}] ({})", num(r.expected_samples), num(l), num(h), r.samples_method.label()),
-                    _ => format!("{} ({})", num(r.expected_samples), r.samples_method.label()),
+                match r.samples_ci {
+                    Some(ci) => format!("{} [{}, {}] ({})", num(r.expected_samples), num(ci.low), num(ci.high), r.samples_method.label()),
+                    None => format!("{} ({})", num(r.expected_samples), r.samples_method.label()),
                 },
                 num(r.accuracy),
                 r.method.label().to_string(),
-                match (r.ci_low, r.ci_high) {
-                    (Some(l), Some(h)) => format!("[{}, {}]", num(l), num(h)),
-                    _ => "-".into(),
-                },
+                r.ci.map_or_else(|| "-".into(), |ci| format!("[{}, {}]", num(ci.low), num(ci.high))),
             ]
         })
         .collect();

@@ -9,6 +9,7 @@ use pathconf::invalid::InvalidPolicy;
 use pathconf::output::write_atomic;
 use pathconf::plan::PlanModel;
 use pathconf::progress::Bar;
+use pathconf::provenance::Interval;
 use pathconf::stopping::StopRule;
 use std::path::PathBuf;
 
@@ -62,8 +63,8 @@ pub struct Args {
     out: Option<PathBuf>,
 }
 
-fn interval(low: f64, high: f64) -> String {
-    format!("[{low:.2}, {high:.2}]")
+fn interval(i: Interval) -> String {
+    format!("[{:.2}, {:.2}]", i.low, i.high)
 }
 
 fn print_table(r: &PlanReport) {
@@ -100,13 +101,10 @@ fn print_table(r: &PlanReport) {
                 row.method.clone().or_else(|| row.rule.clone()).unwrap_or_default(),
                 row.n.map(|n| n.to_string()).unwrap_or_else(|| "∞".into()),
                 format!("{:.2}", row.accuracy),
-                interval(row.accuracy_low, row.accuracy_high),
+                interval(row.accuracy_interval),
                 format!("{:.2}", row.accuracy_mc_se),
                 row.expected_samples.map(|s| format!("{s:.2}")).unwrap_or_else(|| "-".into()),
-                match (row.samples_low, row.samples_high) {
-                    (Some(l), Some(h)) => interval(l, h),
-                    _ => "-".into(),
-                },
+                row.samples_interval.map_or_else(|| "-".into(), interval),
                 row.provenance.label().into(),
             ]
         })
@@ -119,7 +117,7 @@ fn print_table(r: &PlanReport) {
                 t.target,
                 t.goal,
                 a.mean,
-                interval(a.low, a.high),
+                interval(a.interval),
                 if t.stays_above { "" } else { " (the predicted curve dips below the goal again before n_max)" }
             ),
             _ => println!("Target {}: goal {:.2}% — not reached by n = {} (predicted)", t.target, t.goal, t.n_max),
@@ -137,7 +135,7 @@ fn print_table(r: &PlanReport) {
                     _ => String::new(),
                 },
                 a.mean,
-                interval(a.low, a.high),
+                interval(a.interval),
                 tokens
             ),
             _ => println!("Budget {:.0} tokens per question ({:.1} tokens per path): not even one path fits", b.budget_tokens, b.tokens_per_path),

@@ -131,9 +131,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             r.rate_paths(&model, &prompt, &mut paths)?;
         }
         let record = QuestionRecord {
-            id: q.id.clone(),
+            id: Some(q.id.clone()),
             question: Some(q.question.clone()),
-            answer: q.answer.clone(),
+            answer: Some(q.answer.clone()),
             prompt_tokens: Some(prompt.len()),
             paths: paths.iter().map(|p| PathRecord::from_generated(p, true, a.write_top_logprobs)).collect(),
         };

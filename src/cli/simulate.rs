@@ -50,8 +50,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     println!();
     let fmt = |e: &Estimate, exact: Option<f64>| match exact {
-        Some(x) => format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci_low), num(e.ci_high), num(x), if e.covers(x) { "" } else { " *" }),
-        None => format!("{} [{}, {}] | not enumerable", num(e.mean), num(e.ci_low), num(e.ci_high)),
+        Some(x) => format!("{} [{}, {}] | {}{}", num(e.mean), num(e.ci.low), num(e.ci.high), num(x), if e.covers(x) { "" } else { " *" }),
+        None => format!("{} [{}, {}] | not enumerable", num(e.mean), num(e.ci.low), num(e.ci.high)),
     };
     for &n in &ns {
         println!("n = {n}");

@@ -6,6 +6,7 @@ use pathconf::accuracy::target::Target;
 use pathconf::api::theory::{theory, AccuracyReport, AccuracyRequest, PopulationReport, TheoryInput, TheoryReport};
 use pathconf::estimators::EstimatorId;
 use pathconf::progress::Bar;
+use pathconf::provenance::Interval;
 use pathconf::spec::{read_population, read_spec};
 use pathconf::PathDistribution;
 use std::io::Write;
@@ -202,11 +203,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn ci_cells(lo: Option<f64>, hi: Option<f64>) -> String {
-    match (lo, hi) {
-        (Some(l), Some(h)) => format!("[{}, {}]", num(l), num(h)),
-        _ => "-".into(),
-    }
+fn ci_cells(ci: Option<Interval>) -> String {
+    ci.map_or_else(|| "-".into(), |ci| format!("[{}, {}]", num(ci.low), num(ci.high)))
 }
 
 fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>, report: &AccuracyReport) -> anyhow::Result<i32> {
@@ -220,7 +218,7 @@ fn accuracy(args: &Args, file: &Path, d: &PathDistribution, tau: Option<f64>, re
                     r.n.to_string(),
                     num(r.p_correct),
                     r.method.label().into(),
-                    ci_cells(r.ci_low, r.ci_high),
+                    ci_cells(r.ci),
                     num(r.expected_confidence),
                     num(r.calibration_gap),
                 ]
@@ -270,10 +268,8 @@ fn population(file: &Path, questions: usize, report: &PopulationReport) -> anyho
     let rows = &report.rows;
     let shape = report.chen_theorem1.map(|c| (c.prediction, c.observed_shape, c.observed_over_odd_n_up_to));
     println!("pathconf theory --population: {} — {} questions; weighted P(chosen answer is correct), ties split.", file.display(), questions);
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| vec![r.estimator.name().into(), r.n.to_string(), num(r.p_correct), r.method.label().into(), ci_cells(r.ci_low, r.ci_high)])
-        .collect();
+    let body: Vec<Vec<String>> =
+        rows.iter().map(|r| vec![r.estimator.name().into(), r.n.to_string(), num(r.p_correct), r.method.label().into(), ci_cells(r.ci)]).collect();
     println!("{}", table(&["estimator", "n", "P(correct)", "method", "95% CI"], &body));
     if let Some((pred, observed, top)) = shape {
         match pred {

@@ -247,12 +247,12 @@ fn record(q: &Question, draw: usize, d: &Drawn, extract: TextRule, usage: Option
         token_ids: d.token_ids.clone(),
         request: None,
         path: PathRecord {
-            text: d.text.clone(),
-            answer,
+            text: Some(d.text.clone()),
+            answer: Some(answer),
             logprob_sum: has.then_some(sum),
             mean_logprob: has.then(|| sum / lps.len() as f64),
-            n_tokens: has.then_some(lps.len()),
-            logprobs: lps,
+            n_tokens: has.then_some(lps.len() as u64),
+            logprobs: has.then_some(lps),
             finished: d.finish_reason.as_deref().map(|r| r == "stop"),
             top_logprobs: None,
             token_confidence,
@@ -357,7 +357,7 @@ fn completion_tokens_of(d: &Drawn, usage: Option<crate::wire::Usage>, choices: u
 
 /// A written draw's completion tokens.
 fn record_tokens(d: &DrawRecord) -> u64 {
-    d.path.n_tokens.unwrap_or(0).max(d.tokens.as_ref().map_or(0, Vec::len)) as u64
+    d.path.n_tokens.unwrap_or(0).max(d.tokens.as_ref().map_or(0, Vec::len) as u64)
 }
 
 /// Samples `questions` from `endpoints` (in turn, request by request) into `out`. `interrupt` (set by a

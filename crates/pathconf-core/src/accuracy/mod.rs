@@ -31,7 +31,7 @@ use crate::weibull::WeibullPruning;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 
 /// One estimator's selection at one `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -44,10 +44,10 @@ pub struct SelectionAccuracy {
     pub p_correct: f64,
     /// How it was obtained.
     pub method: Provenance,
-    /// Lower end of the 95% interval (Monte Carlo only).
-    pub ci_low: Option<f64>,
-    /// Upper end of the 95% interval (Monte Carlo only).
-    pub ci_high: Option<f64>,
+    /// The 95% interval, clamped to `[0, 1]` (Monte Carlo only; reports:
+    /// `ci_low`, `ci_high`).
+    #[serde(flatten, with = "crate::provenance::flat::ci")]
+    pub ci: Option<Interval>,
     /// `E[score of the chosen answer]` (SC: the winner's share of the votes).
     pub expected_confidence: f64,
     /// `E[confidence] − P(correct)`.
@@ -109,7 +109,7 @@ pub fn estimator_for(id: EstimatorId, tau: f64, temperature: f64) -> Option<Box<
 }
 
 fn row(estimator: EstimatorId, n: u64, (p, conf): (f64, f64), method: Provenance) -> SelectionAccuracy {
-    SelectionAccuracy { estimator, n, p_correct: p, method, ci_low: None, ci_high: None, expected_confidence: conf, calibration_gap: conf - p }
+    SelectionAccuracy { estimator, n, p_correct: p, method, ci: None, expected_confidence: conf, calibration_gap: conf - p }
 }
 
 /// Selection accuracy of `estimators` at every `n` of `ns`, each by the most
@@ -175,8 +175,7 @@ pub fn selection_accuracy(
                     let seed = crate::seed::derive(cfg.seed, &[crate::seed::tag("accuracy/selection"), id as u64, n]);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
                     let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), Provenance::MonteCarlo);
-                    r.ci_low = Some(m.p_correct.ci_low.max(0.0));
-                    r.ci_high = Some(m.p_correct.ci_high.min(1.0));
+                    r.ci = Some(Interval::new(m.p_correct.ci.low.max(0.0), m.p_correct.ci.high.min(1.0)));
                     out.push(r);
                 }
             }

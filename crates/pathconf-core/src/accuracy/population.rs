@@ -22,7 +22,7 @@ use super::{selection_accuracy, AccuracyConfig, AccuracyError};
 use crate::distribution::PathDistribution;
 use crate::estimators::EstimatorId;
 use crate::progress::Observer;
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 use serde::Serialize;
 
 /// One estimator's population accuracy at one `n`.
@@ -37,10 +37,10 @@ pub struct PopulationPoint {
     /// `monte_carlo` if any question needed it, else `enumeration` if any
     /// did, else `exact`.
     pub method: Provenance,
-    /// 95% interval (Monte Carlo only; questions' errors combined in quadrature).
-    pub ci_low: Option<f64>,
-    /// 95% interval (Monte Carlo only).
-    pub ci_high: Option<f64>,
+    /// 95% interval (Monte Carlo only; questions' errors combined in
+    /// quadrature; reports: `ci_low`, `ci_high`).
+    #[serde(flatten, with = "crate::provenance::flat::ci")]
+    pub ci: Option<Interval>,
 }
 
 /// Population accuracy of `estimators` at `ns` for weighted questions
@@ -59,25 +59,21 @@ pub fn population_accuracy(
         let q_cfg = AccuracyConfig { seed: crate::seed::derive(cfg.seed, &[crate::seed::tag("accuracy/population"), qi as u64]), ..*cfg };
         let rows = selection_accuracy(d, estimators, ns, &q_cfg, observer)?;
         if points.is_empty() {
-            points = rows
-                .iter()
-                .map(|r| PopulationPoint { estimator: r.estimator, n: r.n, p_correct: 0.0, method: Provenance::Exact, ci_low: None, ci_high: None })
-                .collect();
+            points = rows.iter().map(|r| PopulationPoint { estimator: r.estimator, n: r.n, p_correct: 0.0, method: Provenance::Exact, ci: None }).collect();
             var = vec![0.0; rows.len()];
         }
         for ((p, v), r) in points.iter_mut().zip(var.iter_mut()).zip(&rows) {
             p.p_correct += w * r.p_correct;
             p.method = worse(p.method, r.method);
-            if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
-                let se = (hi - lo) / (2.0 * z);
+            if let Some(ci) = r.ci {
+                let se = ci.width() / (2.0 * z);
                 *v += (w * se).powi(2);
             }
         }
     }
     for (p, v) in points.iter_mut().zip(var) {
         if p.method == Provenance::MonteCarlo {
-            p.ci_low = Some((p.p_correct - z * v.sqrt()).max(0.0));
-            p.ci_high = Some((p.p_correct + z * v.sqrt()).min(1.0));
+            p.ci = Some(Interval::new((p.p_correct - z * v.sqrt()).max(0.0), (p.p_correct + z * v.sqrt()).min(1.0)));
         }
     }
     Ok(points)

@@ -5,6 +5,7 @@
 //! engine feeds `p̂ − p`, not `p̂`), which keeps the one-pass variance
 //! accurate; batches merge by addition, in batch order.
 
+use crate::provenance::Interval;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -74,22 +75,21 @@ pub struct Estimate {
     pub mean: f64,
     /// Standard error.
     pub std_error: f64,
-    /// Lower end of the 95% interval.
-    pub ci_low: f64,
-    /// Upper end of the 95% interval.
-    pub ci_high: f64,
+    /// The 95% interval (reports: `ci_low`, `ci_high`).
+    #[serde(flatten, with = "crate::provenance::flat::ci")]
+    pub ci: Interval,
 }
 
 impl Estimate {
     /// An estimate from its mean and standard error.
     pub fn new(mean: f64, std_error: f64) -> Self {
         let z = z_two_sided(0.05);
-        Self { mean, std_error, ci_low: mean - z * std_error, ci_high: mean + z * std_error }
+        Self { mean, std_error, ci: Interval::around(mean, z * std_error) }
     }
 
     /// Whether `value` lies in the 95% interval.
     pub fn covers(&self, value: f64) -> bool {
-        self.ci_low <= value && value <= self.ci_high
+        self.ci.contains(value)
     }
 }
 

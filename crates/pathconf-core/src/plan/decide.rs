@@ -103,10 +103,10 @@ pub fn best_within(p: &Prediction, rule_caps: &[usize], tokens_per_path: f64, bu
 mod tests {
     use super::*;
     use crate::plan::PlanModel;
-    use crate::provenance::Provenance;
+    use crate::provenance::{Interval, Provenance};
 
     fn band(mean: f64) -> Band {
-        Band { mean, low: mean - 1.0, high: mean + 1.0, mc_se: 0.1, basis: Provenance::Predicted }
+        Band { mean, interval: Interval::around(mean, 1.0), mc_se: 0.1, basis: Provenance::Predicted }
     }
 
     fn prediction() -> Prediction {

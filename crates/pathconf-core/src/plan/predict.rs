@@ -28,7 +28,7 @@ use super::model::{Future, Hyper, PlanModel, Sequence};
 use super::pilot::Pilot;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 use crate::stopping::{prefix_credits, replay_silent, StopCache, StopRule};
 use rand::Rng;
 use rayon::prelude::*;
@@ -85,10 +85,9 @@ pub enum PlanError {
 pub struct Band {
     /// Mean over the draws.
     pub mean: f64,
-    /// Lower end of the interval.
-    pub low: f64,
-    /// Upper end of the interval.
-    pub high: f64,
+    /// The interval (serialised as `low`, `high`).
+    #[serde(flatten, with = "crate::provenance::flat::plain")]
+    pub interval: Interval,
     /// Standard error of `mean` (Monte Carlo).
     pub mc_se: f64,
     /// How it was obtained: measured (fixed by the pilot) or predicted.
@@ -109,12 +108,12 @@ impl Band {
             values[i] + f * (values[(i + 1).min(n - 1)] - values[i])
         };
         let tail = (1.0 - level) / 2.0;
-        Self { mean, low: q(tail), high: q(1.0 - tail), mc_se, basis }
+        Self { mean, interval: Interval::new(q(tail), q(1.0 - tail)), mc_se, basis }
     }
 
     /// Whether `x` lies in the interval.
     pub fn covers(&self, x: f64) -> bool {
-        self.low - 1e-9 <= x && x <= self.high + 1e-9
+        self.interval.contains_within(x, 1e-9)
     }
 }
 
@@ -306,7 +305,7 @@ mod tests {
         let cfg = PlanConfig { n_max: 8, draws: 20, rules: vec![("esc:2:8".parse().unwrap(), InvalidPolicy::Vote)], ..Default::default() };
         let p = predict(&pilots, &cfg, &Quiet).unwrap();
         // n = 1: question 1 right, question 2 wrong; n = 2: a 1–1 tie in question 2.
-        assert_eq!((p.sc[0].mean, p.sc[0].low, p.sc[0].high, p.sc[0].basis), (50.0, 50.0, 50.0, Provenance::Measured));
+        assert_eq!((p.sc[0].mean, p.sc[0].interval.low, p.sc[0].interval.high, p.sc[0].basis), (50.0, 50.0, 50.0, Provenance::Measured));
         assert_eq!(p.sc[1].mean, 75.0);
         assert_eq!(p.sc[4].basis, Provenance::Predicted);
         // ESC with windows of 2 stops in both pilots: at draw 2 ((0,0), right) and 4 ((1,1), wrong).

@@ -9,7 +9,7 @@
 use super::exact::{exact_cost, exact_expected_samples};
 use super::simulate::simulate_cost;
 use super::StopRule;
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 use crate::PathDistribution;
 use serde::Serialize;
 
@@ -26,14 +26,14 @@ pub struct RuleCost {
     pub accuracy: f64,
     /// How `accuracy` was obtained.
     pub method: Provenance,
-    /// 95% interval of the accuracy (Monte Carlo only).
-    pub ci_low: Option<f64>,
-    /// 95% interval of the accuracy (Monte Carlo only).
-    pub ci_high: Option<f64>,
-    /// 95% interval of the expected samples (Monte Carlo only).
-    pub samples_ci_low: Option<f64>,
-    /// 95% interval of the expected samples (Monte Carlo only).
-    pub samples_ci_high: Option<f64>,
+    /// 95% interval of the accuracy (Monte Carlo only; reports: `ci_low`,
+    /// `ci_high`).
+    #[serde(flatten, with = "crate::provenance::flat::ci")]
+    pub ci: Option<Interval>,
+    /// 95% interval of the expected samples (Monte Carlo only; reports:
+    /// `samples_ci_low`, `samples_ci_high`).
+    #[serde(flatten, with = "crate::provenance::flat::samples_ci")]
+    pub samples_ci: Option<Interval>,
 }
 
 /// The cost of `rule` on `d`; Monte Carlo (when needed) runs `trials ≥ 2`
@@ -47,16 +47,14 @@ pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) 
             samples_method: Exact,
             accuracy: c.accuracy,
             method: Exact,
-            ci_low: None,
-            ci_high: None,
-            samples_ci_low: None,
-            samples_ci_high: None,
+            ci: None,
+            samples_ci: None,
         };
     }
     let m = simulate_cost(rule, d, trials, seed);
     let (samples, samples_method, samples_ci) = match exact_expected_samples(rule, d.answer_masses()) {
         Some(n) => (n, Exact, None),
-        None => (m.expected_samples.mean, MonteCarlo, Some((m.expected_samples.ci_low, m.expected_samples.ci_high))),
+        None => (m.expected_samples.mean, MonteCarlo, Some(m.expected_samples.ci)),
     };
     RuleCost {
         rule: rule.to_string(),
@@ -64,9 +62,7 @@ pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) 
         samples_method,
         accuracy: m.accuracy.mean,
         method: MonteCarlo,
-        ci_low: Some(m.accuracy.ci_low.max(0.0)),
-        ci_high: Some(m.accuracy.ci_high.min(1.0)),
-        samples_ci_low: samples_ci.map(|c| c.0),
-        samples_ci_high: samples_ci.map(|c| c.1),
+        ci: Some(Interval::new(m.accuracy.ci.low.max(0.0), m.accuracy.ci.high.min(1.0))),
+        samples_ci,
     }
 }

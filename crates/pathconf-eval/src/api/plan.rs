@@ -12,7 +12,7 @@ use crate::invalid::InvalidPolicy;
 use crate::plan::decide::{best_within, smallest_n, BudgetDecision, TargetDecision};
 use crate::plan::{predict, Band, Hyper, Pilot, PlanConfig, PlanModel, Prediction};
 use crate::progress::Observer;
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 use crate::stopping::StopRule;
 use serde::Serialize;
 
@@ -78,18 +78,16 @@ pub struct PlanRow {
     pub n: Option<usize>,
     /// Accuracy in %.
     pub accuracy: f64,
-    /// Lower end of its interval.
-    pub accuracy_low: f64,
-    /// Upper end of its interval.
-    pub accuracy_high: f64,
+    /// Its interval (JSON: `accuracy_low`, `accuracy_high`).
+    #[serde(flatten, with = "crate::provenance::flat::accuracy")]
+    pub accuracy_interval: Interval,
     /// Monte Carlo standard error of `accuracy` (0 when measured).
     pub accuracy_mc_se: f64,
     /// Mean samples per question (`None` for `n → ∞`).
     pub expected_samples: Option<f64>,
-    /// Lower end of its interval.
-    pub samples_low: Option<f64>,
-    /// Upper end of its interval.
-    pub samples_high: Option<f64>,
+    /// Its interval (JSON: `samples_low`, `samples_high`).
+    #[serde(flatten, with = "crate::provenance::flat::samples")]
+    pub samples_interval: Option<Interval>,
     /// How it was obtained: measured (fixed by the pilot) or predicted.
     pub provenance: Provenance,
     /// The same in words: `"measured: pilot"` or `"predicted: <model> (…)"`.
@@ -178,12 +176,10 @@ fn sc_row(n: Option<usize>, b: &Band, p: &Prediction) -> PlanRow {
         rule: None,
         n,
         accuracy: b.mean,
-        accuracy_low: b.low,
-        accuracy_high: b.high,
+        accuracy_interval: b.interval,
         accuracy_mc_se: b.mc_se,
         expected_samples: n.map(|n| n as f64),
-        samples_low: n.map(|n| n as f64),
-        samples_high: n.map(|n| n as f64),
+        samples_interval: n.map(|n| Interval::point(n as f64)),
         provenance: b.basis,
         basis: basis_text(b.basis, p),
     }
@@ -237,12 +233,10 @@ pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result
             rule: Some(r.rule.clone()),
             n: cap,
             accuracy: r.accuracy.mean,
-            accuracy_low: r.accuracy.low,
-            accuracy_high: r.accuracy.high,
+            accuracy_interval: r.accuracy.interval,
             accuracy_mc_se: r.accuracy.mc_se,
             expected_samples: Some(r.samples.mean),
-            samples_low: Some(r.samples.low),
-            samples_high: Some(r.samples.high),
+            samples_interval: Some(r.samples.interval),
             provenance: r.accuracy.basis,
             basis: basis_text(r.accuracy.basis, &prediction),
         });

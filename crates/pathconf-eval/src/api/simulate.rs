@@ -6,6 +6,7 @@ use crate::distribution::PathDistribution;
 use crate::estimators::{Cisc, EstimatorId};
 use crate::montecarlo::{simulate, simulate_against, Estimate, SimConfig, SimTerms};
 use crate::progress::Observer;
+use crate::provenance::Interval;
 use crate::theory::table::{cisc_rows, term_table, PplRows, TermRow};
 use crate::theory::weighted::cisc_limit;
 use serde::Serialize;
@@ -86,8 +87,8 @@ pub struct SimulateReport {
 
 fn shift(e: Estimate, a: f64, b: f64) -> Estimate {
     // a·X + b, with a ≥ 0 or < 0 (interval endpoints swap).
-    let (lo, hi) = (a * e.ci_low + b, a * e.ci_high + b);
-    Estimate { mean: a * e.mean + b, std_error: a.abs() * e.std_error, ci_low: lo.min(hi), ci_high: lo.max(hi) }
+    let (lo, hi) = (a * e.ci.low + b, a * e.ci.high + b);
+    Estimate { mean: a * e.mean + b, std_error: a.abs() * e.std_error, ci: Interval::new(lo.min(hi), lo.max(hi)) }
 }
 
 /// What a simulated row is compared with.

@@ -336,8 +336,8 @@ fn write_row(csv: &mut Csv, setting: &str, c: &Cell) {
         f(c.exact.map(|e| e.0)),
         c.exact.map_or(Provenance::MonteCarlo, |e| e.1).label().to_string(),
         f(c.mc.map(|m| m.mean)),
-        f(c.mc.map(|m| m.ci_low)),
-        f(c.mc.map(|m| m.ci_high)),
+        f(c.mc.map(|m| m.ci.low)),
+        f(c.mc.map(|m| m.ci.high)),
         f(c.mc.map(|m| m.std_error)),
         f(c.mc.map(|_| c.mc_floor)),
         f(c.sampled.map(|s| s.0)),
@@ -521,7 +521,7 @@ fn panel(title: &str, cells: &[Cell], tau: f64) -> Panel {
         let mc: Vec<(f64, Estimate)> = mine.iter().filter_map(|c| c.mc.map(|m| (c.n as f64, m))).collect();
         series.push(
             Series::new(format!("{label} Monte Carlo"), color, Style::Points, mc.iter().map(|(n, m)| (*n, 100.0 * m.mean)).collect())
-                .with_bars(mc.iter().map(|(_, m)| (100.0 * m.ci_low.max(0.0), 100.0 * m.ci_high.min(1.0))).collect()),
+                .with_bars(mc.iter().map(|(_, m)| (100.0 * m.ci.low.max(0.0), 100.0 * m.ci.high.min(1.0))).collect()),
         );
         let sampled: Vec<(f64, (f64, f64))> = mine.iter().filter_map(|c| c.sampled.map(|s| (c.n as f64, s))).collect();
         if !sampled.is_empty() {

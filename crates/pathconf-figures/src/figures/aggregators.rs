@@ -417,10 +417,7 @@ fn theory_sweep(
                 let acfg = AccuracyConfig { tau: None, temperature: t, trials, seed: derive(s, &[qi as u64]) };
                 let r = selection_accuracy(d, &[id], &[n], &acfg, observer).expect("n ≥ 1, T set for CISC");
                 methods_used.insert(r[0].method.label());
-                let se = match (r[0].ci_low, r[0].ci_high) {
-                    (Some(lo), Some(hi)) => (hi - lo) / 3.92,
-                    _ => 0.0,
-                };
+                let se = r[0].ci.map_or(0.0, |ci| ci.width() / 3.92);
                 (r[0].p_correct, se)
             })
             .collect();

@@ -143,7 +143,7 @@ fn table(data: &Data) -> Csv {
                 // Missing values (RPC has no closed form) are empty cells.
                 let cell = |v: Option<f64>| v.map(csv_float).unwrap_or_default();
                 let m = &pt.mc;
-                let mc = [m.mean, m.ci_low, m.ci_high, m.std_error].map(csv_float);
+                let mc = [m.mean, m.ci.low, m.ci.high, m.std_error].map(csv_float);
                 csv.row(vec![
                     pi.to_string(),
                     est.name().to_string(),
@@ -173,7 +173,7 @@ fn panel(pi: usize, s: &Setting) -> Panel {
         let style = if *est == EstimatorId::Rpc { Style::PointsLine } else { Style::Points };
         series.push(
             Series::new(format!("{label} Monte Carlo"), color, style, mc.iter().map(|r| (r.n as f64, r.mc.mean)).collect())
-                .with_bars(mc.iter().map(|r| (r.mc.ci_low.max(r.mc.mean * 1e-3), r.mc.ci_high)).collect()),
+                .with_bars(mc.iter().map(|r| (r.mc.ci.low.max(r.mc.mean * 1e-3), r.mc.ci.high)).collect()),
         );
     }
     let printed: Vec<(f64, f64)> = s.rows[2].1.iter().filter_map(|r| r.paper.map(|v| (r.n as f64, v))).collect();

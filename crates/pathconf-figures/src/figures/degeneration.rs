@@ -103,7 +103,7 @@ fn point(d: &PathDistribution, m: usize, n: u64, rpc_trials: u64, seed: u64, obs
     );
     // Total over answers: sum of means; intervals combine conservatively (sum of half-widths).
     let mean: f64 = r.answers[0].iter().map(|t| t.reasoning_error.mean).sum();
-    let half: f64 = r.answers[0].iter().map(|t| t.reasoning_error.ci_high - t.reasoning_error.mean).sum();
+    let half: f64 = r.answers[0].iter().map(|t| t.reasoning_error.ci.high - t.reasoning_error.mean).sum();
     Point {
         n,
         pc_estimation_error_b: pc_terms(d, 1, n).estimation_error,

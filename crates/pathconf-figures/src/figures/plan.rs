@@ -46,8 +46,8 @@ fn band_series(c: &Curve, color: plotters::style::RGBColor, label: String) -> Ve
     let pts = |f: &dyn Fn(&crate::plan::Band) -> f64| c.bands.iter().enumerate().skip(c.pilot - 1).map(|(i, b)| ((i + 1) as f64, f(b))).collect();
     vec![
         Series::new(label, color, Style::Line, pts(&|b| b.mean)),
-        Series::new("", color, Style::Dashed, pts(&|b| b.low)),
-        Series::new("", color, Style::Dashed, pts(&|b| b.high)),
+        Series::new("", color, Style::Dashed, pts(&|b| b.interval.low)),
+        Series::new("", color, Style::Dashed, pts(&|b| b.interval.high)),
     ]
 }
 
@@ -135,8 +135,8 @@ fn tables(data: &Data) -> (Csv, Csv) {
             if c.quantity == Quantity::Accuracy { "accuracy".into() } else { "samples".into() },
             c.n.to_string(),
             csv_float(c.predicted),
-            csv_float(c.low),
-            csv_float(c.high),
+            csv_float(c.interval.low),
+            csv_float(c.interval.high),
             csv_float(c.replay),
             c.covered().to_string(),
             c.expected.map(csv_float).unwrap_or_default(),
@@ -154,8 +154,8 @@ fn tables(data: &Data) -> (Csv, Csv) {
                 c.pilot.to_string(),
                 (i + 1).to_string(),
                 csv_float(b.mean),
-                csv_float(b.low),
-                csv_float(b.high),
+                csv_float(b.interval.low),
+                csv_float(b.interval.high),
                 csv_float(c.replay[i]),
                 c.expected.as_ref().map(|e| csv_float(e[i])).unwrap_or_default(),
             ]);
@@ -287,7 +287,7 @@ mod tests {
             assert!(data.validation.cells.iter().any(|c| c.source == source), "{source}");
         }
         for c in &data.validation.cells {
-            assert!(c.low - 1e-9 <= c.predicted && c.predicted <= c.high + 1e-9, "{c:?}");
+            assert!(c.interval.contains_within(c.predicted, 1e-9), "{c:?}");
         }
         assert!(data.summary.iter().any(|s| s.source == "all" && s.model == PlanModel::EmpiricalBayes));
         assert!(!verdict(&data.summary).is_empty());

@@ -214,7 +214,7 @@ fn error_panel(s: &Shown, letter: char) -> Panel {
         let pts: Vec<&ErrorPoint> = points.iter().filter(|e| e.measured.mean > 0.0).collect();
         series.push(
             Series::new(format!("{} sampled from the model", id.label()), color, Style::Points, pts.iter().map(|e| (e.n as f64, e.measured.mean)).collect())
-                .with_bars(pts.iter().map(|e| (e.measured.ci_low.max(e.measured.mean * 1e-3), e.measured.ci_high)).collect()),
+                .with_bars(pts.iter().map(|e| (e.measured.ci.low.max(e.measured.mean * 1e-3), e.measured.ci.high)).collect()),
         );
     }
     let title = format!("({letter}) {} — model accuracy {:.0}%", s.id, 100.0 * s.exact_accuracy);

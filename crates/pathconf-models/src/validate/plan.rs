@@ -28,7 +28,7 @@ use crate::generation::GenerationConfig;
 use crate::invalid::{is_invalid, InvalidPolicy};
 use crate::plan::{run_length, Band, PlanConfig, PlanModel, Sequence, Tally};
 use crate::progress::{Observer, Quiet};
-use crate::provenance::Provenance;
+use crate::provenance::{Interval, Provenance};
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
 use rand::Rng;
@@ -110,9 +110,7 @@ pub struct Cell {
     /// The prediction (mean over draws).
     pub predicted: f64,
     /// Its interval.
-    pub low: f64,
-    /// Its interval.
-    pub high: f64,
+    pub interval: Interval,
     /// What replay measured on the whole file.
     pub replay: f64,
     /// The truth's expectation given the pilot (Monte Carlo), where known.
@@ -124,7 +122,7 @@ pub struct Cell {
 impl Cell {
     /// Whether the replay lies in the interval.
     pub fn covered(&self) -> bool {
-        self.low - 1e-9 <= self.replay && self.replay <= self.high + 1e-9
+        self.interval.contains_within(self.replay, 1e-9)
     }
 }
 
@@ -206,7 +204,7 @@ pub fn summarise(cells: &[Cell]) -> Vec<Summary> {
                 coverage: 100.0 * mean(&|c| if c.covered() { 1.0 } else { 0.0 }),
                 mean_error: mean(&|c| c.predicted - c.replay),
                 mean_abs_error: mean(&|c| (c.predicted - c.replay).abs()),
-                mean_width: mean(&|c| c.high - c.low),
+                mean_width: mean(&|c| c.interval.width()),
                 mean_abs_error_expected: (!with_truth.is_empty()).then(|| with_truth.iter().sum::<f64>() / with_truth.len() as f64),
             }
         })
@@ -328,8 +326,7 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                         quantity,
                         n,
                         predicted: b.mean,
-                        low: b.low,
-                        high: b.high,
+                        interval: b.interval,
                         replay,
                         expected: expected.map(|e| e.0),
                         expected_se: expected.map(|e| e.1),

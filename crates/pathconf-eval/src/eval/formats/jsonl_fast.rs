@@ -14,63 +14,19 @@
 //! gives its answer or its error with field and message. The two are
 //! compared on the committed records and on mutations of them (tests).
 
-use super::record::agrees;
+use super::record::{agrees, QuestionRecord};
 use crate::eval::dataset::{check_logprob, PathSignals, RawPath, RawQuestion};
 use crate::extract::math::extract_answer;
 use crate::extract::INVALID;
-use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-// Every field `sample` writes is named (the unused ones read as `Value`s:
-// an ignored value would not be checked, say a number out of range, where
-// the general reader refuses it); any other field sends the record to the
-// general reader.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // read to be checked, not used
-struct Record<'a> {
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(default)]
-    question: Option<Value>,
-    #[serde(default)]
-    prompt_tokens: Option<Value>,
-    #[serde(borrow, default)]
-    answer: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    paths: Vec<Path<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // read to be checked, not used
-struct Path<'a> {
-    #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    answer: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    logprobs: Option<&'a RawValue>,
-    #[serde(default)]
-    logprob_sum: Option<f64>,
-    #[serde(default)]
-    mean_logprob: Option<f64>,
-    #[serde(default)]
-    n_tokens: Option<u64>,
-    #[serde(default)]
-    finished: Option<Value>,
-    #[serde(default)]
-    top_logprobs: Option<Value>,
-    #[serde(borrow, default)]
-    token_confidence: Option<&'a RawValue>,
-    #[serde(default)]
-    self_certainty: Option<f64>,
-    #[serde(default)]
-    p_true: Option<f64>,
-}
+/// A line as the record type, its number arrays unparsed. The type names
+/// every field `sample` writes, each with the type a writer gives it, and
+/// refuses any other: a field the general reader would take in another
+/// shape (a number as an id), or ignore while refusing its value (an
+/// unknown field holding `1e400`), sends the line to the general reader.
+type Record<'a> = QuestionRecord<&'a RawValue, &'a RawValue>;
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -134,9 +90,9 @@ fn summed(raw: &RawValue) -> Option<(f64, usize)> {
 /// is sure; `None` sends the line to the general reader.
 pub fn fast_question(line: &str, q: usize, answers: Option<&HashMap<String, String>>) -> Option<RawQuestion> {
     let rec: Record = serde_json::from_str(line).ok()?;
-    let id = rec.id.map(Cow::into_owned).unwrap_or_else(|| q.to_string());
+    let id = rec.id.unwrap_or_else(|| q.to_string());
     let truth = match rec.answer {
-        Some(t) => t.into_owned(),
+        Some(t) => t,
         None => answers?.get(&id)?.clone(),
     };
     if rec.paths.is_empty() {
@@ -194,8 +150,8 @@ pub fn fast_question(line: &str, q: usize, answers: Option<&HashMap<String, Stri
             }
             signals.p_true = Some(v);
         }
-        let text = p.text.map(Cow::into_owned).unwrap_or_else(|| format!("#path{j}"));
-        let answer = p.answer.map(Cow::into_owned).filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)).unwrap_or_else(|| INVALID.to_string());
+        let text = p.text.unwrap_or_else(|| format!("#path{j}"));
+        let answer = p.answer.filter(|a| !a.is_empty()).or_else(|| extract_answer(&text)).unwrap_or_else(|| INVALID.to_string());
         let tokens = p.n_tokens.or(logprobs.map(|(_, l)| l as u64));
         paths.push(RawPath { text: text.into(), answer: answer.into(), mean_logprob: mean, sum_logprob: sum, signals, tokens });
     }
@@ -206,6 +162,7 @@ pub fn fast_question(line: &str, q: usize, answers: Option<&HashMap<String, Stri
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+    use serde_json::Value;
 
     fn general(line: &str, q: usize, answers: Option<&HashMap<String, String>>) -> Result<RawQuestion, String> {
         let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;

@@ -2,8 +2,12 @@
 //! `pathconf tiny sample` write and `pathconf eval` reads, one question per
 //! line — and the rules every reader of them shares (blank lines, answers
 //! as strings or numbers, the tolerance of derived log-probabilities). The
-//! writers' schema is [`QuestionRecord`] / [`PathRecord`] (field by field
-//! below); the readers ([`super::jsonl`], [`super::jsonl_fast`]) accept that and more:
+//! schema is one type, [`QuestionRecord`] / [`PathRecord`]: the writers
+//! serialise it and the typed reader ([`super::jsonl_fast`]) deserialises it
+//! with its number arrays left as raw JSON text (the type parameters), so the
+//! field names and types exist once. The general reader ([`super::jsonl`])
+//! accepts more than the type (a number as an id or answer, say), field by
+//! field:
 //!
 //! | field | type | written | read |
 //! |---|---|---|---|
@@ -57,59 +61,72 @@ pub(crate) fn answer_string(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// One question of a paths file, as pathconf writes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuestionRecord {
-    /// The question's id.
-    pub id: String,
+/// One question of a paths file: what pathconf's writers serialise, and
+/// what the typed reader deserialises a line into. `F` is how an array of
+/// log-probabilities is held (`Vec<f64>` to write; `&RawValue`, unparsed,
+/// to read fast), `C` likewise for the per-token confidences. Every field
+/// a writer always writes (`id`, `answer`, a path's `text` and `answer`) is
+/// optional to the readers, hence an `Option`. Unknown fields are refused
+/// (the typed reader then hands the line to the general one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "F: Deserialize<'de>, C: Deserialize<'de>"))]
+pub struct QuestionRecord<F = Vec<f64>, C = Vec<f32>> {
+    /// The question's id (readers default it to the line's index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The question's text (LLM samples).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    /// The ground truth.
-    pub answer: String,
+    /// The ground truth (readers take it from `--answers` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
     /// Tokens in the prompt (LLM samples).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens: Option<usize>,
     /// The sampled paths.
-    pub paths: Vec<PathRecord>,
+    pub paths: Vec<PathRecord<F, C>>,
 }
 
 /// One path of a [`QuestionRecord`] (and of a draw line, [`super::stream::DrawRecord`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PathRecord {
-    /// The decoded text.
-    pub text: String,
-    /// The extracted answer, `[invalid]` if none.
-    pub answer: String,
-    /// `ln p(x_t | x_<t)` per generated token (empty for an answers-only
+#[serde(deny_unknown_fields, bound(deserialize = "F: Deserialize<'de>, C: Deserialize<'de>"))]
+pub struct PathRecord<F = Vec<f64>, C = Vec<f32>> {
+    /// The decoded text (readers default it to `#path{j}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The extracted answer, `[invalid]` if none (readers extract it from
+    /// the text when absent or empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// `ln p(x_t | x_<t)` per generated token (none for an answers-only
     /// path: a server that returned no log-probabilities).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub logprobs: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<F>,
     /// `Σ logprobs` (none for an answers-only path).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprob_sum: Option<f64>,
     /// `logprob_sum / #logprobs` (LLM samples).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_logprob: Option<f64>,
     /// Generated tokens (none for an answers-only path).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub n_tokens: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_tokens: Option<u64>,
     /// Whether generation stopped on a stop token (LLM samples).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished: Option<bool>,
     /// Per token, the top log-probabilities in decreasing order (vLLM's
     /// `logprobs=k` layout; `sample --write-top-logprobs`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<Vec<Vec<f32>>>,
     /// Per token, DeepConf's `C_t = −mean(top-k log-probabilities)` (what
     /// `sample` writes by default instead of the full top-k lists).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_confidence: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_confidence: Option<C>,
     /// Self-certainty: mean over tokens of `KL(U ‖ p_t)`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_certainty: Option<f64>,
     /// P(True): the model's probability of "1" when asked to rate its answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_true: Option<f64>,
 }
 
@@ -122,12 +139,12 @@ impl PathRecord {
         let recorded = !p.top_logprobs.is_empty();
         let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
         Self {
-            text: p.text.clone(),
-            answer: p.answer_or_invalid().to_string(),
-            logprobs: p.logprobs.clone(),
+            text: Some(p.text.clone()),
+            answer: Some(p.answer_or_invalid().to_string()),
+            logprobs: (!p.logprobs.is_empty()).then(|| p.logprobs.clone()),
             logprob_sum: Some(sum),
             mean_logprob: full.then(|| sum / p.logprobs.len() as f64),
-            n_tokens: Some(p.tokens.len()),
+            n_tokens: Some(p.tokens.len() as u64),
             finished: full.then_some(p.finished),
             top_logprobs: (recorded && full_top).then(|| p.top_logprobs.iter().map(|t| f32s(t)).collect()),
             token_confidence: (recorded && !full_top).then(|| p.token_confidences().map(|c| f32s(&c)).unwrap_or_default()),
@@ -142,7 +159,13 @@ impl QuestionRecord {
     /// writes (the paths' text, answer, log-probabilities and token counts;
     /// no question text, prompt length, mean or finish flag).
     pub fn short(id: String, answer: String, paths: &[crate::generation::GeneratedPath]) -> Self {
-        Self { id, question: None, answer, prompt_tokens: None, paths: paths.iter().map(|p| PathRecord::from_generated(p, false, false)).collect() }
+        Self {
+            id: Some(id),
+            question: None,
+            answer: Some(answer),
+            prompt_tokens: None,
+            paths: paths.iter().map(|p| PathRecord::from_generated(p, false, false)).collect(),
+        }
     }
 
     /// The record as one JSONL line (no newline).
