@@ -70,10 +70,12 @@ fn results_are_bit_identical_for_any_thread_count() {
 
 #[test]
 fn values_are_stable_for_a_fixed_seed() {
-    // A guard against silent changes of the random streams (ChaCha8 stream per
-    // batch, rand_distr's alias table): these numbers were recorded when the
-    // engine was written and must never change for this seed. Correctness is
-    // tested elsewhere; this pins reproducibility across versions.
+    // A guard against silent changes of the random streams (each batch's
+    // ChaCha8 seeded `seed::derive(seed, [b])`, rand_distr's alias table): these
+    // numbers were recorded when batch seeds moved to `seed::derive` (the one
+    // deliberate change since the engine was written) and must not change
+    // silently for this seed. Correctness is tested elsewhere; this pins
+    // reproducibility across versions.
     let d = example();
     let r = simulate(&d, &SimConfig { n: 4, trials: 10_000, seed: 42, tau: 0.1, track_paths: true }, &Quiet);
     let got = [r.answers[0].sc.expected_confidence.mean, r.answers[0].pc.estimation_error.mean, r.paths[4].ppl.expected_confidence.mean];
@@ -81,4 +83,4 @@ fn values_are_stable_for_a_fixed_seed() {
     assert_eq!(got.map(f64::to_bits), recorded, "values {got:?}");
 }
 
-const RECORDED: [u64; 3] = [4600897195160059141, 4589184179205998389, 4597285308258908006];
+const RECORDED: [u64; 3] = [4600798115968257000, 4589196501054578875, 4597409607608623431];

@@ -11,9 +11,8 @@
 //! A site that needs seeds of its own leads its keys with a [`tag`] (a hash of
 //! its name), so two sites given the same `--seed` and the same indices still
 //! draw unrelated streams: `derive(seed, &[tag("stopping/synthetic"), s, r])`.
-//! Within one Monte Carlo run the batches are ChaCha streams of one seed
-//! ([`crate::montecarlo::in_batches`]): a stream is a position too, and
-//! ChaCha's streams are independent by construction.
+//! Within one Monte Carlo run, batch `b` is the position `[b]`
+//! ([`crate::montecarlo::in_batches`]).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -8,7 +8,6 @@ use crate::distribution::PathDistribution;
 use crate::estimators::{Estimator, PerplexityConsistency, ReasoningPruning, SelfConsistency};
 use crate::progress::Observer;
 use crate::sample::{PathSampler, Sample};
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,15 +16,14 @@ use serde::Serialize;
 pub const BATCH_SIZE: u64 = 4096;
 
 /// Runs `trials` trials in batches of [`BATCH_SIZE`], in parallel: batch `b`
-/// gets a `ChaCha8Rng` seeded with `seed` on stream `b` and its number of
+/// gets a `ChaCha8Rng` seeded with [`crate::seed::derive`]`(seed, [b])` and its number of
 /// trials; the results come back in batch order, so whatever is merged from
 /// them does not depend on the number of threads.
 pub fn in_batches<T: Send>(trials: u64, seed: u64, run: impl Fn(&mut ChaCha8Rng, u64) -> T + Sync) -> Vec<T> {
     (0..trials.div_ceil(BATCH_SIZE))
         .into_par_iter()
         .map(|b| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(b);
+            let mut rng = crate::seed::rng(seed, &[b]);
             run(&mut rng, BATCH_SIZE.min(trials - b * BATCH_SIZE))
         })
         .collect()

@@ -1,8 +1,7 @@
 //! Deterministic parallel Monte Carlo of the estimators' error terms.
 //!
 //! Trials are cut into fixed-size batches; batch `b` draws from its own
-//! `ChaCha8Rng` seeded with the master seed and set to stream `b` (the
-//! `rand` rayon Monte Carlo pattern), paths are drawn with an alias table
+//! `ChaCha8Rng` seeded with `seed::derive(master seed, [b])`, paths are drawn with an alias table
 //! (`rand_distr::weighted::WeightedAliasIndex`), and batch results are merged
 //! in batch order. Results are therefore bit-identical for any number of
 //! threads.

@@ -1,7 +1,7 @@
 //! Monte Carlo of an estimator's *selection*: the credit of the answer it
 //! chooses (ties split, [`crate::select`]) and that answer's confidence, over
 //! `trials` samples of `n` paths. Same batching and seeding as the engine
-//! (batch `b` on `ChaCha8Rng` stream `b`, merged in batch order), so the
+//! (batch `b` seeded `seed::derive(seed, [b])`, merged in batch order), so the
 //! result does not depend on the number of threads.
 
 use super::engine::in_batches;
