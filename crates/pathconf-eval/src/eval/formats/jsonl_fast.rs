@@ -1,6 +1,7 @@
-//! A typed reading of one pathconf JSONL record, for speed: no `Value`
-//! tree, strings borrowed from the line (issue #36: a tree per record cost
-//! half the reading time), and the numeric arrays (`logprobs`,
+//! A typed reading of one pathconf JSONL record, for speed: the line is
+//! deserialised straight into the record type ([`super::record`]) with no
+//! `Value` tree (issue #36: a tree per record cost half the reading time),
+//! and the numeric arrays (`logprobs`,
 //! `token_confidence`: most of a file's bytes) taken as raw JSON text,
 //! checked by serde_json, and their numbers converted by `fast-float2` —
 //! correctly rounded, as serde_json's `float_roundtrip` parse, so the same
