@@ -80,7 +80,9 @@ impl Interval {
         self.high - self.low
     }
 
-    /// Both ends clamped to `[lo, hi]` (a probability's interval to `[0, 1]`).
+    /// Both ends clamped to `[lo, hi]` (a probability's interval to `[0, 1]`;
+    /// for an interval around a mean inside `[lo, hi]` only `low` can fall
+    /// below `lo` and only `high` rise above `hi`).
     pub fn clamp(self, lo: f64, hi: f64) -> Self {
         Self { low: self.low.clamp(lo, hi), high: self.high.clamp(lo, hi) }
     }

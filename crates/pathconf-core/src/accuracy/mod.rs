@@ -175,7 +175,7 @@ pub fn selection_accuracy(
                     let seed = crate::seed::derive(cfg.seed, &[crate::seed::tag("accuracy/selection"), id as u64, n]);
                     let m = simulate_selection(dist, est.as_ref(), n, cfg.trials, seed, observer);
                     let mut r = row(id, n, (m.p_correct.mean, m.expected_confidence.mean), Provenance::MonteCarlo);
-                    r.ci = Some(Interval::new(m.p_correct.ci.low.max(0.0), m.p_correct.ci.high.min(1.0)));
+                    r.ci = Some(m.p_correct.ci.clamp(0.0, 1.0));
                     out.push(r);
                 }
             }

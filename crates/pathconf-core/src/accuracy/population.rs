@@ -73,7 +73,7 @@ pub fn population_accuracy(
     }
     for (p, v) in points.iter_mut().zip(var) {
         if p.method == Provenance::MonteCarlo {
-            p.ci = Some(Interval::new((p.p_correct - z * v.sqrt()).max(0.0), (p.p_correct + z * v.sqrt()).min(1.0)));
+            p.ci = Some(Interval::around(p.p_correct, z * v.sqrt()).clamp(0.0, 1.0));
         }
     }
     Ok(points)

@@ -62,7 +62,7 @@ pub fn rule_cost(rule: &StopRule, d: &PathDistribution, trials: u64, seed: u64) 
         samples_method,
         accuracy: m.accuracy.mean,
         method: MonteCarlo,
-        ci: Some(Interval::new(m.accuracy.ci.low.max(0.0), m.accuracy.ci.high.min(1.0))),
+        ci: Some(m.accuracy.ci.clamp(0.0, 1.0)),
         samples_ci,
     }
 }

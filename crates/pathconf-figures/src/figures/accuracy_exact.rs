@@ -521,7 +521,7 @@ fn panel(title: &str, cells: &[Cell], tau: f64) -> Panel {
         let mc: Vec<(f64, Estimate)> = mine.iter().filter_map(|c| c.mc.map(|m| (c.n as f64, m))).collect();
         series.push(
             Series::new(format!("{label} Monte Carlo"), color, Style::Points, mc.iter().map(|(n, m)| (*n, 100.0 * m.mean)).collect())
-                .with_bars(mc.iter().map(|(_, m)| (100.0 * m.ci.low.max(0.0), 100.0 * m.ci.high.min(1.0))).collect()),
+                .with_bars(mc.iter().map(|(_, m)| m.ci.clamp(0.0, 1.0)).map(|ci| (100.0 * ci.low, 100.0 * ci.high)).collect()),
         );
         let sampled: Vec<(f64, (f64, f64))> = mine.iter().filter_map(|c| c.sampled.map(|s| (c.n as f64, s))).collect();
         if !sampled.is_empty() {
