@@ -16,6 +16,11 @@
 //!   matmul on `W` as stored and by `llm::linear::Linear` (the same bits;
 //!   needs no model file).
 //!
+//! - `quant/{f32,q4_1,q8_0,candle-q4_1,candle-q8_0}/IN→OUT/bB`: `x [B, IN] · Wᵀ`
+//!   at B = 1 and 64 on random weights: the blocked f32 product, pathconf's
+//!   quantized kernels (`llm::quant`), and candle's `QMatMul` on the same
+//!   quantized tensor (the anchor for choosing our own kernels).
+//!
 //! `cargo bench --bench llm`.
 
 use candle_core::Tensor;
@@ -23,7 +28,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use pathconf::generation::GenerationConfig;
 use pathconf::llm::generate::sample_paths;
 use pathconf::llm::linear::Linear;
-use pathconf::llm::{default_gguf, GgufTokenizer, Llama};
+use pathconf::llm::{default_gguf, GgufTokenizer, Kernels, Llama};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
@@ -43,13 +48,39 @@ fn linear_bench(c: &mut Criterion) {
     g.finish();
 }
 
+fn quant_bench(c: &mut Criterion) {
+    use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+    use candle_core::Module;
+    use pathconf::llm::quant::QuantMatrix;
+    let dev = candle_core::Device::Cpu;
+    let mut g = c.benchmark_group("quant");
+    g.sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    for (inp, out, dtype) in [(576, 960, GgmlDType::Q4_1), (576, 3072, GgmlDType::Q4_1), (1536, 576, GgmlDType::Q4_1), (576, 49152, GgmlDType::Q8_0)] {
+        let w = Tensor::randn(0f32, 1.0, (out, inp), &dev).unwrap();
+        let qt = QTensor::quantize(&w, dtype).unwrap();
+        let ours = QuantMatrix::from_gguf(dtype, &qt.data().unwrap(), out, inp).unwrap();
+        let lin = Linear::new(&w).unwrap();
+        let candle = QMatMul::from_qtensor(qt).unwrap();
+        let name = format!("{dtype:?}").to_lowercase();
+        for rows in [1usize, 64] {
+            let x = Tensor::randn(0f32, 1.0, (rows, inp), &dev).unwrap();
+            let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
+            g.throughput(Throughput::Elements((rows * inp * out) as u64));
+            g.bench_function(format!("f32/{inp}→{out}/b{rows}"), |b| b.iter(|| lin.forward(&x).unwrap()));
+            g.bench_function(format!("{name}/{inp}→{out}/b{rows}"), |b| b.iter(|| ours.matmul(&xs)));
+            g.bench_function(format!("candle-{name}/{inp}→{out}/b{rows}"), |b| b.iter(|| candle.forward(&x).unwrap()));
+        }
+    }
+    g.finish();
+}
+
 fn llm_bench(c: &mut Criterion) {
     let path = default_gguf();
     if !path.exists() {
         eprintln!("llm benchmarks skipped: {} is absent (run scripts/fetch_smollm2.sh)", path.display());
         return;
     }
-    let (model, content) = Llama::load(&path).expect("model loads");
+    let (model, content) = Llama::load(&path, Kernels::F32).expect("model loads");
     let tok = GgufTokenizer::from_gguf(&content).expect("tokenizer");
     let prompt = tok.encode(&tok.chat_prompt("What is 23 + 14? Give the answer as \"The answer is N.\"")).expect("encode");
     let mut g = c.benchmark_group("llm");
@@ -80,5 +111,5 @@ fn llm_bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, linear_bench, llm_bench);
+criterion_group!(benches, linear_bench, quant_bench, llm_bench);
 criterion_main!(benches);

@@ -385,7 +385,7 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
     // At T = 1 without truncation the processed log-probabilities are the
     // model's own: pathconf's forward pass over the chat prompt and the
     // returned ids gives them.
-    let (model, ct) = pathconf::llm::Llama::load(&gguf).unwrap();
+    let (model, ct) = pathconf::llm::Llama::load(&gguf, pathconf::llm::Kernels::default()).unwrap();
     let tok = pathconf::llm::GgufTokenizer::from_gguf(&ct).unwrap();
     let prompt = tok.encode(&tok.chat_prompt("What is 2 + 3?")).unwrap();
     assert_eq!(a["usage"]["prompt_tokens"].as_u64(), Some(prompt.len() as u64));

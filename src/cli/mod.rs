@@ -1,6 +1,7 @@
 //! Subcommands. Errors returned from a subcommand are bad input (exit 2);
 //! a subcommand returns the exit code otherwise.
 
+mod bench;
 mod budget;
 mod endpoint;
 mod eval;
@@ -51,6 +52,8 @@ enum Command {
     Serve(serve::Args),
     /// The small transformer trained with candle: train, sample, enumerate.
     Tiny(tiny::Args),
+    /// Throughput of the GGUF sampler's forward pass (`bench decode`), as llama.cpp's `llama-batched-bench` measures it.
+    Bench(bench::Args),
 }
 
 /// Runs the parsed command; `Ok(code)` is the exit code.
@@ -81,5 +84,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tiny(a) => tiny::run(a),
         Command::Sample(a) => sample::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }

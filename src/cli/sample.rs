@@ -11,7 +11,7 @@ use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
 use pathconf::generation::GenerationConfig;
 use pathconf::llm::generate::sample_paths;
 use pathconf::llm::questions::{prompt_text, read};
-use pathconf::llm::{GgufTokenizer, Llama};
+use pathconf::llm::{GgufTokenizer, Kernels, Llama};
 use pathconf::output::write_atomic;
 use std::path::PathBuf;
 
@@ -29,6 +29,10 @@ pub struct Args {
     /// GGUF model [default: $PATHCONF_MODELS or ~/.cache/pathconf/models/SmolLM2-135M-Instruct.Q4_1.gguf].
     #[arg(long)]
     gguf: Option<PathBuf>,
+    /// How the GGUF's matrices are multiplied: `quantized` (the file's 4/8-bit formats, fast) or
+    /// `f32` (dequantized; what the committed data/smollm2_paths.jsonl was sampled with).
+    #[arg(long, value_parser = super::named::<Kernels>(), default_value = "quantized")]
+    kernels: Kernels,
     /// Paths per question (with --endpoint: the most draws per question).
     #[arg(long, default_value_t = 64)]
     pub(crate) n: usize,
@@ -103,7 +107,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);
     anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
-    let (model, ct) = Llama::load(&gguf)?;
+    let (model, ct) = Llama::load(&gguf, a.kernels)?;
     let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
     let cfg = GenerationConfig {
         temperature: a.temperature,

@@ -15,6 +15,9 @@ pub struct Args {
     /// With --model smollm2: a llama-architecture GGUF file [default: the cached SmolLM2-135M-Instruct].
     #[arg(long)]
     gguf: Option<std::path::PathBuf>,
+    /// With --model smollm2: `quantized` (the file's 4/8-bit formats) or `f32` (dequantized).
+    #[arg(long, value_parser = super::named::<pathconf::llm::Kernels>(), default_value = "quantized")]
+    kernels: pathconf::llm::Kernels,
     /// Address to listen on (loopback by default: anything else exposes the server to the network).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -42,7 +45,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         "smollm2" => {
             let gguf = a.gguf.clone().unwrap_or_else(pathconf::llm::default_gguf);
             anyhow::ensure!(gguf.exists(), "{}: no such model file (run scripts/fetch_smollm2.sh, or give --gguf PATH)", gguf.display());
-            let (model, ct) = Llama::load(&gguf)?;
+            let (model, ct) = Llama::load(&gguf, a.kernels)?;
             let tok = GgufTokenizer::from_gguf(&ct).map_err(|source| pathconf::llm::LlmError::Metadata { path: gguf.clone(), source })?;
             Arc::new(LlamaBackend::new("smollm2", model, tok, a.max_batch))
         }

@@ -72,6 +72,32 @@ pub fn own_logprobs(model: &pathconf::llm::Llama, prompt: &[u32], ids: &[u32]) -
     out
 }
 
+/// Teacher-forced log-probabilities of each path's tokens after `prompt`,
+/// the paths decoded together (one batch; a finished path's row is fed its
+/// last token again and not read — rows do not interact).
+pub fn forced_logprobs(model: &pathconf::llm::Llama, prompt: &[u32], paths: &[Vec<u32>]) -> Vec<Vec<f64>> {
+    use candle_core::Tensor;
+    let longest = paths.iter().map(Vec::len).max().unwrap_or(0);
+    let mut prefill = model.new_cache(1, prompt.len() + longest + 1).unwrap();
+    let first: Vec<f32> = model.forward(&Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), model.device()).unwrap(), &mut prefill).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let mut cache = prefill.expand(paths.len());
+    let mut rows: Vec<Vec<f32>> = vec![first; paths.len()];
+    let mut out: Vec<Vec<f64>> = paths.iter().map(|p| Vec::with_capacity(p.len())).collect();
+    for k in 0..longest {
+        for (r, p) in paths.iter().enumerate() {
+            if k < p.len() {
+                out[r].push(pathconf::generation::token_draw::log_softmax_row(&rows[r])[p[k] as usize]);
+            }
+        }
+        if k + 1 == longest {
+            break;
+        }
+        let ids: Vec<u32> = paths.iter().map(|p| p[k.min(p.len() - 1)]).collect();
+        rows = model.forward(&Tensor::from_vec(ids, (paths.len(), 1), model.device()).unwrap(), &mut cache).unwrap().to_vec2().unwrap();
+    }
+    out
+}
+
 /// The index of the largest logit (greedy decoding).
 pub fn argmax(v: &[f32]) -> u32 {
     v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("non-empty").0 as u32

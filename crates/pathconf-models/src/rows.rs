@@ -19,6 +19,21 @@ pub(crate) fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> 
     }
 }
 
+/// A destination buffer shared by parallel workers that each write their
+/// own disjoint part of it (columns of a matrix product's output).
+#[derive(Clone, Copy)]
+pub(crate) struct Dst(pub(crate) *mut f32);
+// SAFETY: every user writes disjoint elements (its own columns).
+unsafe impl Send for Dst {}
+unsafe impl Sync for Dst {}
+
+impl Dst {
+    /// The pointer at `offset` (a method, so closures capture the whole `Dst`).
+    pub(crate) fn at(self, offset: usize) -> *mut f32 {
+        self.0.wrapping_add(offset)
+    }
+}
+
 /// `a · b` accumulated in eight lanes (vectorisable; IEEE additions and
 /// multiplications in a fixed order — Rust never fuses them into an FMA —
 /// so the same bits on every CPU).

@@ -25,6 +25,7 @@
 //! logits are the same whether it is decoded alone or in a batch.
 
 use super::with_f32;
+use crate::rows::Dst;
 use candle_core::{Result, Tensor};
 use rayon::prelude::*;
 
@@ -40,21 +41,6 @@ pub struct Linear {
     blocks: Vec<(usize, usize)>,
     out: usize,
     inp: usize,
-}
-
-/// The destination pointer shared by the block products, each of which
-/// writes only its own columns.
-#[derive(Clone, Copy)]
-struct Dst(*mut f32);
-// SAFETY: the blocks write disjoint column ranges of the destination.
-unsafe impl Send for Dst {}
-unsafe impl Sync for Dst {}
-
-impl Dst {
-    /// The pointer (a method, so closures capture the whole `Dst`).
-    fn at(self, offset: usize) -> *mut f32 {
-        self.0.wrapping_add(offset)
-    }
 }
 
 impl Linear {
@@ -81,6 +67,11 @@ impl Linear {
     /// Output features.
     pub fn out_dim(&self) -> usize {
         self.out
+    }
+
+    /// Input features.
+    pub fn in_dim(&self) -> usize {
+        self.inp
     }
 
     /// `x [.., in] · Wᵀ → [.., out]`.

@@ -1,4 +1,5 @@
-//! pathconf's own llama forward pass over dequantised GGUF weights: batched,
+//! pathconf's own llama forward pass over GGUF weights (quantized or
+//! dequantized, [`super::weights`]): batched,
 //! with a key/value cache whose prompt prefix is computed once per question
 //! and shared by all its paths.
 //!
@@ -17,7 +18,7 @@
 
 use super::config::LlamaConfig;
 use super::error::LlmError;
-use super::linear::Linear;
+use super::weights::{Kernels, Matrix};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Result, Tensor};
 use std::path::Path;
@@ -25,24 +26,24 @@ use std::path::Path;
 struct Layer {
     attn_norm: Tensor,
     /// `[W_q; W_k; W_v]` stacked: one matrix product per layer and step.
-    wqkv: Linear,
-    wo: Linear,
+    wqkv: Matrix,
+    wo: Matrix,
     ffn_norm: Tensor,
     /// `[W_gate; W_up]` stacked.
-    gate_up: Linear,
-    down: Linear,
+    gate_up: Matrix,
+    down: Matrix,
 }
 
 /// The key/value cache of a [`Llama`].
 pub type LlamaCache = super::attention::KvCache;
 
-/// A llama model with f32 weights.
+/// A llama model.
 pub struct Llama {
     /// Shape.
     pub config: LlamaConfig,
     /// Token embeddings `[vocab, d]` (row lookups).
     embed: Tensor,
-    output: Linear,
+    output: Matrix,
     norm: Tensor,
     layers: Vec<Layer>,
     cos: Tensor,
@@ -51,45 +52,51 @@ pub struct Llama {
 }
 
 impl Llama {
-    /// Reads a llama-architecture GGUF file and dequantises every weight to f32.
-    pub fn from_gguf(ct: &Content, file: &mut std::fs::File, path: &Path) -> std::result::Result<Self, LlmError> {
+    /// Reads a llama-architecture GGUF file; `kernels` chooses how its
+    /// matrices are held and multiplied.
+    pub fn from_gguf(ct: &Content, file: &mut std::fs::File, path: &Path, kernels: Kernels) -> std::result::Result<Self, LlmError> {
         let config = LlamaConfig::from_gguf(ct).map_err(|source| LlmError::Metadata { path: path.to_path_buf(), source })?;
         let device = Device::Cpu;
-        let mut get = |name: &str| -> std::result::Result<Tensor, LlmError> {
+        let get = |file: &mut std::fs::File, name: &str| -> std::result::Result<Tensor, LlmError> {
             ct.tensor(file, name, &device).and_then(|q| q.dequantize(&device)).map_err(|source| LlmError::Tensor {
                 path: path.to_path_buf(),
                 name: name.into(),
                 source: Box::new(source),
             })
         };
-        let embed = get("token_embd.weight")?;
-        let output = Linear::new(&if ct.tensor_infos.contains_key("output.weight") { get("output.weight")? } else { embed.clone() })?;
-        let norm = get("output_norm.weight")?;
+        let embed = get(file, "token_embd.weight")?;
+        let head = if ct.tensor_infos.contains_key("output.weight") { "output.weight" } else { "token_embd.weight" };
+        let output = Matrix::load(ct, file, &[head.to_string()], kernels, path)?;
+        let norm = get(file, "output_norm.weight")?;
         let mut layers = Vec::with_capacity(config.n_layers);
         for i in 0..config.n_layers {
             let p = |s: &str| format!("blk.{i}.{s}.weight");
-            let mut wt = |s: &str| get(&p(s));
-            let wqkv = Linear::new(&Tensor::cat(&[wt("attn_q")?, wt("attn_k")?, wt("attn_v")?], 0)?)?;
-            let gate_up = Linear::new(&Tensor::cat(&[wt("ffn_gate")?, wt("ffn_up")?], 0)?)?;
+            let matrix = |file: &mut std::fs::File, names: &[&str]| Matrix::load(ct, file, &names.iter().map(|s| p(s)).collect::<Vec<_>>(), kernels, path);
             layers.push(Layer {
-                wqkv,
-                wo: Linear::new(&wt("attn_output")?)?,
-                gate_up,
-                down: Linear::new(&wt("ffn_down")?)?,
-                attn_norm: get(&p("attn_norm"))?,
-                ffn_norm: get(&p("ffn_norm"))?,
+                wqkv: matrix(file, &["attn_q", "attn_k", "attn_v"])?,
+                wo: matrix(file, &["attn_output"])?,
+                gate_up: matrix(file, &["ffn_gate", "ffn_up"])?,
+                down: matrix(file, &["ffn_down"])?,
+                attn_norm: get(file, &p("attn_norm"))?,
+                ffn_norm: get(file, &p("ffn_norm"))?,
             });
         }
         let (cos, sin) = rope_tables(&config, config.context.min(8192), &device)?;
         Ok(Self { config, embed, output, norm, layers, cos, sin, device })
     }
 
-    /// Opens and loads `path`.
-    pub fn load(path: &Path) -> std::result::Result<(Self, Content), LlmError> {
+    /// Opens and loads `path` with the given kernels.
+    pub fn load(path: &Path, kernels: Kernels) -> std::result::Result<(Self, Content), LlmError> {
         let mut file = std::fs::File::open(path).map_err(|source| LlmError::Io { path: path.to_path_buf(), source })?;
         let ct = Content::read(&mut file).map_err(|source| LlmError::NotGguf { path: path.to_path_buf(), source: Box::new(source) })?;
-        let model = Self::from_gguf(&ct, &mut file, path)?;
+        let model = Self::from_gguf(&ct, &mut file, path, kernels)?;
         Ok((model, ct))
+    }
+
+    /// Bytes the weight matrices occupy in memory (the embedding table,
+    /// kept in f32 for row lookups, not included).
+    pub fn matrix_bytes(&self) -> usize {
+        self.output.bytes() + self.layers.iter().map(|l| l.wqkv.bytes() + l.wo.bytes() + l.gate_up.bytes() + l.down.bytes()).sum::<usize>()
     }
 
     /// An empty cache for batch `b` holding up to `capacity` positions.
@@ -169,7 +176,16 @@ impl Llama {
     /// `[b, vocab]`; `rope_attend(layer, q, k, v)` (heads `[b, n, t, hd]`
     /// before RoPE) rotates the queries and keys and attends over the cache,
     /// returning `[b, t, n_heads · hd]`.
-    fn blocks(&self, ids: &Tensor, mut rope_attend: impl FnMut(usize, &Tensor, &Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    ///
+    /// The whole pass runs on one of rayon's worker threads: its parallel
+    /// loops (a few hundred per token) then start from inside the pool
+    /// instead of waking it from outside each time — at batch 1 those
+    /// wake-ups took a quarter of the time (perf).
+    fn blocks(&self, ids: &Tensor, rope_attend: impl FnMut(usize, &Tensor, &Tensor, &Tensor) -> Result<Tensor> + Send) -> Result<Tensor> {
+        rayon::scope(|_| self.blocks_in_pool(ids, rope_attend))
+    }
+
+    fn blocks_in_pool(&self, ids: &Tensor, mut rope_attend: impl FnMut(usize, &Tensor, &Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
         let (b, t) = ids.dims2()?;
         let c = &self.config;
         let (hd, nh, nkv, d) = (c.head_dim(), c.n_heads, c.n_kv_heads, c.d_model);
@@ -189,7 +205,7 @@ impl Llama {
             let u = gu.narrow(2, ff, ff)?;
             h = (h + layer.down.forward(&(g * u)?)?)?;
         }
-        let last = h.narrow(1, t - 1, 1)?.squeeze(1)?;
+        let last = h.narrow(1, t - 1, 1)?.squeeze(1)?.contiguous()?;
         let x = candle_nn::ops::rms_norm(&last, &self.norm, eps)?;
         self.output.forward(&x)
     }
