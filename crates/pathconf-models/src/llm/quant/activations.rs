@@ -5,7 +5,10 @@
 //!
 //! For block `b` of a row, `d_b = max_i |x_i| / 127`, `q_i = round(x_i / d_b)`
 //! (so `|q_i| ≤ 127`) and `s_b = d_b · Σ_i q_i`; `x_i ≈ d_b q_i` with an error
-//! of at most `d_b / 2`. A row is quantized from its own values only, so a
+//! of at most `d_b / 2`. `round` is to nearest, ties to even, computed as
+//! `(v + 1.5·2²³) − 1.5·2²³` (exact IEEE additions: the same on every CPU,
+//! and vectorised, where `f32::round` is a libm call per value on x86-64's
+//! baseline). A row is quantized from its own values only, so a
 //! row's numbers do not depend on the rows it is multiplied with.
 
 /// Elements per block.
@@ -50,14 +53,14 @@ fn quantize_block(x: &[f32], q: &mut [i8]) -> (f32, i32) {
     let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
     let d = amax / 127.0;
     let inv = if d == 0.0 { 0.0 } else { 1.0 / d };
-    let mut sum = 0i32;
+    // Adding 1.5·2²³ leaves no fraction bits for |v| < 2²²: the sum is v
+    // rounded to an integer (ties to even), and subtracting is exact.
+    const MAGIC: f32 = 12_582_912.0;
     for (qi, &xi) in q.iter_mut().zip(x) {
         // |x · inv| ≤ 127 up to rounding; the clamp guards the last ulp.
-        let v = (xi * inv).round().clamp(-127.0, 127.0) as i8;
-        *qi = v;
-        sum += v as i32;
+        *qi = (((xi * inv) + MAGIC) - MAGIC).clamp(-127.0, 127.0) as i8;
     }
-    (d, sum)
+    (d, q.iter().map(|&v| v as i32).sum())
 }
 
 #[cfg(test)]
@@ -79,10 +82,21 @@ mod tests {
             assert!(qs.iter().any(|q| q.abs() == 127), "the largest value maps to ±127");
             for (xi, qi) in xs.iter().zip(qs) {
                 assert!((xi - d * *qi as f32).abs() <= d / 2.0 * 1.0001, "{xi} vs {}", d * *qi as f32);
+                // Nearest, ties to even.
+                let v = xi / d;
+                let expected = if (v - v.trunc()).abs() == 0.5 { 2.0 * (v / 2.0).round() } else { v.round() };
+                assert!((*qi as f32 - expected).abs() <= 1.0, "{v} → {qi}");
             }
             assert_eq!(qr3.sum_q[b], qs.iter().map(|&q| q as i32).sum::<i32>());
             assert_eq!(qr3.s[b], d * qr3.sum_q[b] as f32);
         }
+        // Ties go to the even neighbour.
+        let mut q = [0i8; 32];
+        let mut x = [0f32; 32];
+        x[0] = 127.0;
+        (x[1], x[2], x[3], x[4]) = (0.5, 1.5, 2.5, -2.5);
+        quantize_block(&x, &mut q);
+        assert_eq!(&q[..5], &[127, 0, 2, 2, -2]);
         // A zero block has scale 0 and zero values.
         let z = QuantRows::new(&[0.0; 32], 32);
         assert_eq!((z.d[0], z.s[0]), (0.0, 0.0));
