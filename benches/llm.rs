@@ -1,8 +1,10 @@
 //! Criterion benchmarks of the LLM sampler (SmolLM2-135M-Instruct, cached by
 //! `scripts/fetch_smollm2.sh`; skipped with a message when the file is absent).
 //!
-//! - `llm/decode_step_batch64`: one decoding step for 64 paths (forward pass,
-//!   after a shared prefill of the chat prompt); elements = tokens.
+//! - `llm/decode_step_batch64/{quantized,f32}`: one decoding step for 64
+//!   paths (forward pass, after a shared prefill of the chat prompt), by
+//!   each kernel; elements = tokens. The sampling benchmarks below use the
+//!   default (quantized) kernels.
 //! - `llm/sample_batch64_32_tokens`: `sample_paths` with stop tokens ignored,
 //!   64 paths × 32 tokens (prefill once, then 32 full-batch steps with
 //!   log-softmax and nucleus draws); elements = tokens.
@@ -80,20 +82,24 @@ fn llm_bench(c: &mut Criterion) {
         eprintln!("llm benchmarks skipped: {} is absent (run scripts/fetch_smollm2.sh)", path.display());
         return;
     }
-    let (model, content) = Llama::load(&path, Kernels::F32).expect("model loads");
+    let (model, content) = Llama::load(&path, Kernels::Quantized).expect("model loads");
     let tok = GgufTokenizer::from_gguf(&content).expect("tokenizer");
     let prompt = tok.encode(&tok.chat_prompt("What is 23 + 14? Give the answer as \"The answer is N.\"")).expect("encode");
     let mut g = c.benchmark_group("llm");
     g.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
 
     let batch = 64;
-    let mut prefill = model.new_cache(1, prompt.len() + 1).expect("cache");
-    model.forward(&Tensor::new(prompt.as_slice(), model.device()).unwrap().unsqueeze(0).unwrap(), &mut prefill).expect("prefill");
-    let ids = Tensor::from_vec((0..batch as u32).map(|i| 1000 + i).collect::<Vec<_>>(), (batch, 1), model.device()).unwrap();
-    g.throughput(Throughput::Elements(batch as u64));
-    g.bench_function("decode_step_batch64", |b| {
-        b.iter_batched(|| prefill.expand(batch), |mut cache| model.forward(&ids, &mut cache).expect("forward"), BatchSize::PerIteration)
-    });
+    let f32_model = Llama::load(&path, Kernels::F32).expect("model loads").0;
+    for (name, m) in [("quantized", &model), ("f32", &f32_model)] {
+        let mut prefill = m.new_cache(1, prompt.len() + 1).expect("cache");
+        m.forward(&Tensor::new(prompt.as_slice(), m.device()).unwrap().unsqueeze(0).unwrap(), &mut prefill).expect("prefill");
+        let ids = Tensor::from_vec((0..batch as u32).map(|i| 1000 + i).collect::<Vec<_>>(), (batch, 1), m.device()).unwrap();
+        g.throughput(Throughput::Elements(batch as u64));
+        g.bench_function(format!("decode_step_batch64/{name}"), |b| {
+            b.iter_batched(|| prefill.expand(batch), |mut cache| m.forward(&ids, &mut cache).expect("forward"), BatchSize::PerIteration)
+        });
+    }
+    drop(f32_model);
 
     // Every path runs to 32 tokens: the whole step (forward, log-softmax,
     // nucleus draws) at batch 64.

@@ -79,7 +79,13 @@ pub fn forced_logprobs(model: &pathconf::llm::Llama, prompt: &[u32], paths: &[Ve
     use candle_core::Tensor;
     let longest = paths.iter().map(Vec::len).max().unwrap_or(0);
     let mut prefill = model.new_cache(1, prompt.len() + longest + 1).unwrap();
-    let first: Vec<f32> = model.forward(&Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), model.device()).unwrap(), &mut prefill).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let first: Vec<f32> = model
+        .forward(&Tensor::from_vec(prompt.to_vec(), (1, prompt.len()), model.device()).unwrap(), &mut prefill)
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap();
     let mut cache = prefill.expand(paths.len());
     let mut rows: Vec<Vec<f32>> = vec![first; paths.len()];
     let mut out: Vec<Vec<f64>> = paths.iter().map(|p| Vec::with_capacity(p.len())).collect();

@@ -154,15 +154,18 @@ impl Llama {
             }
         }
         let ids = Tensor::from_vec(ids.to_vec(), (b, 1), &self.device)?;
+        // Each row's rotation at its own position: `rope_i` takes per-row
+        // tables `[b, 1, d/2]` (the same arithmetic, element by element, as
+        // one row at a time).
+        let positions = Tensor::from_vec(caches.iter().map(|c| c.len() as u32).collect::<Vec<_>>(), b, &self.device)?;
+        let half = self.cos.dim(1)?;
+        let cos = self.cos.index_select(&positions, 0)?.reshape((b, 1, half))?;
+        let sin = self.sin.index_select(&positions, 0)?.reshape((b, 1, half))?;
         let logits = self.blocks(&ids, |layer, q, k, v| {
+            let q = candle_nn::rotary_emb::rope_i(q, &cos, &sin)?;
+            let k = candle_nn::rotary_emb::rope_i(k, &cos, &sin)?;
             let rows = (0..b)
-                .map(|r| {
-                    let c = &mut caches[r];
-                    let (cos, sin) = (self.cos.narrow(0, c.len(), 1)?, self.sin.narrow(0, c.len(), 1)?);
-                    let q = candle_nn::rotary_emb::rope_i(&q.narrow(0, r, 1)?.contiguous()?, &cos, &sin)?;
-                    let k = candle_nn::rotary_emb::rope_i(&k.narrow(0, r, 1)?.contiguous()?, &cos, &sin)?;
-                    c.attend(layer, &q, &k, &v.narrow(0, r, 1)?.contiguous()?)
-                })
+                .map(|r| caches[r].attend(layer, &q.narrow(0, r, 1)?.contiguous()?, &k.narrow(0, r, 1)?.contiguous()?, &v.narrow(0, r, 1)?.contiguous()?))
                 .collect::<Result<Vec<_>>>()?;
             Tensor::cat(&rows, 0)
         })?;

@@ -1,9 +1,11 @@
 //! The llama's weight matrices, and which kernels multiply them.
 //!
 //! [`Kernels::Quantized`] (the default) keeps Q4_0, Q4_1 and Q8_0 matrices
-//! in their file format and runs [`super::quant`]'s integer kernels; any
-//! other format (F32, F16, the k-quants) is dequantized to f32 and run by
-//! [`super::linear`]. [`Kernels::F32`] dequantizes every matrix — the
+//! in their file format and runs [`super::quant`]'s integer kernels; the
+//! k-quants (Q2_K … Q8_K) and Q5_0/Q5_1 stay quantized too, multiplied by
+//! candle's `QMatMul` one row at a time (its CPU kernels choose their
+//! method by the row count, so a single row always takes the same one);
+//! F32 and F16 matrices are run by [`super::linear`] in f32. [`Kernels::F32`] dequantizes every matrix — the
 //! arithmetic of candle's `quantized_llama` with `CANDLE_DEQUANTIZE_ALL`,
 //! and the kernels the committed SmolLM2 data was sampled with. Both are
 //! row-independent, so the choice is made once, at load, and a path's
@@ -13,6 +15,8 @@ use super::error::LlmError;
 use super::linear::Linear;
 use super::quant::QuantMatrix;
 use candle_core::quantized::gguf_file::Content;
+use candle_core::quantized::{GgmlDType, QMatMul};
+use candle_core::Module;
 use candle_core::{Device, Result, Tensor};
 use std::path::Path;
 
@@ -34,6 +38,15 @@ pub enum Matrix {
     F32(Linear),
     /// The file's quantized blocks.
     Quant(QuantMatrix),
+    /// Another quantized format, by candle's kernels one row at a time.
+    Candle {
+        /// The matrix.
+        matmul: QMatMul,
+        /// Output features.
+        out: usize,
+        /// Bytes of the quantized weights.
+        bytes: usize,
+    },
 }
 
 impl Matrix {
@@ -45,7 +58,7 @@ impl Matrix {
             let (path, name) = (path.to_path_buf(), name.to_string());
             move |source: candle_core::Error| LlmError::Tensor { path, name, source: Box::new(source) }
         };
-        let mut parts = Vec::with_capacity(names.len());
+        let mut parts: Vec<candle_core::quantized::QTensor> = Vec::with_capacity(names.len());
         for name in names {
             parts.push(ct.tensor(file, name, &device).map_err(tensor_error(name))?);
         }
@@ -61,6 +74,23 @@ impl Matrix {
             }
             return Ok(Matrix::Quant(QuantMatrix::from_gguf(dtype, &bytes, out, inp).map_err(tensor_error(&names.join("+")))?));
         }
+        if kernels == Kernels::Quantized && same && !matches!(dtype, GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16) {
+            let q = if parts.len() == 1 {
+                parts.pop().expect("one part")
+            } else {
+                // Stacked along the output features: the rows' blocks in order.
+                let mut bytes = Vec::new();
+                let mut out = 0;
+                for (p, name) in parts.iter().zip(names) {
+                    bytes.extend_from_slice(&p.data().map_err(tensor_error(name))?);
+                    out += p.shape().dims()[0];
+                }
+                let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &device, dtype)?;
+                candle_core::quantized::QTensor::new(storage, (out, inp))?
+            };
+            let (out, bytes) = (q.shape().dims()[0], q.storage_size_in_bytes());
+            return Ok(Matrix::Candle { matmul: QMatMul::from_qtensor(q)?, out, bytes });
+        }
         let mut f32s = Vec::with_capacity(parts.len());
         for (p, name) in parts.iter().zip(names) {
             f32s.push(p.dequantize(&device).map_err(tensor_error(name))?);
@@ -74,6 +104,7 @@ impl Matrix {
         match self {
             Matrix::F32(l) => l.out_dim(),
             Matrix::Quant(q) => q.out_dim(),
+            Matrix::Candle { out, .. } => *out,
         }
     }
 
@@ -88,6 +119,16 @@ impl Matrix {
                 *shape.last_mut().expect("rank ≥ 1") = q.out_dim();
                 Tensor::from_vec(y, shape, x.device())
             }
+            Matrix::Candle { matmul, out, .. } => {
+                let dims = x.dims().to_vec();
+                let inner = *dims.last().expect("rank ≥ 1");
+                let rows = x.elem_count() / inner;
+                let x = x.reshape((rows, inner))?;
+                let ys = (0..rows).map(|r| matmul.forward(&x.narrow(0, r, 1)?.contiguous()?)).collect::<Result<Vec<_>>>()?;
+                let mut shape = dims;
+                *shape.last_mut().expect("rank ≥ 1") = *out;
+                Tensor::cat(&ys, 0)?.reshape(shape)
+            }
         }
     }
 
@@ -96,6 +137,38 @@ impl Matrix {
         match self {
             Matrix::F32(l) => 4 * l.out_dim() * l.in_dim(),
             Matrix::Quant(q) => q.bytes(),
+            Matrix::Candle { bytes, .. } => *bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Matrix;
+    use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+    use candle_core::{Device, Tensor};
+
+    /// A k-quant matrix run by candle row by row: each row's bits are the
+    /// same alone and in any batch, and close to the f32 product.
+    #[test]
+    fn k_quants_rows_do_not_interact() {
+        let dev = Device::Cpu;
+        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
+            let w = Tensor::randn(0f32, 1.0, (64, 512), &dev).unwrap();
+            let q = QTensor::quantize(&w, dtype).unwrap();
+            let wq = q.dequantize(&dev).unwrap();
+            let m = Matrix::Candle { matmul: QMatMul::from_qtensor(q).unwrap(), out: 64, bytes: 0 };
+            let x = Tensor::randn(0f32, 1.0, (5, 512), &dev).unwrap();
+            let all: Vec<Vec<f32>> = m.forward(&x).unwrap().to_vec2().unwrap();
+            let exact: Vec<Vec<f32>> = x.matmul(&wq.t().unwrap()).unwrap().to_vec2().unwrap();
+            for r in 0..5 {
+                let one: Vec<f32> = m.forward(&x.narrow(0, r, 1).unwrap()).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+                assert!(one.iter().zip(&all[r]).all(|(a, b)| a.to_bits() == b.to_bits()), "{dtype:?}: row {r} alone differs");
+                // Activations rounded to 8 bits: within a few percent of the
+                // f32 product's scale.
+                let scale = exact[r].iter().fold(0f32, |a, v| a.max(v.abs()));
+                assert!(all[r].iter().zip(&exact[r]).all(|(a, b)| (a - b).abs() <= 0.05 * scale), "{dtype:?}: row {r} far from the f32 product");
+            }
         }
     }
 }
