@@ -315,6 +315,37 @@ fn a_k_quant_file_runs_quantized_and_batch_independent() {
     assert!(text.contains('5'), "greedy answer to 2 + 3: {text:?}");
 }
 
+/// `pathconf bench decode --json`: one row per batch size with positive
+/// rates and their standard errors, the peak memory, how the numbers were
+/// obtained; bad input is refused with exit 2 and a message naming it.
+#[test]
+fn bench_decode_reports_every_batch_size() {
+    gguf();
+    let out = common::pathconf(&["bench", "decode", "--batch", "1,3", "--prompt-tokens", "5", "--tokens", "4", "--repeats", "2", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["kernels"], "quantized");
+    assert!(r["basis"].as_str().unwrap().starts_with("measured"));
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|x| x["batch"].as_u64().unwrap()).collect::<Vec<_>>(), vec![1, 3]);
+    for row in rows {
+        for key in ["prompt_tokens_per_s", "decode_tokens_per_s", "prompt_tokens_per_s_se", "decode_tokens_per_s_se"] {
+            assert!(row[key].as_f64().is_some_and(|v| v.is_finite() && v >= 0.0), "{key}: {row}");
+        }
+        assert!(row["decode_tokens_per_s"].as_f64().unwrap() > 0.0);
+    }
+    assert!(r["peak_rss_mb"].as_f64().unwrap() > r["weights_mb"].as_f64().unwrap());
+    for (args, says) in [
+        (vec!["bench", "decode", "--batch", "0"], "--batch"),
+        (vec!["bench", "decode", "--kernels", "q4"], "q4"),
+        (vec!["bench", "decode", "--gguf", "/nonexistent.gguf"], "/nonexistent.gguf"),
+    ] {
+        let bad = common::pathconf(&args);
+        assert_eq!(bad.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&bad.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&bad.stderr));
+    }
+}
+
 /// The committed SmolLM2 data (`data/smollm2_paths.jsonl`) is what
 /// `data/README.md` says: one record per question of `data/questions.jsonl`
 /// with its ground truth, 64 paths each, per-token log-probabilities that are
