@@ -20,7 +20,14 @@ echo "llama.cpp (llama-batched-bench -t $threads):"
 "$bin/llama-batched-bench" -m "$gguf" -c 12000 -b 2048 -ub 512 -npp 50 -ntg 128 -npl 1,4,16,64 -t "$threads" 2>/dev/null | tee "$out/llama.txt" | grep '^|'
 echo
 echo "pathconf (bench decode, $threads threads):"
-"$pc" --threads "$threads" bench decode --batch 1,4,16,64 --prompt-tokens 50 --tokens 128 --repeats 3 --json "$@" | tee "$out/pathconf.json" | python3 -c 'import json,sys; r=json.load(sys.stdin); [print(f"  batch {x["batch"]:>2}: prompt {x["prompt_tokens_per_s"]:7.1f} ± {x["prompt_tokens_per_s_se"] or 0:5.1f}, decode {x["decode_tokens_per_s"]:6.1f} ± {x["decode_tokens_per_s_se"] or 0:4.1f} tokens/s") for x in r["rows"]]; print(f"  peak memory {r["peak_rss_mb"]:.0f} MB, weights {r["weights_mb"]:.0f} MB ({r["kernels"]} kernels)")'
+"$pc" --threads "$threads" bench decode --batch 1,4,16,64 --prompt-tokens 50 --tokens 128 --repeats 3 --json "$@" > "$out/pathconf.json"
+python3 - "$out/pathconf.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for x in r["rows"]:
+    print("  batch %2d: prompt %7.1f ± %5.1f, decode %6.1f ± %4.1f tokens/s" % (x["batch"], x["prompt_tokens_per_s"], x["prompt_tokens_per_s_se"] or 0, x["decode_tokens_per_s"], x["decode_tokens_per_s_se"] or 0))
+print("  peak memory %.0f MB, weight matrices %.0f MB (%s kernels)" % (r["peak_rss_mb"], r["weights_mb"], r["kernels"]))
+PY
 echo
 python3 - "$out/llama.txt" "$out/pathconf.json" <<'PY'
 import json, sys

@@ -3,8 +3,9 @@
 # SmolLM2-135M Q4_1 GGUF behind `pathconf serve --model smollm2` (quantized
 # kernels) and llama.cpp's llama-server, one after the other on this
 # machine, at 1, 8 and 32 concurrent requests. Each request is one chat
-# completion of a committed question (temperature 0.6, top-p 0.95, at most
-# 128 new tokens, a seed per request, log-probabilities on); a level sends
+# completion of a committed question (temperature 0.6, top-p 0.95, exactly
+# 128 new tokens — `ignore_eos`, which both servers take, so both do the same
+# work — a seed per request, log-probabilities on); a level sends
 # max(16, 2 × concurrency) requests with that many in flight. Printed per
 # server and level: completion tokens/s over the level's wall time, and the
 # p50 / p95 request latency (measured, this machine; one run).
@@ -28,7 +29,7 @@ questions = [json.loads(l) for l in open("data/questions.jsonl")]
 def request(i):
     q = questions[i % len(questions)]["question"]
     body = {"model": "smollm2", "messages": [{"role": "user", "content": f'{q} Give the answer as "The answer is N."'}],
-            "temperature": 0.6, "top_p": 0.95, "max_tokens": 128, "seed": i, "logprobs": True}
+            "temperature": 0.6, "top_p": 0.95, "max_tokens": 128, "ignore_eos": True, "seed": i, "logprobs": True}
     req = urllib.request.Request(url + "/v1/chat/completions", json.dumps(body).encode(), {"Content-Type": "application/json"})
     start = time.perf_counter()
     with urllib.request.urlopen(req, timeout=600) as r:

@@ -404,6 +404,12 @@ fn smollm2_is_served_with_the_chat_template_and_processed_logprobs() {
         assert!(t["logprob"].as_f64().unwrap() <= 0.0);
     }
     assert_eq!(hot["choices"][0]["logprob_kind"], "processed");
+    // `ignore_eos` (vLLM's and llama.cpp's extension) runs to max_tokens.
+    let long = body(1.0, 1.0, 1).replace(r#""max_tokens": 12"#, r#""max_tokens": 40, "ignore_eos": true"#);
+    let (status, full) = post(&server.url, "/v1/chat/completions", &long);
+    assert_eq!(status, 200, "{full}");
+    assert_eq!(full["usage"]["completion_tokens"], 40);
+    assert_eq!(full["choices"][0]["finish_reason"], "length");
 
     // Batched: six requests in flight at once (different prompts, lengths,
     // n, limits) are decoded in shared steps, and each answer is the one

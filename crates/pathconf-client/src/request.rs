@@ -65,6 +65,7 @@ impl RequestSettings {
             n: (n > 1).then_some(n),
             top_k: self.sampling.top_k,
             min_p: self.sampling.min_p,
+            ignore_eos: None,
         }
     }
 

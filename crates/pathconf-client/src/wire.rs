@@ -44,6 +44,10 @@ pub struct SamplingFields {
     /// Min-p truncation (an extension; sent only when given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_p: Option<f64>,
+    /// Keep generating past the end-of-sequence token, to `max_tokens` (an
+    /// extension vLLM and llama.cpp's server take; sent only when given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_eos: Option<bool>,
 }
 
 fn one() -> f64 {

@@ -22,6 +22,8 @@ pub struct Settings {
     pub max_tokens: usize,
     /// Alternatives per token to return.
     pub top_logprobs: usize,
+    /// Generate past the end-of-sequence token, to `max_tokens`.
+    pub ignore_eos: bool,
 }
 
 /// One generated token.

@@ -311,7 +311,7 @@ impl<D: Decoder> Scheduler<D> {
         let s = &self.jobs[&seq.job].settings;
         let (t, token) = pick(logp, s, seq.rng.random(), |t| self.model.token_text(t as u32));
         seq.tokens.push(token);
-        seq.finished = self.model.is_stop(t as u32);
+        seq.finished = !s.ignore_eos && self.model.is_stop(t as u32);
     }
 
     fn ended(&self, seq: &Sequence<D::Cache>) -> bool {
