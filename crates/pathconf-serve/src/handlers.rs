@@ -94,7 +94,13 @@ fn settings(backend: &dyn Backend, model: &str, s: &SamplingFields, top: u32) ->
         return Err(bad("n", format!("must be in 1..={MAX_N}, got {n}")));
     }
     let seed = s.seed.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64));
-    let settings = Settings { temperature: s.temperature, top_p: s.top_p, max_tokens: s.max_tokens as usize, top_logprobs: top as usize, ignore_eos: s.ignore_eos.unwrap_or(false) };
+    let settings = Settings {
+        temperature: s.temperature,
+        top_p: s.top_p,
+        max_tokens: s.max_tokens as usize,
+        top_logprobs: top as usize,
+        ignore_eos: s.ignore_eos.unwrap_or(false),
+    };
     Ok((settings, n, seed))
 }
 
