@@ -8,11 +8,7 @@
 # side-by-side summary. Usage: scripts/bench_decode.sh [--kernels f32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="$(bash scripts/build_llama_cpp.sh)"
-bash scripts/fetch_smollm2.sh >/dev/null
-gguf="${PATHCONF_MODELS:-$HOME/.cache/pathconf/models}/SmolLM2-135M-Instruct.Q4_1.gguf"
-cargo build -q --release --bin pathconf
-pc="${CARGO_TARGET_DIR:-target}/release/pathconf"
+source scripts/measure_common.sh
 threads=$(nproc)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -14,13 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-/tmp/pathconf-serve-latency}"
 mkdir -p "$out"
-bin="$(bash scripts/build_llama_cpp.sh)"
-bash scripts/fetch_smollm2.sh >/dev/null
-gguf="${PATHCONF_MODELS:-$HOME/.cache/pathconf/models}/SmolLM2-135M-Instruct.Q4_1.gguf"
-cargo build -q --release --bin pathconf
-pc="${CARGO_TARGET_DIR:-target}/release/pathconf"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 1 600); do curl -sf "$1/v1/models" >/dev/null && return 0; sleep 0.2; done; return 1; }
+source scripts/measure_common.sh
 load() { # name url
     python3 - "$1" "$2" <<'PY'
 import concurrent.futures, json, sys, time, urllib.request
