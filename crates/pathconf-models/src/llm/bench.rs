@@ -9,6 +9,7 @@
 
 use super::model::Llama;
 use candle_core::{Result, Tensor};
+use pathconf_core::montecarlo::standard_error;
 use pathconf_core::progress::Observer;
 use serde::Serialize;
 use std::time::Instant;
@@ -65,12 +66,9 @@ pub struct DecodeReport {
     pub weights_mb: f64,
 }
 
-/// Mean and standard error of the mean (ddof = 1).
+/// Mean and standard error of the mean (none for a single run).
 fn mean_se(v: &[f64]) -> (f64, Option<f64>) {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let se = (v.len() > 1).then(|| (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt());
-    (mean, se)
+    (v.iter().sum::<f64>() / v.len() as f64, (v.len() > 1).then(|| standard_error(v)))
 }
 
 /// Every batch size of `b`, `b.repeats` runs each; `observer` advances once

@@ -15,7 +15,7 @@ use super::error::LlmError;
 use super::linear::Linear;
 use super::quant::QuantMatrix;
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::{GgmlDType, QMatMul};
+use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::Module;
 use candle_core::{Device, Result, Tensor};
 use std::path::Path;
@@ -58,35 +58,32 @@ impl Matrix {
             let (path, name) = (path.to_path_buf(), name.to_string());
             move |source: candle_core::Error| LlmError::Tensor { path, name, source: Box::new(source) }
         };
-        let mut parts: Vec<candle_core::quantized::QTensor> = Vec::with_capacity(names.len());
+        let mut parts: Vec<QTensor> = Vec::with_capacity(names.len());
         for name in names {
             parts.push(ct.tensor(file, name, &device).map_err(tensor_error(name))?);
         }
         let dtype = parts[0].dtype();
         let inp = parts[0].shape().dims().last().copied().unwrap_or(0);
         let same = parts.iter().all(|p| p.dtype() == dtype && p.shape().rank() == 2 && p.shape().dims()[1] == inp);
-        if kernels == Kernels::Quantized && same && QuantMatrix::supports(dtype, inp) {
+        // The parts' raw blocks one after the other: the stacked matrix's
+        // rows, in the file's format.
+        let stacked = |parts: &[QTensor]| -> std::result::Result<(Vec<u8>, usize), LlmError> {
             let mut bytes = Vec::new();
-            let mut out = 0;
             for (p, name) in parts.iter().zip(names) {
                 bytes.extend_from_slice(&p.data().map_err(tensor_error(name))?);
-                out += p.shape().dims()[0];
             }
+            Ok((bytes, parts.iter().map(|p| p.shape().dims()[0]).sum()))
+        };
+        if kernels == Kernels::Quantized && same && QuantMatrix::supports(dtype, inp) {
+            let (bytes, out) = stacked(&parts)?;
             return Ok(Matrix::Quant(QuantMatrix::from_gguf(dtype, &bytes, out, inp).map_err(tensor_error(&names.join("+")))?));
         }
         if kernels == Kernels::Quantized && same && !matches!(dtype, GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16) {
             let q = if parts.len() == 1 {
                 parts.pop().expect("one part")
             } else {
-                // Stacked along the output features: the rows' blocks in order.
-                let mut bytes = Vec::new();
-                let mut out = 0;
-                for (p, name) in parts.iter().zip(names) {
-                    bytes.extend_from_slice(&p.data().map_err(tensor_error(name))?);
-                    out += p.shape().dims()[0];
-                }
-                let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &device, dtype)?;
-                candle_core::quantized::QTensor::new(storage, (out, inp))?
+                let (bytes, out) = stacked(&parts)?;
+                QTensor::new(QStorage::from_data(std::borrow::Cow::Owned(bytes), &device, dtype)?, (out, inp))?
             };
             let (out, bytes) = (q.shape().dims()[0], q.storage_size_in_bytes());
             return Ok(Matrix::Candle { matmul: QMatMul::from_qtensor(q)?, out, bytes });

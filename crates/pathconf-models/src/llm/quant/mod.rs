@@ -26,8 +26,6 @@ use rayon::prelude::*;
 /// in tiles of [`TILE`] output features.
 pub struct QuantMatrix {
     packing: Packing,
-    /// The file's format.
-    source: GgmlDType,
     out: usize,
     inp: usize,
     /// f16 scales `[tiles][blocks][TILE]`.
@@ -104,7 +102,7 @@ impl QuantMatrix {
                 q[slot * qbytes..(slot + 1) * qbytes].copy_from_slice(values);
             }
         }
-        let mut matrix = Self { packing, source: dtype, out, inp, d, m, q, wide: None };
+        let mut matrix = Self { packing, out, inp, d, m, q, wide: None };
         if wide::available() {
             matrix.wide = Some(matrix.wide_layout());
         }
@@ -120,16 +118,6 @@ impl QuantMatrix {
     /// Output features.
     pub fn out_dim(&self) -> usize {
         self.out
-    }
-
-    /// Input features.
-    pub fn in_dim(&self) -> usize {
-        self.inp
-    }
-
-    /// The file's format.
-    pub fn dtype(&self) -> GgmlDType {
-        self.source
     }
 
     /// Bytes the weights occupy (both layouts).
