@@ -30,7 +30,7 @@ for bug in "${bugs[@]}"; do
   fi
   echo "== $name"
   ( cd "$root/tree" && cargo build -q --release --bin pathconf 2>/dev/null ) || { echo "   does not compile"; continue; }
-  for t in "-p pathconf-core --lib" "--test properties" "--test optim" "--test accuracy" "--test stopping"; do
+  for t in "-p pathconf-core --lib" "-p pathconf-core --test properties" "--test optim" "-p pathconf-core --test accuracy" "-p pathconf-core --test stopping"; do
     # shellcheck disable=SC2086
     out=$(cd "$root/tree" && cargo test -q --release $t 2>&1 || true)
     failed=$(echo "$out" | grep -E '^    [a-z_:0-9]+$' | sed 's/^ *//' | tr '\n' ' ' || true)

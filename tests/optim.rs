@@ -176,11 +176,11 @@ fn bad_settings_and_dimensions_are_errors() {
 
 mod kkt {
     use pathconf::optim::{Bounds, LbfgsB};
+    use pathconf::verify::search::case::proptest_config;
     use proptest::prelude::*;
-    use proptest::test_runner::RngSeed;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 128, rng_seed: RngSeed::Fixed(20251015), failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(proptest_config(128))]
 
         /// On random strictly convex quadratics `½xᵀAx − bᵀx` (`A = LLᵀ +
         /// 0.1 I`) over random boxes, the result satisfies the

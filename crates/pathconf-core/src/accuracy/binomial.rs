@@ -131,6 +131,32 @@ mod tests {
         assert!((capped.values[2] - ln_pmf(10, 0.5, 2).exp()).abs() < 1e-15);
     }
 
+    /// With a floor the window keeps only what matters: after every step
+    /// both ends are at or above the floor, the window is far narrower than
+    /// `m + 1`, and what was dropped is negligible (mutation testing showed
+    /// no check of the trimming itself: a row that never trimmed passed).
+    #[test]
+    fn floored_rows_trim_their_negligible_ends() {
+        let floor = 1e-16;
+        let mut row = PascalRow::new(0.3, 1000, floor);
+        for m in 1..=400 {
+            row.step();
+            let (first, last) = (row.values[0], row.values[row.values.len() - 1]);
+            assert!(first >= floor && last >= floor, "m = {m}: ends {first:e}, {last:e}");
+            // Just outside the window the pmf is negligible. Not strictly
+            // below the floor: the entries at the edge were computed without
+            // their dropped neighbours, so they run a little low (2.1e-16 at
+            // m = 305 for this floor) — hence 10 × the floor.
+            if row.lo > 0 {
+                let outside = ln_pmf(m, 0.3, row.lo - 1).exp();
+                assert!(outside < 10.0 * floor, "m = {m}: j = {} dropped at {outside:e}", row.lo - 1);
+            }
+        }
+        assert!(row.values.len() < 200, "window {} of 401", row.values.len());
+        let kept: f64 = row.values.iter().sum();
+        assert!((1.0 - kept).abs() < 1e-13, "dropped mass {}", 1.0 - kept);
+    }
+
     #[test]
     fn chernoff_bounds_bound_the_tails() {
         for &(m, q, k) in &[(50usize, 0.1, 12usize), (200, 0.3, 80), (30, 0.5, 25)] {

@@ -25,7 +25,7 @@ pub fn limit_accuracy(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>
         EstimatorId::Ppl => (0..na).map(|a| dist.paths_of(a).iter().map(|p| p.prob).fold(0.0, f64::max)).collect(),
         EstimatorId::Rp => {
             let tau = tau?;
-            (0..na).map(|a| dist.paths_of(a).iter().filter(|p| p.prob >= tau && p.prob > 0.0).map(|p| p.prob).sum()).collect()
+            (0..na).map(|a| dist.paths_of(a).iter().filter(|p| p.prob >= tau).map(|p| p.prob).sum()).collect()
         }
         EstimatorId::Rpc | EstimatorId::Cisc | EstimatorId::DeepConf | EstimatorId::SelfCertaintyBorda => return None,
     };

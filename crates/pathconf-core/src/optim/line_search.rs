@@ -345,7 +345,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { cases: 256, rng_seed: proptest::test_runner::RngSeed::Fixed(20251015), failure_persistence: None, ..Default::default() })]
+        #![proptest_config(crate::verify::search::case::proptest_config(256))]
 
         /// A step that does not decrease `φ` is never accepted, however
         /// flat it is there: on `φ(α) = c α (α − r)²` (c < 0) the first

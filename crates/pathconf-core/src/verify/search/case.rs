@@ -14,6 +14,14 @@ use crate::distribution::PathDistribution;
 use proptest::prelude::*;
 use serde::Serialize;
 
+/// The property tests' configuration: `cases` cases from one fixed seed
+/// (CI and a laptop draw the same cases), `PROPTEST_CASES=N` to search
+/// longer, no failure files written into the tree.
+pub fn proptest_config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
+    ProptestConfig { cases, rng_seed: proptest::test_runner::RngSeed::Fixed(20251015), failure_persistence: None, ..ProptestConfig::default() }
+}
+
 /// A near-zero path weight (beside weights 1–16: probabilities ~10⁻⁶).
 pub const TINY_WEIGHT: f64 = 1e-5;
 

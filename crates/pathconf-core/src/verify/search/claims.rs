@@ -7,7 +7,7 @@
 //! printed forms: SC's error by summing the binomial (or, for a finite pool,
 //! the hypergeometric) distribution of its count, PC's moments from
 //! pathconf's exact formulas (checked against enumeration of every n-tuple
-//! in `tests/properties.rs` and by `verify`), reasoning errors from those
+//! in `crates/pathconf-core/tests/properties.rs` and by `verify`), reasoning errors from those
 //! moments through the identity `E[(p̂ − I)²] = E[(p̂ − p)²] + 2(p − I)(E[p̂]
 //! − p) + (p − I)²`, and Theorem 7's probabilities by an exact dynamic
 //! programme over the sampled paths' integer weights.

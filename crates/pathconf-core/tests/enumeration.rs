@@ -4,9 +4,9 @@
 
 mod common;
 
-use pathconf::theory::enumerate::{enumerate, Enumerated};
-use pathconf::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
-use pathconf::PathDistribution;
+use pathconf_core::theory::enumerate::{enumerate, Enumerated};
+use pathconf_core::theory::{paper, pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use pathconf_core::PathDistribution;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

@@ -2,26 +2,18 @@
 
 mod common;
 
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig};
-use pathconf::estimators::EstimatorId;
-use pathconf::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
-use pathconf::provenance::Provenance;
-use pathconf::stopping::count_vectors::count_programme;
-use pathconf::stopping::enumerate::enumerate_cost;
-use pathconf::stopping::StopRule;
-use pathconf::theory::enumerate::enumerate;
-use pathconf::theory::{paper, pc::pc_moments, pc::pc_mse_direct, pc::pc_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
-use pathconf::verify::search::case::{cases, stop_rules, Shape};
-use pathconf::{PathDistribution, Sample, SampledPath};
+use pathconf_core::accuracy::{selection_accuracy, AccuracyConfig};
+use pathconf_core::estimators::EstimatorId;
+use pathconf_core::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
+use pathconf_core::provenance::Provenance;
+use pathconf_core::stopping::count_vectors::count_programme;
+use pathconf_core::stopping::enumerate::enumerate_cost;
+use pathconf_core::stopping::StopRule;
+use pathconf_core::theory::enumerate::enumerate;
+use pathconf_core::theory::{paper, pc::pc_moments, pc::pc_mse_direct, pc::pc_terms, rp::rp_terms, sc::sc_terms, ErrorTerms};
+use pathconf_core::verify::search::case::{cases, proptest_config as config, stop_rules, Shape};
+use pathconf_core::{PathDistribution, Sample, SampledPath};
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
-
-/// Every property runs a fixed number of cases from a fixed seed (CI and a
-/// laptop draw the same cases); `PROPTEST_CASES=N` searches longer.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
-    ProptestConfig { cases, rng_seed: RngSeed::Fixed(20251015), failure_persistence: None, ..ProptestConfig::default() }
-}
 
 /// Small cases: at most 3 answers × 3 paths, n ≤ 4 (every n-tuple enumerable).
 fn small() -> Shape {
@@ -167,7 +159,7 @@ proptest! {
         let tau = case.tau();
         let est = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp];
         let cfg = AccuracyConfig { tau: Some(tau), temperature: None, trials: 1000, seed: 1 };
-        let rows = selection_accuracy(&d, &est, &[case.n], &cfg, &pathconf::progress::Quiet).unwrap();
+        let rows = selection_accuracy(&d, &est, &[case.n], &cfg, &pathconf_core::progress::Quiet).unwrap();
         let en = enumerate(&d, case.n, tau).unwrap();
         for (slot, r) in rows.iter().enumerate() {
             prop_assert!(!matches!(r.method, Provenance::MonteCarlo), "{:?} on a tiny case is exact", r.estimator);
@@ -223,7 +215,7 @@ proptest! {
             prop_assert!((p.expected_samples - en.expected_samples).abs() < 1e-10, "{rule}: {} vs {}", p.expected_samples, en.expected_samples);
             prop_assert!((p.accuracy - en.accuracy).abs() < 1e-10, "{rule}: {} vs {}", p.accuracy, en.accuracy);
         }
-        if let Some(p) = pathconf::stopping::exact::exact_cost(&rule, &masses, Some(0)) {
+        if let Some(p) = pathconf_core::stopping::exact::exact_cost(&rule, &masses, Some(0)) {
             prop_assert!((p.expected_samples - en.expected_samples).abs() < 1e-10, "{rule} (exact_cost)");
             prop_assert!((p.accuracy - en.accuracy).abs() < 1e-10, "{rule} (exact_cost)");
         }
@@ -234,7 +226,7 @@ proptest! {
     /// largest path probability — gives RP a smaller total reasoning error.
     #[test]
     fn the_optimal_threshold_is_a_minimiser(case in cases(Shape { max_n: 64, ..Shape::default() }), tau in 0.0f64..1.0) {
-        use pathconf::theory::rp::{optimal_tau_total, total_reasoning_error};
+        use pathconf_core::theory::rp::{optimal_tau_total, total_reasoning_error};
         let d = case.dist();
         let opt = optimal_tau_total(&d, case.n);
         let best = total_reasoning_error(&d, case.n, opt.tau);
@@ -256,7 +248,7 @@ proptest! {
         let d = PathDistribution::from_weights(&groups, Some("a0")).unwrap();
         let est = [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp];
         let cfg = AccuracyConfig { tau: Some(0.0), temperature: None, trials: 1000, seed: 1 };
-        for r in selection_accuracy(&d, &est, &[n], &cfg, &pathconf::progress::Quiet).unwrap() {
+        for r in selection_accuracy(&d, &est, &[n], &cfg, &pathconf_core::progress::Quiet).unwrap() {
             prop_assert!((r.p_correct - 1.0 / k as f64).abs() < 1e-12, "{:?}: {} with {k} identical answers", r.estimator, r.p_correct);
         }
         // The same through the stopping rules' replay (every answer sequence
@@ -274,68 +266,21 @@ proptest! {
     }
 }
 
-/// A question of the paths JSONL built from generated token log-probabilities.
-fn question_record(id: usize, answers: &[(u8, Vec<f64>)]) -> pathconf::eval::formats::jsonl::QuestionRecord {
-    use pathconf::eval::formats::jsonl::{PathRecord, QuestionRecord};
-    let paths = answers
-        .iter()
-        .enumerate()
-        .map(|(j, (a, lps))| {
-            let sum: f64 = lps.iter().sum();
-            PathRecord {
-                text: Some(format!("path {j} says {a} \"quoted\" ünïcode")),
-                answer: Some(a.to_string()),
-                logprob_sum: Some(sum),
-                mean_logprob: Some(sum / lps.len() as f64),
-                n_tokens: Some(lps.len() as u64),
-                logprobs: Some(lps.clone()),
-                finished: Some(j % 2 == 0),
-                top_logprobs: None,
-                token_confidence: None,
-                self_certainty: None,
-                p_true: None,
-            }
-        })
-        .collect();
-    QuestionRecord { id: Some(format!("q{id}")), question: Some(format!("question {id}")), answer: Some("1".into()), prompt_tokens: None, paths }
-}
-
 proptest! {
     #![proptest_config(config(64))]
-
-    /// Paths JSONL written and read back: the same questions, answers, and
-    /// log-probabilities to the last bit (f64 through JSON).
-    #[test]
-    fn paths_jsonl_round_trips(questions in prop::collection::vec(prop::collection::vec((0u8..4, prop::collection::vec(-30.0f64..0.0, 1..12)), 1..6), 1..5)) {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("paths.jsonl");
-        let text: String = questions.iter().enumerate().map(|(i, q)| serde_json::to_string(&question_record(i, q)).unwrap() + "\n").collect();
-        std::fs::write(&file, text).unwrap();
-        let ds = pathconf::eval::formats::read(&file, None, None).unwrap();
-        prop_assert_eq!(ds.questions.len(), questions.len());
-        for (q, want) in ds.questions.iter().zip(&questions) {
-            prop_assert_eq!(q.paths.len(), want.len());
-            for (p, (a, lps)) in q.paths.iter().zip(want) {
-                prop_assert_eq!(p.answer.to_string(), a.to_string());
-                let sum: f64 = lps.iter().sum();
-                prop_assert_eq!(p.sum_logprob.unwrap().to_bits(), sum.to_bits());
-                prop_assert_eq!(p.mean_logprob.unwrap().to_bits(), (sum / lps.len() as f64).to_bits());
-            }
-        }
-    }
 
     /// CISC at T = ∞ weighs every path alike: its limit is the answer
     /// masses and its exact accuracy SC's.
     #[test]
     fn cisc_at_infinite_temperature_is_sc(case in cases(small())) {
-        use pathconf::theory::weighted::{cisc_exact, cisc_limit};
+        use pathconf_core::theory::weighted::{cisc_exact, cisc_limit};
         let d = case.dist();
         let limit = cisc_limit(&d, f64::INFINITY);
         for (a, l) in limit.iter().enumerate() {
             prop_assert!((l - d.answer_mass(a)).abs() < 1e-12);
         }
         let cfg = AccuracyConfig { tau: None, temperature: None, trials: 1000, seed: 1 };
-        let sc = selection_accuracy(&d, &[EstimatorId::Sc], &[case.n], &cfg, &pathconf::progress::Quiet).unwrap();
+        let sc = selection_accuracy(&d, &[EstimatorId::Sc], &[case.n], &cfg, &pathconf_core::progress::Quiet).unwrap();
         prop_assert!((cisc_exact(&d, case.n, f64::INFINITY).unwrap().p_correct - sc[0].p_correct).abs() < 1e-12);
     }
 }

@@ -1,12 +1,12 @@
 //! Monte Carlo against the exact theory, determinism across thread counts,
 //! and value stability.
 
-use pathconf::generators::LlmLike;
-use pathconf::montecarlo::agreement::{Family, StdError};
-use pathconf::montecarlo::{simulate, SimConfig, SimResult};
-use pathconf::progress::Quiet;
-use pathconf::theory::{pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms};
-use pathconf::PathDistribution;
+use pathconf_core::generators::LlmLike;
+use pathconf_core::montecarlo::agreement::{Family, StdError};
+use pathconf_core::montecarlo::{simulate, SimConfig, SimResult};
+use pathconf_core::progress::Quiet;
+use pathconf_core::theory::{pc::pc_terms, ppl::ppl_terms, rp::rp_terms, sc::sc_terms};
+use pathconf_core::PathDistribution;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -32,7 +32,7 @@ fn monte_carlo_agrees_with_exact_terms() {
     for (i, n) in [1u64, 5, 30].into_iter().enumerate() {
         let cfg = SimConfig { n, trials: 200_000, seed: 1234 + i as u64, tau, track_paths: true };
         let r = simulate(&d, &cfg, &Quiet);
-        let check = |what: String, est: pathconf::montecarlo::Estimate, exact: f64| {
+        let check = |what: String, est: pathconf_core::montecarlo::Estimate, exact: f64| {
             // floor: one unobserved extreme outcome (values lie in [0, 1])
             let c = family.equal(est.mean, exact, StdError::Quadrature { se: est.std_error, floor: 1.0 / cfg.trials as f64 });
             assert!(c.agrees, "{what} n={n}: MC {} ± {} vs exact {exact} (z = {:.2})", est.mean, est.std_error, c.z);

@@ -4,16 +4,16 @@
 
 mod common;
 
-use pathconf::accuracy::population::{chernoff_rate, observed_shape, BinaryMixture, Shape};
-use pathconf::accuracy::sc::sc_curve;
-use pathconf::accuracy::target::{samples_needed, Target};
-use pathconf::accuracy::{selection_accuracy, AccuracyConfig};
-use pathconf::estimators::EstimatorId;
-use pathconf::montecarlo::agreement::{Family, StdError};
-use pathconf::progress::Quiet;
-use pathconf::provenance::Provenance;
-use pathconf::theory::enumerate::enumerate;
-use pathconf::PathDistribution;
+use pathconf_core::accuracy::population::{chernoff_rate, observed_shape, BinaryMixture, Shape};
+use pathconf_core::accuracy::sc::sc_curve;
+use pathconf_core::accuracy::target::{samples_needed, Target};
+use pathconf_core::accuracy::{selection_accuracy, AccuracyConfig};
+use pathconf_core::estimators::EstimatorId;
+use pathconf_core::montecarlo::agreement::{Family, StdError};
+use pathconf_core::progress::Quiet;
+use pathconf_core::provenance::Provenance;
+use pathconf_core::theory::enumerate::enumerate;
+use pathconf_core::PathDistribution;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -71,10 +71,10 @@ fn sc_programme_agrees_with_monte_carlo_on_many_answers() {
     let d = PathDistribution::new(&groups, Some("a1")).unwrap();
     let ns = [7u64, 40, 150, 300];
     let exact = sc_curve(&masses, Some(1), 300);
-    let sc = pathconf::estimators::SelfConsistency;
+    let sc = pathconf_core::estimators::SelfConsistency;
     let family = Family::new(2 * ns.len());
     for &n in &ns {
-        let m = pathconf::montecarlo::simulate_selection(&d, &sc, n, 40_000, 5 + n, &Quiet);
+        let m = pathconf_core::montecarlo::simulate_selection(&d, &sc, n, 40_000, 5 + n, &Quiet);
         let c = family.equal(m.p_correct.mean, exact.p_correct[n as usize], StdError::Quadrature { se: m.p_correct.std_error, floor: 1.0 / 40_000.0 });
         assert!(c.agrees, "n={n}: MC {:?} vs exact {} (z = {})", m.p_correct, exact.p_correct[n as usize], c.z);
         let c = family.equal(
@@ -168,7 +168,7 @@ fn samples_needed_finds_the_first_n() {
 
 #[test]
 fn monte_carlo_rows_do_not_depend_on_threads() {
-    let d = pathconf::generators::LlmLike { n_paths: 300, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+    let d = pathconf_core::generators::LlmLike { n_paths: 300, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(3)).unwrap();
     let cfg = AccuracyConfig { tau: Some(0.003), temperature: None, trials: 5000, seed: 9 };
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -180,4 +180,68 @@ fn monte_carlo_rows_do_not_depend_on_threads() {
     let one = run(1);
     assert!(one.iter().all(|r| r.method == Provenance::MonteCarlo));
     assert_eq!(one, run(3));
+}
+
+/// A population's Monte Carlo interval combines its questions' standard
+/// errors in quadrature, so with weights `w` it is at most `√Σw²` times its
+/// widest question's (0.62 for 0.5 / 0.3 / 0.2). The questions' own widths
+/// are estimated from other seeds (4,000 trials: ~1% relative noise), so the
+/// test allows 0.70 — about 12 standard deviations of slack, a false-failure
+/// rate far below 10⁻⁹. (Mutation testing: nothing checked this interval.)
+#[test]
+fn a_population_interval_combines_its_questions_in_quadrature() {
+    use pathconf_core::accuracy::population::population_accuracy;
+    let weights = [0.5, 0.3, 0.2];
+    let questions: Vec<(f64, PathDistribution)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| {
+            (w, pathconf_core::generators::LlmLike { n_paths: 30, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(40 + i as u64)).unwrap())
+        })
+        .collect();
+    let cfg = AccuracyConfig { tau: None, temperature: None, trials: 4000, seed: 9 };
+    let ns = [4, 16];
+    let points = population_accuracy(&questions, &[EstimatorId::Pc], &ns, &cfg, &Quiet).unwrap();
+    let widest: Vec<f64> = ns
+        .iter()
+        .map(|&n| {
+            let own = AccuracyConfig { seed: 77, ..cfg };
+            questions
+                .iter()
+                .map(|(_, d)| selection_accuracy(d, &[EstimatorId::Pc], &[n], &own, &Quiet).unwrap()[0].ci.expect("Monte Carlo").width())
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    for (p, widest) in points.iter().zip(widest) {
+        assert_eq!(p.method, Provenance::MonteCarlo, "30 paths need Monte Carlo for PC");
+        let ci = p.ci.expect("a Monte Carlo point has an interval");
+        assert!(ci.low <= p.p_correct && p.p_correct <= ci.high, "n = {}: {} outside {ci:?}", p.n, p.p_correct);
+        assert!(ci.width() > 0.0 && ci.width() <= 0.70 * widest, "n = {}: population width {} vs widest question {widest}", p.n, ci.width());
+    }
+}
+
+/// Theorem 1 (Chen et al.): the curve starts upward (`R₀ < 1`) exactly when
+/// `α > 1 − 1/t`, the threshold `predict` reports, and that direction is the
+/// sign of the exact `A(3) − A(1)` from the SC programme.
+#[test]
+fn the_predicted_threshold_on_alpha_decides_the_first_step() {
+    use proptest::prelude::*;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::new(pathconf_core::verify::search::case::proptest_config(256));
+    runner
+        .run(&(0.02f64..0.98, 0.52f64..0.98, 0.02f64..0.48), |(alpha, p_easy, p_hard)| {
+            let mix = BinaryMixture { alpha, p_easy, p_hard };
+            let pred = mix.predict().expect("inside the hypothesis");
+            let starts_up = matches!(pred.shape, Shape::InverseU | Shape::Increasing);
+            // Away from the boundary (where rounding could decide either way).
+            prop_assume!((alpha - pred.alpha_threshold).abs() > 1e-9);
+            prop_assert_eq!(starts_up, alpha > pred.alpha_threshold, "{:?}: {:?}", mix, pred);
+            let curve = |p: f64| sc_curve(&[p, 1.0 - p], Some(0), 3).p_correct;
+            let (easy, hard) = (curve(p_easy), curve(p_hard));
+            let step = alpha * (easy[3] - easy[1]) + (1.0 - alpha) * (hard[3] - hard[1]);
+            prop_assume!(step.abs() > 1e-12);
+            prop_assert_eq!(starts_up, step > 0.0, "{:?}: A(3) − A(1) = {}", mix, step);
+            Ok(())
+        })
+        .unwrap();
 }
