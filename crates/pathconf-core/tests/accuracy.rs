@@ -245,3 +245,28 @@ fn the_predicted_threshold_on_alpha_decides_the_first_step() {
         })
         .unwrap();
 }
+
+/// PPL's programme is exact at any `n` when no tier of equal probability
+/// mixes answers (only mixed tiers cost work): 500 distinct paths at
+/// n = 3000, against the direct sum over the correct answer's paths of
+/// P(path sampled, no more probable path sampled) = (1 − H)^n − (1 − H − p)^n.
+/// (Mutation testing: counting single-answer tiers as work passed unseen.)
+#[test]
+fn ppl_is_exact_at_any_n_without_mixed_tiers() {
+    use pathconf_core::accuracy::ppl::ppl_exact;
+    let k = 500;
+    let total: f64 = (1..=k).map(|i| i as f64).sum();
+    let groups: Vec<(String, Vec<f64>)> = (0..3).map(|a| (format!("a{a}"), (1..=k).filter(|i| i % 3 == a).map(|i| i as f64 / total).collect())).collect();
+    let d = PathDistribution::from_weights(&groups, Some("a1")).unwrap();
+    let n = 3000u64;
+    let got = ppl_exact(&d, &[n]).expect("no mixed tier: exact whatever n");
+    let (mut above, mut want) = (0.0f64, 0.0);
+    for i in (1..=k).rev() {
+        let p = i as f64 / total;
+        if i % 3 == 1 {
+            want += (1.0 - above).powi(n as i32) - (1.0 - above - p).max(0.0).powi(n as i32);
+        }
+        above += p;
+    }
+    assert!((got[0].0 - want).abs() < 1e-12, "{} vs {want}", got[0].0);
+}

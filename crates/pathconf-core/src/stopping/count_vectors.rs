@@ -233,4 +233,21 @@ mod tests {
         // One class of 3: partitions of n ≤ 4 into ≤ 3 parts: 1+1+2+3+4.
         assert_eq!(lumped_states_bound(&[3], 4), 11.0);
     }
+
+    /// The lumping itself: count vectors that differ by a permutation within
+    /// a class pack to one state (its counts sorted, largest first); across
+    /// classes they stay apart. (Mutation testing: without the sort every
+    /// result was the same — lumping only saves work — so nothing noticed.)
+    #[test]
+    fn permutations_within_a_class_pack_to_one_state() {
+        // Classes {0}, {1, 2, 3}, {4, 5}.
+        let starts = [true, true, false, false, true, false];
+        let key = |c: &[usize]| pack_sorted(c, &starts);
+        assert_eq!(key(&[2, 0, 3, 1, 4, 0]), key(&[2, 3, 1, 0, 0, 4]));
+        assert_eq!(key(&[2, 0, 3, 1, 4, 0]), key(&[2, 3, 0, 1, 4, 0]));
+        assert_ne!(key(&[2, 0, 3, 1, 4, 0]), key(&[3, 0, 2, 1, 4, 0]), "a permutation across classes");
+        // The canonical member: each class's counts largest first.
+        let fields = |k: u128| (0..6).map(|i| ((k >> (BITS * i as u32)) & ((1 << BITS) - 1)) as usize).collect::<Vec<_>>();
+        assert_eq!(fields(key(&[2, 0, 3, 1, 0, 4])), [2, 3, 1, 0, 4, 0]);
+    }
 }

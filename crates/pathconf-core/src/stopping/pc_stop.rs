@@ -144,4 +144,25 @@ mod tests {
         // n = 1: Û = 1; n = 2: Û = 0 (path 0 seen twice), m̂ = (1, 0) → stop.
         assert_eq!((s.used, s.credit), (2, 1.0));
     }
+
+    /// Good–Turing stops only once `(1 − Û)(m̂₁ − m̂₂)/S > Û`: the gap, shrunk
+    /// by the unseen share, must exceed that share itself. Paths 0 (answer
+    /// 0, 0.4) and 1 (answer 1, 0.3); draws 0, 1, 0, 0, 0, 0. From n = 3
+    /// one path is a singleton, so `Û = 1/n`, and `(1 − 1/n)(0.1/0.7)` stays
+    /// below `1/n` until n = 8: the rule runs to the sequence's end (6).
+    /// (Mutation testing: dividing by `Û` instead of subtracting it passed.)
+    #[test]
+    fn good_turing_weighs_the_gap_against_the_unseen_share() {
+        let probs = [0.4, 0.3];
+        let (ids, answers) = ([0, 1, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0]);
+        let d = PathDraws { ids: &ids, probs: &probs };
+        let s = replay_pc(Unseen::GoodTuring, 10, &answers, &[true, false], &d, None, 1e-12);
+        assert_eq!((s.used, s.credit), (6, 1.0));
+        // Two more draws of path 0: at n = 8, (7/8)(1/7) = 1/8 is not above
+        // 1/8; at n = 9, (8/9)(1/7) = 0.127 > 1/9 = 0.111 — it stops.
+        let (ids, answers) = ([0, 1, 0, 0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let d = PathDraws { ids: &ids, probs: &probs };
+        let s = replay_pc(Unseen::GoodTuring, 10, &answers, &[true, false], &d, None, 1e-12);
+        assert_eq!((s.used, s.credit), (9, 1.0));
+    }
 }

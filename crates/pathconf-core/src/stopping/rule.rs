@@ -340,7 +340,19 @@ mod tests {
             assert_eq!(r.to_string(), text);
         }
         assert_eq!("asc-beta:0.95".parse::<StopRule>().unwrap(), StopRule::AscBeta { threshold: 0.95, max: 40 });
-        for bad in ["fixed:0", "esc:5:42", "esc:5", "asc-beta:1.2", "asc-beta:x", "nope:3", "esc:5:40:last", "asc-entropy:1.5", "pc-gt:0", "pc-certify:4:5"] {
+        for bad in [
+            "fixed:0",
+            "esc:5:42",
+            "esc:5",
+            "asc-beta:1.2",
+            "asc-beta:x",
+            "nope:3",
+            "esc:5:40:last",
+            "asc-entropy:1.5",
+            "pc-gt:0",
+            "pc-certify:4:5",
+            "esc:5:40:window:majority",
+        ] {
             let e = bad.parse::<StopRule>().unwrap_err().to_string();
             assert!(e.contains(bad), "{e}");
         }
