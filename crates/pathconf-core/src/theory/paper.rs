@@ -76,3 +76,31 @@ pub fn equal_path_count(probs: &[f64]) -> Option<usize> {
     let first = *probs.first()?;
     probs.iter().all(|&p| p == first).then_some(probs.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The printed forms on cases worked by hand (mutation testing found
+    /// the reasoning forms and the bounds' `p_a` unchecked: the properties
+    /// compare the bounds only from above).
+    #[test]
+    fn printed_forms_on_hand_worked_cases() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-15;
+        // Prop. 2 through Prop. 1: 0.3 · 0.7 / 4 + (0.3 − 1)² = 0.0525 + 0.49.
+        assert!(close(prop2_reasoning(0.3, 1.0, 4), 0.5425));
+        // Prop. 3 through Prop. 1: (1 − 0.2) · 0.2² = 0.032 (n = 1), plus (0.2 − 0)² = 0.04.
+        assert!(close(prop3_reasoning(0.2, 0.0, 1), 0.072));
+        // Theorem 4 at p = ½, one path, I = 0, n = 1: α = ½, so
+        // ½ · ½ · (0 − 1.5 · ½) + ¼ = 0.0625 (the exact error is 0.125).
+        assert!(close(thm4_reasoning(0.5, 1, 0.0, 1), 0.0625));
+        assert!(close(thm4_rate(0.5, 1, 1), 0.125));
+        // Paths 0.2, 0.1, 0.1 (p_a = 0.4) at n = 2:
+        // p_a Σ p_t (1 − p_t)² = 0.4 · (0.2 · 0.64 + 2 · 0.1 · 0.81) = 0.116;
+        // p_a² (1 − p_min)² = 0.16 · 0.81 = 0.1296.
+        assert!(close(bound_missed_mass(&[0.2, 0.1, 0.1], 2), 0.116));
+        assert!(close(bound_pmin(&[0.2, 0.1, 0.1], 2), 0.1296));
+        assert_eq!(equal_path_count(&[0.1, 0.1]), Some(2));
+        assert_eq!(equal_path_count(&[0.1, 0.2]), None);
+    }
+}

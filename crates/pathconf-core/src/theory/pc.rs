@@ -91,8 +91,8 @@ pub fn pc_mse_grouped(g: &Grouped, n: u64) -> f64 {
     }
     // Small-small pairs through the separable series, minus its diagonal.
     if !small.is_empty() {
-        let u_max = small.iter().map(|&(q, _, _)| q / (1.0 - q)).fold(0.0, f64::max);
         let weights: Vec<(f64, f64)> = small.iter().map(|&(q, c, m)| (c * q * m, q / (1.0 - q))).collect();
+        let u_max = weights.iter().map(|w| w.1).fold(0.0, f64::max);
         let mut powers: Vec<f64> = weights.iter().map(|&(w, _)| w).collect();
         let mut series = 0.0;
         let mut binom = 1.0_f64;
