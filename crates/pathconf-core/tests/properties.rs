@@ -221,6 +221,21 @@ proptest! {
         }
     }
 
+    /// RP's total reasoning error — what τ*(n) minimises — is the sum over
+    /// answers of the enumerated errors, and at τ = 0 PC's (tolerance 1e-12).
+    /// (Mutation testing: a constant total passed the minimiser property.)
+    #[test]
+    fn the_total_rp_error_is_the_enumerated_sum(case in cases(small())) {
+        use pathconf_core::theory::rp::{optimal_tau_total, total_reasoning_error};
+        let d = case.dist();
+        let tau = case.tau();
+        let e = enumerate(&d, case.n, tau).expect("small enough to enumerate");
+        let rp: f64 = e.rp.iter().map(|x| x.reasoning_error).sum();
+        let pc: f64 = e.pc.iter().map(|x| x.reasoning_error).sum();
+        prop_assert!((total_reasoning_error(&d, case.n, tau) - rp).abs() < 1e-12, "{} vs {rp}", total_reasoning_error(&d, case.n, tau));
+        prop_assert!((optimal_tau_total(&d, case.n).reasoning_error_pc - pc).abs() < 1e-12);
+    }
+
     /// The exact optimal threshold τ*(n) is a minimiser: no threshold that
     /// keeps a path — any path probability, 0, or a random one up to the
     /// largest path probability — gives RP a smaller total reasoning error.
