@@ -465,6 +465,28 @@ fn add_halves(mut lo: Vec<[f64; 2]>, hi: &[[f64; 2]]) -> Vec<[f64; 2]> {
 mod tests {
     use super::*;
 
+    /// The state count (what `exact_cost` weighs the programmes by, and
+    /// what refuses a programme too large) against brute force: multisets of
+    /// `j ≤ k` counts with sum ≤ `max`, summed over `j`. (Mutation testing:
+    /// a count of 0 passed every result check — it changes only which
+    /// programme runs.)
+    #[test]
+    fn the_state_count_is_the_number_of_multisets() {
+        fn multisets(len: usize, below: usize, budget: usize) -> usize {
+            if len == 0 {
+                return 1;
+            }
+            (0..=below.min(budget)).map(|c| multisets(len - 1, c, budget - c)).sum()
+        }
+        for (k, max) in [(1, 5), (2, 3), (3, 6), (4, 5), (5, 9)] {
+            let brute: usize = (0..=k).map(|j| multisets(j, max, max)).sum();
+            assert_eq!(states(k, max), brute as f64, "k = {k}, max = {max}");
+        }
+        // k = 2, max = 3 by hand: {} ; 4 singletons ; (0,0) (1,0) (2,0) (3,0) (1,1) (2,1).
+        assert_eq!(states(2, 3), 11.0);
+        assert_eq!(states(3, 128), f64::INFINITY);
+    }
+
     #[test]
     fn ranks_are_the_enumeration_order() {
         for (max, parts) in [(0, 1), (6, 1), (7, 3), (12, 4), (9, 9)] {
