@@ -270,3 +270,22 @@ fn ppl_is_exact_at_any_n_without_mixed_tiers() {
     }
     assert!((got[0].0 - want).abs() < 1e-12, "{} vs {want}", got[0].0);
 }
+
+/// Theorem 1's hypothesis is strict: on its boundary (α ∈ {0, 1}, a
+/// share at ½, 0 or 1) `predict` declines. (Mutation testing: admitting
+/// α = 0 passed.)
+#[test]
+fn theorem_one_declines_on_the_boundary_of_its_hypothesis() {
+    let inside = BinaryMixture { alpha: 0.5, p_easy: 0.8, p_hard: 0.2 };
+    assert!(inside.predict().is_some());
+    for mix in [
+        BinaryMixture { alpha: 0.0, ..inside },
+        BinaryMixture { alpha: 1.0, ..inside },
+        BinaryMixture { p_easy: 0.5, ..inside },
+        BinaryMixture { p_easy: 1.0, ..inside },
+        BinaryMixture { p_hard: 0.5, ..inside },
+        BinaryMixture { p_hard: 0.0, ..inside },
+    ] {
+        assert_eq!(mix.predict(), None, "{mix:?}");
+    }
+}

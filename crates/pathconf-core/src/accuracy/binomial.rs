@@ -157,6 +157,21 @@ mod tests {
         assert!((1.0 - kept).abs() < 1e-13, "dropped mass {}", 1.0 - kept);
     }
 
+    /// Where the Chernoff bound is tight: `P(Bin(10, ½) = 10) = 2⁻¹⁰ =
+    /// exp(−10 KL(1 ‖ ½))`, and likewise for 0 successes; at or below the
+    /// mean the bound is 1. (Mutation testing: a bound above 1 — the sign of
+    /// the exponent dropped — passed the check below, which only compares
+    /// from above.)
+    #[test]
+    fn chernoff_bounds_are_tight_at_the_extremes() {
+        let two = 2f64.powi(-10);
+        assert!((upper_tail_bound(10, 0.5, 10) - two).abs() < 1e-15 * two);
+        assert!((lower_tail_bound(10, 0.5, 0) - two).abs() < 1e-15 * two);
+        assert_eq!(upper_tail_bound(10, 0.5, 5), 1.0);
+        assert_eq!(lower_tail_bound(10, 0.5, 5), 1.0);
+        assert_eq!(upper_tail_bound(10, 0.5, 11), 0.0);
+    }
+
     #[test]
     fn chernoff_bounds_bound_the_tails() {
         for &(m, q, k) in &[(50usize, 0.1, 12usize), (200, 0.3, 80), (30, 0.5, 25)] {

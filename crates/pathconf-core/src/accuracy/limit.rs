@@ -31,3 +31,35 @@ pub fn limit_accuracy(dist: &PathDistribution, id: EstimatorId, tau: Option<f64>
     };
     Some(select_within(scores.iter().enumerate().map(|(a, &s)| (s, correct(a))), THEORY_TIE_TOL).credit)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-worked limits (mutation testing: a constant 1 passed — the
+    /// limit was only compared with itself through the target search).
+    /// Answers A (paths 0.25, 0.15), B (0.3), C (0.2, 0.1): SC and PC pick A
+    /// (mass 0.4), PPL picks B (the most probable path), RP at τ = 0.2 keeps
+    /// 0.25, 0.3, 0.2 and picks B (0.3 > 0.25 > 0.2).
+    #[test]
+    fn limits_on_a_hand_worked_case() {
+        let groups = [("A", vec![0.25, 0.15]), ("B", vec![0.3]), ("C", vec![0.2, 0.1])];
+        let on = |correct: &str, id: EstimatorId, tau: Option<f64>| limit_accuracy(&PathDistribution::new(&groups, Some(correct)).unwrap(), id, tau);
+        for id in [EstimatorId::Sc, EstimatorId::Pc] {
+            assert_eq!(on("A", id, None), Some(1.0));
+            assert_eq!(on("B", id, None), Some(0.0));
+        }
+        assert_eq!(on("A", EstimatorId::Ppl, None), Some(0.0));
+        assert_eq!(on("B", EstimatorId::Ppl, None), Some(1.0));
+        assert_eq!(on("B", EstimatorId::Rp, Some(0.2)), Some(1.0));
+        assert_eq!(on("A", EstimatorId::Rp, Some(0.2)), Some(0.0));
+        // At τ = 0.26 only B's path is kept; above every path, all tie at 0.
+        assert_eq!(on("B", EstimatorId::Rp, Some(0.26)), Some(1.0));
+        assert_eq!(on("C", EstimatorId::Rp, Some(0.5)), Some(1.0 / 3.0));
+        assert_eq!(on("A", EstimatorId::Rp, None), None, "RP needs its threshold");
+        assert_eq!(on("A", EstimatorId::Rpc, None), None);
+        // A two-way tie splits the credit.
+        let tie = PathDistribution::new(&[("A", vec![0.4]), ("B", vec![0.4]), ("C", vec![0.2])], Some("A")).unwrap();
+        assert_eq!(limit_accuracy(&tie, EstimatorId::Sc, None), Some(0.5));
+    }
+}
