@@ -165,6 +165,8 @@ proptest! {
             prop_assert!(!matches!(r.method, Provenance::MonteCarlo), "{:?} on a tiny case is exact", r.estimator);
             prop_assert!((r.p_correct - en.selection[slot].p_correct).abs() < 1e-10, "{:?}: {} vs {}", r.estimator, r.p_correct, en.selection[slot].p_correct);
             prop_assert!((r.expected_confidence - en.selection[slot].expected_confidence).abs() < 1e-10, "{:?}", r.estimator);
+            // The reported calibration gap is confidence minus accuracy.
+            prop_assert!((r.calibration_gap - (en.selection[slot].expected_confidence - en.selection[slot].p_correct)).abs() < 1e-10, "{:?}", r.estimator);
         }
     }
 

@@ -352,6 +352,7 @@ mod tests {
             "pc-gt:0",
             "pc-certify:4:5",
             "esc:5:40:window:majority",
+            "asc-beta:0.95:40:7",
         ] {
             let e = bad.parse::<StopRule>().unwrap_err().to_string();
             assert!(e.contains(bad), "{e}");
