@@ -160,4 +160,19 @@ mod tests {
             }
         }
     }
+
+    /// A stopped rule's confidence is its answer's vote share: ESC's
+    /// window (1, 1) at n = 4 after 0, 1 answers 1 with 3 of 4 votes; the
+    /// plurality at the cap is 2 of 3. (Mutation testing: the share was
+    /// unchecked.)
+    #[test]
+    fn the_confidence_is_the_answer_s_vote_share() {
+        let correct = [false, true, false];
+        let rule: StopRule = "esc:2:4".parse().unwrap();
+        let s = replay_silent(&rule, &[0, 1, 1, 1], &correct, None, &mut StopCache::default());
+        assert_eq!((s.used, s.credit, s.confidence, s.rows.clone()), (4, 1.0, 0.75, vec![(0.75, true)]));
+        let s = replay_silent(&"fixed:3".parse().unwrap(), &[2, 1, 2], &correct, None, &mut StopCache::default());
+        assert_eq!((s.used, s.credit), (3, 0.0));
+        assert!((s.confidence - 2.0 / 3.0).abs() < 1e-15, "{}", s.confidence);
+    }
 }
