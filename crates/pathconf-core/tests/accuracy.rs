@@ -289,3 +289,21 @@ fn theorem_one_declines_on_the_boundary_of_its_hypothesis() {
         assert_eq!(mix.predict(), None, "{mix:?}");
     }
 }
+
+/// Each question of a population draws its own Monte Carlo stream (what
+/// the quadrature of the interval assumes): the same question twice, at
+/// weight ½ each, averages two independent estimates, so it differs from the
+/// question once — at some `n` of four; a coincidence at all four would have
+/// probability about 10⁻⁸ for a seed. (Mutation testing: one seed for every
+/// question passed.)
+#[test]
+fn questions_of_a_population_draw_independent_streams() {
+    use pathconf_core::accuracy::population::population_accuracy;
+    let d = pathconf_core::generators::LlmLike { n_paths: 30, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(40)).unwrap();
+    let cfg = AccuracyConfig { tau: None, temperature: None, trials: 4000, seed: 9 };
+    let ns = [4, 8, 16, 32];
+    let once = population_accuracy(&[(1.0, d.clone())], &[EstimatorId::Pc], &ns, &cfg, &Quiet).unwrap();
+    let twice = population_accuracy(&[(0.5, d.clone()), (0.5, d)], &[EstimatorId::Pc], &ns, &cfg, &Quiet).unwrap();
+    assert!(once.iter().all(|p| p.method == Provenance::MonteCarlo));
+    assert!(once.iter().zip(&twice).any(|(a, b)| a.p_correct != b.p_correct), "{once:?} vs {twice:?}");
+}
