@@ -158,3 +158,27 @@ pub fn cisc_rows(dist: &PathDistribution, n: u64, t: f64) -> Option<Vec<TermRow>
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A per-answer PPL row says how it folded the answer's paths, and its
+    /// worst path is the per-path table's worst. (Mutation testing: a row
+    /// without its summary passed.)
+    #[test]
+    fn a_folded_ppl_row_names_its_worst_path() {
+        let d = PathDistribution::new(&[("A", vec![0.3, 0.1, 0.2]), ("B", vec![0.4])], Some("A")).unwrap();
+        let folded = term_table(&d, 3, None, PplRows::PER_ANSWER);
+        let per_path = term_table(&d, 3, None, PplRows::PER_PATH);
+        for a in 0..2 {
+            let row = folded.iter().find(|r| r.estimator == EstimatorId::Ppl && r.answer_index == a).expect("a PPL row per answer");
+            let s = row.over_paths.expect("a folded row carries its summary");
+            let paths: Vec<&TermRow> = per_path.iter().filter(|r| r.estimator == EstimatorId::Ppl && r.answer_index == a).collect();
+            assert_eq!(s.paths, paths.len());
+            let worst = paths.iter().map(|r| r.terms.reasoning_error).fold(f64::MIN, f64::max);
+            assert_eq!(s.worst_reasoning_error, worst);
+            assert_eq!(paths[s.worst_path].terms.reasoning_error, worst);
+        }
+    }
+}
