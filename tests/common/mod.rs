@@ -1,9 +1,6 @@
 //! Shared fixtures for the integration tests.
 #![allow(dead_code)]
 
-use pathconf::PathDistribution;
-use rand::Rng;
-
 // The test binaries compute exp, log, pow, … as `pathconf` does (from the
 // `libm` crate; pathconf_core::elementary says why), so a test comparing
 // the binary's numbers with the library's compares like with like.
