@@ -74,8 +74,6 @@ pub fn count_programme(rule: &StopRule, masses: &[f64], correct: Option<usize>) 
     let ok: Vec<bool> = members.iter().map(|m| m.1).collect();
     // Slot i starts a new class iff its (mass, correctness) differs from i − 1.
     let class_start: Vec<bool> = (0..k).map(|i| i == 0 || (members[i].0, members[i].1) != (members[i - 1].0, members[i - 1].1)).collect();
-    let get = |key: u128, i: usize| ((key >> (BITS * i as u32)) & ((1 << BITS) - 1)) as usize;
-    let unpack = |key: u128, out: &mut [usize]| out.iter_mut().enumerate().for_each(|(i, c)| *c = get(key, i));
     let credit_of = |counts: &[usize]| select(counts.iter().zip(&ok).map(|(&c, &o)| (c as f64, o))).credit;
     let (step, windows) = match *rule {
         StopRule::Esc { window, .. } => (window, true),
@@ -211,6 +209,12 @@ fn pack_sorted(counts: &[usize], class_start: &[bool]) -> u128 {
     sorted.iter().enumerate().fold(0u128, |key, (i, &c)| key | ((c as u128) << (BITS * i as u32)))
 }
 
+/// The counts of a packed state, into `out` (the inverse of [`pack_sorted`]
+/// on its canonical members).
+fn unpack(key: u128, out: &mut [usize]) {
+    out.iter_mut().enumerate().for_each(|(i, c)| *c = ((key >> (BITS * i as u32)) & ((1 << BITS) - 1)) as usize);
+}
+
 /// `P(window composition = c)` under `Multinomial(Σc, p)`.
 fn multinomial_prob(c: &[usize], p: &[f64]) -> f64 {
     let n: u64 = c.iter().map(|&x| x as u64).sum();
@@ -263,7 +267,8 @@ mod tests {
         assert_eq!(key(&[2, 0, 3, 1, 4, 0]), key(&[2, 3, 0, 1, 4, 0]));
         assert_ne!(key(&[2, 0, 3, 1, 4, 0]), key(&[3, 0, 2, 1, 4, 0]), "a permutation across classes");
         // The canonical member: each class's counts largest first.
-        let fields = |k: u128| (0..6).map(|i| ((k >> (BITS * i as u32)) & ((1 << BITS) - 1)) as usize).collect::<Vec<_>>();
-        assert_eq!(fields(key(&[2, 0, 3, 1, 0, 4])), [2, 3, 1, 0, 4, 0]);
+        let mut counts = [0usize; 6];
+        unpack(key(&[2, 0, 3, 1, 0, 4]), &mut counts);
+        assert_eq!(counts, [2, 3, 1, 0, 4, 0]);
     }
 }
