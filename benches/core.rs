@@ -18,6 +18,7 @@ use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, ProbMode};
 use pathconf::eval::protocol::{evaluate, EvalConfig};
+use pathconf::eval::stopping::PathOrder;
 use pathconf::montecarlo::{simulate, SimConfig};
 use pathconf::progress::Quiet;
 use pathconf::theory::pc::pc_moments;
@@ -73,7 +74,16 @@ fn eval_bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(10));
     // End to end: read the file (page cache) and evaluate.
     for (name, methods) in [("sc", vec![Method::Sc]), ("rpc", vec![Method::Rpc]), ("all", vec![Method::Sc, Method::Ppl, Method::Pc, Method::Rpc])] {
-        let cfg = EvalConfig { methods, ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality::default(), invalid: None };
+        let cfg = EvalConfig {
+            methods,
+            ks: vec![],
+            repeats: 1,
+            seed: 0,
+            prob: ProbMode::Mean,
+            equal: AnswerEquality::default(),
+            invalid: None,
+            order: PathOrder::Random,
+        };
         g.bench_function(BenchmarkId::new("300x128", name), |b| {
             b.iter(|| {
                 let ds = read(&file, None, None).unwrap();
@@ -84,12 +94,21 @@ fn eval_bench(c: &mut Criterion) {
     // The two halves separately: parsing, and SC on a loaded file.
     g.bench_function(BenchmarkId::new("300x128", "parse"), |b| b.iter(|| read(&file, None, None).unwrap()));
     let ds = read(&file, None, None).unwrap();
-    let cfg = EvalConfig { methods: vec![Method::Sc], ks: vec![], repeats: 1, seed: 0, prob: ProbMode::Mean, equal: AnswerEquality::default(), invalid: None };
+    let cfg = EvalConfig {
+        methods: vec![Method::Sc],
+        ks: vec![],
+        repeats: 1,
+        seed: 0,
+        prob: ProbMode::Mean,
+        equal: AnswerEquality::default(),
+        invalid: None,
+        order: PathOrder::Random,
+    };
     g.bench_function(BenchmarkId::new("300x128", "sc_compute"), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     // Issue #17's target: replaying stopping rules on 300 × 128 paths in under
     // 100 ms of compute (file order; parsing excluded; the fixed budgets of the
     // samples-saved table are computed too).
-    use pathconf::eval::stopping::{evaluate_stopping, PathOrder, StopConfig};
+    use pathconf::eval::stopping::{evaluate_stopping, StopConfig};
     let rules =
         ["esc:5:40", "asc-beta:0.95:64", "asc-dirichlet:0.95", "asc-majority:0.8", "asc-entropy:0.75", "pc-gt:64"].iter().map(|r| r.parse().unwrap()).collect();
     let stop = StopConfig { rules, order: PathOrder::File, repeats: 1, seed: 0, invalid: None, per_question: false };
@@ -201,6 +220,7 @@ fn aggregators_bench(c: &mut Criterion) {
             prob: ProbMode::Mean,
             equal: AnswerEquality::default(),
             invalid: None,
+            order: PathOrder::Random,
         };
         g.bench_function(BenchmarkId::new("300x128", m), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     }

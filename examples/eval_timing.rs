@@ -2,6 +2,7 @@
 //! `eval_timing FILE [--exact]`. Parse: median of 21 reads. Compute: median of
 //! 11 runs after one warm-up (3 for RPC), with the file's paths all used
 //! (no subsets), as the reference's evaluators do.
+use pathconf::eval::stopping::PathOrder;
 use pathconf::eval::{
     equivalence::{AnswerEquality, Equivalence},
     formats::read,
@@ -31,6 +32,7 @@ fn main() {
             prob: ProbMode::Mean,
             equal: AnswerEquality { mode, ..Default::default() },
             invalid: None,
+            order: PathOrder::Random,
         };
         let accuracy = evaluate(&ds, &cfg, &Quiet).unwrap().results[0].accuracy.mean;
         let runs = if m == Method::Rpc { 3 } else { 11 };

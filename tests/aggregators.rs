@@ -8,6 +8,7 @@ use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig};
+use pathconf::eval::stopping::PathOrder;
 use pathconf::eval::ReadError;
 use pathconf::invalid::InvalidPolicy;
 use pathconf::progress::Quiet;
@@ -166,6 +167,7 @@ fn cisc_reaches_sc_at_infinite_temperature_on_real_paths() {
             prob: ProbMode::Mean,
             equal: AnswerEquality::default(),
             invalid: Some(invalid),
+            order: PathOrder::Random,
         };
         let r = evaluate(&ds, &cfg, &Quiet).unwrap();
         for k in [4, 16] {

@@ -160,8 +160,8 @@ fn bad_input_exits_2_naming_what_is_wrong_and_writes_nothing() {
     let out = dir.path().join("plan.json");
     let out_s = out.to_str().unwrap();
     for (args, words) in [
-        (vec!["--methods", "sc,pc"], "plan predicts sc and the count-based rules"),
-        (vec!["--stop", "pc-gt:40"], "pc-gt:40 reads path probabilities"),
+        (vec!["--methods", "sc,bogus"], "unknown method \"bogus\""),
+        (vec!["--methods", "deepconf:mean:120"], "must be in (0, 100]"),
         (vec!["--pilot", "0"], "--pilot must be at least 1"),
         (vec!["--n", "0,4"], "--n values must be at least 1"),
         (vec!["--draws", "1"], "--draws must be at least 2"),
@@ -187,6 +187,56 @@ fn bad_input_exits_2_naming_what_is_wrong_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--budget-tokens needs every pilot path's token count") && err.contains("answers.jsonl"), "{err}");
-    // The same file plans SC without it.
+    // The same file plans SC without it, but no method that weighs paths.
     assert!(pathconf(&["plan", answers_only.to_str().unwrap(), "--draws", "5"]).status.success());
+    for (args, words) in [(vec!["--methods", "pc"], "`pc` needs"), (vec!["--stop", "pc-gt:8"], "`pc-gt:8` needs")] {
+        let mut all = vec!["plan", answers_only.to_str().unwrap(), "--draws", "5", "--out", out_s];
+        all.extend(args.iter());
+        let o = pathconf(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.code() == Some(2) && err.contains(words) && err.contains("answers.jsonl") && err.contains("mean_logprob"), "{args:?}: {err}");
+        assert!(!out.exists());
+    }
+}
+
+/// The methods that weigh paths and the path rules: values a pilot fixes are
+/// exactly what `eval --k n --order file` and `eval --stop … --order file`
+/// measure on the same paths (eval's own computation); predicted values are
+/// labelled so, lie in their intervals, and do not depend on the threads.
+#[test]
+fn weighted_methods_and_path_rules_are_measured_where_the_pilot_fixes_them() {
+    let file = data();
+    let methods = "pc,rpc,cisc:0.5,deepconf:mean:90,rp:0.3";
+    let args = ["plan", &file, "--pilot", "8", "--n", "4,8,32", "--methods", methods, "--stop", "pc-gt:4", "--stop", "pc-gt:32", "--draws", "20", "--json"];
+    let one = json(&pathconf(&[&["--threads", "1"][..], &args].concat()));
+    let two = json(&pathconf(&[&["--threads", "2"][..], &args].concat()));
+    assert_eq!(one, two);
+    let rows = one["rows"].as_array().unwrap();
+    let replay = json(&pathconf(&["eval", &file, "--methods", methods, "--k", "4,8", "--order", "file", "--json"]));
+    let results = replay["results"].as_array().unwrap();
+    let names = ["PC", "RPC", "CISC(T=0.5)", "DeepConf(mean,η=90)", "RP(τ=0.3)"];
+    for (typed, name) in methods.split(',').zip(names) {
+        for n in [4, 8, 32] {
+            let row = rows.iter().find(|r| r["method"] == typed && r["n"] == n).unwrap_or_else(|| panic!("{typed} at {n}"));
+            assert!(row["accuracy_low"].as_f64().unwrap() <= row["accuracy"].as_f64().unwrap() + 1e-9);
+            assert!(row["accuracy"].as_f64().unwrap() <= row["accuracy_high"].as_f64().unwrap() + 1e-9);
+            if n == 32 {
+                assert_eq!(row["provenance"], "predicted", "{row}");
+                continue;
+            }
+            let eval = results.iter().find(|r| r["method"] == name && r["k"] == n).unwrap()["accuracy"]["mean"].as_f64().unwrap();
+            assert_eq!(row["provenance"], "measured", "{row}");
+            assert!((row["accuracy"].as_f64().unwrap() - eval).abs() < 1e-9, "{typed} at {n}: {row} vs {eval}");
+        }
+    }
+    let stops = stop_file(&["pc-gt:4"], &[]);
+    let gt4 = rows.iter().find(|r| r["rule"] == "pc-gt:4").unwrap();
+    let r = &stops["results"][0];
+    assert_eq!(gt4["provenance"], "measured");
+    assert!((gt4["accuracy"].as_f64().unwrap() - r["accuracy"].as_f64().unwrap()).abs() < 1e-9, "{gt4} vs {r}");
+    assert!((gt4["expected_samples"].as_f64().unwrap() - r["mean_samples"].as_f64().unwrap()).abs() < 1e-9, "{gt4} vs {r}");
+    let gt32 = rows.iter().find(|r| r["rule"] == "pc-gt:32").unwrap();
+    assert_eq!(gt32["provenance"], "predicted");
+    let s = gt32["expected_samples"].as_f64().unwrap();
+    assert!(s > 8.0 && s <= 32.0, "{gt32}");
 }

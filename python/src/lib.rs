@@ -259,7 +259,7 @@ fn evaluate(
 
 /// `plan` on loaded paths: the JSON of `pathconf plan --json`.
 #[pyfunction]
-#[pyo3(signature = (paths, pilot = None, n = Vec::new(), methods = None, stop = Vec::new(), equivalence = "math", cache = None, cache_file = None, invalid = None, model = "eb", draws = 400, seed = 0, level = 0.9, target = None, budget_tokens = None))]
+#[pyo3(signature = (paths, pilot = None, n = Vec::new(), methods = None, prob = "mean", stop = Vec::new(), equivalence = "math", cache = None, cache_file = None, invalid = None, model = "eb", draws = 400, seed = 0, level = 0.9, target = None, budget_tokens = None))]
 #[allow(clippy::too_many_arguments)]
 fn plan(
     py: Python<'_>,
@@ -267,6 +267,7 @@ fn plan(
     pilot: Option<usize>,
     n: Vec<usize>,
     methods: Option<Vec<String>>,
+    prob: &str,
     stop: Vec<String>,
     equivalence: &str,
     cache: Option<HashMap<String, bool>>,
@@ -283,6 +284,7 @@ fn plan(
         pilot,
         n,
         methods,
+        prob: prob_of(prob)?,
         stop: rules_of(&stop)?,
         equal: AnswerEquality { mode: equivalence_of(equivalence)?, cache: cache.unwrap_or_default() },
         invalid: invalid.map(option::<InvalidPolicy>).transpose()?,

@@ -55,7 +55,8 @@ pub struct Args {
     /// asc-dirichlet:T[:MAX], asc-majority:T[:MAX], asc-entropy:T[:MAX], pc-certify[:MAX], pc-gt[:MAX].
     #[arg(long = "stop")]
     stop: Vec<StopRule>,
-    /// Order in which --stop consumes each question's paths: the file's, or --repeats seeded random orders.
+    /// Order in which --stop consumes each question's paths (the file's, or --repeats seeded random orders), and
+    /// which K paths the methods read (each question's first K, or --repeats random subsets).
     #[arg(long, value_parser = named::<PathOrder>(), default_value = "random")]
     order: PathOrder,
     /// Paths without an answer: `vote` (one answer group) or `drop` (cost a sample, cast no vote), for every
@@ -80,7 +81,11 @@ fn print_table(r: &EvalReport) {
         r.questions_with_invalid,
         r.prob
     );
-    println!("Accuracy in %, ECE ×100; mean ± std over random subsets (seed {}). 'max' = chosen answer, 'avg' = all answers (reference metrics.py).", r.seed);
+    let subsets = match r.order {
+        PathOrder::File => "each question's first K paths in file order (one subset: std 0)".to_string(),
+        PathOrder::Random => format!("mean ± std over random subsets (seed {})", r.seed),
+    };
+    println!("Accuracy in %, ECE ×100; {subsets}. 'max' = chosen answer, 'avg' = all answers (reference metrics.py).");
     println!("s.e.(Q) = standard error of the accuracy across questions (measured on data); WQD = share of (correct, wrong) path pairs of a question");
     println!("where the correct path has the higher confidence, ties in parentheses (pooled; '-' for SC, whose paths weigh the same).\n");
     let body: Vec<Vec<String>> = r

@@ -1,10 +1,11 @@
-//! `pathconf plan FILE --pilot m [--n LIST] [--stop RULE]… [--target T] [--budget-tokens B] [--json]`.
+//! `pathconf plan FILE --pilot m [--n LIST] [--methods LIST] [--stop RULE]… [--target T] [--budget-tokens B] [--json]`.
 
 use super::format::table;
 use super::named;
 use super::read::ReadArgs;
 use pathconf::accuracy::target::Target;
 use pathconf::api::plan::{plan, PlanOptions, PlanReport};
+use pathconf::eval::methods::ProbMode;
 use pathconf::invalid::InvalidPolicy;
 use pathconf::output::write_atomic;
 use pathconf::plan::PlanModel;
@@ -20,14 +21,19 @@ pub struct Args {
     /// Read only the first m paths of each question (the pilot) [default: all of them].
     #[arg(long)]
     pilot: Option<usize>,
-    /// Sample sizes to predict SC at, comma-separated [default: 1,2,4,8,16,32,64].
+    /// Sample sizes to predict the methods at, comma-separated [default: 1,2,4,8,16,32,64].
     #[arg(long, value_delimiter = ',')]
     n: Vec<usize>,
-    /// Methods, comma-separated: sc (the methods that weigh paths are not predicted yet) [default: sc].
+    /// Methods, comma-separated, as `eval --methods` takes them (sc, ppl, pc, rp:τ, rpc, cisc:T[:prob|ptrue],
+    /// cisc-linear:T, cisc-tie, deepconf:SCORE:ETA[:W], self-certainty-borda[:P]) where the file has their signals;
+    /// SC is always predicted [default: sc].
     #[arg(long, value_delimiter = ',')]
     methods: Option<Vec<String>>,
-    /// A stopping rule to predict (repeatable; count-based): fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX],
-    /// asc-dirichlet:T[:MAX], asc-majority:T[:MAX], asc-entropy:T[:MAX].
+    /// Path probability PPL, PC, RP and RPC read: exp(mean log-prob) as the reference, or exp(sequence log-prob).
+    #[arg(long, value_parser = named::<ProbMode>(), default_value = "mean")]
+    prob: ProbMode,
+    /// A stopping rule to predict (repeatable): fixed:N, esc:W:L[:window|majority], asc-beta:T[:MAX],
+    /// asc-dirichlet:T[:MAX], asc-majority:T[:MAX], asc-entropy:T[:MAX], pc-gt[:MAX], pc-certify[:MAX].
     #[arg(long = "stop")]
     stop: Vec<StopRule>,
     /// Paths without an answer: vote or drop, for SC and every rule [default: each as its reference — vote for sc,
@@ -51,7 +57,7 @@ pub struct Args {
     /// sc:N (SC's accuracy at N), abs:A.
     #[arg(long)]
     target: Option<Target>,
-    /// The choice (SC at some n, or a --stop rule) with the best predicted accuracy within this many completion
+    /// The choice (a method at some n, or a --stop rule) with the best predicted accuracy within this many completion
     /// tokens per question (priced at the file's mean tokens per pilot path).
     #[arg(long)]
     budget_tokens: Option<f64>,
@@ -89,7 +95,7 @@ fn print_table(r: &PlanReport) {
         );
     }
     println!(
-        "What `eval --stop fixed:n --order file` (SC) or `--stop RULE` will measure once every question has its paths, the pilot's kept first;\naccuracy in %, {:.0}% intervals; 'predicted' = Monte Carlo over {} draws (s.e. of the mean in 'mc s.e.'), 'measured' = fixed by the pilot.\n",
+        "What `eval --stop fixed:n --order file` (SC), `eval --n n --order file`-style replay of the other methods on the first n paths, or `--stop RULE` will measure once every question has its paths, the pilot's kept first;\naccuracy in %, {:.0}% intervals; 'predicted' = Monte Carlo over {} draws (s.e. of the mean in 'mc s.e.'), 'measured' = fixed by the pilot.\n",
         100.0 * r.level,
         r.draws
     );
@@ -151,6 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         pilot: args.pilot,
         n: args.n.clone(),
         methods: args.methods.clone(),
+        prob: args.prob,
         stop: args.stop.clone(),
         equal: args.read.equality()?,
         invalid: args.invalid,

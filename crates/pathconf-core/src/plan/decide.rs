@@ -66,10 +66,26 @@ pub struct BudgetDecision {
     pub tokens: Option<f64>,
 }
 
-/// The choice with the best predicted mean accuracy whose predicted mean
-/// cost (samples × `tokens_per_path`) is within `budget` tokens per
-/// question; ties go to the cheaper. `rule_caps[i]` is rule `i`'s cap.
-pub fn best_within(p: &Prediction, rule_caps: &[usize], tokens_per_path: f64, budget: f64) -> BudgetDecision {
+/// A choice besides SC at some `n`: another method at `n`, or a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// The method, for a method at `n`.
+    pub method: Option<String>,
+    /// The rule.
+    pub rule: Option<String>,
+    /// The method's `n`, or the rule's cap.
+    pub n: usize,
+    /// Its predicted accuracy (%).
+    pub accuracy: Band,
+    /// Its predicted mean samples per question.
+    pub samples: f64,
+}
+
+/// The choice — SC at any `n ≤ n_max`, or one of `others` — with the best
+/// predicted mean accuracy whose predicted mean cost (samples ×
+/// `tokens_per_path`) is within `budget` tokens per question; ties go to the
+/// cheaper, then to the first.
+pub fn best_within(p: &Prediction, others: &[Choice], tokens_per_path: f64, budget: f64) -> BudgetDecision {
     let mut best: Option<(f64, f64, BudgetDecision)> = None;
     let mut consider = |accuracy: Band, samples: f64, method: Option<String>, rule: Option<String>, n: usize| {
         let tokens = samples * tokens_per_path;
@@ -85,8 +101,8 @@ pub fn best_within(p: &Prediction, rule_caps: &[usize], tokens_per_path: f64, bu
     for (i, b) in p.sc.iter().enumerate() {
         consider(*b, (i + 1) as f64, Some("sc".into()), None, i + 1);
     }
-    for (r, &cap) in p.rules.iter().zip(rule_caps) {
-        consider(r.accuracy, r.samples.mean, None, Some(r.rule.clone()), cap);
+    for c in others {
+        consider(c.accuracy, c.samples, c.method.clone(), c.rule.clone(), c.n);
     }
     best.map(|(_, _, d)| d).unwrap_or(BudgetDecision {
         budget_tokens: budget,
@@ -122,7 +138,13 @@ mod tests {
                 accuracy: band(57.0),
                 samples: band(3.0),
             }],
+            paths: Vec::new(),
         }
+    }
+
+    fn rule_choice(p: &Prediction) -> Choice {
+        let r = &p.rules[0];
+        Choice { method: None, rule: Some(r.rule.clone()), n: 6, accuracy: r.accuracy, samples: r.samples.mean }
     }
 
     #[test]
@@ -141,10 +163,15 @@ mod tests {
     fn the_budget_buys_the_best_affordable_choice() {
         let p = prediction();
         // 10 tokens per path: 35 tokens afford SC at 3 (55%) or ESC (57%, 30 tokens).
-        let d = best_within(&p, &[6], 10.0, 35.0);
+        let others = [rule_choice(&p)];
+        let d = best_within(&p, &others, 10.0, 35.0);
         assert_eq!((d.rule.as_deref(), d.tokens), (Some("esc:2:6"), Some(30.0)));
-        let d = best_within(&p, &[6], 10.0, 60.0);
+        let d = best_within(&p, &others, 10.0, 60.0);
         assert_eq!((d.method.as_deref(), d.n), (Some("sc"), Some(6)));
-        assert_eq!(best_within(&p, &[6], 10.0, 5.0).n, None);
+        assert_eq!(best_within(&p, &others, 10.0, 5.0).n, None);
+        // A method that beats SC at the same n is bought instead.
+        let pc = Choice { method: Some("pc".into()), rule: None, n: 4, accuracy: band(58.5), samples: 4.0 };
+        let d = best_within(&p, &[rule_choice(&p), pc], 10.0, 45.0);
+        assert_eq!((d.method.as_deref(), d.n, d.tokens), (Some("pc"), Some(4), Some(40.0)));
     }
 }

@@ -1,5 +1,6 @@
 //! From a pilot to a plan (issue #35): predict SC's accuracy at budgets not
-//! yet sampled, and every count-based stopping rule's cost and accuracy,
+//! yet sampled, and every stopping rule's cost and accuracy (the methods
+//! and rules that weigh paths through a [`PathReplay`] the evaluator gives),
 //! from the first `m` draws of each question — with intervals that carry what
 //! the pilot leaves unknown.
 //!
@@ -11,6 +12,7 @@
 //! | a question's wrong answers | a Pitman–Yor process (unbounded, or `K` distractors); its urn; its largest share | [`pitman_yor`] |
 //! | the wrong answers' population | a mixture over a grid of processes, weights by EM across questions; posterior per question | [`wrong`] |
 //! | the model | empirical Bayes, or the naive plug-in; a question's futures | [`model`] |
+//! | paths | a future draw's signals (a donor pilot path) and whether it repeats a path (Good–Turing) | [`paths`] |
 //! | predictions | bootstrap + posterior predictive draws, replayed as `eval` replays | [`predict`] |
 //! | decisions | the smallest `n` for a target; the best choice within a token budget | [`decide`] |
 //!
@@ -20,6 +22,7 @@
 pub mod decide;
 pub mod discrete;
 pub mod model;
+pub mod paths;
 pub mod pilot;
 pub mod pitman_yor;
 pub mod predict;
@@ -27,5 +30,6 @@ pub mod share;
 pub mod wrong;
 
 pub use model::{Hyper, PlanModel, Sequence};
+pub use paths::{PathDraw, PilotPaths};
 pub use pilot::{Pilot, PilotError};
-pub use predict::{predict, run_length, Band, PlanConfig, PlanError, Prediction, RulePrediction, Tally};
+pub use predict::{predict, predict_with, run_length, Band, PathReplay, PlanConfig, PlanError, Prediction, RulePrediction, Tally};

@@ -25,6 +25,7 @@
 //! measured.
 
 use super::model::{Future, Hyper, PlanModel, Sequence};
+use super::paths::{complete, PathDraw, PathModel, PilotPaths};
 use super::pilot::Pilot;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
@@ -145,6 +146,25 @@ pub struct Prediction {
     pub sc_limit: Band,
     /// The rules, in the order given.
     pub rules: Vec<RulePrediction>,
+    /// The values a [`PathReplay`] adds (dataset means of its per-question
+    /// values), in its order; all `predicted` — the replay knows which of
+    /// them the pilot fixes.
+    pub paths: Vec<Band>,
+}
+
+/// Values read off a completed run's paths — methods that weigh paths, rules
+/// that read their probabilities — which the core cannot compute (it knows
+/// answers, not signals): the evaluator replays them on the completed file.
+pub trait PathReplay: Sync {
+    /// Values per question.
+    fn width(&self) -> usize;
+    /// The draws a completed run needs.
+    fn run_length(&self) -> usize;
+    /// Question `q`'s pilot paths.
+    fn pilot(&self, q: usize) -> &PilotPaths;
+    /// Adds question `q`'s values for the completed run `seq` with paths
+    /// `paths` to `out` (`width` values).
+    fn add(&self, q: usize, seq: &Sequence, paths: &[PathDraw], out: &mut [f64]);
 }
 
 /// Sums over questions of completed runs' values: SC's credit at each
@@ -159,13 +179,21 @@ pub struct Tally {
     pub limit: f64,
     /// Per rule: credit and samples used, summed over questions.
     pub rules: Vec<(f64, f64)>,
+    /// A [`PathReplay`]'s values, summed over questions.
+    pub paths: Vec<f64>,
     caches: Vec<StopCache>,
 }
 
 impl Tally {
     /// An empty tally for `cfg`'s sizes and rules.
     pub fn new(cfg: &PlanConfig) -> Self {
-        Self { sc: vec![0.0; cfg.n_max], limit: 0.0, rules: vec![(0.0, 0.0); cfg.rules.len()], caches: vec![StopCache::default(); cfg.rules.len()] }
+        Self {
+            sc: vec![0.0; cfg.n_max],
+            limit: 0.0,
+            rules: vec![(0.0, 0.0); cfg.rules.len()],
+            paths: Vec::new(),
+            caches: vec![StopCache::default(); cfg.rules.len()],
+        }
     }
 
     /// Adds one question's completed run `seq` (at least as long as the
@@ -191,6 +219,13 @@ pub fn run_length(cfg: &PlanConfig) -> usize {
 /// questions whose pilots are `pilots`. Deterministic for a seed, whatever
 /// the number of threads; `observer` advances once per draw.
 pub fn predict(pilots: &[Pilot], cfg: &PlanConfig, observer: &dyn Observer) -> Result<Prediction, PlanError> {
+    predict_with(pilots, cfg, None, observer)
+}
+
+/// [`predict`], and `replay`'s values on every completed run, its paths
+/// drawn by [`complete`] (Good–Turing under empirical Bayes, repeats under
+/// the plug-in) after the answers, from the question's own stream.
+pub fn predict_with(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>, observer: &dyn Observer) -> Result<Prediction, PlanError> {
     if pilots.is_empty() {
         return Err(PlanError::NoQuestions);
     }
@@ -206,13 +241,13 @@ pub fn predict(pilots: &[Pilot], cfg: &PlanConfig, observer: &dyn Observer) -> R
     if let Some((r, _)) = cfg.rules.iter().find(|(r, _)| r.needs_paths()) {
         return Err(PlanError::PathRule(r.to_string()));
     }
-    let len = run_length(cfg);
+    let len = run_length(cfg).max(replay.map_or(0, |r| r.run_length()));
     let q = pilots.len();
     let values: Vec<Tally> = (0..cfg.draws)
         .into_par_iter()
         .map(|s| {
             observer.checkpoint();
-            let v = one_draw(pilots, cfg, len, s as u64);
+            let v = one_draw(pilots, cfg, replay, len, s as u64);
             observer.advance(1);
             v
         })
@@ -241,7 +276,8 @@ pub fn predict(pilots: &[Pilot], cfg: &PlanConfig, observer: &dyn Observer) -> R
             }
         })
         .collect();
-    Ok(Prediction { model: cfg.model, draws: cfg.draws, level: cfg.level, sc, sc_limit, rules })
+    let paths = (0..replay.map_or(0, |r| r.width())).map(|v| Band::of(&mut column(&|t| t.paths[v] / nq), cfg.level, Provenance::Predicted)).collect();
+    Ok(Prediction { model: cfg.model, draws: cfg.draws, level: cfg.level, sc, sc_limit, rules, paths })
 }
 
 /// Whether `rule` stops (or reaches its cap) within every question's pilot:
@@ -260,7 +296,7 @@ fn silent_of(policy: InvalidPolicy, invalid: &[bool]) -> Option<&[bool]> {
     (policy == InvalidPolicy::Drop).then_some(invalid)
 }
 
-fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, len: usize, s: u64) -> Tally {
+fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>, len: usize, s: u64) -> Tally {
     let q = pilots.len();
     let hyper = (cfg.model == PlanModel::EmpiricalBayes).then(|| {
         let mut rng = crate::seed::rng(cfg.seed, &[s]);
@@ -279,14 +315,21 @@ fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, len: usize, s: u64) -> Tally {
         }
     }
     let mut tally = Tally::new(cfg);
+    tally.paths = vec![0.0; replay.map_or(0, |r| r.width())];
+    let path_model = if hyper.is_some() { PathModel::GoodTuring } else { PathModel::Repeat };
     for (qi, p) in pilots.iter().enumerate() {
         let mut rng = crate::seed::rng(cfg.seed, &[s, qi as u64 + 1]);
         let future = match &hyper {
             Some(h) => Future::Bayes { pilot: p, theta: &cdfs[&(p.draws(), p.correct_count())], wrong: &h.wrong, process: &processes[&blocks[qi]] },
             None => Future::PlugIn { pilot: p },
         };
-        tally.add(&future.draw(len, &mut rng), cfg);
+        let seq = future.draw(len, &mut rng);
+        tally.add(&seq, cfg);
         tally.limit += future.limit_credit(cfg.sc_invalid == InvalidPolicy::Drop, &mut rng);
+        if let Some(r) = replay {
+            let paths = complete(&seq, r.pilot(qi), path_model, &mut rng);
+            r.add(qi, &seq, &paths, &mut tally.paths);
+        }
     }
     tally
 }

@@ -49,7 +49,8 @@ pub struct EvalOptions {
     pub per_question: bool,
     /// Replay these stopping rules instead of the methods.
     pub stop: Vec<StopRule>,
-    /// The order in which stopping rules consume paths.
+    /// The order in which stopping rules consume paths, and which `K` paths
+    /// the methods read (the first `K`, or random subsets).
     pub order: PathOrder,
     /// How every method or rule treats invalid paths; `None`: as its own
     /// reference does ([`crate::invalid`]).
@@ -170,6 +171,7 @@ impl EvalPlan {
             prob: opts.prob,
             equal: opts.equal.clone(),
             invalid: opts.invalid,
+            order: opts.order,
         };
         Ok(Self::Methods { cfg, per_question: opts.per_question, sc_only })
     }

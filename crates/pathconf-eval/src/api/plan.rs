@@ -1,16 +1,20 @@
-//! `pathconf plan`: from the first `m` paths of each question, predict SC's
-//! accuracy at budgets not yet sampled and every count-based rule's cost and
-//! accuracy ([`crate::plan`]), with the decisions `--target` and
-//! `--budget-tokens` ask for.
+//! `pathconf plan`: from the first `m` paths of each question, predict every
+//! method's accuracy at budgets not yet sampled and every rule's cost and
+//! accuracy ([`crate::plan`]; the methods that weigh paths and the `pc-*`
+//! rules replayed on completed runs by [`crate::eval::completed`]), with the
+//! decisions `--target` and `--budget-tokens` ask for.
 
 use super::ApiError;
 use crate::accuracy::target::Target;
+use crate::eval::completed::CompletedRuns;
 use crate::eval::equivalence::AnswerEquality;
-use crate::eval::methods::{Prepared, ProbMode};
+use crate::eval::methods::{Method, Prepared, ProbMode};
+use crate::eval::requirements::{check_logprobs, require_logprobs};
+use crate::eval::stopping::prob_mode_of;
 use crate::eval::{Dataset, RawQuestion};
 use crate::invalid::InvalidPolicy;
-use crate::plan::decide::{best_within, smallest_n, BudgetDecision, TargetDecision};
-use crate::plan::{predict, Band, Hyper, Pilot, PlanConfig, PlanModel, Prediction};
+use crate::plan::decide::{best_within, smallest_n, BudgetDecision, Choice, TargetDecision};
+use crate::plan::{predict_with, Band, Hyper, PathReplay, Pilot, PlanConfig, PlanModel, Prediction};
 use crate::progress::Observer;
 use crate::provenance::{Interval, Provenance};
 use crate::stopping::StopRule;
@@ -26,9 +30,12 @@ pub struct PlanOptions {
     pub pilot: Option<usize>,
     /// Sample sizes to report (empty: [`DEFAULT_N`]).
     pub n: Vec<usize>,
-    /// Methods (`sc` is the one predicted; `None`: `sc`).
+    /// Methods besides SC, which is always predicted (`sc`, `pc`, `rpc`,
+    /// `cisc:0.5`, … as `eval --methods` takes them; `None`: SC only).
     pub methods: Option<Vec<String>>,
-    /// Stopping rules (count-based).
+    /// Which path probability PPL, PC, RP and RPC read.
+    pub prob: ProbMode,
+    /// Stopping rules (count-based, and `pc-*`).
     pub stop: Vec<StopRule>,
     /// Answer equivalence.
     pub equal: AnswerEquality,
@@ -54,6 +61,7 @@ impl Default for PlanOptions {
             pilot: None,
             n: Vec::new(),
             methods: None,
+            prob: ProbMode::Mean,
             stop: Vec::new(),
             equal: AnswerEquality::default(),
             invalid: None,
@@ -70,7 +78,8 @@ impl Default for PlanOptions {
 /// One row of the report (the JSON rows of `plan --json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanRow {
-    /// `"sc"` for a method row; `None` for a rule row.
+    /// The method as typed (`"sc"`, `"pc"`, `"cisc:0.5"`, …) for a method
+    /// row; `None` for a rule row.
     pub method: Option<String>,
     /// The rule, for a rule row.
     pub rule: Option<String>,
@@ -136,7 +145,8 @@ pub struct PlanReport {
     pub sc_invalid: InvalidPolicy,
     /// The model as fitted on every pilot.
     pub fitted: FittedModel,
-    /// The rows: SC at each `n`, SC as `n → ∞`, each rule.
+    /// The rows: SC at each `n`, SC as `n → ∞`, each other method at each
+    /// `n`, each rule.
     pub rows: Vec<PlanRow>,
     /// `--target`'s answer.
     pub target: Option<TargetDecision>,
@@ -170,9 +180,47 @@ fn basis_text(b: Provenance, p: &Prediction) -> String {
     }
 }
 
-fn sc_row(n: Option<usize>, b: &Band, p: &Prediction) -> PlanRow {
+/// A credit's band in percent.
+fn percent(b: Band) -> Band {
+    Band { mean: 100.0 * b.mean, interval: Interval::new(100.0 * b.interval.low, 100.0 * b.interval.high), mc_se: 100.0 * b.mc_se, basis: b.basis }
+}
+
+fn rule_row(rule: &StopRule, accuracy: &Band, samples: &Band, p: &Prediction) -> PlanRow {
     PlanRow {
-        method: Some("sc".into()),
+        method: None,
+        rule: Some(rule.to_string()),
+        n: Some(rule.max_samples()),
+        accuracy: accuracy.mean,
+        accuracy_interval: accuracy.interval,
+        accuracy_mc_se: accuracy.mc_se,
+        expected_samples: Some(samples.mean),
+        samples_interval: Some(samples.interval),
+        provenance: accuracy.basis,
+        basis: basis_text(accuracy.basis, p),
+    }
+}
+
+/// Whether a path rule's outcome reads only the pilots: its cap fits in
+/// every pilot, or it stopped before every pilot's last draw.
+fn path_rule_measured(ds: &Dataset, pilots: &[Pilot], rule: &StopRule, policy: InvalidPolicy, equal: &AnswerEquality) -> bool {
+    ds.questions.iter().zip(pilots).all(|(q, p)| {
+        let m = p.draws();
+        if rule.max_samples() <= m {
+            return true;
+        }
+        let prepared = Prepared::new(q, (0..m).collect(), equal, prob_mode_of(rule), InvalidPolicy::Vote).expect("checked: the paths have what the rule reads");
+        let (answers, correct) = prepared.groups();
+        let invalid = prepared.invalid_groups();
+        let (ids, probs) = prepared.path_draws();
+        let silent = (policy == InvalidPolicy::Drop).then_some(invalid.as_slice());
+        let draws = crate::stopping::PathDraws { ids: &ids, probs: &probs };
+        crate::stopping::replay_any(rule, answers, correct, Some(&draws), silent, 0.0, &mut crate::stopping::StopCache::default()).used < m
+    })
+}
+
+fn method_row(method: &str, n: Option<usize>, b: &Band, p: &Prediction) -> PlanRow {
+    PlanRow {
+        method: Some(method.into()),
         rule: None,
         n,
         accuracy: b.mean,
@@ -187,12 +235,21 @@ fn sc_row(n: Option<usize>, b: &Band, p: &Prediction) -> PlanRow {
 
 /// Runs `plan` on a loaded file.
 pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result<PlanReport, ApiError> {
+    let mut weighted: Vec<Method> = Vec::new();
     for m in opts.methods.iter().flatten() {
-        if !m.trim().eq_ignore_ascii_case("sc") {
-            return Err(ApiError::Option(format!(
-                "--methods {m}: plan predicts sc and the count-based rules (fixed, esc, asc-*); methods that weigh paths by probability or confidence are not predicted yet (DESIGN: Plans from a pilot)"
-            )));
+        let method = Method::parse(m, None)?;
+        if method != Method::Sc && !weighted.contains(&method) {
+            weighted.push(method);
         }
+    }
+    if opts.prob == ProbMode::Sequence {
+        if let Some(m) = weighted.iter().find(|m| matches!(m, Method::Ppl | Method::Pc | Method::Rp(_) | Method::Rpc)) {
+            require_logprobs(ds, &m.to_string(), ProbMode::Sequence)?;
+        }
+    }
+    check_logprobs(ds, &weighted)?;
+    for rule in opts.stop.iter().filter(|r| r.needs_paths()) {
+        require_logprobs(ds, &rule.to_string(), prob_mode_of(rule))?;
     }
     if opts.pilot == Some(0) {
         return Err(ApiError::Option("--pilot must be at least 1".into()));
@@ -221,25 +278,49 @@ pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result
     let m = opts.pilot.unwrap_or_else(|| pilots.iter().map(Pilot::draws).max().unwrap_or(0));
     let short = pilots.iter().filter(|p| p.draws() < m).count();
     let sc_invalid = opts.invalid.unwrap_or(InvalidPolicy::Vote);
-    let rules: Vec<(StopRule, InvalidPolicy)> = opts.stop.iter().map(|r| (*r, opts.invalid.unwrap_or_else(|| r.default_invalid()))).collect();
+    let policy_of = |r: &StopRule| opts.invalid.unwrap_or_else(|| r.default_invalid());
+    let rules: Vec<(StopRule, InvalidPolicy)> = opts.stop.iter().filter(|r| !r.needs_paths()).map(|r| (*r, policy_of(r))).collect();
+    let path_rules: Vec<(StopRule, InvalidPolicy)> = opts.stop.iter().filter(|r| r.needs_paths()).map(|r| (*r, policy_of(r))).collect();
     let cfg = PlanConfig { model: opts.model, n_max, sc_invalid, rules, draws: opts.draws, seed: opts.seed, level: opts.level };
-    let prediction = predict(&pilots, &cfg, observer).map_err(|e| ApiError::Option(e.to_string()))?;
-    let mut rows: Vec<PlanRow> = ns.iter().map(|&n| sc_row(Some(n), &prediction.sc[n - 1], &prediction)).collect();
-    rows.push(sc_row(None, &prediction.sc_limit, &prediction));
-    for r in &prediction.rules {
-        let cap = opts.stop.iter().find(|s| s.to_string() == r.rule).map(StopRule::max_samples);
-        rows.push(PlanRow {
-            method: None,
-            rule: Some(r.rule.clone()),
-            n: cap,
-            accuracy: r.accuracy.mean,
-            accuracy_interval: r.accuracy.interval,
-            accuracy_mc_se: r.accuracy.mc_se,
-            expected_samples: Some(r.samples.mean),
-            samples_interval: Some(r.samples.interval),
-            provenance: r.accuracy.basis,
-            basis: basis_text(r.accuracy.basis, &prediction),
-        });
+    let replay = (!weighted.is_empty() || !path_rules.is_empty()).then(|| {
+        let methods = weighted.iter().map(|m| (*m, opts.invalid.unwrap_or_else(|| m.default_invalid()))).collect();
+        CompletedRuns::new(&ds.questions, &pilots, methods, ns.clone(), path_rules.clone(), &opts.equal, opts.prob)
+    });
+    let prediction = predict_with(&pilots, &cfg, replay.as_ref().map(|r| r as &dyn PathReplay), observer).map_err(|e| ApiError::Option(e.to_string()))?;
+    let m_min = pilots.iter().map(Pilot::draws).min().unwrap_or(0);
+    let mut rows: Vec<PlanRow> = ns.iter().map(|&n| method_row("sc", Some(n), &prediction.sc[n - 1], &prediction)).collect();
+    rows.push(method_row("sc", None, &prediction.sc_limit, &prediction));
+    let mut choices: Vec<Choice> = Vec::new();
+    if let Some(replay) = &replay {
+        for (i, method) in weighted.iter().enumerate() {
+            for (j, &n) in ns.iter().enumerate() {
+                let mut band = percent(prediction.paths[replay.method_value(i, j)]);
+                if n <= m_min {
+                    band.basis = Provenance::Measured;
+                }
+                rows.push(method_row(&method.to_string(), Some(n), &band, &prediction));
+                choices.push(Choice { method: Some(method.to_string()), rule: None, n, accuracy: band, samples: n as f64 });
+            }
+        }
+    }
+    let (mut count_rules, mut path_index) = (prediction.rules.iter(), 0);
+    for rule in &opts.stop {
+        let (accuracy, samples) = if rule.needs_paths() {
+            let replay = replay.as_ref().expect("made when a path rule is asked for");
+            let (c, s) = replay.rule_values(path_index);
+            path_index += 1;
+            let (mut a, mut s) = (percent(prediction.paths[c]), prediction.paths[s]);
+            if path_rule_measured(ds, &pilots, rule, policy_of(rule), &opts.equal) {
+                a.basis = Provenance::Measured;
+                s.basis = Provenance::Measured;
+            }
+            (a, s)
+        } else {
+            let r = count_rules.next().expect("one prediction per count rule, in order");
+            (r.accuracy, r.samples)
+        };
+        rows.push(rule_row(rule, &accuracy, &samples, &prediction));
+        choices.push(Choice { method: None, rule: Some(rule.to_string()), n: rule.max_samples(), accuracy, samples: samples.mean });
     }
     let mut notes = Vec::new();
     if short > 0 {
@@ -293,8 +374,7 @@ pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result
                         ds.file.display()
                     ))
                 })?;
-            let caps: Vec<usize> = opts.stop.iter().map(StopRule::max_samples).collect();
-            Some(best_within(&prediction, &caps, sum as f64 / count.max(1) as f64, b))
+            Some(best_within(&prediction, &choices, sum as f64 / count.max(1) as f64, b))
         }
         None => None,
     };

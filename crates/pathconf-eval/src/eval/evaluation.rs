@@ -22,6 +22,7 @@ use super::methods::{run_methods, Outcome};
 use super::metrics::{CalibrationSum, SUM_START};
 use super::report::{fewest_paths, mean_bins, EvalConfig, EvalReport, MeanStd, MethodResult, WqdSummary};
 use super::requirements::check_logprobs;
+use super::stopping::PathOrder;
 use super::{EvalError, ReadError};
 use crate::aggregate::Wqd;
 use crate::invalid::InvalidPolicy;
@@ -143,6 +144,7 @@ impl<'c> Evaluation<'c> {
         match (k, known_most_paths) {
             (None, _) => 1,
             (Some(k), Some(most)) => cfg.repeats_for(k, most),
+            (Some(_), None) if cfg.order == PathOrder::File => 1,
             (Some(_), None) => cfg.repeats,
         }
     }
@@ -177,7 +179,10 @@ impl<'c> Evaluation<'c> {
                     let out = (0..distinct)
                         .map(|r| {
                             observer.checkpoint();
-                            let idx = subset(q.paths.len(), k_eff, cfg.seed, r, index);
+                            let idx = match cfg.order {
+                                PathOrder::File => (0..q.paths.len().min(k_eff)).collect(),
+                                PathOrder::Random => subset(q.paths.len(), k_eff, cfg.seed, r, index),
+                            };
                             run_methods(q, idx, &cfg.methods, &self.policies, &cfg.equal, cfg.prob, Some(self.fits)).map_err(|message| {
                                 EvalError::from(ReadError::Record { file: part.file.to_path_buf(), question: index, field: "paths".into(), message })
                             })
@@ -265,6 +270,7 @@ impl<'c> Evaluation<'c> {
             questions_with_invalid: self.stats.questions_with_invalid,
             prob: cfg.prob,
             seed: cfg.seed,
+            order: cfg.order,
             results,
             fewest_paths,
         }

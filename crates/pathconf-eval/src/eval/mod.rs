@@ -9,6 +9,7 @@
 //! calibration; [`protocol`] repeats all of it over random subsets of `K`
 //! paths per question.
 
+pub mod completed;
 pub mod dataset;
 pub mod equivalence;
 mod error;

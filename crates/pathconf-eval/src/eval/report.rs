@@ -27,6 +27,9 @@ pub struct EvalConfig {
     /// How every method treats invalid paths; `None`: as its own reference
     /// does ([`Method::default_invalid`]).
     pub invalid: Option<InvalidPolicy>,
+    /// Which `K` paths a question keeps: random subsets (the protocol), or
+    /// its first `K` in file order (one subset; what `plan` predicts).
+    pub order: super::stopping::PathOrder,
 }
 
 impl EvalConfig {
@@ -36,10 +39,10 @@ impl EvalConfig {
     }
 
     /// Repeats actually run at `K = k` when the largest question has
-    /// `max_paths` paths: one when every question keeps all its paths (the
-    /// subsets are then all the same).
+    /// `max_paths` paths: one when every question keeps all its paths or its
+    /// first `K` (the subsets are then all the same).
     pub fn repeats_for(&self, k: usize, max_paths: usize) -> usize {
-        if max_paths <= k {
+        if max_paths <= k || self.order == super::stopping::PathOrder::File {
             1
         } else {
             self.repeats
@@ -159,6 +162,8 @@ pub struct EvalReport {
     pub prob: ProbMode,
     /// Seed of the subsets.
     pub seed: u64,
+    /// Which `K` paths each question kept: random subsets, or its first `K` (`file`).
+    pub order: super::stopping::PathOrder,
     /// One entry per method and `K`.
     pub results: Vec<MethodResult>,
     /// Table 1 (present when several `K` and SC were evaluated).

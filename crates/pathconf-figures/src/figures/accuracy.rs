@@ -13,6 +13,7 @@ use crate::eval::dataset::{Dataset, RawPath, RawQuestion};
 use crate::eval::equivalence::{AnswerEquality, Equivalence};
 use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig, EvalReport};
+use crate::eval::stopping::PathOrder;
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::sample::PathSampler;
@@ -63,6 +64,7 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
         prob: ProbMode::Mean,
         equal: AnswerEquality { mode: Equivalence::Exact, ..Default::default() },
         invalid: None,
+        order: PathOrder::Random,
     };
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }
