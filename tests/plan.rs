@@ -240,3 +240,41 @@ fn weighted_methods_and_path_rules_are_measured_where_the_pilot_fixes_them() {
     let s = gt32["expected_samples"].as_f64().unwrap();
     assert!(s > 8.0 && s <= 32.0, "{gt32}");
 }
+
+/// `eval --k K --order file` reads each question's first `K` paths: the same
+/// report as `eval` on a copy of the file cut to those paths (one subset, so
+/// a standard deviation of 0).
+#[test]
+fn eval_in_file_order_reads_the_first_k_paths() {
+    let file = data();
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("first6.jsonl");
+    let text: String = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let paths = v["paths"].as_array().unwrap()[..6].to_vec();
+            v["paths"] = Value::from(paths);
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&cut, text).unwrap();
+    let methods = "sc,pc,rpc,cisc:0.5";
+    let first = json(&pathconf(&["eval", &file, "--methods", methods, "--k", "6", "--order", "file", "--json"]));
+    let whole = json(&pathconf(&["eval", cut.to_str().unwrap(), "--methods", methods, "--json"]));
+    let acc = |r: &Value| {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["method"].clone(), m["accuracy"]["mean"].as_f64().unwrap(), m["accuracy"]["std"].as_f64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(acc(&first), acc(&whole));
+    assert_eq!(first["order"], "file");
+    let random = json(&pathconf(&["eval", &file, "--methods", "pc", "--k", "6", "--json"]));
+    assert_eq!(random["order"], "random");
+    assert!(random["results"][0]["accuracy"]["std"].as_f64().unwrap() > 0.0);
+}

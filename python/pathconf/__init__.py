@@ -411,6 +411,7 @@ def plan(
     n: Sequence[int] = (),
     *,
     methods: Optional[Sequence[str]] = None,
+    prob: str = "mean",
     stop: Sequence[str] = (),
     equivalence: str = "math",
     cache: Optional[Union[PathLike, Dict[str, bool]]] = None,
@@ -423,17 +424,20 @@ def plan(
     budget_tokens: Optional[float] = None,
 ) -> PlanResult:
     """Predicts, from the first ``pilot`` paths of each question (all when
-    None), SC's accuracy at each ``n`` (default 1, 2, 4, …, 64) and each
-    count-based ``stop`` rule's accuracy and mean samples — what
-    ``evaluate(stop=…, order="file")`` will measure once every question has
-    its paths — as ``pathconf plan --json``. ``model``: ``"eb"`` (empirical
+    None), SC's and each of ``methods``' accuracy at each ``n`` (default 1,
+    2, 4, …, 64) and each ``stop`` rule's accuracy and mean samples — what
+    ``evaluate(k=[n], order="file")`` and ``evaluate(stop=…, order="file")``
+    will measure once every question has its paths — as ``pathconf plan
+    --json``. ``model``: ``"eb"`` (empirical
     Bayes: a correct share with a prior fitted across questions, wrong
     answers from a fitted Pitman–Yor process) or ``"plug-in"``. ``draws``
     Monte Carlo draws, ``level`` the intervals' central probability.
     ``target`` (``limit:D``, ``sc:N``, ``abs:A``): the smallest ``n``
     reaching it; ``budget_tokens``: the best choice within that many tokens
-    per question. ``methods``: ``["sc"]`` (the default; methods that weigh
-    paths are not predicted).
+    per question. ``methods``: as ``evaluate`` takes them (``"pc"``,
+    ``"rpc"``, ``"cisc:0.5"``, ``"deepconf:mean:90"``, …; SC is always
+    predicted), where the file has their signals; ``prob``: ``"mean"`` or
+    ``"sequence"``, the path probability PPL/PC/RP/RPC read.
     """
     if not isinstance(paths, Paths):
         paths = load(paths)
@@ -444,6 +448,7 @@ def plan(
         pilot=pilot,
         n=[int(x) for x in n],
         methods=None if methods is None else list(methods),
+        prob=prob,
         stop=list(stop),
         equivalence=equivalence,
         cache=cache_dict,

@@ -47,6 +47,7 @@ def plan(
     pilot: Optional[int] = None,
     n: Sequence[int] = ...,
     methods: Optional[Sequence[str]] = None,
+    prob: str = "mean",
     stop: Sequence[str] = ...,
     equivalence: str = "math",
     cache: Optional[Dict[str, bool]] = None,

@@ -85,9 +85,9 @@ def test_bad_methods_and_options(cli, golden):
 def test_bad_plan_options(cli, golden):
     paths = pathconf.load(golden)
     for kwargs, args in [
-        ({"methods": ["pc"]}, ["--methods", "pc"]),
+        ({"methods": ["bogus"]}, ["--methods", "bogus"]),
         ({"pilot": 0}, ["--pilot", "0"]),
-        ({"stop": ["pc-gt:40"]}, ["--stop", "pc-gt:40"]),
+        ({"methods": ["deepconf:mean:120"]}, ["--methods", "deepconf:mean:120"]),
         ({"budget_tokens": -5.0}, ["--budget-tokens=-5"]),
     ]:
         with pytest.raises(ValueError) as e:

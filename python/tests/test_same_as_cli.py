@@ -129,3 +129,11 @@ def test_plan_same_as_the_cli(cli):
     plug = pathconf.plan(pathconf.load(DATA), pilot=8, n=[64], model="plug-in", draws=20)
     assert plug.json == cli("plan", DATA, "--json", "--pilot", "8", "--n", "64", "--model", "plug-in", "--draws", "20")
     assert plug.fitted["model"] == "plug-in"
+
+
+def test_plan_of_weighted_methods_same_as_the_cli(cli):
+    py = pathconf.plan(DATA, pilot=8, n=[8, 32], methods=["pc", "cisc:0.5"], stop=["pc-gt:32"], draws=20, seed=1)
+    assert py.json == cli("plan", DATA, "--json", "--pilot", "8", "--n", "8,32", "--methods", "pc,cisc:0.5", "--stop", "pc-gt:32", "--draws", "20", "--seed", "1")
+    rows = {(r["method"], r["rule"], r["n"]): r for r in py}
+    assert rows[("pc", None, 8)]["provenance"] == "measured" and rows[("cisc:0.5", None, 32)]["provenance"] == "predicted"
+    assert rows[(None, "pc-gt:32", 32)]["expected_samples"] <= 32

@@ -131,6 +131,17 @@ mod tests {
         assert!((capped.values[2] - ln_pmf(10, 0.5, 2).exp()).abs() < 1e-15);
     }
 
+    /// A floor above every entry still leaves one (mutation testing: a trim
+    /// loop bounded by `start · 1` emptied the row).
+    #[test]
+    fn a_row_under_its_floor_keeps_one_entry() {
+        let mut row = PascalRow::new(0.5, 100, 0.6);
+        for m in 1..=5 {
+            row.step();
+            assert_eq!(row.values.len(), 1, "m = {m}");
+        }
+    }
+
     /// With a floor the window keeps only what matters: after every step
     /// both ends are at or above the floor, the window is far narrower than
     /// `m + 1`, and what was dropped is negligible (mutation testing showed

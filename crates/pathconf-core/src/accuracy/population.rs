@@ -207,3 +207,18 @@ pub fn chernoff_rate(masses: &[f64], y: usize) -> Option<f64> {
     }
     others.map(|pj| -(-(py.sqrt() - pj.sqrt()).powi(2)).ln_1p()).reduce(f64::min)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mixture's majority accuracy by hand: `α P(Bin(n, p₁) > n/2) + (1 − α) P(Bin(n, p₂) > n/2)`
+    /// (mutation testing: a sign between the two terms went unnoticed).
+    #[test]
+    fn the_mixture_accuracy_weighs_both_kinds_of_question() {
+        let m = BinaryMixture { alpha: 0.3, p_easy: 0.8, p_hard: 0.3 };
+        assert!((m.accuracy(1) - (0.3 * 0.8 + 0.7 * 0.3)).abs() < 1e-12);
+        // n = 3: P(at least 2 of 3) = 3p² − 2p³: 0.896 and 0.216.
+        assert!((m.accuracy(3) - (0.3 * 0.896 + 0.7 * 0.216)).abs() < 1e-12);
+    }
+}

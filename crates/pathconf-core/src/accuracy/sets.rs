@@ -81,3 +81,25 @@ pub fn set_enumeration(dist: &PathDistribution, estimator: &dyn Estimator, ns: &
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths of zero mass cost nothing: at `n_max = 15`, 20 paths of positive
+    /// mass are enumerable (`2²⁰·20·15 ≈ 3.1e8`) with a path of mass 0 beside
+    /// them, 21 of positive mass are not (`6.6e8`) — mutation testing:
+    /// counting the zero path went unnoticed.
+    #[test]
+    fn zero_mass_paths_do_not_count_against_feasibility() {
+        let dist = |positive: usize, zero: bool| {
+            let mut weights = vec![1.0; positive];
+            if zero {
+                weights.push(0.0);
+            }
+            PathDistribution::from_weights(&[("A", weights)], Some("A")).unwrap()
+        };
+        assert!(feasible(&dist(20, true), 15));
+        assert!(!feasible(&dist(21, false), 15));
+    }
+}

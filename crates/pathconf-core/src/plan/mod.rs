@@ -12,7 +12,7 @@
 //! | a question's wrong answers | a Pitman–Yor process (unbounded, or `K` distractors); its urn; its largest share | [`pitman_yor`] |
 //! | the wrong answers' population | a mixture over a grid of processes, weights by EM across questions; posterior per question | [`wrong`] |
 //! | the model | empirical Bayes, or the naive plug-in; a question's futures | [`model`] |
-//! | paths | a future draw's signals (a donor pilot path) and whether it repeats a path (Good–Turing) | [`paths`] |
+//! | paths | a future draw's signals (a donor pilot path) and whether it repeats a path (a Pitman–Yor process within each answer) | [`paths`] |
 //! | predictions | bootstrap + posterior predictive draws, replayed as `eval` replays | [`predict`] |
 //! | decisions | the smallest `n` for a target; the best choice within a token budget | [`decide`] |
 //!

@@ -12,14 +12,14 @@
 //!   Good's argument again) — else a path of the same correctness, else any:
 //!   signals stay on the question's own scale, which is what the
 //!   within-question weighting of PC, CISC and DeepConf reads.
-//! - **Repeats.** Whether a draw is a path not yet drawn follows Good's
-//!   (1953) estimate of the unseen mass, `N₁/N` (paths drawn once over draws)
-//!   of its answer, updated as the run grows and shrunk by one pseudo-draw
-//!   toward the question's own `N₁/N`:
-//!   `P(new | answer a) = (N₁(a) + N₁/N) / (N(a) + 1)`. LLM paths never repeat
-//!   (`N₁ = N`), so every future draw is a new path; the tiny model's paths
-//!   repeat, and a repeat draws one of the answer's paths by its count so far.
-//!   The first draw of an answer not yet drawn is always new.
+//! - **Repeats.** Within an answer, paths follow a Pitman–Yor process
+//!   (the urn of [`PitmanYor::next`]: a new path with probability
+//!   `(α + d K)/(α + N)` after `N` draws of `K` paths, else path `j` with
+//!   probability `(n_j − d)/(α + N)`), one `(α, d)` for the dataset, fitted
+//!   by maximum likelihood on every (question, answer) pilot partition of
+//!   draws into paths ([`PathProcess::fit`]). LLM paths that never repeat
+//!   give the largest `α` of the grid (nearly every draw new); the tiny
+//!   model's give a small one. The first draw of an answer is new.
 //! - **Smoothing.** A new path's log-probability is its donor's plus a
 //!   kernel step (`z` here, scaled by the reader to a bandwidth): the
 //!   smoothed bootstrap (Silverman 1986, §6.4), since a new LLM path has a
@@ -28,6 +28,7 @@
 //!   paths are its truth.
 
 use super::model::Sequence;
+use super::pitman_yor::PitmanYor;
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -83,12 +84,55 @@ pub struct PathDraw {
 }
 
 /// How future draws get their paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PathModel {
-    /// Donors and Good–Turing repeats (the empirical-Bayes model's).
-    GoodTuring,
+    /// Donors, and repeats by a Pitman–Yor process within each answer (the
+    /// empirical-Bayes model's).
+    Process(PitmanYor),
     /// Every future draw repeats a pilot path of its answer (the plug-in's).
     Repeat,
+}
+
+/// The grid [`PathProcess::fit`] searches: discounts 0, ¼, ½, ¾ and
+/// strengths from 0.03 to 10⁴ (about every draw a new path).
+fn grid() -> Vec<PitmanYor> {
+    let mut out = Vec::new();
+    for discount in [0.0, 0.25, 0.5, 0.75] {
+        for alpha in [0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1e3, 1e4] {
+            out.push(PitmanYor { alpha, discount });
+        }
+    }
+    out
+}
+
+/// The process of paths within an answer.
+pub struct PathProcess;
+
+impl PathProcess {
+    /// The maximum-likelihood process on [`grid`] for the partitions of each
+    /// (question, answer)'s pilot draws into paths: `pilots[q]` the paths,
+    /// `answers[q]` each pilot draw's answer label. Ties (no pilot answer
+    /// drawn twice: nothing to fit) go to the largest strength.
+    pub fn fit<'a>(pilots: impl Iterator<Item = (&'a PilotPaths, &'a [u32])>) -> PitmanYor {
+        let mut partitions: Vec<Vec<usize>> = Vec::new();
+        for (paths, answers) in pilots {
+            let labels = answers.iter().map(|&a| a as usize + 1).max().unwrap_or(0);
+            let mut counts: Vec<std::collections::BTreeMap<u32, usize>> = vec![Default::default(); labels];
+            for (&id, &a) in paths.ids().iter().zip(answers) {
+                *counts[a as usize].entry(id).or_insert(0) += 1;
+            }
+            partitions.extend(counts.into_iter().filter(|c| c.values().sum::<usize>() > 1).map(|c| c.into_values().collect()));
+        }
+        let score = |p: &PitmanYor| partitions.iter().map(|b| p.ln_partition(b)).sum::<f64>();
+        let mut best = (f64::NEG_INFINITY, PitmanYor { alpha: 1e4, discount: 0.0 });
+        for p in grid() {
+            let s = score(&p);
+            if s >= best.0 {
+                best = (s, p);
+            }
+        }
+        best.1
+    }
 }
 
 /// The paths of `seq` (a pilot of `pilot.ids().len()` draws, then future
@@ -100,13 +144,12 @@ pub fn complete(seq: &Sequence, pilot: &PilotPaths, model: PathModel, rng: &mut 
     let m = pilot.ids.len();
     let labels = seq.correct.len();
     let mut out: Vec<PathDraw> = (0..m).map(|i| PathDraw { donor: i as u32, id: pilot.ids[i], z: 0.0, u: 0.0 }).collect();
-    // Per label: its draws so far (positions in `out`); per identity: draws so far.
+    // Per label: its draws so far (positions in `out`).
     let mut by_label: Vec<Vec<u32>> = vec![Vec::new(); labels];
-    let mut count: Vec<u32> = vec![0; pilot.distinct as usize];
     for (i, &a) in seq.answers[..m].iter().enumerate() {
         by_label[a as usize].push(i as u32);
-        count[pilot.ids[i] as usize] += 1;
     }
+    let mut next_id = pilot.distinct;
     let pilot_of: Vec<Vec<u32>> = by_label.clone();
     // Donor pools of labels the pilot lacks: the pilot's singletons (draws
     // of answers it drew once) of the same correctness, else any singleton,
@@ -118,8 +161,6 @@ pub fn complete(seq: &Sequence, pilot: &PilotPaths, model: PathModel, rng: &mut 
         [of(&|i| once[i] && same(i)), of(&|i| once[i]), of(&same), of(&|_| true)].into_iter().find(|p| !p.is_empty()).expect("a pilot has a draw")
     };
     let pools = [pool(false), pool(true)];
-    let singletons = |count: &[u32], draws: &[u32], out: &[PathDraw]| draws.iter().filter(|&&j| count[out[j as usize].id as usize] == 1).count();
-    let mut total_singletons = count.iter().filter(|&&c| c == 1).count();
     for (i, &a) in seq.answers.iter().enumerate().skip(m) {
         let l = a as usize;
         let draws = &by_label[l];
@@ -129,30 +170,30 @@ pub fn complete(seq: &Sequence, pilot: &PilotPaths, model: PathModel, rng: &mut 
                 assert!(!own.is_empty(), "the plug-in draws only answers its pilot has");
                 Some(own[rng.random_range(0..own.len())])
             }
-            PathModel::GoodTuring if draws.is_empty() => None,
-            PathModel::GoodTuring => {
-                let n1 = singletons(&count, draws, &out) as f64;
-                let question = total_singletons as f64 / out.len() as f64;
-                let p_new = (n1 + question) / (draws.len() as f64 + 1.0);
-                (rng.random::<f64>() >= p_new).then(|| draws[rng.random_range(0..draws.len())])
+            PathModel::Process(_) if draws.is_empty() => None,
+            PathModel::Process(process) => {
+                // The answer's paths so far, with their counts, in order of appearance.
+                let mut paths: Vec<(u32, usize)> = Vec::new();
+                for &j in draws {
+                    let id = out[j as usize].id;
+                    match paths.iter_mut().find(|(p, _)| *p == id) {
+                        Some((_, c)) => *c += 1,
+                        None => paths.push((id, 1)),
+                    }
+                }
+                let counts: Vec<usize> = paths.iter().map(|p| p.1).collect();
+                process.next(&counts, draws.len(), rng).map(|k| *draws.iter().find(|&&j| out[j as usize].id == paths[k].0).expect("a path of the answer"))
             }
         };
         let draw = match repeat {
             Some(j) => out[j as usize],
             None => {
                 let donors = if pilot_of[l].is_empty() { &pools[seq.correct[l] as usize] } else { &pilot_of[l] };
-                count.push(0);
                 let donor = donors[rng.random_range(0..donors.len())];
-                PathDraw { donor, id: (count.len() - 1) as u32, z: rng.sample(StandardNormal), u: rng.random() }
+                next_id += 1;
+                PathDraw { donor, id: next_id - 1, z: rng.sample(StandardNormal), u: rng.random() }
             }
         };
-        let c = &mut count[draw.id as usize];
-        match *c {
-            0 => total_singletons += 1,
-            1 => total_singletons -= 1,
-            _ => {}
-        }
-        *c += 1;
         by_label[l].push(i as u32);
         out.push(draw);
     }
@@ -174,18 +215,19 @@ mod tests {
         assert_eq!((p.ids(), p.distinct()), (&[0, 1, 0, 2][..], 3));
     }
 
-    /// Paths that never repeated in the pilot (an LLM's) never repeat later:
-    /// every future draw is a new path, copying a pilot path of its own
-    /// answer, or — for an answer the pilot lacks — the pilot's wrong
-    /// singleton (the wrong answer it drew once).
+    /// Under a process whose every draw is a new path, every future draw is
+    /// new, copying a pilot path of its own answer, or — for an answer the
+    /// pilot lacks — the pilot's wrong singleton (the wrong answer it drew
+    /// once).
     #[test]
     fn paths_that_never_repeat_stay_new_and_copy_their_answer() {
         // Pilot: labels 0 (correct), 1, 1, 2; future: 0, 1, 3 (new wrong), 4 (new wrong), 3.
         let s = seq(&[0, 1, 1, 2, 0, 1, 3, 4, 3], &[true, false, false, false, false]);
         let pilot = PilotPaths::new(&[0, 1, 2, 3]);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let all_new = PathModel::Process(PitmanYor { alpha: f64::INFINITY, discount: 0.0 });
         for _ in 0..200 {
-            let d = complete(&s, &pilot, PathModel::GoodTuring, &mut rng);
+            let d = complete(&s, &pilot, all_new, &mut rng);
             let pilot_draw = |i: u32| PathDraw { donor: i, id: i, z: 0.0, u: 0.0 };
             assert_eq!(&d[..4], &[pilot_draw(0), pilot_draw(1), pilot_draw(2), pilot_draw(3)]);
             assert_eq!(d[4..].iter().map(|p| p.id).collect::<Vec<_>>(), vec![4, 5, 6, 7, 8]);
@@ -196,22 +238,35 @@ mod tests {
         }
         // Without a wrong singleton, any singleton (here the correct draw).
         let s = seq(&[0, 1, 1, 2], &[true, false, false]);
-        let d = complete(&s, &PilotPaths::new(&[0, 1, 2]), PathModel::GoodTuring, &mut rng);
+        let d = complete(&s, &PilotPaths::new(&[0, 1, 2]), all_new, &mut rng);
         assert_eq!(d[3].donor, 0);
     }
 
-    /// A question whose pilot repeats one path (`N₁ = 0` for its answer, the
-    /// question's `N₁/N = 1/5`): a future draw of that answer is new with
-    /// probability `(0 + 1/5)/(4 + 1) = 0.04`.
+    /// An answer whose pilot drew one path four times, under a Dirichlet
+    /// process of strength 1: its next draw is a new path with probability
+    /// `1/(1 + 4) = 0.2`, else that path.
     #[test]
-    fn repeats_follow_good_turing_with_one_pseudo_draw() {
+    fn repeats_follow_the_process_urn() {
         let s = seq(&[0, 0, 0, 0, 1, 0], &[true, false]);
         let pilot = PilotPaths::new(&[5, 5, 5, 5, 6]);
+        let dp = PathModel::Process(PitmanYor { alpha: 1.0, discount: 0.0 });
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
         let trials = 40_000;
-        let new = (0..trials).filter(|_| complete(&s, &pilot, PathModel::GoodTuring, &mut rng)[5].id != 0).count();
-        // Bin(40000, 0.04): s.d. 0.00098; 5 s.d. → false-failure rate < 1e-6.
-        assert!((new as f64 / trials as f64 - 0.04).abs() < 0.0049, "{new}");
+        let new = (0..trials).filter(|_| complete(&s, &pilot, dp, &mut rng)[5].id != 0).count();
+        // Bin(40000, 0.2): s.d. 0.002; 5 s.d. → false-failure rate < 1e-6.
+        assert!((new as f64 / trials as f64 - 0.2).abs() < 0.01, "{new}");
+    }
+
+    /// Pilots without a repeated path fit the largest strength (every draw
+    /// new); pilots repeating one path per answer the smallest.
+    #[test]
+    fn the_process_is_fitted_to_the_pilots_repeats() {
+        let answers: Vec<u32> = vec![0, 0, 1, 1, 0, 0];
+        let distinct = PilotPaths::new(&[0, 1, 2, 3, 4, 5]);
+        let repeated = PilotPaths::new(&[0, 0, 1, 1, 0, 0]);
+        let fit = |p: &PilotPaths| PathProcess::fit((0..20).map(|_| (p, answers.as_slice())));
+        assert_eq!(fit(&distinct).alpha, 1e4);
+        assert_eq!(fit(&repeated), PitmanYor { alpha: 0.03, discount: 0.0 });
     }
 
     #[test]

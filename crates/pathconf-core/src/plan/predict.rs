@@ -25,7 +25,7 @@
 //! measured.
 
 use super::model::{Future, Hyper, PlanModel, Sequence};
-use super::paths::{complete, PathDraw, PathModel, PilotPaths};
+use super::paths::{complete, PathDraw, PathModel, PathProcess, PilotPaths};
 use super::pilot::Pilot;
 use crate::invalid::InvalidPolicy;
 use crate::progress::Observer;
@@ -223,8 +223,8 @@ pub fn predict(pilots: &[Pilot], cfg: &PlanConfig, observer: &dyn Observer) -> R
 }
 
 /// [`predict`], and `replay`'s values on every completed run, its paths
-/// drawn by [`complete`] (Good–Turing under empirical Bayes, repeats under
-/// the plug-in) after the answers, from the question's own stream.
+/// drawn by [`complete`] (a path process fitted on the pilots
+/// ([`PathProcess::fit`]) under empirical Bayes, repeats under the plug-in) after the answers, from the question's own stream.
 pub fn predict_with(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>, observer: &dyn Observer) -> Result<Prediction, PlanError> {
     if pilots.is_empty() {
         return Err(PlanError::NoQuestions);
@@ -242,12 +242,16 @@ pub fn predict_with(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn Path
         return Err(PlanError::PathRule(r.to_string()));
     }
     let len = run_length(cfg).max(replay.map_or(0, |r| r.run_length()));
+    let path_model = match (cfg.model, replay) {
+        (PlanModel::EmpiricalBayes, Some(r)) => PathModel::Process(PathProcess::fit((0..pilots.len()).map(|q| (r.pilot(q), pilots[q].answers())))),
+        _ => PathModel::Repeat,
+    };
     let q = pilots.len();
     let values: Vec<Tally> = (0..cfg.draws)
         .into_par_iter()
         .map(|s| {
             observer.checkpoint();
-            let v = one_draw(pilots, cfg, replay, len, s as u64);
+            let v = one_draw(pilots, cfg, replay, path_model, len, s as u64);
             observer.advance(1);
             v
         })
@@ -296,7 +300,7 @@ fn silent_of(policy: InvalidPolicy, invalid: &[bool]) -> Option<&[bool]> {
     (policy == InvalidPolicy::Drop).then_some(invalid)
 }
 
-fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>, len: usize, s: u64) -> Tally {
+fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>, path_model: PathModel, len: usize, s: u64) -> Tally {
     let q = pilots.len();
     let hyper = (cfg.model == PlanModel::EmpiricalBayes).then(|| {
         let mut rng = crate::seed::rng(cfg.seed, &[s]);
@@ -316,7 +320,6 @@ fn one_draw(pilots: &[Pilot], cfg: &PlanConfig, replay: Option<&dyn PathReplay>,
     }
     let mut tally = Tally::new(cfg);
     tally.paths = vec![0.0; replay.map_or(0, |r| r.width())];
-    let path_model = if hyper.is_some() { PathModel::GoodTuring } else { PathModel::Repeat };
     for (qi, p) in pilots.iter().enumerate() {
         let mut rng = crate::seed::rng(cfg.seed, &[s, qi as u64 + 1]);
         let future = match &hyper {

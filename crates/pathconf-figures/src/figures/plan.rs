@@ -12,14 +12,30 @@ use crate::progress::Observer;
 use crate::stopping::StopRule;
 use crate::tiny::store::ensure_model;
 use crate::tiny::ModelConfig;
-use crate::validate::plan::{summarise, synthetic_source, tiny_source, validate, Curve, Quantity, Replicate, Settings, Source, Summary, Validation};
+use crate::validate::plan::{summarise, synthetic_source, tiny_source, validate, Cell, Curve, Quantity, Replicate, Settings, Source, Summary, Validation};
 use crate::validate::tiny::train_config;
 use serde::Serialize;
 use std::path::Path;
 
 /// CSV columns of the cells (one prediction against the replay).
-pub const COLUMNS: [&str; 15] =
-    ["source", "replicate", "model", "pilot", "what", "quantity", "n", "predicted", "low", "high", "replay", "covered", "expected", "expected_se", "draws"];
+pub const COLUMNS: [&str; 16] = [
+    "source",
+    "replicate",
+    "model",
+    "pilot",
+    "what",
+    "weighted",
+    "quantity",
+    "n",
+    "predicted",
+    "low",
+    "high",
+    "replay",
+    "covered",
+    "expected",
+    "expected_se",
+    "draws",
+];
 /// CSV columns of the curves.
 pub const CURVE_COLUMNS: [&str; 10] = ["source", "replicate", "model", "pilot", "n", "predicted", "low", "high", "replay", "expected"];
 
@@ -27,10 +43,14 @@ pub const CURVE_COLUMNS: [&str; 10] = ["source", "replicate", "model", "pilot", 
 pub fn sizes(quick: bool, seed: u64) -> (Settings, usize, usize, usize, usize) {
     let rules: Vec<StopRule> = ["esc:4:64", "asc-beta:0.95:64"].iter().map(|r| r.parse().expect("valid rule")).collect();
     let models = vec![PlanModel::EmpiricalBayes, PlanModel::PlugIn];
+    let methods: Vec<String> = ["pc", "rpc", "cisc:0.5", "deepconf:mean:90"].map(String::from).to_vec();
+    let path_rules: Vec<StopRule> = vec!["pc-gt:64".parse().expect("valid rule")];
     if quick {
-        (Settings { pilots: vec![4, 8], ns: vec![16, 32, 64], rules, models, draws: 100, truth_runs: 50, seed }, 16, 40, 1, 1)
+        let s = Settings { pilots: vec![4, 8], ns: vec![16, 32, 64], rules, methods, path_rules, models, draws: 100, truth_runs: 50, seed };
+        (s, 16, 40, 1, 1)
     } else {
-        (Settings { pilots: vec![4, 8, 16], ns: vec![16, 32, 64], rules, models, draws: 400, truth_runs: 400, seed }, 64, 200, 10, 16)
+        let s = Settings { pilots: vec![4, 8, 16], ns: vec![16, 32, 64], rules, methods, path_rules, models, draws: 400, truth_runs: 400, seed };
+        (s, 64, 200, 10, 16)
     }
 }
 
@@ -66,14 +86,15 @@ fn find<'a>(curves: &'a [Curve], source: &str, model: PlanModel, pilot: usize) -
 
 fn summary_table(rows: &[Summary]) -> String {
     let mut t = String::from(
-        "| source | model | quantity | cells | coverage of the 90% intervals | mean error | mean \\|error\\| | mean width | mean \\|error\\| vs the truth's expectation |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| source | model | methods and rules | quantity | cells | coverage of the 90% intervals | mean error | mean \\|error\\| | mean width | mean \\|error\\| vs the truth's expectation |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for s in rows {
         let unit = if s.quantity == Quantity::Accuracy { " pts" } else { " samples" };
         t.push_str(&format!(
-            "| {} | {} | {} | {} | {:.0}% | {:+.2}{unit} | {:.2}{unit} | {:.2}{unit} | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.0}% | {:+.2}{unit} | {:.2}{unit} | {:.2}{unit} | {} |\n",
             s.source,
             model_name(s.model),
+            if s.weighted { "weighing paths" } else { "counting answers" },
             if s.quantity == Quantity::Accuracy { "accuracy" } else { "samples" },
             s.cells,
             s.coverage,
@@ -132,6 +153,7 @@ fn tables(data: &Data) -> (Csv, Csv) {
             c.model.to_string(),
             c.pilot.to_string(),
             c.what.clone(),
+            c.weighted.to_string(),
             if c.quantity == Quantity::Accuracy { "accuracy".into() } else { "samples".into() },
             c.n.to_string(),
             csv_float(c.predicted),
@@ -182,7 +204,8 @@ fn both(curves: &[Curve], source: &str, pilot: usize, title: String) -> Option<P
     Some(Panel::versus_n(title, "SC accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
 }
 
-/// (a) SmolLM2, pilot 8: both models; (b) SmolLM2, the other pilots; (c) tiny; (d) synthetic.
+/// (a) SmolLM2, pilot 8: both models; (b) SmolLM2, the other pilots; (c) tiny; (d) synthetic;
+/// (e), (f) PC and RPC on SmolLM2 and tiny.
 fn panels(data: &Data) -> Vec<Panel> {
     let curves = &data.validation.curves;
     let mut panels = Vec::new();
@@ -207,12 +230,55 @@ fn panels(data: &Data) -> Vec<Panel> {
     let (tiny_questions, synthetic_questions) = data.questions;
     panels.extend(both(curves, "tiny", 8, format!("(c) tiny transformer, {tiny_questions} questions, pilot of 8 (file 1)")));
     panels.extend(both(curves, "synthetic", 8, format!("(d) synthetic population, {synthetic_questions} questions, pilot of 8 (file 1)")));
+    let cells = &data.validation.cells;
+    panels.extend(weighted_panel(cells, "smollm2", 8, "(e) SmolLM2, pilot of 8: PC and RPC, empirical Bayes".into()));
+    panels.extend(weighted_panel(cells, "tiny", 8, format!("(f) tiny transformer, {tiny_questions} questions, pilot of 8 (file 1): PC and RPC")));
     panels
+}
+
+/// PC's and RPC's predicted accuracy (points, 90% intervals as bars, set a
+/// little apart sideways so the bars do not overlap) and the replay (dashed)
+/// for a source's first file at a pilot size.
+fn weighted_panel(cells: &[Cell], source: &str, pilot: usize, title: String) -> Option<Panel> {
+    let mut series = Vec::new();
+    for (method, color, shift) in [("pc", palette::PC, 0.96), ("rpc", palette::RPC, 1.04)] {
+        let mine: Vec<&Cell> = cells
+            .iter()
+            .filter(|c| {
+                c.source == source
+                    && c.replicate == 0
+                    && c.model == PlanModel::EmpiricalBayes
+                    && c.pilot == pilot
+                    && c.what == method
+                    && c.quantity == Quantity::Accuracy
+            })
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let name = method.to_uppercase();
+        series.push(
+            Series::new(
+                format!("{name} predicted (mean, 90% interval)"),
+                color,
+                Style::Points,
+                mine.iter().map(|c| (shift * c.n as f64, c.predicted)).collect(),
+            )
+            .with_bars(mine.iter().map(|c| (c.interval.low, c.interval.high)).collect()),
+        );
+        series.push(Series::new(
+            format!("{name} replay (eval --k n --order file)"),
+            color,
+            Style::Dashed,
+            mine.iter().map(|c| (c.n as f64, c.replay)).collect(),
+        ));
+    }
+    (!series.is_empty()).then(|| Panel::versus_n(title, "accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
 }
 
 /// The sentence on coverage over all cells.
 fn verdict(rows: &[Summary]) -> String {
-    let overall = |model: PlanModel, q: Quantity| rows.iter().find(|r| r.source == "all" && r.model == model && r.quantity == q);
+    let overall = |model: PlanModel, q: Quantity| rows.iter().find(|r| r.source == "all" && r.model == model && !r.weighted && r.quantity == q);
     let (Some(ea), Some(es), Some(pa), Some(ps)) = (
         overall(PlanModel::EmpiricalBayes, Quantity::Accuracy),
         overall(PlanModel::EmpiricalBayes, Quantity::Samples),
@@ -223,8 +289,17 @@ fn verdict(rows: &[Summary]) -> String {
     };
     let cells = ea.cells + es.cells;
     let covered = (ea.coverage * ea.cells as f64 + es.coverage * es.cells as f64) / cells as f64;
+    let weighted = |model: PlanModel| rows.iter().find(|r| r.source == "all" && r.model == model && r.weighted && r.quantity == Quantity::Accuracy);
+    let paths = match (weighted(PlanModel::EmpiricalBayes), weighted(PlanModel::PlugIn)) {
+        (Some(e), Some(p)) => format!(
+            " The methods and rules that weigh paths ({} accuracy cells): the empirical-Bayes intervals hold the replay in {:.0}% (mean \
+             width {:.1} points, mean error {:+.1}); the plug-in's in {:.0}% (mean error {:+.1}).",
+            e.cells, e.coverage, e.mean_width, e.mean_error, p.coverage, p.mean_error
+        ),
+        _ => String::new(),
+    };
     format!(
-        "Over all {cells} predicted cells the empirical-Bayes intervals hold the replay in {covered:.0}% (accuracy {:.0}%, mean width {:.1} \
+        "Over all {cells} predicted cells of SC and the count rules the empirical-Bayes intervals hold the replay in {covered:.0}% (accuracy {:.0}%, mean width {:.1} \
          points; samples {:.0}%, mean width {:.1}); the plug-in's in {:.0}% and {:.0}%, its accuracy predictions off by {:+.1} points on \
          average{}.",
         ea.coverage,
@@ -240,12 +315,12 @@ fn verdict(rows: &[Summary]) -> String {
         } else {
             ""
         }
-    )
+    ) + &paths
 }
 
 /// Draws the figure and writes its files into `dir`.
 pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
-    let mut files = draw(dir, "plan", "Plans from a pilot: predicted SC accuracy vs what replay measured", &panels(data), (2, 2), (1800, 1400))?;
+    let mut files = draw(dir, "plan", "Plans from a pilot: predicted accuracy vs what replay measured", &panels(data), (3, 2), (1800, 2100))?;
     let (csv, ccsv) = tables(data);
     files.push(csv.write(dir, "plan")?);
     files.push(ccsv.write(dir, "plan_curves")?);
@@ -254,7 +329,8 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
     let summary = format!(
         "## Plans from a pilot (`plan.png`)\n\n`pathconf plan` reads the first m paths of each question (m = {pilots}) and predicts SC's accuracy \
          at n = {ns} and the cost and accuracy of {rules} — what replay measures once the file is complete (the pilot's paths kept \
-         first). Cells: every predicted value (values the pilot fixes are left out) of every file — SmolLM2's committed 192 × 64 paths; \
+         first) — and, where a file has the signals, the accuracy of {methods} at the same n and the cost and accuracy of {path_rules} \
+         (replayed as `eval --k n --order file` and `eval --stop RULE --order file` replay them). Cells: every predicted value (values the pilot fixes are left out) of every file — SmolLM2's committed 192 × 64 paths; \
          {tiny_files} files of {tiny_questions} questions × 64 paths sampled by the tiny transformer (answer distributions enumerated to \
          {floor:e}); {synthetic_files} files of {synthetic_questions} questions × 64 draws from a synthetic population that is not the model's \
          own — against the replay of that file; where the truth is known, also against its expectation given the same pilot \
@@ -262,6 +338,8 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
         pilots = settings.pilots.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
         ns = settings.ns.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
         rules = settings.rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "),
+        methods = settings.methods.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
+        path_rules = settings.path_rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "),
         floor = crate::validate::plan::TINY_FLOOR,
         truth_runs = settings.truth_runs,
         draws = settings.draws,

@@ -22,6 +22,9 @@ use crate::api::ApiError;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::formats::jsonl::QuestionRecord;
 use crate::eval::formats::{read, Format};
+use crate::eval::methods::{Method, ProbMode};
+use crate::eval::protocol::{evaluate, EvalConfig};
+use crate::eval::requirements::check_logprobs;
 use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, StopConfig};
 use crate::eval::{Dataset, RawPath, RawQuestion};
 use crate::generation::GenerationConfig;
@@ -70,6 +73,11 @@ pub struct Settings {
     pub ns: Vec<usize>,
     /// Rules compared (count-based).
     pub rules: Vec<StopRule>,
+    /// Methods that weigh paths compared (as `--methods` takes them), on
+    /// the sources whose files carry their signals.
+    pub methods: Vec<String>,
+    /// Rules that read path probabilities compared, on the same sources.
+    pub path_rules: Vec<StopRule>,
     /// Models compared.
     pub models: Vec<PlanModel>,
     /// `plan`'s Monte Carlo draws.
@@ -101,8 +109,10 @@ pub struct Cell {
     pub model: PlanModel,
     /// Pilot size.
     pub pilot: usize,
-    /// `"sc"` or the rule.
+    /// `"sc"`, another method (as typed), or the rule.
     pub what: String,
+    /// Whether it weighs paths (a method other than SC, or a `pc-*` rule).
+    pub weighted: bool,
     /// Accuracy or samples.
     pub quantity: Quantity,
     /// SC's `n` or the rule's cap.
@@ -162,6 +172,8 @@ pub struct Summary {
     pub source: String,
     /// Model.
     pub model: PlanModel,
+    /// The methods and rules that weigh paths, or those that count answers.
+    pub weighted: bool,
     /// Accuracy or samples.
     pub quantity: Quantity,
     /// Cells.
@@ -178,27 +190,32 @@ pub struct Summary {
     pub mean_abs_error_expected: Option<f64>,
 }
 
-/// Per source and model and quantity, then over all sources.
+/// Per source, model, kind (counting answers or weighing paths) and
+/// quantity, then over all sources.
 pub fn summarise(cells: &[Cell]) -> Vec<Summary> {
-    let mut keys: Vec<(String, PlanModel, Quantity)> = Vec::new();
+    let mut keys: Vec<(String, PlanModel, bool, Quantity)> = Vec::new();
     for c in cells {
         for src in [c.source.to_string(), "all".into()] {
-            let k = (src, c.model, c.quantity);
+            let k = (src, c.model, c.weighted, c.quantity);
             if !keys.contains(&k) {
                 keys.push(k);
             }
         }
     }
-    keys.sort_by_key(|k| (k.0 == "all", k.1 == PlanModel::PlugIn, k.2 == Quantity::Samples));
+    keys.sort_by_key(|k| (k.0 == "all", k.1 == PlanModel::PlugIn, k.2, k.3 == Quantity::Samples));
     keys.into_iter()
-        .map(|(source, model, quantity)| {
-            let group: Vec<&Cell> = cells.iter().filter(|c| (source == "all" || c.source == source) && c.model == model && c.quantity == quantity).collect();
+        .map(|(source, model, weighted, quantity)| {
+            let group: Vec<&Cell> = cells
+                .iter()
+                .filter(|c| (source == "all" || c.source == source) && c.model == model && c.weighted == weighted && c.quantity == quantity)
+                .collect();
             let n = group.len() as f64;
             let mean = |f: &dyn Fn(&Cell) -> f64| group.iter().map(|c| f(c)).sum::<f64>() / n;
             let with_truth: Vec<f64> = group.iter().filter_map(|c| c.expected.map(|e| (c.predicted - e).abs())).collect();
             Summary {
                 source,
                 model,
+                weighted,
                 quantity,
                 cells: group.len(),
                 coverage: 100.0 * mean(&|c| if c.covered() { 1.0 } else { 0.0 }),
@@ -308,13 +325,35 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                 &equal,
                 &Quiet,
             )?;
+            // The methods and path rules this file has the signals for, and their replay.
+            let methods: Vec<String> = s.methods.iter().filter(|m| Method::parse(m, None).is_ok_and(|x| check_logprobs(ds, &[x]).is_ok())).cloned().collect();
+            let path_rules: Vec<StopRule> =
+                if ds.questions.iter().all(|q| q.paths.iter().all(|p| p.mean_logprob.is_some())) { s.path_rules.clone() } else { Vec::new() };
+            let method_replay = replay_methods(ds, &methods, &s.ns)?;
+            let path_stop = match path_rules.is_empty() {
+                true => None,
+                false => Some(evaluate_stopping(
+                    ds,
+                    &StopConfig { rules: path_rules.clone(), order: PathOrder::File, repeats: 1, seed: 0, invalid: None, per_question: false },
+                    &equal,
+                    &Quiet,
+                )?),
+            };
             for &m in &s.pilots {
                 let rules: Vec<(StopRule, InvalidPolicy)> = s.rules.iter().map(|r| (*r, r.default_invalid())).collect();
                 let cfg = PlanConfig { n_max, rules, ..PlanConfig::default() };
                 let truth = rep.truth.as_ref().map(|t| expected_given_pilot(ds, t, m, &cfg, s.truth_runs, s.seed));
                 for &model in &s.models {
-                    let opts =
-                        PlanOptions { pilot: Some(m), n: s.ns.clone(), stop: s.rules.clone(), model, draws: s.draws, seed: s.seed, ..PlanOptions::default() };
+                    let opts = PlanOptions {
+                        pilot: Some(m),
+                        n: s.ns.clone(),
+                        methods: Some(methods.clone()),
+                        stop: s.rules.iter().chain(&path_rules).copied().collect(),
+                        model,
+                        draws: s.draws,
+                        seed: s.seed,
+                        ..PlanOptions::default()
+                    };
                     let report = plan(ds, &opts, &Quiet)?;
                     let p = &report.prediction;
                     let cell = |what: String, quantity, n, b: &Band, replay: f64, expected: Option<(f64, f64)>| Cell {
@@ -322,6 +361,7 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                         replicate: ri,
                         model,
                         pilot: m,
+                        weighted: what != "sc" && !s.rules.iter().any(|r| r.to_string() == what),
                         what,
                         quantity,
                         n,
@@ -348,6 +388,28 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
                             out.cells.push(cell(r.rule.clone(), Quantity::Samples, cap, &r.samples, measured.mean_samples, e(1, 1.0)));
                         }
                     }
+                    for row in report.rows.iter().filter(|r| r.provenance == Provenance::Predicted) {
+                        let band = |mean: f64, interval: Interval| Band { mean, interval, mc_se: row.accuracy_mc_se, basis: row.provenance };
+                        if let (Some(method), Some(n)) = (&row.method, row.n) {
+                            if let Some(&(_, _, replay)) = method_replay.iter().find(|(x, k, _)| x == method && *k == n) {
+                                out.cells.push(cell(method.clone(), Quantity::Accuracy, n, &band(row.accuracy, row.accuracy_interval), replay, None));
+                            }
+                        }
+                        if let (Some(rule), Some(samples), Some(interval)) = (&row.rule, row.expected_samples, row.samples_interval) {
+                            if let Some(measured) = path_stop.as_ref().and_then(|p| p.results.iter().find(|r| &r.rule == rule)) {
+                                let cap = row.n.unwrap_or(0);
+                                out.cells.push(cell(
+                                    rule.clone(),
+                                    Quantity::Accuracy,
+                                    cap,
+                                    &band(row.accuracy, row.accuracy_interval),
+                                    measured.accuracy,
+                                    None,
+                                ));
+                                out.cells.push(cell(rule.clone(), Quantity::Samples, cap, &band(samples, interval), measured.mean_samples, None));
+                            }
+                        }
+                    }
                     out.curves.push(Curve {
                         source: src.name,
                         replicate: ri,
@@ -363,6 +425,34 @@ pub fn validate(sources: &[Source], s: &Settings, observer: &dyn Observer) -> Re
         }
     }
     Ok(out)
+}
+
+/// Each method's accuracy (%) on each question's first `n` paths, for every
+/// `n` in `ns`, as `eval --k n --order file` measures it: `(method, n, accuracy)`.
+fn replay_methods(ds: &Dataset, methods: &[String], ns: &[usize]) -> Result<Vec<(String, usize, f64)>, ApiError> {
+    if methods.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parsed: Vec<Method> = methods.iter().map(|m| Method::parse(m, None)).collect::<Result<_, _>>()?;
+    let cfg = EvalConfig {
+        methods: parsed.clone(),
+        ks: ns.to_vec(),
+        repeats: 1,
+        seed: 0,
+        prob: ProbMode::Mean,
+        equal: AnswerEquality::default(),
+        invalid: None,
+        order: PathOrder::File,
+    };
+    let report = evaluate(ds, &cfg, &Quiet)?;
+    Ok(report
+        .results
+        .iter()
+        .filter_map(|r| {
+            let i = parsed.iter().position(|m| *m == r.method)?;
+            Some((methods[i].clone(), r.k?, r.accuracy.mean))
+        })
+        .collect())
 }
 
 /// A dataset of answers only (texts `p0, p1, …`), one question per entry.
