@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use pathconf::api::theory::terms;
 use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
-use pathconf::eval::methods::{Method, ProbMode};
+use pathconf::eval::methods::Method;
 use pathconf::eval::protocol::{evaluate, EvalConfig};
 use pathconf::eval::stopping::PathOrder;
 use pathconf::montecarlo::{simulate, SimConfig};
@@ -74,16 +74,7 @@ fn eval_bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(10));
     // End to end: read the file (page cache) and evaluate.
     for (name, methods) in [("sc", vec![Method::Sc]), ("rpc", vec![Method::Rpc]), ("all", vec![Method::Sc, Method::Ppl, Method::Pc, Method::Rpc])] {
-        let cfg = EvalConfig {
-            methods,
-            ks: vec![],
-            repeats: 1,
-            seed: 0,
-            prob: ProbMode::Mean,
-            equal: AnswerEquality::default(),
-            invalid: None,
-            order: PathOrder::Random,
-        };
+        let cfg = EvalConfig { methods, ..EvalConfig::default() };
         g.bench_function(BenchmarkId::new("300x128", name), |b| {
             b.iter(|| {
                 let ds = read(&file, None, None).unwrap();
@@ -94,16 +85,7 @@ fn eval_bench(c: &mut Criterion) {
     // The two halves separately: parsing, and SC on a loaded file.
     g.bench_function(BenchmarkId::new("300x128", "parse"), |b| b.iter(|| read(&file, None, None).unwrap()));
     let ds = read(&file, None, None).unwrap();
-    let cfg = EvalConfig {
-        methods: vec![Method::Sc],
-        ks: vec![],
-        repeats: 1,
-        seed: 0,
-        prob: ProbMode::Mean,
-        equal: AnswerEquality::default(),
-        invalid: None,
-        order: PathOrder::Random,
-    };
+    let cfg = EvalConfig { methods: vec![Method::Sc], ..EvalConfig::default() };
     g.bench_function(BenchmarkId::new("300x128", "sc_compute"), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     // Issue #17's target: replaying stopping rules on 300 × 128 paths in under
     // 100 ms of compute (file order; parsing excluded; the fixed budgets of the
@@ -212,16 +194,7 @@ fn aggregators_bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("aggregators");
     g.sample_size(20);
     for m in ["cisc:0.1", "cisc-linear:10", "cisc-tie", "deepconf:mean:100", "deepconf:lowest:10", "deepconf:bottom10:90", "self-certainty-borda:0.5"] {
-        let cfg = EvalConfig {
-            methods: vec![Method::parse(m, None).unwrap()],
-            ks: vec![],
-            repeats: 1,
-            seed: 0,
-            prob: ProbMode::Mean,
-            equal: AnswerEquality::default(),
-            invalid: None,
-            order: PathOrder::Random,
-        };
+        let cfg = EvalConfig { methods: vec![Method::parse(m, None).unwrap()], ..EvalConfig::default() };
         g.bench_function(BenchmarkId::new("300x128", m), |b| b.iter(|| evaluate(&ds, &cfg, &Quiet).unwrap()));
     }
     g.finish();

@@ -2,11 +2,10 @@
 //! `eval_timing FILE [--exact]`. Parse: median of 21 reads. Compute: median of
 //! 11 runs after one warm-up (3 for RPC), with the file's paths all used
 //! (no subsets), as the reference's evaluators do.
-use pathconf::eval::stopping::PathOrder;
 use pathconf::eval::{
     equivalence::{AnswerEquality, Equivalence},
     formats::read,
-    methods::{Method, ProbMode},
+    methods::Method,
     protocol::{evaluate, EvalConfig},
 };
 use pathconf::progress::Quiet;
@@ -24,16 +23,7 @@ fn main() {
     println!("parse: {parse:.1} ms (median of 21)");
     let ds = read(&file, None, None).unwrap();
     for (name, m) in [("SC", Method::Sc), ("PPL", Method::Ppl), ("PC", Method::Pc), ("RPC", Method::Rpc)] {
-        let cfg = EvalConfig {
-            methods: vec![m],
-            ks: vec![],
-            repeats: 1,
-            seed: 0,
-            prob: ProbMode::Mean,
-            equal: AnswerEquality { mode, ..Default::default() },
-            invalid: None,
-            order: PathOrder::Random,
-        };
+        let cfg = EvalConfig { methods: vec![m], equal: AnswerEquality { mode, ..Default::default() }, ..EvalConfig::default() };
         let accuracy = evaluate(&ds, &cfg, &Quiet).unwrap().results[0].accuracy.mean;
         let runs = if m == Method::Rpc { 3 } else { 11 };
         let compute = median_ms(runs, || drop(evaluate(&ds, &cfg, &Quiet).unwrap()));

@@ -8,7 +8,6 @@ use pathconf::eval::equivalence::AnswerEquality;
 use pathconf::eval::formats::read;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::protocol::{evaluate, outcomes_full, EvalConfig};
-use pathconf::eval::stopping::PathOrder;
 use pathconf::eval::ReadError;
 use pathconf::invalid::InvalidPolicy;
 use pathconf::progress::Quiet;
@@ -159,16 +158,7 @@ fn cisc_reaches_sc_at_infinite_temperature_on_real_paths() {
     let methods: Vec<Method> = ["sc", "cisc:inf", "cisc-linear:0"].iter().map(|m| Method::parse(m, None).unwrap()).collect();
     // Under one invalid-answer convention for all (CISC's own drops them, SC's votes).
     for invalid in [InvalidPolicy::Vote, InvalidPolicy::Drop] {
-        let cfg = EvalConfig {
-            methods: methods.clone(),
-            ks: vec![4, 16],
-            repeats: 3,
-            seed: 5,
-            prob: ProbMode::Mean,
-            equal: AnswerEquality::default(),
-            invalid: Some(invalid),
-            order: PathOrder::Random,
-        };
+        let cfg = EvalConfig { methods: methods.clone(), ks: vec![4, 16], repeats: 3, seed: 5, invalid: Some(invalid), ..EvalConfig::default() };
         let r = evaluate(&ds, &cfg, &Quiet).unwrap();
         for k in [4, 16] {
             let at: Vec<_> = r.results.iter().filter(|x| x.k == Some(k)).collect();

@@ -10,7 +10,6 @@ use pathconf::eval::formats::read_rpc_json;
 use pathconf::eval::methods::{Method, Outcome, ProbMode};
 use pathconf::eval::metrics::{average, maximum};
 use pathconf::eval::protocol::outcomes_full;
-use pathconf::eval::stopping::PathOrder;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -147,16 +146,7 @@ fn fits_made_before_reading_equal_fits_after() {
         assert_eq!(stored, &pathconf::weibull::fit(&probs), "question {i}");
     }
     let equal = AnswerEquality { mode: Equivalence::Exact, ..Default::default() };
-    let cfg = EvalConfig {
-        methods: vec![Method::Rpc, Method::Pc],
-        ks: vec![],
-        repeats: 1,
-        seed: 0,
-        prob: ProbMode::Mean,
-        equal,
-        invalid: None,
-        order: PathOrder::Random,
-    };
+    let cfg = EvalConfig { methods: vec![Method::Rpc, Method::Pc], equal, ..EvalConfig::default() };
     let quiet = pathconf::progress::Quiet;
     let (plain, ahead) = (evaluate(&ds, &cfg, &quiet).unwrap(), evaluate_with_fits(&ds, &cfg, &quiet, &memo).unwrap());
     assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::to_value(&ahead).unwrap());

@@ -162,6 +162,7 @@ fn bad_input_exits_2_naming_what_is_wrong_and_writes_nothing() {
     for (args, words) in [
         (vec!["--methods", "sc,bogus"], "unknown method \"bogus\""),
         (vec!["--methods", "deepconf:mean:120"], "must be in (0, 100]"),
+        (vec!["--methods", "rp"], "`rp` needs its threshold, written rp:τ"),
         (vec!["--pilot", "0"], "--pilot must be at least 1"),
         (vec!["--n", "0,4"], "--n values must be at least 1"),
         (vec!["--draws", "1"], "--draws must be at least 2"),

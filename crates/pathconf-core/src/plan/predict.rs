@@ -97,10 +97,14 @@ pub struct Band {
 
 impl Band {
     /// Mean, central `level` interval (linear interpolation between order
-    /// statistics) and standard error of `values`.
+    /// statistics) and standard error of `values`. The interval is extended
+    /// to the mean where a skewed set of draws leaves the mean outside it
+    /// (nearly every draw equal, a few far off): it then holds at least
+    /// `level` of the draws and the value reported with it.
     pub fn of(values: &mut [f64], level: f64, basis: Provenance) -> Self {
         let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
+        // Equal draws (a value the pilot fixes) are their mean exactly, not up to rounding.
+        let mean = if values.iter().all(|&v| v == values[0]) { values[0] } else { values.iter().sum::<f64>() / n as f64 };
         let mc_se = crate::montecarlo::standard_error(values);
         values.sort_unstable_by(f64::total_cmp);
         let q = |p: f64| {
@@ -109,7 +113,7 @@ impl Band {
             values[i] + f * (values[(i + 1).min(n - 1)] - values[i])
         };
         let tail = (1.0 - level) / 2.0;
-        Self { mean, interval: Interval::new(q(tail), q(1.0 - tail)), mc_se, basis }
+        Self { mean, interval: Interval::new(q(tail).min(mean), q(1.0 - tail).max(mean)), mc_se, basis }
     }
 
     /// Whether `x` lies in the interval.
@@ -357,6 +361,22 @@ mod tests {
         // ESC with windows of 2 stops in both pilots: at draw 2 ((0,0), right) and 4 ((1,1), wrong).
         assert_eq!(p.rules[0].samples.basis, Provenance::Measured);
         assert_eq!((p.rules[0].samples.mean, p.rules[0].accuracy.mean), (3.0, 50.0));
+    }
+
+    /// Draws nearly all equal with one far below: the central 90% is the
+    /// common value, the mean lies below it, and the interval reaches down to
+    /// the mean.
+    #[test]
+    fn a_band_holds_its_mean() {
+        let mut v = vec![10.0; 40];
+        v[0] = 0.0;
+        let b = Band::of(&mut v, 0.9, Provenance::Predicted);
+        assert_eq!((b.mean, b.interval.low, b.interval.high), (9.75, 9.75, 10.0));
+        let mut w: Vec<f64> = (0..=100).map(f64::from).collect();
+        let c = Band::of(&mut w, 0.9, Provenance::Predicted);
+        // Order statistics 5 and 95 (h = 0.05 · 100 up to rounding): unchanged.
+        assert_eq!(c.mean, 50.0);
+        assert!((c.interval.low - 5.0).abs() < 1e-12 && (c.interval.high - 95.0).abs() < 1e-12, "{c:?}");
     }
 
     #[test]

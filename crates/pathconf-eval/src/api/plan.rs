@@ -237,7 +237,12 @@ fn method_row(method: &str, n: Option<usize>, b: &Band, p: &Prediction) -> PlanR
 pub fn plan(ds: &Dataset, opts: &PlanOptions, observer: &dyn Observer) -> Result<PlanReport, ApiError> {
     let mut weighted: Vec<Method> = Vec::new();
     for m in opts.methods.iter().flatten() {
-        let method = Method::parse(m, None)?;
+        let method = Method::parse(m, None).map_err(|e| match e {
+            crate::eval::methods::MethodError::MissingParameter { method, .. } => {
+                ApiError::Option(format!("--methods {m}: `{method}` needs its threshold, written {method}:τ (for example {method}:0.3)"))
+            }
+            e => e.into(),
+        })?;
         if method != Method::Sc && !weighted.contains(&method) {
             weighted.push(method);
         }

@@ -46,7 +46,6 @@ impl<'a> CompletedRuns<'a> {
     /// path `rules`, on completions of `questions` whose pilots (the first
     /// `pilots[q].draws()` paths, grouped as [`Prepared`] groups them) are
     /// `pilots`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         questions: &'a [RawQuestion],
         pilots: &[Pilot],

@@ -32,6 +32,24 @@ pub struct EvalConfig {
     pub order: super::stopping::PathOrder,
 }
 
+impl Default for EvalConfig {
+    /// No method yet; every path of each question (no `K`); one repeat, seed
+    /// 0; `exp(mean log-prob)`; the default answer equivalence; each
+    /// method's own invalid-answer policy; random subsets.
+    fn default() -> Self {
+        Self {
+            methods: Vec::new(),
+            ks: Vec::new(),
+            repeats: 1,
+            seed: 0,
+            prob: ProbMode::Mean,
+            equal: AnswerEquality::default(),
+            invalid: None,
+            order: super::stopping::PathOrder::Random,
+        }
+    }
+}
+
 impl EvalConfig {
     /// The policy `method` runs under.
     pub fn invalid_for(&self, method: &Method) -> InvalidPolicy {

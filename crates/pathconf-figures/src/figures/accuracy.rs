@@ -11,9 +11,8 @@ use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::eval::dataset::{Dataset, RawPath, RawQuestion};
 use crate::eval::equivalence::{AnswerEquality, Equivalence};
-use crate::eval::methods::{Method, ProbMode};
+use crate::eval::methods::Method;
 use crate::eval::protocol::{evaluate, EvalConfig, EvalReport};
-use crate::eval::stopping::PathOrder;
 use crate::generators::{Population, Split};
 use crate::progress::Observer;
 use crate::sample::PathSampler;
@@ -61,10 +60,8 @@ pub fn evaluate_benchmark(cfg: &FigureConfig, ks: Vec<usize>, observer: &dyn Obs
         ks,
         repeats: if cfg.quick { 2 } else { 10 },
         seed: cfg.seed,
-        prob: ProbMode::Mean,
         equal: AnswerEquality { mode: Equivalence::Exact, ..Default::default() },
-        invalid: None,
-        order: PathOrder::Random,
+        ..EvalConfig::default()
     };
     evaluate(&ds, &ecfg, observer).expect("the synthetic benchmark is well formed")
 }

@@ -31,7 +31,6 @@ use crate::eval::dataset::{Dataset, RawPath, RawQuestion};
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, Needs, ProbMode};
 use crate::eval::protocol::{evaluate, outcomes_full, require_signal, standard_error, EvalConfig, MethodResult};
-use crate::eval::stopping::PathOrder;
 use crate::generators::{diffuse_wrong, Population, Split};
 use crate::invalid::InvalidPolicy;
 use crate::montecarlo::agreement::{Checks, StdError, FAMILY_ALPHA};
@@ -381,16 +380,7 @@ fn smollm2(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Smollm2, Figur
     let n_max = test.questions.iter().map(|q| q.paths.len()).min().unwrap_or(1);
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
-    let ecfg = EvalConfig {
-        methods: methods.clone(),
-        ks,
-        repeats,
-        seed: cfg.seed,
-        prob: ProbMode::Mean,
-        equal: equal.clone(),
-        invalid: None,
-        order: PathOrder::Random,
-    };
+    let ecfg = EvalConfig { methods: methods.clone(), ks, repeats, seed: cfg.seed, equal: equal.clone(), ..EvalConfig::default() };
     let report = evaluate(&test, &ecfg, observer)?;
     let (sweep, sc_dropped) = sweep(&ds, with_p_true, &equal)?;
     Ok(Smollm2 {
@@ -549,16 +539,7 @@ fn tiny(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Tiny, FigureError
     let ds = Dataset { file: "tiny transformer (sampled)".into(), questions: pools, format: crate::eval::formats::Format::Jsonl };
     let ks: Vec<usize> = (0..=6).map(|k| 1usize << k).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
-    let ecfg = EvalConfig {
-        methods: methods.clone(),
-        ks,
-        repeats,
-        seed: cfg.seed,
-        prob: ProbMode::Mean,
-        equal: AnswerEquality::default(),
-        invalid: None,
-        order: PathOrder::Random,
-    };
+    let ecfg = EvalConfig { methods: methods.clone(), ks, repeats, seed: cfg.seed, ..EvalConfig::default() };
     let report = evaluate(&ds, &ecfg, observer)?;
     Ok(Tiny { questions: qs.len(), n, blocks, trials, cells, curves: method_curves(&report, &methods) })
 }

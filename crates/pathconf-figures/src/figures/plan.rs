@@ -116,6 +116,8 @@ pub struct Data {
     pub questions: (usize, usize),
     /// Transformer files, synthetic files.
     pub files: (usize, usize),
+    /// Synthetic files with path probabilities (the first ones).
+    pub signal_files: usize,
     /// Every cell and curve.
     pub validation: Validation,
     /// Coverage and error per source, model and quantity, and over all.
@@ -125,17 +127,19 @@ pub struct Data {
 /// Computes the figure's numbers.
 pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, FigureError> {
     let (settings, tiny_questions, synthetic_questions, tiny_files, synthetic_files) = sizes(cfg.quick, cfg.seed);
+    // Synthetic files given path probabilities, on which the methods that weigh paths are validated too.
+    let signal_files = if cfg.quick { 1 } else { 4 };
     let mut llm = crate::eval::formats::read(&super::real_llm::data_file(), None, None)?;
     llm.detach();
     let stored = ensure_model(None, &ModelConfig::default(), &train_config(), observer)?;
     let sources = vec![
         Source { name: "smollm2", replicates: vec![Replicate { data: llm, truth: None }] },
         tiny_source(&stored.portable, tiny_questions, tiny_files, 64, cfg.seed)?,
-        synthetic_source(synthetic_questions, synthetic_files, 64, cfg.seed),
+        synthetic_source(synthetic_questions, synthetic_files, 64, signal_files, cfg.seed),
     ];
     let validation = validate(&sources, &settings, observer)?;
     let summary = summarise(&validation.cells);
-    Ok(Data { settings, questions: (tiny_questions, synthetic_questions), files: (tiny_files, synthetic_files), validation, summary })
+    Ok(Data { settings, questions: (tiny_questions, synthetic_questions), files: (tiny_files, synthetic_files), signal_files, validation, summary })
 }
 
 /// Writes `plan.{png,svg,csv}` and `plan_curves.csv`.
@@ -330,7 +334,9 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
         "## Plans from a pilot (`plan.png`)\n\n`pathconf plan` reads the first m paths of each question (m = {pilots}) and predicts SC's accuracy \
          at n = {ns} and the cost and accuracy of {rules} — what replay measures once the file is complete (the pilot's paths kept \
          first) — and, where a file has the signals, the accuracy of {methods} at the same n and the cost and accuracy of {path_rules} \
-         (replayed as `eval --k n --order file` and `eval --stop RULE --order file` replay them). Cells: every predicted value (values the pilot fixes are left out) of every file — SmolLM2's committed 192 × 64 paths; \
+         (replayed as `eval --k n --order file` and `eval --stop RULE --order file` replay them; on the synthetic source, the first \
+         {signal_files} files, given path probabilities — a two-component Weibull mixture, correct paths more often in the high \
+         component, 15% repeats). Cells: every predicted value (values the pilot fixes are left out) of every file — SmolLM2's committed 192 × 64 paths; \
          {tiny_files} files of {tiny_questions} questions × 64 paths sampled by the tiny transformer (answer distributions enumerated to \
          {floor:e}); {synthetic_files} files of {synthetic_questions} questions × 64 draws from a synthetic population that is not the model's \
          own — against the replay of that file; where the truth is known, also against its expectation given the same pilot \
@@ -338,6 +344,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
         pilots = settings.pilots.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
         ns = settings.ns.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
         rules = settings.rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "),
+        signal_files = data.signal_files,
         methods = settings.methods.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
         path_rules = settings.path_rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "),
         floor = crate::validate::plan::TINY_FLOOR,

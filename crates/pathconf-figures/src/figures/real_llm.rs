@@ -31,7 +31,6 @@ use crate::eval::dataset::Dataset;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, ProbMode};
 use crate::eval::protocol::{evaluate, EvalConfig};
-use crate::eval::stopping::PathOrder;
 use crate::montecarlo::agreement::FAMILY_ALPHA;
 use crate::progress::Observer;
 use crate::validate::pool::{pool_errors, pool_facts, PoolErrorRow, PoolFacts};
@@ -127,8 +126,7 @@ pub fn compute(cfg: &FigureConfig, observer: &dyn Observer) -> Result<Data, Figu
     let ks: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&k| k <= n_max).collect();
     let repeats = if cfg.quick { 3 } else { 10 };
     let methods = vec![Method::Ppl, Method::Sc, Method::Pc, Method::Rpc];
-    let ecfg =
-        EvalConfig { methods, ks: ks.clone(), repeats, seed: cfg.seed, prob: ProbMode::Mean, equal: equal.clone(), invalid: None, order: PathOrder::Random };
+    let ecfg = EvalConfig { methods, ks: ks.clone(), repeats, seed: cfg.seed, equal: equal.clone(), ..EvalConfig::default() };
     let report = evaluate(&ds, &ecfg, observer)?;
     let facts: Vec<PoolFacts> =
         ds.questions.iter().map(|q| pool_facts(q, &equal)).collect::<Result<_, _>>().map_err(|source| FigureError::Pool { file: file.clone(), source })?;

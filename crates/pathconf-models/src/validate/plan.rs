@@ -22,7 +22,7 @@ use crate::api::ApiError;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::formats::jsonl::QuestionRecord;
 use crate::eval::formats::{read, Format};
-use crate::eval::methods::{Method, ProbMode};
+use crate::eval::methods::Method;
 use crate::eval::protocol::{evaluate, EvalConfig};
 use crate::eval::requirements::check_logprobs;
 use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, StopConfig};
@@ -35,7 +35,7 @@ use crate::provenance::{Interval, Provenance};
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Gamma, Poisson};
+use rand_distr::{Beta, Distribution, Gamma, Poisson, Weibull};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -434,16 +434,7 @@ fn replay_methods(ds: &Dataset, methods: &[String], ns: &[usize]) -> Result<Vec<
         return Ok(Vec::new());
     }
     let parsed: Vec<Method> = methods.iter().map(|m| Method::parse(m, None)).collect::<Result<_, _>>()?;
-    let cfg = EvalConfig {
-        methods: parsed.clone(),
-        ks: ns.to_vec(),
-        repeats: 1,
-        seed: 0,
-        prob: ProbMode::Mean,
-        equal: AnswerEquality::default(),
-        invalid: None,
-        order: PathOrder::File,
-    };
+    let cfg = EvalConfig { methods: parsed.clone(), ks: ns.to_vec(), order: PathOrder::File, ..EvalConfig::default() };
     let report = evaluate(ds, &cfg, &Quiet)?;
     Ok(report
         .results
@@ -530,17 +521,48 @@ pub fn synthetic_population(questions: usize, rng: &mut impl Rng) -> Vec<TrueQue
 
 /// `replicates` files of `paths` draws per question from the synthetic
 /// population of `questions` questions (the correct answer is `"0"`).
-pub fn synthetic_source(questions: usize, replicates: usize, paths: usize, seed: u64) -> Source {
+pub fn synthetic_source(questions: usize, replicates: usize, paths: usize, signal_files: usize, seed: u64) -> Source {
     let mut rng = crate::seed::rng(seed, &[0x5e17]);
     let truth = synthetic_population(questions, &mut rng);
     let replicates = (0..replicates)
         .map(|r| {
             let mut rng = crate::seed::rng(seed, &[0x5e17, r as u64 + 1]);
             let qs = truth.iter().map(|t| ("0".to_string(), draw_answers(t, paths, &mut rng))).collect();
-            Replicate { data: answers_dataset(&format!("synthetic#{r}"), qs), truth: Some(truth.clone()) }
+            let mut data = answers_dataset(&format!("synthetic#{r}"), qs);
+            if r < signal_files {
+                add_signals(&mut data, &mut crate::seed::rng(seed, &[0x5e17, r as u64 + 1, 0x519]));
+            }
+            Replicate { data, truth: Some(truth.clone()) }
         })
         .collect();
     Source { name: "synthetic", replicates }
+}
+
+/// Gives an answers-only file path probabilities, leaving its answers as
+/// they are: a path repeats an earlier path of the same answer with
+/// probability 0.15 (same text and probability), else is new, its
+/// `exp(mean log-prob)` from a two-component Weibull mixture — the high
+/// component (scale 0.9, shape 12) with probability 0.7 for a correct path
+/// and 0.3 for a wrong or invalid one, else the low (0.45, 4): correct
+/// paths more probable, as the reference's pruning assumes
+/// ([`crate::eval::synthetic`] builds its files the same way).
+fn add_signals(ds: &mut Dataset, rng: &mut impl Rng) {
+    let high = Weibull::new(0.9, 12.0).expect("valid");
+    let low = Weibull::new(0.45, 4.0).expect("valid");
+    for q in &mut ds.questions {
+        for j in 0..q.paths.len() {
+            let same: Vec<usize> = (0..j).filter(|&k| q.paths[k].answer.as_str() == q.paths[j].answer.as_str()).collect();
+            if !same.is_empty() && rng.random::<f64>() < 0.15 {
+                let k = same[rng.random_range(0..same.len())];
+                q.paths[j].text = q.paths[k].text.clone();
+                q.paths[j].mean_logprob = q.paths[k].mean_logprob;
+                continue;
+            }
+            let correct = q.paths[j].answer.as_str() == q.truth;
+            let component = if rng.random::<f64>() < if correct { 0.7 } else { 0.3 } { &high } else { &low };
+            q.paths[j].mean_logprob = Some(Distribution::<f64>::sample(component, rng).clamp(1e-6, 1.0).ln());
+        }
+    }
 }
 
 /// Enumeration floor of the tiny model's true distributions (the answer
@@ -604,7 +626,7 @@ mod tests {
     /// draw is simulated), and a cell is covered by its closed interval.
     #[test]
     fn the_truth_given_a_pilot_reproduces_the_pilot() {
-        let src = synthetic_source(30, 1, 16, 3);
+        let src = synthetic_source(30, 1, 16, 0, 3);
         let rep = &src.replicates[0];
         let cfg = PlanConfig { n_max: 16, rules: vec![("esc:4:16".parse().unwrap(), InvalidPolicy::Vote)], ..PlanConfig::default() };
         let (mean, se) = expected_given_pilot(&rep.data, rep.truth.as_ref().unwrap(), 8, &cfg, 20, 1);
