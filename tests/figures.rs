@@ -69,8 +69,23 @@ fn reproduce_quick_writes_every_figure_with_sound_data() {
             for (c, v) in header.iter().zip(r) {
                 // Text columns and empty cells (missing values: no paper formula, no exact RPC) aside, values are finite numbers.
                 if v.is_empty()
-                    || ["estimator", "method", "kind", "panel", "question", "agrees", "setting", "rule", "source", "model", "what", "quantity", "covered"]
-                        .contains(&c.as_str())
+                    || [
+                        "estimator",
+                        "method",
+                        "kind",
+                        "panel",
+                        "question",
+                        "agrees",
+                        "setting",
+                        "rule",
+                        "source",
+                        "model",
+                        "what",
+                        "weighted",
+                        "quantity",
+                        "covered",
+                    ]
+                    .contains(&c.as_str())
                 {
                     continue;
                 }
