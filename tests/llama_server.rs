@@ -30,24 +30,32 @@ fn gguf() -> PathBuf {
     p
 }
 
-/// `llama-server` on a free loopback port, killed on drop.
+/// `llama-server` on a free loopback port, killed on drop; its log goes to
+/// a temporary file quoted when it fails to start.
 struct LlamaServer {
     child: Child,
     url: String,
+    log: tempfile::NamedTempFile,
 }
 
 impl LlamaServer {
     fn start() -> Self {
         let bin = llama_bin().join("llama-server");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = tempfile::NamedTempFile::new().unwrap();
         let child = Command::new(&bin)
             .args(["-m", gguf().to_str().unwrap(), "--host", "127.0.0.1", "--port", &port.to_string(), "--alias", "smollm2", "-np", "2", "-c", "4096"])
             .args(["--threads", "2", "--no-webui"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
-        let server = LlamaServer { child, url: format!("http://127.0.0.1:{port}") };
+        let mut server = LlamaServer { child, url: format!("http://127.0.0.1:{port}"), log };
+        let log_tail = |log: &tempfile::NamedTempFile| {
+            let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(15)..].join("\n")
+        };
         // Ready when /health answers 200 (503 while the model loads); bounded.
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(5))).build().into();
         let start = Instant::now();
@@ -57,7 +65,14 @@ impl LlamaServer {
                     break;
                 }
             }
-            assert!(start.elapsed() < Duration::from_secs(120), "llama-server did not become ready in 2 minutes");
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("{} exited before it was ready ({status}); the end of its log:\n{}", bin.display(), log_tail(&server.log));
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "llama-server did not become ready in 2 minutes; the end of its log:\n{}",
+                log_tail(&server.log)
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
         server

@@ -15,4 +15,4 @@ pub use engine::{
     in_batches, simulate, simulate_against, simulate_estimators, AnswerSim, EstimatorSims, PathSim, SimConfig, SimConfigError, SimResult, SimTerms, BATCH_SIZE,
 };
 pub use selection::{simulate_selection, SelectionEstimate};
-pub use stats::{standard_error, z_two_sided, Estimate, RunningStats};
+pub use stats::{quantile, standard_error, z_two_sided, Estimate, RunningStats};

@@ -68,6 +68,17 @@ pub fn standard_error(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
 }
 
+/// The `p`-quantile of ascending `sorted` by linear interpolation between
+/// order statistics (Hyndman & Fan's type 7, numpy's default): position
+/// `h = p·(n − 1)`, value `x₍⌊h⌋₎ + (h − ⌊h⌋)·(x₍⌊h⌋+1₎ − x₍⌊h⌋₎)`.
+/// Panics on an empty slice.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let h = p * (n - 1) as f64;
+    let (i, f) = (h.floor() as usize, h.fract());
+    sorted[i] + f * (sorted[(i + 1).min(n - 1)] - sorted[i])
+}
+
 /// A Monte Carlo estimate with a normal-theory 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
@@ -101,6 +112,16 @@ pub fn z_two_sided(alpha: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_interpolate_between_order_statistics_as_numpy_does() {
+        // numpy.quantile([1, 2, 4, 8], [0, 0.25, 0.5, 0.9, 1]) = [1, 1.75, 3, 6.8, 8]
+        let x = [1.0, 2.0, 4.0, 8.0];
+        for (p, want) in [(0.0, 1.0), (0.25, 1.75), (0.5, 3.0), (0.9, 6.8), (1.0, 8.0)] {
+            assert!((quantile(&x, p) - want).abs() < 1e-12, "p = {p}: {}", quantile(&x, p));
+        }
+        assert_eq!(quantile(&[5.0], 0.3), 5.0);
+    }
 
     #[test]
     fn moments_and_interval() {

@@ -107,11 +107,7 @@ impl Band {
         let mean = if values.iter().all(|&v| v == values[0]) { values[0] } else { values.iter().sum::<f64>() / n as f64 };
         let mc_se = crate::montecarlo::standard_error(values);
         values.sort_unstable_by(f64::total_cmp);
-        let q = |p: f64| {
-            let h = p * (n - 1) as f64;
-            let (i, f) = (h.floor() as usize, h.fract());
-            values[i] + f * (values[(i + 1).min(n - 1)] - values[i])
-        };
+        let q = |p: f64| crate::montecarlo::quantile(values, p);
         let tail = (1.0 - level) / 2.0;
         Self { mean, interval: Interval::new(q(tail).min(mean), q(1.0 - tail).max(mean)), mc_se, basis }
     }

@@ -10,7 +10,7 @@ use crate::eval::completed::CompletedRuns;
 use crate::eval::equivalence::AnswerEquality;
 use crate::eval::methods::{Method, Prepared, ProbMode};
 use crate::eval::requirements::{check_logprobs, require_logprobs};
-use crate::eval::stopping::prob_mode_of;
+use crate::eval::stopping::{prob_mode_of, replay_rule};
 use crate::eval::{Dataset, RawQuestion};
 use crate::invalid::InvalidPolicy;
 use crate::plan::decide::{best_within, smallest_n, BudgetDecision, Choice, TargetDecision};
@@ -208,13 +208,8 @@ fn path_rule_measured(ds: &Dataset, pilots: &[Pilot], rule: &StopRule, policy: I
         if rule.max_samples() <= m {
             return true;
         }
-        let prepared = Prepared::new(q, (0..m).collect(), equal, prob_mode_of(rule), InvalidPolicy::Vote).expect("checked: the paths have what the rule reads");
-        let (answers, correct) = prepared.groups();
-        let invalid = prepared.invalid_groups();
-        let (ids, probs) = prepared.path_draws();
-        let silent = (policy == InvalidPolicy::Drop).then_some(invalid.as_slice());
-        let draws = crate::stopping::PathDraws { ids: &ids, probs: &probs };
-        crate::stopping::replay_any(rule, answers, correct, Some(&draws), silent, 0.0, &mut crate::stopping::StopCache::default()).used < m
+        let stopped = replay_rule(q, (0..m).collect(), rule, policy, equal, &mut crate::stopping::StopCache::default());
+        stopped.expect("checked: the paths have what the rule reads").used < m
     })
 }
 

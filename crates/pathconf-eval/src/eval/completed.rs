@@ -15,11 +15,11 @@
 use super::dataset::{RawPath, RawQuestion};
 use super::equivalence::AnswerEquality;
 use super::methods::{run_methods, Method, Prepared, ProbMode};
-use super::stopping::prob_mode_of;
+use super::stopping::replay_rule;
 use super::text::PathText;
 use crate::invalid::InvalidPolicy;
 use crate::plan::{PathDraw, PathReplay, Pilot, PilotPaths, Sequence};
-use crate::stopping::{replay_any, PathDraws, StopCache, StopRule};
+use crate::stopping::{StopCache, StopRule};
 
 /// The methods and path rules a plan replays on completed runs.
 pub struct CompletedRuns<'a> {
@@ -185,14 +185,8 @@ impl PathReplay for CompletedRuns<'_> {
         }
         for (r, (rule, policy)) in self.rules.iter().enumerate() {
             let drawn: Vec<usize> = (0..rule.max_samples()).collect();
-            let prepared =
-                Prepared::new(&question, drawn, self.equal, prob_mode_of(rule), InvalidPolicy::Vote).expect("checked: the paths have what the rules read");
-            let (answers, correct) = prepared.groups();
-            let invalid = prepared.invalid_groups();
-            let (ids, probs) = prepared.path_draws();
-            let silent = (*policy == InvalidPolicy::Drop).then_some(invalid.as_slice());
-            // Exact comparisons (tie tolerance 0), as `eval --stop` replays them.
-            let stopped = replay_any(rule, answers, correct, Some(&PathDraws { ids: &ids, probs: &probs }), silent, 0.0, &mut StopCache::default());
+            let stopped =
+                replay_rule(&question, drawn, rule, *policy, self.equal, &mut StopCache::default()).expect("checked: the paths have what the rules read");
             let (c, s) = self.rule_values(r);
             out[c] += stopped.credit;
             out[s] += stopped.used as f64;
@@ -212,12 +206,7 @@ pub fn bandwidth(values: &[f64]) -> f64 {
     let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
     let mut sorted = values.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
-    let quantile = |p: f64| {
-        let h = p * (n - 1) as f64;
-        let (i, f) = (h.floor() as usize, h.fract());
-        sorted[i] + f * (sorted[(i + 1).min(n - 1)] - sorted[i])
-    };
-    let iqr = quantile(0.75) - quantile(0.25);
+    let iqr = crate::montecarlo::quantile(&sorted, 0.75) - crate::montecarlo::quantile(&sorted, 0.25);
     let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
     0.9 * spread * (n as f64).powf(-0.2)
 }

@@ -181,6 +181,27 @@ pub fn prob_mode_of(rule: &StopRule) -> ProbMode {
     }
 }
 
+/// `rule` replayed on `q`'s paths at `drawn` (in that order), as `eval
+/// --stop` replays it: every draw costs a sample, invalid ones vote or are
+/// silent as `policy` says, and probabilities compare exactly (tie tolerance
+/// 0). Fails when a path lacks the log-probability the rule reads.
+pub fn replay_rule(
+    q: &RawQuestion,
+    drawn: Vec<usize>,
+    rule: &StopRule,
+    policy: InvalidPolicy,
+    equal: &AnswerEquality,
+    cache: &mut StopCache,
+) -> Result<Stopped, String> {
+    let prepared = Prepared::new(q, drawn, equal, prob_mode_of(rule), InvalidPolicy::Vote)?;
+    let (answers, correct) = prepared.groups();
+    let invalid = prepared.invalid_groups();
+    let draws = rule.needs_paths().then(|| prepared.path_draws());
+    let draws = draws.as_ref().map(|(ids, probs)| PathDraws { ids, probs });
+    let silent = (policy == InvalidPolicy::Drop).then_some(invalid.as_slice());
+    Ok(replay_any(rule, answers, correct, draws.as_ref(), silent, 0.0, cache))
+}
+
 fn order_of(m: usize, order: PathOrder, seed: u64, repeat: usize, question: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..m).collect();
     if order == PathOrder::Random {

@@ -277,7 +277,16 @@ fn weighted_panel(cells: &[Cell], source: &str, pilot: usize, title: String) -> 
             mine.iter().map(|c| (c.n as f64, c.replay)).collect(),
         ));
     }
-    (!series.is_empty()).then(|| Panel::versus_n(title, "accuracy (%)", Scale::Linear, LegendAt::LowerRight, series))
+    if series.is_empty() {
+        return None;
+    }
+    // Room below the data for the four-line legend, so it hides no bar or replay.
+    let ys: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.bars.iter().flatten().flat_map(|b| [b.0, b.1]))).collect();
+    let (lo, hi) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
+    let w = (hi - lo).max(1.0);
+    let mut panel = Panel::versus_n(title, "accuracy (%)", Scale::Linear, LegendAt::LowerRight, series);
+    panel.y_range = Some((lo - 0.45 * w, hi + 0.06 * w));
+    Some(panel)
 }
 
 /// The sentence on coverage over all cells.
