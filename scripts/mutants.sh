@@ -12,7 +12,8 @@
 # timeout.txt, unviable.txt, outcomes.json); a finished shard is skipped on a
 # rerun. `bash scripts/mutants.sh summary [OUT_DIR]` totals them.
 # Needs cargo-mutants (`cargo install cargo-mutants`). MUTANTS_TIMEOUT (s,
-# default 90) raises the test timeout when the machine is shared.
+# default 90) and MUTANTS_BUILD_TIMEOUT (s, default 300) raise the test and
+# build timeouts when the machine is shared: a timeout is not a result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shards=32
@@ -34,7 +35,7 @@ for k in $(seq "$first" "$last"); do
     -f 'crates/pathconf-core/src/stopping/**' -f 'crates/pathconf-core/src/accuracy/**' -f 'crates/pathconf-core/src/theory/**' \
     --test-package pathconf-core --profile mutants \
     --cargo-test-arg=--lib --cargo-test-arg=--tests \
-    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout 300 \
+    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-300}" \
     --shard "$k/$shards" --sharding round-robin --output "$out/shard-$k" && rc=0 || rc=$?
   # 2: some mutants missed, 3: some timed out — results; anything else is a failure.
   case $rc in 0 | 2 | 3) touch "$out/shard-$k/done" ;; *) echo "shard $k: cargo-mutants exited $rc" >&2; exit "$rc" ;; esac
