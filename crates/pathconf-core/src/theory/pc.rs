@@ -144,12 +144,23 @@ pub fn pc_terms(dist: &PathDistribution, a: usize, n: u64) -> ErrorTerms {
 mod tests {
     use super::*;
 
+    /// The grouped sum against the direct `O(N²)` one. The last two cases
+    /// hold two *different* large groups of several paths each at n = 20 (0.25 ×2
+    /// and 0.2 ×2; 0.3 ×3 and 0.05 ×2 at large n), where the pair count
+    /// `c·d` matters. (Mutation testing: `c / d` passed while every large
+    /// group paired with another had one path.)
     #[test]
     fn series_matches_direct_sum() {
-        let cases: Vec<Vec<f64>> =
-            vec![vec![0.01; 50], (1..=60).map(|i| i as f64 * 1e-4).collect(), vec![0.3, 0.2, 0.001, 0.001, 0.05, 0.04, 0.03], vec![0.9, 0.05, 0.05]];
+        let cases: Vec<Vec<f64>> = vec![
+            vec![0.01; 50],
+            (1..=60).map(|i| i as f64 * 1e-4).collect(),
+            vec![0.3, 0.2, 0.001, 0.001, 0.05, 0.04, 0.03],
+            vec![0.9, 0.05, 0.05],
+            vec![0.25, 0.25, 0.2, 0.2, 0.1],
+            vec![0.3, 0.3, 0.3, 0.05, 0.05],
+        ];
         for probs in cases {
-            for n in [0, 1, 2, 5, 64, 1000] {
+            for n in [0, 1, 2, 5, 20, 64, 1000] {
                 let fast = pc_moments(&probs, n).mse;
                 let slow = pc_mse_direct(&probs, n);
                 assert!((fast - slow).abs() <= 1e-14 + 1e-12 * slow, "n={n}: {fast} vs {slow}");
