@@ -358,4 +358,19 @@ mod tests {
             assert!(e.contains(bad), "{e}");
         }
     }
+
+    /// The reason names the mistake: a rule pathconf does not know, or one
+    /// it knows given the wrong number of parameters. (Mutation testing:
+    /// calling every unknown name a miscount passed.)
+    #[test]
+    fn a_rejected_rule_says_whether_its_name_or_its_parameters_are_wrong() {
+        for (bad, reason) in [
+            ("nope:3", "unknown rule"),
+            ("fixed", "wrong number of parameters"),
+            ("esc", "wrong number of parameters"),
+            ("asc-beta:0.95:40:7", "wrong number of parameters"),
+        ] {
+            assert_eq!(bad.parse::<StopRule>().unwrap_err().reason, reason, "{bad}");
+        }
+    }
 }
