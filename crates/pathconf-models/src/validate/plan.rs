@@ -26,6 +26,7 @@ use crate::eval::methods::Method;
 use crate::eval::protocol::{evaluate, EvalConfig};
 use crate::eval::requirements::check_logprobs;
 use crate::eval::stopping::{evaluate_stopping, fixed_budget_credits, PathOrder, StopConfig};
+use crate::eval::synthetic::path_probability;
 use crate::eval::{Dataset, RawPath, RawQuestion};
 use crate::generation::GenerationConfig;
 use crate::invalid::{is_invalid, InvalidPolicy};
@@ -35,7 +36,7 @@ use crate::provenance::{Interval, Provenance};
 use crate::stopping::StopRule;
 use crate::tiny::{enumerate_paths, sample_paths, PortableModel, Question};
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Gamma, Poisson, Weibull};
+use rand_distr::{Beta, Distribution, Gamma, Poisson};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -541,14 +542,10 @@ pub fn synthetic_source(questions: usize, replicates: usize, paths: usize, signa
 /// Gives an answers-only file path probabilities, leaving its answers as
 /// they are: a path repeats an earlier path of the same answer with
 /// probability 0.15 (same text and probability), else is new, its
-/// `exp(mean log-prob)` from a two-component Weibull mixture — the high
-/// component (scale 0.9, shape 12) with probability 0.7 for a correct path
-/// and 0.3 for a wrong or invalid one, else the low (0.45, 4): correct
-/// paths more probable, as the reference's pruning assumes
-/// ([`crate::eval::synthetic`] builds its files the same way).
+/// `exp(mean log-prob)` drawn as [`path_probability`] draws the synthetic
+/// benchmark files' (correct paths more probable, as the reference's
+/// pruning assumes).
 fn add_signals(ds: &mut Dataset, rng: &mut impl Rng) {
-    let high = Weibull::new(0.9, 12.0).expect("valid");
-    let low = Weibull::new(0.45, 4.0).expect("valid");
     for q in &mut ds.questions {
         for j in 0..q.paths.len() {
             let same: Vec<usize> = (0..j).filter(|&k| q.paths[k].answer.as_str() == q.paths[j].answer.as_str()).collect();
@@ -559,8 +556,7 @@ fn add_signals(ds: &mut Dataset, rng: &mut impl Rng) {
                 continue;
             }
             let correct = q.paths[j].answer.as_str() == q.truth;
-            let component = if rng.random::<f64>() < if correct { 0.7 } else { 0.3 } { &high } else { &low };
-            q.paths[j].mean_logprob = Some(Distribution::<f64>::sample(component, rng).clamp(1e-6, 1.0).ln());
+            q.paths[j].mean_logprob = Some(path_probability(correct, rng).ln());
         }
     }
 }
