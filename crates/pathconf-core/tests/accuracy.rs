@@ -5,7 +5,7 @@
 mod common;
 
 use pathconf_core::accuracy::population::{chernoff_rate, observed_shape, BinaryMixture, Shape};
-use pathconf_core::accuracy::sc::sc_curve;
+use pathconf_core::accuracy::sc::{sc_curve, DROP};
 use pathconf_core::accuracy::target::{samples_needed, Target};
 use pathconf_core::accuracy::{selection_accuracy, AccuracyConfig};
 use pathconf_core::estimators::EstimatorId;
@@ -84,6 +84,10 @@ fn sc_programme_agrees_with_monte_carlo_on_many_answers() {
         );
         assert!(c.agrees, "n={n}: confidence MC {:?} vs exact {}", m.expected_confidence, exact.expected_confidence[n as usize]);
     }
+    // The reported bound on dropped probability, as documented: up to 300 outer
+    // weights, the binomial rows' tails, and one event per answer (12), each below
+    // DROP — 3·300 + 2·12 + 2 of them.
+    assert_eq!(exact.error_bound, (3 * 300 + 2 * 12 + 2) as f64 * DROP);
     assert!(exact.error_bound < 1e-13);
 }
 
