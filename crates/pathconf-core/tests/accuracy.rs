@@ -275,6 +275,25 @@ fn ppl_is_exact_at_any_n_without_mixed_tiers() {
     assert!((got[0].0 - want).abs() < 1e-12, "{} vs {want}", got[0].0);
 }
 
+/// Theorem 1 at `ρ = 1` exactly (`p_hard = 1 − p_easy`, here ¾ and ¼, where
+/// `p(1 − p)` is 3/16 on both sides): the two kinds' increments keep a fixed
+/// ratio, so the curve is monotone — increasing when `α > ½` (`R₀ < 1`),
+/// decreasing below — with no turn; the exact curve agrees (odd `n`:
+/// `A(n) = 1 − α + (2α − 1) I(n)`). (Mutation testing: `ρ ≥ 1` for `ρ > 1`,
+/// an inverse U with a turn at infinity, went unseen.)
+#[test]
+fn theorem_one_at_rho_one_is_monotone() {
+    for (alpha, expected) in [(0.7, Shape::Increasing), (0.3, Shape::Decreasing)] {
+        let mix = BinaryMixture { alpha, p_easy: 0.75, p_hard: 0.25 };
+        let pred = mix.predict().expect("inside the hypothesis");
+        assert_eq!((pred.shape, pred.turn_n), (expected, None), "{mix:?}: {pred:?}");
+        let easy = sc_curve(&[0.75, 0.25], Some(0), 101);
+        let hard = sc_curve(&[0.25, 0.75], Some(0), 101);
+        let odd: Vec<f64> = (1..=101).step_by(2).map(|n| alpha * easy.p_correct[n] + (1.0 - alpha) * hard.p_correct[n]).collect();
+        assert_eq!(observed_shape(&odd, 1e-13), expected, "{mix:?}");
+    }
+}
+
 /// Theorem 1's hypothesis is strict: on its boundary (α ∈ {0, 1}, a
 /// share at ½, 0 or 1) `predict` declines. (Mutation testing: admitting
 /// α = 0 passed.)

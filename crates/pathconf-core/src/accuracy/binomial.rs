@@ -183,6 +183,18 @@ mod tests {
         assert_eq!(upper_tail_bound(10, 0.5, 11), 0.0);
     }
 
+    /// Inside the tails the bound is `exp(−m KL(k/m ‖ q))`: for 30 of 100 at
+    /// `q = ½`, `KL(0.3 ‖ 0.5) = 0.3 ln 0.6 + 0.7 ln 1.4 ≈ 0.08228`, a bound of
+    /// about 2.670e-4 on either side. (Mutation testing: `k % m` for `k / m`,
+    /// the trivial bound 1 away from `k = 0`, went unseen.)
+    #[test]
+    fn chernoff_bounds_inside_the_tails() {
+        let want = (-100.0 * (0.3 * 0.6f64.ln() + 0.7 * 1.4f64.ln())).exp();
+        assert!((want - 2.670e-4).abs() < 1e-7, "{want}");
+        assert!((lower_tail_bound(100, 0.5, 30) - want).abs() < 1e-15);
+        assert!((upper_tail_bound(100, 0.5, 70) - want).abs() < 1e-15);
+    }
+
     #[test]
     fn chernoff_bounds_bound_the_tails() {
         for &(m, q, k) in &[(50usize, 0.1, 12usize), (200, 0.3, 80), (30, 0.5, 25)] {

@@ -251,6 +251,22 @@ mod tests {
         assert_eq!(class_sizes(&[0.0, 1.0], Some(0)), vec![1]);
     }
 
+    /// The running cap on work: a rule that never stops early over 6 distinct
+    /// answers passes the bound check up to 36 samples (`6 · C(42, 6)` ≈ 3.1e7
+    /// ≤ `MAX_WORK_BOUND`), but its live states cost `6 · C(41, 6)` ≈ 2.7e7 >
+    /// `MAX_WORK` moves, so it is refused; at 30 samples (`6 · C(35, 6)` ≈
+    /// 9.7e6 moves) it is worked. (Mutation testing: a work count that never
+    /// grew went unseen.)
+    #[test]
+    fn the_work_cap_refuses_what_the_bound_admits() {
+        let masses = [0.3, 0.25, 0.2, 0.12, 0.08, 0.05];
+        let fixed = |n: usize| StopRule::Fixed { n };
+        assert!(lumped_states_bound(&[1; 6], 36) * 6.0 <= MAX_WORK_BOUND);
+        assert!(count_programme(&fixed(36), &masses, Some(0)).is_none());
+        let worked = count_programme(&fixed(30), &masses, Some(0)).expect("under the cap");
+        assert!((worked.expected_samples - 30.0).abs() < 1e-9, "{worked:?}");
+    }
+
     /// Answers of zero mass take no slot: 18 answers of positive mass (the
     /// most a packed state holds) plus two of zero mass are still worked,
     /// and equal the enumeration of every sequence. (Mutation testing:
