@@ -330,3 +330,20 @@ fn questions_of_a_population_draw_independent_streams() {
     assert!(once.iter().all(|p| p.method == Provenance::MonteCarlo));
     assert!(once.iter().zip(&twice).any(|(a, b)| a.p_correct != b.p_correct), "{once:?} vs {twice:?}");
 }
+
+/// Monte Carlo cells need two trials (an interval needs a spread); cells
+/// that are exact need none. (Mutation testing: `trials == 2` for
+/// `trials < 2` went unseen.)
+#[test]
+fn monte_carlo_cells_need_two_trials() {
+    use pathconf_core::accuracy::AccuracyError;
+    let d = PathDistribution::new(&[("a", vec![0.3, 0.2]), ("b", vec![0.5])], Some("a")).unwrap();
+    let with = |trials| AccuracyConfig { trials, ..AccuracyConfig::default() };
+    for trials in [0, 1] {
+        assert_eq!(selection_accuracy(&d, &[EstimatorId::Rpc], &[3], &with(trials), &Quiet), Err(AccuracyError::TooFewTrials(trials)));
+        let exact = selection_accuracy(&d, &[EstimatorId::Sc], &[3], &with(trials), &Quiet).expect("exact: no trials needed");
+        assert_eq!(exact[0].method, Provenance::Exact);
+    }
+    let rows = selection_accuracy(&d, &[EstimatorId::Rpc], &[3], &with(2), &Quiet).expect("two trials suffice");
+    assert_eq!(rows[0].method, Provenance::MonteCarlo);
+}

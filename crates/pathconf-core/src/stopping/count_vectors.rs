@@ -281,6 +281,13 @@ mod tests {
         let p = count_programme(&rule, &masses, Some(17)).expect("18 answers of positive mass fit a state");
         let e = crate::stopping::enumerate::enumerate_cost(&rule, &masses, Some(17));
         assert!((p.expected_samples - e.expected_samples).abs() < 1e-12 && (p.accuracy - e.accuracy).abs() < 1e-12, "{p:?} vs {e:?}");
+        // A 19th answer of positive mass does not fit 128 bits at 7 a count:
+        // refused, not packed past the key's end. (Mutation testing: a
+        // capacity of 128 · 7 answers went unseen.)
+        let mut nineteen: Vec<f64> = (1..=19).map(f64::from).collect();
+        let total: f64 = nineteen.iter().sum();
+        nineteen.iter_mut().for_each(|m| *m /= total);
+        assert!(count_programme(&rule, &nineteen, Some(17)).is_none());
     }
 
     /// The lumping itself: count vectors that differ by a permutation within
