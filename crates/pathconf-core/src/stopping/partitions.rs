@@ -520,6 +520,14 @@ mod tests {
                         count += 1;
                     });
                     assert_eq!(count, p.offset[k][m + 1] - p.offset[k][m]);
+                    // ... in halves of about equal size: the first holds at least half,
+                    // and would not without its last largest-entry value. (Mutation
+                    // testing: every partition in the second half went unseen.)
+                    let total = p.below(k, m, m + 1);
+                    assert!(
+                        k == 0 || (2 * p.below(k, m, mid) >= total && (mid == 0 || 2 * p.below(k, m, mid - 1) < total)),
+                        "max {max}, k {k}, m {m}: split at {mid}"
+                    );
                 }
                 assert_eq!(seen, p.level_size(k), "max {max}, k {k}");
             }
