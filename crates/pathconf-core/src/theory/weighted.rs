@@ -228,6 +228,22 @@ mod tests {
         }
     }
 
+    /// A path of zero mass is never drawn: adding one to C changes no term,
+    /// though its count vectors are visited. (Mutation testing: treating a
+    /// count of 0 as a draw, which makes every vector impossible, went unseen.)
+    #[test]
+    fn a_path_of_zero_mass_changes_nothing() {
+        let with = PathDistribution::new(&[("A", vec![0.3, 0.05, 0.05]), ("B", vec![0.35]), ("C", vec![0.15, 0.1, 0.0])], Some("A")).unwrap();
+        for (n, t) in [(3u64, 0.05), (4, 1.0)] {
+            let (a, b) = (cisc_exact(&dist(), n, t).unwrap(), cisc_exact(&with, n, t).unwrap());
+            assert!(b.count_vectors > a.count_vectors);
+            assert!((a.p_correct - b.p_correct).abs() < 1e-12 && (a.expected_confidence - b.expected_confidence).abs() < 1e-12, "n={n} T={t}");
+            for (x, y) in a.terms.iter().zip(&b.terms) {
+                assert!((x.estimation_error - y.estimation_error).abs() < 1e-12 && (x.expected_confidence - y.expected_confidence).abs() < 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn temperature_limits() {
         let d = dist();
