@@ -10,7 +10,9 @@
 #
 # Each shard writes OUT_DIR/shard-K/mutants.out (caught.txt, missed.txt,
 # timeout.txt, unviable.txt, outcomes.json); a finished shard is skipped on a
-# rerun. `bash scripts/mutants.sh summary [OUT_DIR]` totals them.
+# rerun. `bash scripts/mutants.sh summary [OUT_DIR]` totals them;
+# `bash scripts/mutants.sh rerun LIST [OUT_DIR]` re-runs the mutants named in
+# LIST (e.g. the survivors a new check was written for) on today's tree.
 # Needs cargo-mutants (`cargo install cargo-mutants`). MUTANTS_TIMEOUT (s,
 # default 90) and MUTANTS_BUILD_TIMEOUT (s, default 300) raise the test and
 # build timeouts when the machine is shared: a timeout is not a result.
@@ -25,6 +27,23 @@ if [ "${1:-}" = summary ]; then
   echo "shards done: $(ls -d "$out"/shard-*/done 2>/dev/null | wc -l) of $shards"
   echo "missed:"; cat "$out"/shard-*/mutants.out/missed.txt 2>/dev/null | sort | sed 's/^/  /'
   exit 0
+fi
+if [ "${1:-}" = rerun ]; then
+  # Re-run the mutants named in LIST (one cargo-mutants name a line, as in
+  # missed.txt) on today's tree: each line becomes an exact --re pattern.
+  list="$2"; out="${3:-/tmp/pathconf-mutants/rerun}"
+  args=()
+  while IFS= read -r name; do
+    [ -n "$name" ] && args+=(--re "^$(printf '%s' "$name" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$")
+  done < "$list"
+  rm -rf "$out"; mkdir -p "$out"
+  cargo mutants -p pathconf-core \
+    -f 'crates/pathconf-core/src/stopping/**' -f 'crates/pathconf-core/src/accuracy/**' -f 'crates/pathconf-core/src/theory/**' \
+    --test-package pathconf-core --profile mutants \
+    --cargo-test-arg=--lib --cargo-test-arg=--tests \
+    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-300}" \
+    "${args[@]}" --output "$out" && rc=0 || rc=$?
+  case $rc in 0 | 2 | 3) exit 0 ;; *) exit "$rc" ;; esac
 fi
 first="${1:-0}"; last="${2:-$((shards - 1))}"; out="${3:-/tmp/pathconf-mutants}"
 mkdir -p "$out"
