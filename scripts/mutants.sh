@@ -19,6 +19,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shards=32
+# The scoped run every mode shares: the three modules, judged by pathconf-core's tests.
+run_mutants() {
+  cargo mutants -p pathconf-core \
+    -f 'crates/pathconf-core/src/stopping/**' -f 'crates/pathconf-core/src/accuracy/**' -f 'crates/pathconf-core/src/theory/**' \
+    --test-package pathconf-core --profile mutants \
+    --cargo-test-arg=--lib --cargo-test-arg=--tests \
+    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-300}" "$@"
+}
 if [ "${1:-}" = summary ]; then
   out="${2:-/tmp/pathconf-mutants}"
   for kind in caught missed timeout unviable; do
@@ -37,12 +45,7 @@ if [ "${1:-}" = rerun ]; then
     [ -n "$name" ] && args+=(--re "^$(printf '%s' "$name" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$")
   done < "$list"
   rm -rf "$out"; mkdir -p "$out"
-  cargo mutants -p pathconf-core \
-    -f 'crates/pathconf-core/src/stopping/**' -f 'crates/pathconf-core/src/accuracy/**' -f 'crates/pathconf-core/src/theory/**' \
-    --test-package pathconf-core --profile mutants \
-    --cargo-test-arg=--lib --cargo-test-arg=--tests \
-    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-300}" \
-    "${args[@]}" --output "$out" && rc=0 || rc=$?
+  run_mutants "${args[@]}" --output "$out" && rc=0 || rc=$?
   case $rc in 0 | 2 | 3) exit 0 ;; *) exit "$rc" ;; esac
 fi
 first="${1:-0}"; last="${2:-$((shards - 1))}"; out="${3:-/tmp/pathconf-mutants}"
@@ -50,12 +53,7 @@ mkdir -p "$out"
 for k in $(seq "$first" "$last"); do
   [ -f "$out/shard-$k/done" ] && continue
   rm -rf "$out/shard-$k"
-  cargo mutants -p pathconf-core \
-    -f 'crates/pathconf-core/src/stopping/**' -f 'crates/pathconf-core/src/accuracy/**' -f 'crates/pathconf-core/src/theory/**' \
-    --test-package pathconf-core --profile mutants \
-    --cargo-test-arg=--lib --cargo-test-arg=--tests \
-    --timeout "${MUTANTS_TIMEOUT:-90}" --build-timeout "${MUTANTS_BUILD_TIMEOUT:-300}" \
-    --shard "$k/$shards" --sharding round-robin --output "$out/shard-$k" && rc=0 || rc=$?
+  run_mutants --shard "$k/$shards" --sharding round-robin --output "$out/shard-$k" && rc=0 || rc=$?
   # 2: some mutants missed, 3: some timed out — results; anything else is a failure.
   case $rc in 0 | 2 | 3) touch "$out/shard-$k/done" ;; *) echo "shard $k: cargo-mutants exited $rc" >&2; exit "$rc" ;; esac
 done
