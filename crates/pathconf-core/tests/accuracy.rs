@@ -281,6 +281,45 @@ fn ppl_is_exact_at_any_n_without_mixed_tiers() {
 /// decreasing below — with no turn; the exact curve agrees (odd `n`:
 /// `A(n) = 1 − α + (2α − 1) I(n)`). (Mutation testing: `ρ ≥ 1` for `ρ > 1`,
 /// an inverse U with a turn at infinity, went unseen.)
+/// Theorem 1's turning point: the odd-`n` increment `A(n + 2) − A(n)`,
+/// `n = 2m + 1`, has the sign of `1 − R₀ ρᵐ`, so the direction changes after
+/// `n* = 2 ln(1/R₀)/ln ρ + 1`. The exact curve (the SC programme, not the
+/// closed form) moves in the first direction at every odd `n < n*` and in the
+/// other at every odd `n > n*` — including the one odd `n` in `(n* − 2, n*)`,
+/// which a turn misplaced by one step would get wrong. (Mutation testing:
+/// `2m* − 1` for `2m* + 1` went unseen.)
+#[test]
+fn the_predicted_turn_is_where_the_exact_curve_turns() {
+    let cases = [
+        (BinaryMixture { alpha: 0.9, p_easy: 0.85, p_hard: 0.4 }, Shape::InverseU),
+        (BinaryMixture { alpha: 0.95, p_easy: 0.7, p_hard: 0.45 }, Shape::InverseU),
+        (BinaryMixture { alpha: 0.25, p_easy: 0.65, p_hard: 0.2 }, Shape::U),
+        (BinaryMixture { alpha: 0.1, p_easy: 0.6, p_hard: 0.1 }, Shape::U),
+    ];
+    let n_max = 301;
+    for (mix, shape) in cases {
+        let pred = mix.predict().expect("inside the hypothesis");
+        assert_eq!(pred.shape, shape, "{mix:?}");
+        let turn = pred.turn_n.expect("a turn");
+        assert!(turn + 4.0 < n_max as f64, "{mix:?}: turn {turn}");
+        let easy = sc_curve(&[mix.p_easy, 1.0 - mix.p_easy], Some(0), n_max);
+        let hard = sc_curve(&[mix.p_hard, 1.0 - mix.p_hard], Some(0), n_max);
+        let a = |n: usize| mix.alpha * easy.p_correct[n] + (1.0 - mix.alpha) * hard.p_correct[n];
+        let first_up = shape == Shape::InverseU;
+        let mut just_before = false;
+        for n in (1..n_max - 1).step_by(2) {
+            let step = a(n + 2) - a(n);
+            if step.abs() < 1e-13 {
+                continue; // rounding decides the sign
+            }
+            let expect_up = if (n as f64) < turn { first_up } else { !first_up };
+            assert_eq!(step > 0.0, expect_up, "{mix:?}: A({}) − A({n}) = {step:e}, turn predicted at n = {turn}", n + 2);
+            just_before |= (n as f64) < turn && (n as f64) > turn - 2.0;
+        }
+        assert!(just_before, "{mix:?}: the odd n just before the turn {turn} was not checked");
+    }
+}
+
 #[test]
 fn theorem_one_at_rho_one_is_monotone() {
     for (alpha, expected) in [(0.7, Shape::Increasing), (0.3, Shape::Decreasing)] {
