@@ -49,3 +49,23 @@ impl Grouped {
         self.probs.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand case: zeros dropped, equal values merged, sorted ascending,
+    /// and the accessors read what was built. (Mutation testing: `len` → 0
+    /// went unseen, since the closed forms only iterate.)
+    #[test]
+    fn groups_are_distinct_positive_values_with_their_counts() {
+        let g = Grouped::new(&[0.2, 0.0, 0.05, 0.2, 0.05, 0.2, 0.5]);
+        assert_eq!(g.probs, vec![0.05, 0.2, 0.5]);
+        assert_eq!(g.counts, vec![2.0, 3.0, 1.0]);
+        assert_eq!((g.len(), g.is_empty()), (3, false));
+        assert!((g.mass() - 1.2).abs() < 1e-15, "{}", g.mass());
+        assert_eq!(g.iter().collect::<Vec<_>>(), vec![(0.05, 2.0), (0.2, 3.0), (0.5, 1.0)]);
+        let none = Grouped::new(&[0.0, 0.0]);
+        assert_eq!((none.len(), none.is_empty(), none.mass()), (0, true, 0.0));
+    }
+}
