@@ -52,3 +52,22 @@ pub fn exact_expected_samples(rule: &StopRule, masses: &[f64]) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fixed:n` is exact at any `n` through SC's own programme — beyond the
+    /// partition programme's cap of 127 and the count programme's work cap
+    /// (five distinct masses at n = 500). (Mutation testing: sending `fixed`
+    /// to the stopping programmes went unseen; every test's n was small.)
+    #[test]
+    fn a_fixed_budget_is_exact_at_any_n() {
+        let masses = [0.3, 0.25, 0.2, 0.15, 0.1];
+        let rule = StopRule::Fixed { n: 500 };
+        let c = exact_cost(&rule, &masses, Some(1)).expect("fixed:500 is SC at 500 samples");
+        assert_eq!(c.expected_samples, 500.0);
+        assert_eq!(c.accuracy, sc_accuracy(&masses, Some(1), 500)[500]);
+        assert!(c.accuracy > 0.0 && c.accuracy < 0.5, "{c:?}");
+    }
+}

@@ -536,6 +536,22 @@ mod tests {
         assert_eq!(Partitions::new(4, 3).level_size(3), 11);
     }
 
+    /// Answers of zero mass take no part in the partitions: two answers
+    /// plus 38 of zero mass at a cap of 100 are worked (partitions into 40
+    /// parts would be far above [`MAX_STATES`]) and equal the two alone.
+    /// (Mutation testing: keeping zero masses went unseen.)
+    #[test]
+    fn answers_of_zero_mass_take_no_part() {
+        let rule: StopRule = "asc-majority:0.9:100".parse().unwrap();
+        assert!(Partitions::new(100, 40).states() > MAX_STATES);
+        let alone = partition_programme(&rule, &[0.6, 0.4], Some(0)).expect("two answers");
+        let mut masses = vec![0.0; 40];
+        (masses[7], masses[23]) = (0.6, 0.4);
+        let padded = partition_programme(&rule, &masses, Some(7)).expect("zero masses take no part");
+        assert_eq!(padded, alone);
+        assert!(alone.expected_samples > 2.0 && alone.accuracy > 0.5, "{alone:?}");
+    }
+
     #[test]
     fn equals_the_count_programme_on_distinct_masses() {
         use super::super::count_vectors::count_programme;

@@ -174,5 +174,8 @@ mod tests {
         let s = replay_silent(&"fixed:3".parse().unwrap(), &[2, 1, 2], &correct, None, &mut StopCache::default());
         assert_eq!((s.used, s.credit), (3, 0.0));
         assert!((s.confidence - 2.0 / 3.0).abs() < 1e-15, "{}", s.confidence);
+        // Its rows: the vote share of each answer that got a vote, by answer.
+        // (Mutation testing: rows of the answers with no vote went unseen.)
+        assert_eq!(s.rows, vec![(1.0 / 3.0, true), (2.0 / 3.0, false)]);
     }
 }

@@ -359,6 +359,39 @@ mod tests {
         }
     }
 
+    /// Each Adaptive-Consistency rule has its own threshold range: the Beta
+    /// and Dirichlet rules' posterior probability lies in (½, 1), the
+    /// majority share in (½, 1], the entropy in (0, 1). (Mutation testing:
+    /// the Beta and Dirichlet rules falling through to the entropy range
+    /// (0, 1) went unseen.)
+    #[test]
+    fn each_rule_has_its_own_threshold_range() {
+        for (text, ok) in [
+            ("asc-beta:0.5", false),
+            ("asc-beta:0.3", false),
+            ("asc-beta:0.51", true),
+            ("asc-beta:1", false),
+            ("asc-dirichlet:0.5", false),
+            ("asc-dirichlet:0.2", false),
+            ("asc-dirichlet:0.6", true),
+            ("asc-dirichlet:1", false),
+            ("asc-majority:0.5", false),
+            ("asc-majority:1", true),
+            ("asc-entropy:0", false),
+            ("asc-entropy:0.3", true),
+            ("asc-entropy:1", false),
+        ] {
+            match text.parse::<StopRule>() {
+                Ok(_) => assert!(ok, "{text} was accepted"),
+                Err(e) => {
+                    assert!(!ok, "{text} was rejected: {e}");
+                    assert!(e.reason.starts_with("T must lie in"), "{text}: {}", e.reason);
+                }
+            }
+        }
+        assert_eq!("asc-beta:0.3".parse::<StopRule>().unwrap_err().reason, "T must lie in (0.5, 1)");
+    }
+
     /// The reason names the mistake: a rule pathconf does not know, or one
     /// it knows given the wrong number of parameters. (Mutation testing:
     /// calling every unknown name a miscount passed.)
