@@ -370,6 +370,29 @@ fn questions_of_a_population_draw_independent_streams() {
     assert!(once.iter().zip(&twice).any(|(a, b)| a.p_correct != b.p_correct), "{once:?} vs {twice:?}");
 }
 
+/// A population of one question at weight 1 reports that question's own
+/// interval: the quadrature `z √Σ (w·se)²` reads each question's standard
+/// error back from its interval as `width / 2z`. The question's stream is
+/// the one the population derives for question 0. (Mutation testing:
+/// `width / (2 + z)` — a 1% narrower interval — went unseen.)
+#[test]
+fn a_population_of_one_question_keeps_its_interval() {
+    use pathconf_core::accuracy::population::population_accuracy;
+    use pathconf_core::seed::{derive, tag};
+    let d = pathconf_core::generators::LlmLike { n_paths: 30, ..Default::default() }.sample(&mut ChaCha8Rng::seed_from_u64(40)).unwrap();
+    let cfg = AccuracyConfig { tau: None, temperature: None, trials: 4000, seed: 9 };
+    let ns = [4, 16];
+    let population = population_accuracy(&[(1.0, d.clone())], &[EstimatorId::Pc], &ns, &cfg, &Quiet).unwrap();
+    let own = AccuracyConfig { seed: derive(cfg.seed, &[tag("accuracy/population"), 0]), ..cfg };
+    let rows = selection_accuracy(&d, &[EstimatorId::Pc], &ns, &own, &Quiet).unwrap();
+    for (p, r) in population.iter().zip(&rows) {
+        assert_eq!((p.method, p.p_correct), (r.method, r.p_correct), "n = {}: the same stream", p.n);
+        let (a, b) = (p.ci.expect("Monte Carlo"), r.ci.expect("Monte Carlo"));
+        assert!(b.low > 0.0 && b.high < 1.0, "n = {}: unclamped {b:?}", p.n);
+        assert!((a.low - b.low).abs() < 1e-12 && (a.high - b.high).abs() < 1e-12, "n = {}: {a:?} vs {b:?}", p.n);
+    }
+}
+
 /// Monte Carlo cells need two trials (an interval needs a spread); cells
 /// that are exact need none. (Mutation testing: `trials == 2` for
 /// `trials < 2` went unseen.)
