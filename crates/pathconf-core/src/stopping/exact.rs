@@ -70,4 +70,19 @@ mod tests {
         assert_eq!(c.accuracy, sc_accuracy(&masses, Some(1), 500)[500]);
         assert!(c.accuracy > 0.0 && c.accuracy < 0.5, "{c:?}");
     }
+
+    /// ESC goes to its own programme first, exact at caps where the count
+    /// programme refuses: here six distinct masses at L = 144 (24 windows
+    /// of 6), and `E[N]` equals ESC's closed form. (Mutation testing: sending ESC to
+    /// the count programme went unseen; every test's cap was small.)
+    #[test]
+    fn esc_is_exact_at_long_caps() {
+        let masses = [0.3, 0.22, 0.18, 0.14, 0.1, 0.06];
+        let rule: StopRule = "esc:6:144".parse().unwrap();
+        assert!(count_programme(&rule, &masses, Some(0)).is_none(), "the count programme should refuse this");
+        let c = exact_cost(&rule, &masses, Some(0)).expect("ESC's programme works where the count programme refuses");
+        let e_n = exact_expected_samples(&rule, &masses).expect("ESC's E[N] closed form");
+        assert!((c.expected_samples - e_n).abs() < 1e-9 * e_n, "{c:?} vs {e_n}");
+        assert!(c.accuracy > 0.3 && c.accuracy < 1.0, "{c:?}");
+    }
 }

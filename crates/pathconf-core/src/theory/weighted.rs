@@ -167,6 +167,8 @@ pub struct TupleMoments {
     pub mse: Vec<f64>,
     /// `P(correct)`, ties split.
     pub p_correct: f64,
+    /// `E[score of the selected answer]`.
+    pub expected_confidence: f64,
 }
 
 /// See [`TupleMoments`].
@@ -180,7 +182,7 @@ pub fn cisc_by_tuples(dist: &PathDistribution, n: u64, temperature: f64) -> Opti
     let n = n as usize;
     let target = cisc_limit(dist, temperature);
     let na = dist.n_answers();
-    let (mut mean, mut mse, mut acc) = (vec![0.0; na], vec![0.0; na], 0.0);
+    let (mut mean, mut mse, mut acc, mut conf) = (vec![0.0; na], vec![0.0; na], 0.0, 0.0);
     let mut idx = vec![0usize; n];
     let mut scores = vec![0.0; na];
     let mut sample = Sample::new(paths.len(), na);
@@ -196,12 +198,14 @@ pub fn cisc_by_tuples(dist: &PathDistribution, n: u64, temperature: f64) -> Opti
             mean[a] += w * scores[a];
             mse[a] += w * (scores[a] - target[a]).powi(2);
         }
-        acc += w * select_within(scores.iter().enumerate().map(|(a, &s)| (s, dist.correct() == Some(a))), THEORY_TIE_TOL).credit;
+        let sel = select_within(scores.iter().enumerate().map(|(a, &s)| (s, dist.correct() == Some(a))), THEORY_TIE_TOL);
+        acc += w * sel.credit;
+        conf += w * sel.top;
         if !crate::combinatorics::next_tuple(&mut idx, paths.len()) {
             break;
         }
     }
-    Some(TupleMoments { mean, mse, p_correct: acc })
+    Some(TupleMoments { mean, mse, p_correct: acc, expected_confidence: conf })
 }
 
 #[cfg(test)]
@@ -225,6 +229,9 @@ mod tests {
                 assert!((e.terms[a].estimation_error - mse[a]).abs() < 1e-12);
             }
             assert!((e.p_correct - acc).abs() < 1e-12, "n={n} T={t}: {} vs {acc}", e.p_correct);
+            // (Mutation testing: a negated confidence sum went unseen.)
+            assert!((e.expected_confidence - b.expected_confidence).abs() < 1e-12, "n={n} T={t}: {} vs {}", e.expected_confidence, b.expected_confidence);
+            assert!(e.expected_confidence > 0.3 && e.expected_confidence <= 1.0, "{}", e.expected_confidence);
         }
     }
 
