@@ -536,6 +536,19 @@ mod tests {
         assert_eq!(Partitions::new(4, 3).level_size(3), 11);
     }
 
+    /// The partition ranks fit `u32` up to a cap of 127: a cap of 127 is
+    /// worked, 128 and above are refused (`None`, for the count programme to
+    /// try), never a panic in the ranking. (Mutation testing: refusing only
+    /// 127 went unseen; no test's cap was above it.)
+    #[test]
+    fn caps_above_127_are_refused() {
+        for (cap, worked) in [(127, true), (128, false), (400, false)] {
+            let rule: StopRule = format!("asc-beta:0.95:{cap}").parse().unwrap();
+            let r = partition_programme(&rule, &[0.6, 0.4], Some(0));
+            assert_eq!(r.is_some(), worked, "cap {cap}: {r:?}");
+        }
+    }
+
     /// Answers of zero mass take no part in the partitions: two answers
     /// plus 38 of zero mass at a cap of 100 are worked (partitions into 40
     /// parts would be far above [`MAX_STATES`]) and equal the two alone.
