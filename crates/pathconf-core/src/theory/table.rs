@@ -180,5 +180,11 @@ mod tests {
             assert_eq!(s.worst_reasoning_error, worst);
             assert_eq!(paths[s.worst_path].terms.reasoning_error, worst);
         }
+        // The folded table has one PPL row per answer and none per path; the
+        // per-path table one per path and none folded. (Mutation testing: a
+        // folded table that also carried each answer's first path went unseen.)
+        let ppl = |t: &[TermRow]| t.iter().filter(|r| r.estimator == EstimatorId::Ppl).map(|r| (r.answer_index, r.path)).collect::<Vec<_>>();
+        assert_eq!(ppl(&folded), vec![(0, None), (1, None)]);
+        assert_eq!(ppl(&per_path), vec![(0, Some(0)), (0, Some(1)), (0, Some(2)), (1, Some(0))]);
     }
 }
