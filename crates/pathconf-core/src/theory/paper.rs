@@ -95,6 +95,10 @@ mod tests {
         // ½ · ½ · (0 − 1.5 · ½) + ¼ = 0.0625 (the exact error is 0.125).
         assert!(close(thm4_reasoning(0.5, 1, 0.0, 1), 0.0625));
         assert!(close(thm4_rate(0.5, 1, 1), 0.125));
+        // ... and with k = 2 paths (p = 0.4, I = 1, n = 1): α = 1 − 0.4/2 = 0.8,
+        // 0.8 · 0.4 · (2 − 1.8 · 0.4) + 0.6² = 0.4096 + 0.36. (Mutation
+        // testing: α = 1 − p, right only at k = 1, went unseen.)
+        assert!(close(thm4_reasoning(0.4, 2, 1.0, 1), 0.7696));
         // Paths 0.2, 0.1, 0.1 (p_a = 0.4) at n = 2:
         // p_a Σ p_t (1 − p_t)² = 0.4 · (0.2 · 0.64 + 2 · 0.1 · 0.81) = 0.116;
         // p_a² (1 − p_min)² = 0.16 · 0.81 = 0.1296.
