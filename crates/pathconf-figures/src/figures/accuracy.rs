@@ -199,14 +199,14 @@ pub fn run(cfg: &FigureConfig, observer: &dyn Observer) -> Result<FigureOutput, 
 /// Draws the figure and writes its files into `dir`.
 pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
     let (acc_series, ece_series) = curve_series(&data.curves, &SHOWN.map(|s| s.1));
-    let panel = |title: &str, y_label: &str, series, legend| Panel {
+    let panel = |title: &str, y_label: &str, series, legend: LegendAt| Panel {
         title: title.into(),
         x_label: "sampled paths per question n".into(),
         y_label: y_label.into(),
         x_scale: Scale::Log2,
         y_scale: Scale::Linear,
         series,
-        legend,
+        legend: legend.into(),
         y_range: None,
     };
     let panels = [

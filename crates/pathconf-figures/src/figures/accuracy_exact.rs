@@ -13,7 +13,7 @@
 //! accuracy rises then falls (inverse-U) or falls then rises (U), as their
 //! Theorem 1 predicts.
 
-use super::plot::{draw, palette, LegendAt, Panel, Scale, Series, Style};
+use super::plot::{draw, palette, Legend, LegendAt, Panel, Scale, Series, Style};
 use super::{csv_float, Csv, FigureConfig, FigureError, FigureOutput};
 use crate::accuracy::population::{observed_shape, BinaryMixture, Shape, ShapePrediction};
 use crate::accuracy::target::{samples_needed, SamplesNeeded, Target};
@@ -495,10 +495,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
                 Needed::Synthetic { tau, .. } => tau.unwrap_or(f64::NAN),
                 Needed::Transformer { .. } => f64::NAN,
             };
-            // Degeneration's SC curve falls to the lower right; its legend
-            // sits in the empty band between SC and PPL instead.
-            let legend = if i == 1 { LegendAt::MiddleRight } else { LegendAt::LowerRight };
-            panel(&format!("({}) {}", (b'a' + i as u8) as char, s.name), &s.cells, tau, legend)
+            panel(&format!("({}) {}", (b'a' + i as u8) as char, s.name), &s.cells, tau)
         })
         .collect();
     panels.push(mixture_panel(data));
@@ -507,7 +504,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
     files.push(table(data).write(dir, "accuracy_exact")?);
     Ok(FigureOutput { name: "accuracy_exact", files, summary: summary(data) })
 }
-fn panel(title: &str, cells: &[Cell], tau: f64, legend: LegendAt) -> Panel {
+fn panel(title: &str, cells: &[Cell], tau: f64) -> Panel {
     let mut series = Vec::new();
     for id in [EstimatorId::Sc, EstimatorId::Ppl, EstimatorId::Pc, EstimatorId::Rp, EstimatorId::Rpc] {
         let mine: Vec<&Cell> = cells.iter().filter(|c| c.estimator == id).collect();
@@ -534,6 +531,9 @@ fn panel(title: &str, cells: &[Cell], tau: f64, legend: LegendAt) -> Panel {
             );
         }
     }
+    // Rising curves leave the lower right free; a falling one (SC under
+    // degeneration) takes it, and the band between the curves is free instead.
+    let legend = Legend::Quietest(vec![LegendAt::LowerRight, LegendAt::MiddleRight]);
     let mut p = Panel::versus_n(title.into(), "accuracy (%)", Scale::Linear, legend, series);
     p.y_range = Some((0.0, 100.0));
     p

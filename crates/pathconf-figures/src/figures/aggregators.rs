@@ -648,7 +648,7 @@ fn sweep_panel(s: &Smollm2) -> Panel {
         x_scale: Scale::Log10,
         y_scale: Scale::Linear,
         series,
-        legend: LegendAt::LowerRight,
+        legend: LegendAt::LowerRight.into(),
         y_range: None,
     }
 }
@@ -674,7 +674,7 @@ fn theory_panel(t: &Theory) -> Panel {
         x_scale: Scale::Log10,
         y_scale: Scale::Linear,
         series,
-        legend: LegendAt::MiddleLeft,
+        legend: LegendAt::MiddleLeft.into(),
         y_range: None,
     }
 }

@@ -182,14 +182,14 @@ fn series(data: &Data) -> [Vec<Series>; 3] {
 
 fn panels(data: &Data) -> Vec<Panel> {
     let [est_series, err_series, tau_series] = series(data);
-    let panel = |title: &str, y_label: &str, y_scale, series, legend, y_range| Panel {
+    let panel = |title: &str, y_label: &str, y_scale, series, legend: LegendAt, y_range| Panel {
         title: title.into(),
         x_label: "samples n".into(),
         y_label: y_label.into(),
         x_scale: Scale::Log2,
         y_scale,
         series,
-        legend,
+        legend: legend.into(),
         y_range,
     };
     vec![

@@ -86,7 +86,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
                 Series::new("y = x", palette::PAPER, Style::Dashed, vec![(0.0, 0.0), (1.0, 1.0)]),
                 Series::new("questions", palette::PPL, Style::Points, pts.clone()),
             ],
-            legend: LegendAt::LowerRight,
+            legend: LegendAt::LowerRight.into(),
             y_range: Some((0.0, 1.0)),
         },
         Panel {
@@ -96,7 +96,7 @@ pub fn render(data: &Data, dir: &Path) -> Result<FigureOutput, FigureError> {
             x_scale: Scale::Linear,
             y_scale: Scale::Linear,
             series: vec![Series::new("questions per bin", palette::PPL, Style::Bars, histogram(data))],
-            legend: LegendAt::UpperRight,
+            legend: LegendAt::UpperRight.into(),
             y_range: None,
         },
     ];

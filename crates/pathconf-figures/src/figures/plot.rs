@@ -151,8 +151,25 @@ impl Series {
     }
 }
 
-/// Where the legend goes (chosen per panel so it does not cover data).
+/// A legend position inside the plotting area.
 pub use plotters::chart::SeriesLabelPosition as LegendAt;
+
+/// Where a panel's legend goes, so that it does not cover data.
+#[derive(Debug, Clone)]
+pub enum Legend {
+    /// At a fixed position (the panel's data leave it free whatever the run).
+    At(LegendAt),
+    /// At the first of these positions whose box covers the fewest drawn
+    /// points and line samples — for panels whose free corner moves with
+    /// the data (a curve that falls in one setting and rises in another).
+    Quietest(Vec<LegendAt>),
+}
+
+impl From<LegendAt> for Legend {
+    fn from(at: LegendAt) -> Self {
+        Legend::At(at)
+    }
+}
 
 /// One chart.
 #[derive(Debug, Clone)]
@@ -170,15 +187,15 @@ pub struct Panel {
     /// Series, drawn in order.
     pub series: Vec<Series>,
     /// Legend position.
-    pub legend: LegendAt,
+    pub legend: Legend,
     /// Optional fixed y range in data units.
     pub y_range: Option<(f64, f64)>,
 }
 
 impl Panel {
     /// A chart against the sample size: x = "samples n" on a log₂ axis.
-    pub fn versus_n(title: String, y_label: &str, y_scale: Scale, legend: LegendAt, series: Vec<Series>) -> Self {
-        Self { title, x_label: "samples n".into(), y_label: y_label.into(), x_scale: Scale::Log2, y_scale, series, legend, y_range: None }
+    pub fn versus_n(title: String, y_label: &str, y_scale: Scale, legend: impl Into<Legend>, series: Vec<Series>) -> Self {
+        Self { title, x_label: "samples n".into(), y_label: y_label.into(), x_scale: Scale::Log2, y_scale, series, legend: legend.into(), y_range: None }
     }
 }
 
@@ -294,16 +311,101 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> R
             };
         }
     }
+    let legend = match &p.legend {
+        Legend::At(at) => at.clone(),
+        Legend::Quietest(choices) => {
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let origin = (xr.start, yr.start);
+            let to_px = |x: f64, y: f64| {
+                let (bx, by) = chart.backend_coord(&(x, y));
+                (bx - origin.0, by - origin.1)
+            };
+            quietest(p, choices, legend_box(p)?, (xr.end - xr.start, yr.end - yr.start), to_px)
+        }
+    };
     chart
         .configure_series_labels()
-        .position(p.legend.clone())
-        .margin(10)
-        .label_font(("sans-serif", 15))
+        .position(legend)
+        .margin(LEGEND_MARGIN)
+        .legend_area_size(LEGEND_KEY)
+        .label_font(("sans-serif", LEGEND_FONT))
         .background_style(WHITE.mix(0.88))
         .border_style(BLACK.mix(0.4))
         .draw()
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// The legend's font, margin and key width (plotters' default key area).
+const LEGEND_FONT: u32 = 15;
+const LEGEND_MARGIN: i32 = 10;
+const LEGEND_KEY: i32 = 30;
+
+/// The legend box's size in pixels, as plotters lays it out: the labels'
+/// text block, plus the key area and a margin on each side.
+fn legend_box(p: &Panel) -> Result<(i32, i32), String> {
+    let mut text = MultiLineText::<(i32, i32), &str>::new((0, 0), ("sans-serif", LEGEND_FONT));
+    for s in p.series.iter().filter(|s| !s.label.is_empty()) {
+        text.push_line(s.label.as_str());
+    }
+    let (w, h) = text.estimate_dimension().map_err(|e| e.to_string())?;
+    Ok((w + LEGEND_KEY + 2 * LEGEND_MARGIN, h + 2 * LEGEND_MARGIN))
+}
+
+/// Of `choices`, the first whose legend box (`size`, placed as plotters
+/// places it in a plotting area of `area` pixels) covers the fewest pixels
+/// of data: markers, error-bar ends and samples along drawn lines, mapped by
+/// `to_px` (data units → pixels from the area's top left).
+fn quietest(p: &Panel, choices: &[LegendAt], size: (i32, i32), area: (i32, i32), to_px: impl Fn(f64, f64) -> (i32, i32)) -> LegendAt {
+    /// Samples per line segment between two points.
+    const PER_SEGMENT: usize = 8;
+    let mut drawn = Vec::new();
+    for s in &p.series {
+        let pts: Vec<(f64, f64)> =
+            s.points.iter().map(|&(x, y)| (p.x_scale.map(x), p.y_scale.map(y))).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+        drawn.extend(pts.iter().map(|&(x, y)| to_px(x, y)));
+        if matches!(s.style, Style::Line | Style::Dashed | Style::PointsLine) {
+            for w in pts.windows(2) {
+                for k in 1..PER_SEGMENT {
+                    let t = k as f64 / PER_SEGMENT as f64;
+                    drawn.push(to_px(w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1)));
+                }
+            }
+        }
+        if let Some(bars) = &s.bars {
+            for (&(x, _), &(lo, hi)) in s.points.iter().zip(bars) {
+                for v in [lo, hi] {
+                    let (xm, ym) = (p.x_scale.map(x), p.y_scale.map(v));
+                    if xm.is_finite() && ym.is_finite() {
+                        drawn.push(to_px(xm, ym));
+                    }
+                }
+            }
+        }
+    }
+    let (w, h) = size;
+    let place = |at: &LegendAt| {
+        // plotters' layout: 5 px from the edge, or centred.
+        let x = match at {
+            LegendAt::UpperLeft | LegendAt::MiddleLeft | LegendAt::LowerLeft => 5,
+            LegendAt::UpperMiddle | LegendAt::MiddleMiddle | LegendAt::LowerMiddle => (area.0 - w) / 2,
+            LegendAt::UpperRight | LegendAt::MiddleRight | LegendAt::LowerRight => area.0 - w - 5,
+            LegendAt::Coordinate(x, _) => *x,
+        };
+        let y = match at {
+            LegendAt::UpperLeft | LegendAt::UpperMiddle | LegendAt::UpperRight => 5,
+            LegendAt::MiddleLeft | LegendAt::MiddleMiddle | LegendAt::MiddleRight => (area.1 - h) / 2,
+            LegendAt::LowerLeft | LegendAt::LowerMiddle | LegendAt::LowerRight => area.1 - h - 5,
+            LegendAt::Coordinate(_, y) => *y,
+        };
+        (x, y)
+    };
+    let covered = |at: &LegendAt| {
+        let (x, y) = place(at);
+        drawn.iter().filter(|&&(px, py)| px >= x && px <= x + w && py >= y && py <= y + h).count()
+    };
+    // `min_by_key` keeps the first of equal minima: the caller's order breaks ties.
+    choices.iter().min_by_key(|at| covered(at)).cloned().unwrap_or(LegendAt::UpperRight)
 }
 
 /// Makes DejaVu Sans (embedded by the `dejavu` crate) plotters' "sans-serif"
@@ -361,4 +463,51 @@ pub fn inline(title: &str, panels: &[Panel], grid: (usize, usize), size: (u32, u
     let mut svg = String::new();
     draw_all(SVGBackend::with_string(&mut svg, size).into_drawing_area(), title, panels, grid)?;
     Ok(InlineSvg(svg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 100 × 100 data square drawn on a 1000 × 1000 pixel area (y up).
+    fn to_px(x: f64, y: f64) -> (i32, i32) {
+        ((10.0 * x).round() as i32, (1000.0 - 10.0 * y).round() as i32)
+    }
+
+    fn line(points: Vec<(f64, f64)>) -> Panel {
+        let s = Series::new("a line", palette::SC, Style::Line, points);
+        Panel::versus_n("t".into(), "y", Scale::Linear, Legend::At(LegendAt::UpperRight), vec![s])
+    }
+
+    #[test]
+    fn the_legend_goes_where_the_data_are_not() {
+        let (size, area) = ((300, 200), (1000, 1000));
+        let choices = [LegendAt::LowerRight, LegendAt::MiddleRight];
+        // Log₂ x: points at x = 2⁰ … 2¹⁰ sit at 0 … 10 data units; scale them up.
+        let rising = line((0..=10).map(|k| ((1u64 << k) as f64, 10.0 + 5.0 * k as f64)).collect());
+        let far = |x: f64, y: f64| to_px(10.0 * x, y);
+        // A curve rising through the middle right leaves the lower right free …
+        assert_eq!(quietest(&rising, &choices, size, area, far), LegendAt::LowerRight);
+        // … one falling to the lower right takes it: the middle right is free.
+        let falling = line((0..=10).map(|k| ((1u64 << k) as f64, 95.0 - 9.0 * k as f64)).collect());
+        assert_eq!(quietest(&falling, &choices, size, area, far), LegendAt::MiddleRight);
+        // A line that crosses a box between its points still counts: two
+        // points at the far left and right, the segment through the lower right.
+        let crossing = line(vec![(1.0, 10.0), (1024.0, 10.0)]);
+        assert_eq!(quietest(&crossing, &choices, size, area, far), LegendAt::MiddleRight);
+        // Ties (nothing covered anywhere) keep the caller's order.
+        let empty = line(Vec::new());
+        assert_eq!(quietest(&empty, &choices, size, area, far), LegendAt::LowerRight);
+        let reversed = [LegendAt::MiddleRight, LegendAt::LowerRight];
+        assert_eq!(quietest(&empty, &reversed, size, area, far), LegendAt::MiddleRight);
+    }
+
+    #[test]
+    fn error_bars_count_as_data() {
+        // One marker at the middle left whose bar reaches down into the lower left.
+        let s = Series::new("p", palette::SC, Style::Points, vec![(2.0, 50.0)]).with_bars(vec![(5.0, 50.0)]);
+        let p = Panel::versus_n("t".into(), "y", Scale::Linear, Legend::At(LegendAt::UpperRight), vec![s]);
+        let choices = [LegendAt::LowerLeft, LegendAt::UpperLeft];
+        assert_eq!(quietest(&p, &choices, (300, 200), (1000, 1000), |x, y| to_px(10.0 * x, y)), LegendAt::UpperLeft);
+    }
 }

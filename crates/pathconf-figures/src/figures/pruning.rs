@@ -176,7 +176,7 @@ fn threshold_panel(data: &Data) -> Panel {
         x_scale: Scale::Log10,
         y_scale: Scale::Linear,
         series,
-        legend: LegendAt::UpperLeft,
+        legend: LegendAt::UpperLeft.into(),
         y_range: None,
     }
 }
@@ -196,7 +196,7 @@ fn reliability_panel(data: &Data) -> Panel {
         x_scale: Scale::Linear,
         y_scale: Scale::Linear,
         series: rel,
-        legend: LegendAt::UpperLeft,
+        legend: LegendAt::UpperLeft.into(),
         y_range: Some((0.0, 1.0)),
     }
 }

@@ -240,7 +240,7 @@ fn panels(data: &Data) -> Vec<Panel> {
             x_scale: Scale::Linear,
             y_scale: Scale::Log10,
             series: mass_series,
-            legend: LegendAt::UpperLeft,
+            legend: LegendAt::UpperLeft.into(),
             y_range: None,
         },
     ]

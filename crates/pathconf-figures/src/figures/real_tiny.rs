@@ -256,7 +256,7 @@ fn loss_panel(data: &Data) -> Panel {
         x_scale: Scale::Linear,
         y_scale: Scale::Linear,
         series: vec![Series::new("mean over 20 steps", palette::PC, Style::Line, smooth)],
-        legend: LegendAt::UpperRight,
+        legend: LegendAt::UpperRight.into(),
         y_range: None,
     }
 }
