@@ -250,6 +250,26 @@ fn the_predicted_threshold_on_alpha_decides_the_first_step() {
         .unwrap();
 }
 
+/// Paths of probability zero are never sampled and take no part in PPL's
+/// tiers: adding some to the correct answer and to a rival (where, kept,
+/// they would form a mixed tier of their own below every positive path)
+/// changes nothing, bit for bit. Four equal paths, two per answer, tie in
+/// one tier; by symmetry the correct answer wins half the ties at every n.
+/// (Mutation testing: keeping zero-probability paths made that tier's
+/// sampling share 0/0 once the positive paths summed to exactly 1.)
+#[test]
+fn ppl_ignores_paths_of_zero_probability() {
+    use pathconf_core::accuracy::ppl::ppl_exact;
+    let plain = PathDistribution::new(&[("A", vec![0.25, 0.25]), ("B", vec![0.25, 0.25])], Some("A")).unwrap();
+    let zeros = PathDistribution::new(&[("A", vec![0.25, 0.0, 0.25]), ("B", vec![0.0, 0.25, 0.25])], Some("A")).unwrap();
+    let ns = [1, 2, 5, 64];
+    let want = ppl_exact(&plain, &ns).expect("one mixed tier of four paths");
+    for &(acc, _) in &want {
+        assert!((acc - 0.5).abs() < 1e-12, "{acc}");
+    }
+    assert_eq!(ppl_exact(&zeros, &ns), Some(want));
+}
+
 /// PPL's programme is exact at any `n` when no tier of equal probability
 /// mixes answers (only mixed tiers cost work): 500 distinct paths at
 /// n = 3000, against the direct sum over the correct answer's paths of

@@ -135,6 +135,22 @@ mod tests {
         assert_eq!((s.used, s.credit), (4, 0.0));
     }
 
+    /// With every path silent there is no leader, so nothing is settled —
+    /// not even once the whole mass has been seen (gap 0, unseen 0): the rule
+    /// runs to the sequence's end and answers nothing. (Mutation testing:
+    /// settling when the gap merely *equals* the tolerance stopped here at 2.)
+    #[test]
+    fn certify_never_settles_without_a_vote() {
+        let probs = [0.5, 0.5];
+        let (ids, answers) = ([0, 1, 0, 1, 0], [0, 1, 0, 1, 0]);
+        let d = PathDraws { ids: &ids, probs: &probs };
+        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, Some(&[true, true]), 1e-12);
+        assert_eq!((s.used, s.credit, s.confidence, s.rows.len()), (5, 0.0, 0.0, 0));
+        // One voting answer is settled as soon as the silent one's path is seen.
+        let s = replay_pc(Unseen::Certify, 10, &answers, &[true, false], &d, Some(&[false, true]), 1e-12);
+        assert_eq!((s.used, s.credit), (2, 1.0));
+    }
+
     #[test]
     fn good_turing_waits_for_repeats() {
         let probs = [0.9, 0.1];

@@ -12,6 +12,12 @@ use thiserror::Error;
 /// Largest number of tuples [`enumerate`] will visit.
 pub const MAX_TUPLES: u128 = 20_000_000;
 
+/// Whether the `paths^n` ordered samples of `n` paths are at most
+/// [`MAX_TUPLES`] (counted without overflow; an `n` beyond `u32` is refused).
+pub fn within_limit(paths: usize, n: u64) -> bool {
+    u32::try_from(n).ok().and_then(|n| (paths as u128).checked_pow(n)).is_some_and(|tuples| tuples <= MAX_TUPLES)
+}
+
 /// Why enumeration was refused.
 #[derive(Debug, Error, PartialEq)]
 #[error("{paths}^{n} samples exceed the enumeration limit of {MAX_TUPLES}")]
@@ -61,8 +67,7 @@ pub struct Selected {
 /// Enumerates all ordered `n`-samples of `dist` (RP uses threshold `tau`).
 pub fn enumerate(dist: &PathDistribution, n: u64, tau: f64) -> Result<EnumeratedMoments, TooLarge> {
     let paths = dist.paths();
-    let big = (paths.len() as u128).checked_pow(n as u32).unwrap_or(u128::MAX);
-    if big > MAX_TUPLES {
+    if !within_limit(paths.len(), n) {
         return Err(TooLarge { paths: paths.len(), n });
     }
     let na = dist.n_answers();
@@ -122,4 +127,25 @@ fn add(acc: &mut Enumerated, w: f64, est: f64, target: f64, indicator: f64) {
     acc.mean += w * est;
     acc.estimation_error += w * (est - target).powi(2);
     acc.reasoning_error += w * (est - indicator).powi(2);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limit is on the number of ordered samples `paths^n`, counted
+    /// without overflow; beyond it enumeration is refused, naming both.
+    /// (Mutation testing: refusing only at exactly the limit passed unseen.)
+    #[test]
+    fn the_limit_counts_ordered_samples() {
+        assert!(within_limit(20_000_000, 1));
+        assert!(!within_limit(20_000_001, 1));
+        assert!(within_limit(3, 15)); // 14,348,907
+        assert!(!within_limit(3, 16)); // 43,046,721
+        assert!(!within_limit(1_000, 100)); // beyond u128
+        assert!(!within_limit(1, 1 << 40)); // beyond any enumeration
+        assert!(within_limit(7, 0));
+        let d = PathDistribution::new(&[("A", vec![0.5, 0.2]), ("B", vec![0.3])], Some("A")).unwrap();
+        assert_eq!(enumerate(&d, 16, 0.0).err(), Some(TooLarge { paths: 3, n: 16 }));
+    }
 }

@@ -176,7 +176,7 @@ pub fn cisc_by_tuples(dist: &PathDistribution, n: u64, temperature: f64) -> Opti
     use crate::estimators::{Cisc, Estimator};
     use crate::sample::{Sample, SampledPath};
     let paths = dist.paths();
-    if n == 0 || (paths.len() as u128).checked_pow(n as u32).is_none_or(|c| c > super::enumerate::MAX_TUPLES) {
+    if n == 0 || !super::enumerate::within_limit(paths.len(), n) {
         return None;
     }
     let n = n as usize;
