@@ -116,6 +116,11 @@ impl Partitions {
         (0..self.offset.len()).map(|j| self.level_size(j) as f64).sum()
     }
 
+    /// Whether the programme will work these states (at most [`MAX_STATES`]).
+    fn fits(&self) -> bool {
+        self.states() <= MAX_STATES
+    }
+
     /// Partitions of `m` into at most `k` parts with largest part below `x`.
     #[inline]
     fn below(&self, k: usize, m: usize, x: usize) -> usize {
@@ -281,7 +286,7 @@ pub fn partition_programme(rule: &StopRule, masses: &[f64], correct: Option<usiz
         return None;
     }
     let parts = Partitions::new(max, k);
-    if parts.states() > MAX_STATES {
+    if !parts.fits() {
         return None;
     }
     let has_correct = match correct.and_then(|y| order.iter().position(|&a| a == y)) {
@@ -549,6 +554,20 @@ mod tests {
         }
     }
 
+    /// The programme works at most [`MAX_STATES`] states and refuses more:
+    /// 40 answers at a cap of 100 are refused, 2 are worked. The refusal is
+    /// checked on `fits` itself (a programme over the limit, allowed to run,
+    /// would run for minutes). (Mutation testing: refusing only at exactly
+    /// the limit passed unseen.)
+    #[test]
+    fn more_states_than_the_limit_are_refused() {
+        assert!(Partitions::new(100, 2).fits());
+        assert!(!Partitions::new(100, 40).fits());
+        let rule: StopRule = "asc-majority:0.9:100".parse().unwrap();
+        let masses = vec![1.0 / 40.0; 40];
+        assert_eq!(partition_programme(&rule, &masses, Some(0)), None);
+    }
+
     /// Answers of zero mass take no part in the partitions: two answers
     /// plus 38 of zero mass at a cap of 100 are worked (partitions into 40
     /// parts would be far above [`MAX_STATES`]) and equal the two alone.
@@ -556,7 +575,7 @@ mod tests {
     #[test]
     fn answers_of_zero_mass_take_no_part() {
         let rule: StopRule = "asc-majority:0.9:100".parse().unwrap();
-        assert!(Partitions::new(100, 40).states() > MAX_STATES);
+        assert!(!Partitions::new(100, 40).fits());
         let alone = partition_programme(&rule, &[0.6, 0.4], Some(0)).expect("two answers");
         let mut masses = vec![0.0; 40];
         (masses[7], masses[23]) = (0.6, 0.4);
