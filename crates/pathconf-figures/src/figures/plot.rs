@@ -199,6 +199,14 @@ impl Panel {
     }
 }
 
+impl Panel {
+    /// `s`'s points on the panel's axes (mapped by its scales), without those
+    /// a scale cannot show (`log` of 0 or less): the points that are drawn.
+    fn drawn_points(&self, s: &Series) -> Vec<(f64, f64)> {
+        s.points.iter().map(|&(x, y)| (self.x_scale.map(x), self.y_scale.map(y))).filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
+    }
+}
+
 fn ranges(p: &Panel) -> ((f64, f64), (f64, f64)) {
     let mut xs = Vec::new();
     let mut ys = Vec::new();
@@ -269,8 +277,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> R
         .map_err(|e| e.to_string())?;
     let clamp_y = |v: f64| p.y_scale.map(v).clamp(y0, y1);
     for s in &p.series {
-        let pts: Vec<(f64, f64)> =
-            s.points.iter().map(|&(x, y)| (p.x_scale.map(x), p.y_scale.map(y))).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+        let pts = p.drawn_points(s);
         let color = s.color;
         let thick = color.stroke_width(3);
         let anno = match s.style {
@@ -361,8 +368,7 @@ fn quietest(p: &Panel, choices: &[LegendAt], size: (i32, i32), area: (i32, i32),
     const PER_SEGMENT: usize = 8;
     let mut drawn = Vec::new();
     for s in &p.series {
-        let pts: Vec<(f64, f64)> =
-            s.points.iter().map(|&(x, y)| (p.x_scale.map(x), p.y_scale.map(y))).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+        let pts = p.drawn_points(s);
         drawn.extend(pts.iter().map(|&(x, y)| to_px(x, y)));
         if matches!(s.style, Style::Line | Style::Dashed | Style::PointsLine) {
             for w in pts.windows(2) {
