@@ -53,14 +53,20 @@ fn tiers(dist: &PathDistribution) -> Vec<Tier> {
     out
 }
 
+/// Whether the mixed tiers' work, `Σ (answers of a mixed tier)² · n_max²`,
+/// is within [`MAX_WORK`]; tiers of one answer cost nothing.
+fn fits(tiers: &[Tier], n_max: usize) -> bool {
+    let work: f64 = tiers.iter().filter(|t| t.answers.len() > 1).map(|t| (t.answers.len() as f64).powi(2) * (n_max as f64).powi(2)).sum();
+    work <= MAX_WORK
+}
+
 /// PPL's exact accuracy and expected confidence at each `n` of `ns`, or `None`
 /// if a tier mixing answers makes the work exceed [`MAX_WORK`].
 pub fn ppl_exact(dist: &PathDistribution, ns: &[u64]) -> Option<Vec<(f64, f64)>> {
     let tiers = tiers(dist);
     let y = dist.correct();
     let n_max = ns.iter().copied().max().unwrap_or(0) as usize;
-    let work: f64 = tiers.iter().filter(|t| t.answers.len() > 1).map(|t| (t.answers.len() as f64).powi(2) * (n_max as f64).powi(2)).sum();
-    if work > MAX_WORK {
+    if !fits(&tiers, n_max) {
         return None;
     }
     // credit_j(s) for mixed tiers containing y.
@@ -153,4 +159,34 @@ fn mixed_credit(answers: &[(usize, usize)], y: usize, s_max: usize) -> Vec<f64> 
                 .sum::<f64>()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tier mixing two answers costs `4 n²`: worked up to n = 31,622
+    /// (4e9 − 196,464), refused at 31,623 (4e9 + 56,516); a tier of three
+    /// answers costs `9 n²`: worked at 21,081 (4e9 − 322,951), refused at
+    /// 21,082 (4e9 + 56,516). Tiers of one answer add nothing (200 of them
+    /// here). Checked on `fits` alone: a test calling the programme over the
+    /// limit would, under a mutant that ignores the limit, run for minutes
+    /// (a timeout, not a failure). (Mutation testing: a limit that counted
+    /// no tier at all passed unseen.)
+    #[test]
+    fn mixed_tiers_over_the_limit_are_refused() {
+        let single: Vec<f64> = (1..=200).map(|i| i as f64).collect();
+        let two = PathDistribution::from_weights(&[("A".to_string(), [single.clone(), vec![0.5]].concat()), ("B".to_string(), vec![0.5])], Some("A")).unwrap();
+        let t = tiers(&two);
+        assert_eq!(t.iter().filter(|t| t.answers.len() > 1).count(), 1);
+        assert!(fits(&t, 31_622));
+        assert!(!fits(&t, 31_623));
+        let three = PathDistribution::from_weights(&[("A".to_string(), vec![1.0, 2.0]), ("B".to_string(), vec![1.0]), ("C".to_string(), vec![1.0])], Some("A"))
+            .unwrap();
+        let t = tiers(&three);
+        assert!(fits(&t, 21_081));
+        assert!(!fits(&t, 21_082));
+        let lone = PathDistribution::from_weights(&[("A".to_string(), single)], Some("A")).unwrap();
+        assert!(fits(&tiers(&lone), 1 << 40));
+    }
 }
