@@ -267,6 +267,21 @@ mod tests {
         assert!((worked.expected_samples - 30.0).abs() < 1e-9, "{worked:?}");
     }
 
+    /// The bound refuses at once, before any work: over six distinct
+    /// answers a cap of 127 bounds the work by `6 · C(133, 6)` ≈ 4.6e10 >
+    /// `MAX_WORK_BOUND`, so even `asc-beta:0.55:127` is refused, although
+    /// it stops at the first sample (one answer seen once already leads at
+    /// 0.55), which the programme would work in six moves. (Mutation
+    /// testing: a bound that never refused passed unseen; it then returned
+    /// `E[N] = 1`, accuracy 0.3.)
+    #[test]
+    fn the_bound_refuses_at_once() {
+        let masses = [0.3, 0.25, 0.2, 0.12, 0.08, 0.05];
+        let rule: StopRule = "asc-beta:0.55:127".parse().unwrap();
+        assert!(lumped_states_bound(&[1; 6], 127) * 6.0 > MAX_WORK_BOUND);
+        assert_eq!(count_programme(&rule, &masses, Some(0)), None);
+    }
+
     /// Answers of zero mass take no slot: 18 answers of positive mass (the
     /// most a packed state holds) plus two of zero mass are still worked,
     /// and equal the enumeration of every sequence. (Mutation testing:
