@@ -62,6 +62,57 @@ fn exact_accuracy_equals_enumeration_of_all_tuples() {
     }
 }
 
+/// SC's credit `1[c_y = max] / #{a : c_a = max}` summed over every count
+/// vector `c` of `n` samples with its multinomial probability (in logs),
+/// written out directly: the reference for the tests below.
+fn sc_by_count_vectors(masses: &[f64], y: usize, n: usize) -> f64 {
+    fn walk(masses: &[f64], y: usize, left: usize, counts: &mut Vec<usize>, ln_p: f64, total: &mut f64) {
+        let a = counts.len();
+        if a + 1 == masses.len() {
+            counts.push(left);
+            let ln = ln_p + left as f64 * masses[a].ln() - statrs::function::factorial::ln_factorial(left as u64);
+            let max = *counts.iter().max().unwrap();
+            if counts[y] == max {
+                *total += ln.exp() / counts.iter().filter(|&&c| c == max).count() as f64;
+            }
+            counts.pop();
+            return;
+        }
+        for c in 0..=left {
+            counts.push(c);
+            walk(masses, y, left - c, counts, ln_p + c as f64 * masses[a].ln() - statrs::function::factorial::ln_factorial(c as u64), total);
+            counts.pop();
+        }
+    }
+    let mut total = 0.0;
+    walk(masses, y, n, &mut Vec::new(), statrs::function::factorial::ln_factorial(n as u64), &mut total);
+    total
+}
+
+/// SC's programme against the direct sum over count vectors where its
+/// trim of tie states fires: answers of tiny mass (1e-4 to 1e-6) next to
+/// large ones make the states "y tied with them" negligible at every `m`,
+/// so the programme zeroes them and stops visiting them. Five answers,
+/// n ≤ 24, to 1e-12. (Mutation testing: zeroing the wrong cells in that
+/// trim — `m + w` for `m · w` — changed accuracies by up to 0.7 on random
+/// masses and passed every other test.)
+#[test]
+fn sc_programme_equals_the_count_vector_sum_where_it_trims() {
+    let cases: [(&[f64], usize); 4] = [
+        (&[0.5, 0.3, 0.2 - 2e-4, 1e-4, 1e-4], 0),
+        (&[0.4, 0.4 - 1e-5, 0.2, 1e-6, 9e-6], 1),
+        (&[0.35, 0.25, 0.2, 0.2 - 1e-4, 1e-4], 4),
+        (&[1e-6, 0.6, 0.2, 0.2 - 2e-6, 1e-6], 2),
+    ];
+    for (masses, y) in cases {
+        let got = pathconf_core::accuracy::sc::sc_accuracy(masses, Some(y), 24);
+        for (n, &g) in got.iter().enumerate().skip(1) {
+            let want = sc_by_count_vectors(masses, y, n);
+            assert!((g - want).abs() < 1e-12, "{masses:?}, y = {y}, n = {n}: programme {g} vs sum {want}");
+        }
+    }
+}
+
 #[test]
 fn sc_programme_agrees_with_monte_carlo_on_many_answers() {
     // 12 answers, n up to 300: beyond enumeration. 8 z-tests at a family-wise
