@@ -194,4 +194,24 @@ mod tests {
             }
         }
     }
+    /// Short windows over many answers of near-equal mass: three or more
+    /// wrong answers each carrying forced windows, the states where the
+    /// budget test on `W(J + u + f + g) + X + y` binds. Against the count
+    /// programme to 1e-13. (Mutation testing: `J · u` for `J + u` dropped
+    /// states within the budget, changing `esc:2:24` by 3e-5 on five equal
+    /// answers, and passed the test above, whose skewed masses make those
+    /// states weigh under 1e-13.)
+    #[test]
+    fn esc_equals_the_count_programme_where_the_budget_binds() {
+        let cases: [(&[f64], usize); 3] = [(&[0.25; 4], 2), (&[0.3, 0.3, 0.2, 0.2], 3), (&[0.2; 5], 0)];
+        for (masses, y) in cases {
+            for text in ["esc:2:24", "esc:2:16:majority", "esc:3:24:majority"] {
+                let rule: StopRule = text.parse().unwrap();
+                let StopRule::Esc { window, max, answer } = rule else { unreachable!() };
+                let got = esc_exact(masses, Some(y), window, max, answer).unwrap();
+                let dp = count_programme(&rule, masses, Some(y)).unwrap();
+                assert!((got.accuracy - dp.accuracy).abs() < 1e-13, "{text} {masses:?}: {got:?} vs {dp:?}");
+            }
+        }
+    }
 }
