@@ -55,10 +55,10 @@ pub const MAX_SAMPLES: usize = 160;
 /// [`MAX_WINDOWS`] windows or [`MAX_SAMPLES`] samples.
 pub fn esc_exact(masses: &[f64], correct: Option<usize>, window: usize, max: usize, answer: EscAnswer) -> Option<ExactCost> {
     let (w, l) = (window, max);
-    let m = l / w;
-    if m > MAX_WINDOWS || l > MAX_SAMPLES || w == 0 {
+    if w == 0 || l / w > MAX_WINDOWS || l > MAX_SAMPLES {
         return None;
     }
+    let m = l / w;
     let expected_samples = esc_expected_samples(masses, w, l);
     let Some(c) = correct else {
         return Some(ExactCost { expected_samples, accuracy: 0.0 });
@@ -213,5 +213,18 @@ mod tests {
                 assert!((got.accuracy - dp.accuracy).abs() < 1e-13, "{text} {masses:?}: {got:?} vs {dp:?}");
             }
         }
+    }
+    /// The alternating sum is trusted up to [`MAX_WINDOWS`] windows and
+    /// [`MAX_SAMPLES`] samples; beyond either, and for a window of 0, ESC's
+    /// programme refuses (`exact_cost` then tries the count programme).
+    /// (Mutation testing: `&&` for `||` dropped the sample limit, and a
+    /// window of 0 divided by zero before it was tested.)
+    #[test]
+    fn esc_refuses_runs_beyond_its_limits() {
+        let run = |w: usize, l: usize| esc_exact(&[0.6, 0.4], Some(0), w, l, EscAnswer::Window);
+        assert!(run(6, 144).is_some(), "24 windows, 144 samples");
+        assert!(run(7, 168).is_none(), "24 windows, 168 samples");
+        assert!(run(6, 150).is_none(), "25 windows");
+        assert!(run(0, 10).is_none(), "no window");
     }
 }
