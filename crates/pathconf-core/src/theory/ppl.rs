@@ -94,12 +94,28 @@ mod tests {
             assert!((printed - p3).abs() < 1e-15);
             assert_eq!(s.paths, 2);
             // for the correct answer the less likely path is further from I = 1;
-            // at n = 0 both confidences are 0 (R = 1 each) and the tie names the first
+            // at n = 0 the more likely one is (its row's second moment p² is larger)
+            assert_eq!(t0.reasoning_error > t1.reasoning_error, n == 0);
             assert_eq!(s.worst_path, if n == 0 { 0 } else { 1 });
             assert_eq!(s.worst_reasoning_error, t1.reasoning_error.max(t0.reasoning_error));
         }
         // one path: the summary is that path's row
         let (t, target, _, s) = ppl_answer_summary(&d, 2, 5).unwrap();
         assert_eq!((t, target, s.paths, s.worst_path), (ppl_terms(&d, 2, 0, 5), 0.4, 1, 0));
+    }
+    /// Paths of equal probability have equal rows; the summary names the
+    /// first of them as the worst, as documented. (Mutation testing: `>=`
+    /// for `>` named the last and passed unseen — the test above has no tie.)
+    #[test]
+    fn the_first_of_tied_paths_is_named_worst() {
+        let groups = vec![("A".to_string(), vec![0.3, 0.3, 0.3]), ("B".to_string(), vec![0.1])];
+        let d = PathDistribution::from_weights(&groups, Some("A")).unwrap();
+        for n in [0, 1, 4] {
+            for a in 0..2 {
+                let (_, _, _, s) = ppl_answer_summary(&d, a, n).unwrap();
+                assert_eq!(s.worst_path, 0, "answer {a}, n = {n}");
+                assert_eq!(s.worst_reasoning_error, ppl_terms(&d, a, 0, n).reasoning_error);
+            }
+        }
     }
 }
