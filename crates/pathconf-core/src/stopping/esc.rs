@@ -223,6 +223,7 @@ mod tests {
     fn esc_refuses_runs_beyond_its_limits() {
         let run = |w: usize, l: usize| esc_exact(&[0.6, 0.4], Some(0), w, l, EscAnswer::Window);
         assert!(run(6, 144).is_some(), "24 windows, 144 samples");
+        assert!(run(8, 160).is_some(), "20 windows, 160 samples");
         assert!(run(7, 168).is_none(), "24 windows, 168 samples");
         assert!(run(6, 150).is_none(), "25 windows");
         assert!(run(0, 10).is_none(), "no window");
