@@ -271,15 +271,24 @@ mod tests {
     /// answers a cap of 127 bounds the work by `6 · C(133, 6)` ≈ 4.6e10 >
     /// `MAX_WORK_BOUND`, so even `asc-beta:0.55:127` is refused, although
     /// it stops at the first sample (one answer seen once already leads at
-    /// 0.55), which the programme would work in six moves. (Mutation
-    /// testing: a bound that never refused passed unseen; it then returned
-    /// `E[N] = 1`, accuracy 0.3.)
+    /// 0.55), which the programme would work in six moves. At a cap of 50
+    /// the states alone, `C(56, 6)` ≈ 3.2e7, are under the bound but six
+    /// moves each, 1.9e8, are not: refused too. At 38, `6 · C(44, 6)` ≈
+    /// 4.2e7 is under it: worked. (Mutation testing: a bound that never
+    /// refused passed unseen, then returning `E[N] = 1`, accuracy 0.3; so
+    /// did adding the moves to the states instead of multiplying.)
     #[test]
     fn the_bound_refuses_at_once() {
         let masses = [0.3, 0.25, 0.2, 0.12, 0.08, 0.05];
-        let rule: StopRule = "asc-beta:0.55:127".parse().unwrap();
-        assert!(lumped_states_bound(&[1; 6], 127) * 6.0 > MAX_WORK_BOUND);
-        assert_eq!(count_programme(&rule, &masses, Some(0)), None);
+        for cap in [127, 50] {
+            let rule: StopRule = format!("asc-beta:0.55:{cap}").parse().unwrap();
+            assert!(lumped_states_bound(&[1; 6], cap) * 6.0 > MAX_WORK_BOUND);
+            assert_eq!(count_programme(&rule, &masses, Some(0)), None, "cap {cap}");
+        }
+        assert!(lumped_states_bound(&[1; 6], 50) < MAX_WORK_BOUND);
+        let worked = count_programme(&"asc-beta:0.55:38".parse().unwrap(), &masses, Some(0)).expect("under the bound");
+        assert_eq!(worked.expected_samples, 1.0);
+        assert!((worked.accuracy - 0.3).abs() < 1e-15, "{worked:?}");
     }
 
     /// Answers of zero mass take no slot: 18 answers of positive mass (the
