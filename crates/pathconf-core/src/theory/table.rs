@@ -187,4 +187,17 @@ mod tests {
         assert_eq!(ppl(&folded), vec![(0, None), (1, None)]);
         assert_eq!(ppl(&per_path), vec![(0, Some(0)), (0, Some(1)), (0, Some(2)), (1, Some(0))]);
     }
+    /// PC's row carries Theorem 4's printed reasoning error where the
+    /// theorem applies — an answer of positive mass whose paths are equally
+    /// likely — and none elsewhere. (Mutation testing: `==` for `>` printed
+    /// it for answers of zero mass only, and passed unseen.)
+    #[test]
+    fn pc_rows_print_theorem_4_where_it_applies() {
+        let d = PathDistribution::new(&[("A", vec![0.25, 0.25]), ("B", vec![0.3, 0.2]), ("C", vec![0.0])], Some("A")).unwrap();
+        let table = term_table(&d, 4, None, PplRows::PER_ANSWER);
+        let pc = |name: &str| table.iter().find(|r| r.estimator == EstimatorId::Pc && r.answer == name).expect("a PC row per answer").paper_formula;
+        assert_eq!(pc("A"), Some(paper::thm4_reasoning(0.5, 2, 1.0, 4)));
+        assert_eq!(pc("B"), None, "unequal paths");
+        assert_eq!(pc("C"), None, "no mass");
+    }
 }
