@@ -64,7 +64,7 @@ fn exact_accuracy_equals_enumeration_of_all_tuples() {
 
 /// SC's credit `1[c_y = max] / #{a : c_a = max}` summed over every count
 /// vector `c` of `n` samples with its multinomial probability (in logs),
-/// written out directly: the reference for the tests below.
+/// written out directly: the reference for the test below.
 fn sc_by_count_vectors(masses: &[f64], y: usize, n: usize) -> f64 {
     fn walk(masses: &[f64], y: usize, left: usize, counts: &mut Vec<usize>, ln_p: f64, total: &mut f64) {
         let a = counts.len();

@@ -194,6 +194,7 @@ mod tests {
             }
         }
     }
+
     /// Short windows over many answers of near-equal mass: three or more
     /// wrong answers each carrying forced windows, the states where the
     /// budget test on `W(J + u + f + g) + X + y` binds. Against the count
@@ -214,6 +215,7 @@ mod tests {
             }
         }
     }
+
     /// The alternating sum is trusted up to [`MAX_WINDOWS`] windows and
     /// [`MAX_SAMPLES`] samples; beyond either, and for a window of 0, ESC's
     /// programme refuses (`exact_cost` then tries the count programme).

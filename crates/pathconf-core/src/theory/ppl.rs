@@ -103,6 +103,7 @@ mod tests {
         let (t, target, _, s) = ppl_answer_summary(&d, 2, 5).unwrap();
         assert_eq!((t, target, s.paths, s.worst_path), (ppl_terms(&d, 2, 0, 5), 0.4, 1, 0));
     }
+
     /// Paths of equal probability have equal rows; the summary names the
     /// first of them as the worst, as documented. (Mutation testing: `>=`
     /// for `>` named the last and passed unseen — the test above has no tie.)

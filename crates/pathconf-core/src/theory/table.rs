@@ -187,6 +187,7 @@ mod tests {
         assert_eq!(ppl(&folded), vec![(0, None), (1, None)]);
         assert_eq!(ppl(&per_path), vec![(0, Some(0)), (0, Some(1)), (0, Some(2)), (1, Some(0))]);
     }
+
     /// PC's row carries Theorem 4's printed reasoning error where the
     /// theorem applies — an answer of positive mass whose paths are equally
     /// likely — and none elsewhere. (Mutation testing: `==` for `>` printed
