@@ -119,4 +119,19 @@ mod tests {
             }
         }
     }
+
+    /// An answer of zero mass folds its paths with uniform weights, as
+    /// documented: its summary is the mean of its (equal) path rows, not
+    /// 0/0. (Mutation testing: `>=` for `>` in the weight divided by the
+    /// zero mass and passed unseen.)
+    #[test]
+    fn an_answer_of_zero_mass_is_folded_uniformly() {
+        let d = PathDistribution::new(&[("A", vec![0.6, 0.4]), ("B", vec![0.0, 0.0])], Some("A")).unwrap();
+        for n in [1, 4] {
+            let (t, target, printed, s) = ppl_answer_summary(&d, 1, n).unwrap();
+            assert_eq!(t, ppl_terms(&d, 1, 0, n), "n = {n}");
+            assert_eq!((target, s.paths), (0.0, 2));
+            assert_eq!(printed, paper::prop3_reasoning(0.0, 0.0, n));
+        }
+    }
 }
