@@ -197,9 +197,7 @@ impl Panel {
     pub fn versus_n(title: String, y_label: &str, y_scale: Scale, legend: impl Into<Legend>, series: Vec<Series>) -> Self {
         Self { title, x_label: "samples n".into(), y_label: y_label.into(), x_scale: Scale::Log2, y_scale, series, legend: legend.into(), y_range: None }
     }
-}
 
-impl Panel {
     /// `s`'s points on the panel's axes (mapped by its scales), without those
     /// a scale cannot show (`log` of 0 or less): the points that are drawn.
     fn drawn_points(&self, s: &Series) -> Vec<(f64, f64)> {
