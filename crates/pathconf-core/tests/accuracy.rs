@@ -64,29 +64,20 @@ fn exact_accuracy_equals_enumeration_of_all_tuples() {
 
 /// SC's credit `1[c_y = max] / #{a : c_a = max}` summed over every count
 /// vector `c` of `n` samples with its multinomial probability (in logs),
-/// written out directly: the reference for the test below.
+/// over `combinatorics::compositions` (which SC's programme does not use):
+/// the reference for the test below.
 fn sc_by_count_vectors(masses: &[f64], y: usize, n: usize) -> f64 {
-    fn walk(masses: &[f64], y: usize, left: usize, counts: &mut Vec<usize>, ln_p: f64, total: &mut f64) {
-        let a = counts.len();
-        if a + 1 == masses.len() {
-            counts.push(left);
-            let ln = ln_p + left as f64 * masses[a].ln() - statrs::function::factorial::ln_factorial(left as u64);
-            let max = *counts.iter().max().unwrap();
-            if counts[y] == max {
-                *total += ln.exp() / counts.iter().filter(|&&c| c == max).count() as f64;
+    use statrs::function::factorial::ln_factorial;
+    pathconf_core::combinatorics::compositions(n as u64, masses.len())
+        .map(|c| {
+            let max = *c.iter().max().unwrap();
+            if c[y] != max {
+                return 0.0;
             }
-            counts.pop();
-            return;
-        }
-        for c in 0..=left {
-            counts.push(c);
-            walk(masses, y, left - c, counts, ln_p + c as f64 * masses[a].ln() - statrs::function::factorial::ln_factorial(c as u64), total);
-            counts.pop();
-        }
-    }
-    let mut total = 0.0;
-    walk(masses, y, n, &mut Vec::new(), statrs::function::factorial::ln_factorial(n as u64), &mut total);
-    total
+            let ln_p = ln_factorial(n as u64) + c.iter().zip(masses).map(|(&k, &p)| k as f64 * p.ln() - ln_factorial(k)).sum::<f64>();
+            ln_p.exp() / c.iter().filter(|&&k| k == max).count() as f64
+        })
+        .sum()
 }
 
 /// SC's programme against the direct sum over count vectors where its
