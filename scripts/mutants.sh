@@ -36,17 +36,47 @@ if [ "${1:-}" = summary ]; then
   echo "missed:"; cat "$out"/shard-*/mutants.out/missed.txt 2>/dev/null | sort | sed 's/^/  /'
   exit 0
 fi
-if [ "${1:-}" = rerun ]; then
-  # Re-run the mutants named in LIST (one cargo-mutants name a line, as in
-  # missed.txt) on today's tree: each line becomes an exact --re pattern.
-  list="$2"; out="${3:-/tmp/pathconf-mutants/rerun}"
-  args=()
+# Run the mutants named in LIST (one cargo-mutants name a line, as in
+# missed.txt) on today's tree into OUT: each line becomes an exact --re pattern.
+run_named() {
+  local list="$1" out="$2" args=()
   while IFS= read -r name; do
     [ -n "$name" ] && args+=(--re "^$(printf '%s' "$name" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$")
   done < "$list"
   rm -rf "$out"; mkdir -p "$out"
   run_mutants "${args[@]}" --output "$out" && rc=0 || rc=$?
-  case $rc in 0 | 2 | 3) exit 0 ;; *) exit "$rc" ;; esac
+  # 2: some mutants missed, 3: some timed out — results; anything else is a failure.
+  case $rc in 0 | 2 | 3) git rev-parse HEAD > "$out/tree" ;; *) return "$rc" ;; esac
+}
+if [ "${1:-}" = rerun ]; then
+  run_named "$2" "${3:-/tmp/pathconf-mutants/rerun}"
+  exit 0
+fi
+if [ "${1:-}" = rest ]; then
+  # The mutants of today's tree that no run kept in data/mutants/ (nor a
+  # finished chunk in OUT) has tested — matched by the text they change, since
+  # line numbers move between trees (scripts/mutants_remaining.py) — in chunks
+  # of SIZE (default 71, a shard's size), each run into OUT/rest-TREE-K/.
+  out="${2:-/tmp/pathconf-mutants}"; size="${3:-71}"
+  mkdir -p "$out"
+  tree=$(git rev-parse --short HEAD)
+  if [ "$(cat "$out/rest.tree" 2>/dev/null)" != "$tree" ]; then
+    finished=()
+    for d in "$out"/rest-*/; do [ -f "$d/done" ] && finished+=("$d"); done
+    run_mutants --list > "$out/today.txt"
+    python3 scripts/mutants_remaining.py "$out/today.txt" "${finished[@]}" > "$out/rest.txt"
+    rm -f "$out"/rest-chunk-*
+    split -l "$size" -d -a 3 "$out/rest.txt" "$out/rest-chunk-"
+    echo "$tree" > "$out/rest.tree"
+  fi
+  for chunk in "$out"/rest-chunk-*; do
+    [ -f "$chunk" ] || continue
+    dir="$out/rest-$tree-${chunk##*-}"
+    [ -f "$dir/done" ] && continue
+    run_named "$chunk" "$dir"
+    touch "$dir/done"
+  done
+  exit 0
 fi
 first="${1:-0}"; last="${2:-$((shards - 1))}"; out="${3:-/tmp/pathconf-mutants}"
 mkdir -p "$out"

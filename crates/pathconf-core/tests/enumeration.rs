@@ -16,8 +16,14 @@ fn close(what: &str, a: f64, b: f64) {
     assert!((a - b).abs() <= TOL, "{what}: closed form {a:.17e} vs enumeration {b:.17e}");
 }
 
-fn check_terms(what: &str, t: &ErrorTerms, e: &Enumerated) {
+/// Every field of `t` against enumeration; `target` is the estimand `p` and
+/// `indicator` the answer's correctness `I`, so the bias `E[p̂] − p`, the model
+/// error `(p − I)²` and the cross term `2(p − I)(E[p̂] − p)` are checked too.
+fn check_terms(what: &str, t: &ErrorTerms, e: &Enumerated, target: f64, indicator: f64) {
     close(&format!("{what} E[p̂]"), t.expected_confidence, e.mean);
+    close(&format!("{what} bias"), t.bias, e.mean - target);
+    close(&format!("{what} model error"), t.model_error, (target - indicator).powi(2));
+    close(&format!("{what} cross term"), t.cross_term, 2.0 * (target - indicator) * (e.mean - target));
     close(&format!("{what} estimation error"), t.estimation_error, e.estimation_error);
     close(&format!("{what} reasoning error"), t.reasoning_error, e.reasoning_error);
     close(&format!("{what} decomposition"), t.estimation_error + t.model_error + t.cross_term, e.reasoning_error);
@@ -28,17 +34,18 @@ fn check_all(d: &PathDistribution, tau: f64, label: &str) {
         let Ok(en) = enumerate(d, n, tau) else { continue };
         for a in 0..d.n_answers() {
             let what = |est: &str| format!("{label} n={n} {est} answer {}", d.answers()[a]);
+            let (mass, truth) = (d.answer_mass(a), if d.correct() == Some(a) { 1.0 } else { 0.0 });
             match (sc_terms(d, a, n), &en.sc) {
                 (Some(t), Some(e)) => {
-                    check_terms(&what("sc"), &t, &e[a]);
+                    check_terms(&what("sc"), &t, &e[a], mass, truth);
                     close(&what("Prop. 2"), paper::prop2_estimation(d.answer_mass(a), n), e[a].estimation_error);
                 }
                 (None, None) => assert_eq!(n, 0),
                 _ => panic!("SC defined for n >= 1 only"),
             }
             let pc = pc_terms(d, a, n);
-            check_terms(&what("pc"), &pc, &en.pc[a]);
-            check_terms(&what("rp"), &rp_terms(d, a, n, tau), &en.rp[a]);
+            check_terms(&what("pc"), &pc, &en.pc[a], mass, truth);
+            check_terms(&what("rp"), &rp_terms(d, a, n, tau), &en.rp[a], mass, truth);
             let probs = d.probs_of(a);
             // The bounds hold against enumeration.
             assert!(paper::bound_missed_mass(&probs, n) >= en.pc[a].estimation_error - TOL, "{}", what("bound 1"));
@@ -48,7 +55,7 @@ fn check_all(d: &PathDistribution, tau: f64, label: &str) {
             }
             for (j, &p) in probs.iter().enumerate() {
                 let g = d.path_index(a, j);
-                check_terms(&format!("{} path {j}", what("ppl")), &ppl_terms(d, a, j, n), &en.ppl[g]);
+                check_terms(&format!("{} path {j}", what("ppl")), &ppl_terms(d, a, j, n), &en.ppl[g], p, truth);
                 close(&what("Prop. 3"), paper::prop3_estimation(p, n), en.ppl[g].estimation_error);
             }
         }
