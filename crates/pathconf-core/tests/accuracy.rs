@@ -266,6 +266,30 @@ fn a_population_interval_combines_its_questions_in_quadrature() {
     }
 }
 
+/// A population is labelled by its least exact question: PC's accuracy on
+/// small questions comes from enumerating their sample sets, so a population
+/// of them is `enumeration`, never `exact`, and its value is the weighted sum
+/// of the questions' own. SC's programme is `exact`. (Mutation testing: with
+/// the `enumeration` arm of the labelling deleted, the population said `exact`.)
+#[test]
+fn a_population_is_labelled_by_its_least_exact_question() {
+    use pathconf_core::accuracy::population::population_accuracy;
+    let questions = [
+        (0.25, PathDistribution::new(&[("A", vec![0.3, 0.2]), ("B", vec![0.5])], Some("A")).unwrap()),
+        (0.75, PathDistribution::new(&[("A", vec![0.4]), ("B", vec![0.35, 0.25])], Some("B")).unwrap()),
+    ];
+    let cfg = AccuracyConfig { tau: None, temperature: None, trials: 0, seed: 1 };
+    let ns = [1, 3, 5];
+    for (id, method) in [(EstimatorId::Pc, Provenance::Enumeration), (EstimatorId::Sc, Provenance::Exact)] {
+        let points = population_accuracy(&questions, &[id], &ns, &cfg, &Quiet).unwrap();
+        for (i, p) in points.iter().enumerate() {
+            assert_eq!(p.method, method, "{id:?} n = {}", p.n);
+            let own: f64 = questions.iter().map(|(w, d)| w * selection_accuracy(d, &[id], &[p.n], &cfg, &Quiet).unwrap()[0].p_correct).sum();
+            assert!((p.p_correct - own).abs() < 1e-12, "{id:?} point {i}: {} vs {own}", p.p_correct);
+        }
+    }
+}
+
 /// Theorem 1 (Chen et al.): the curve starts upward (`R₀ < 1`) exactly when
 /// `α > 1 − 1/t`, the threshold `predict` reports, and that direction is the
 /// sign of the exact `A(3) − A(1)` from the SC programme.

@@ -181,6 +181,12 @@ mod tests {
         assert_eq!(upper_tail_bound(10, 0.5, 5), 1.0);
         assert_eq!(lower_tail_bound(10, 0.5, 5), 1.0);
         assert_eq!(upper_tail_bound(10, 0.5, 11), 0.0);
+        // Strictly inside the bulk, where `exp(−m KL)` would be below 1 but is
+        // no bound (mutation testing: `a ≤ q && m = 0` for `a ≤ q || m = 0`
+        // went unseen, since at the mean itself KL = 0 gives 1 either way).
+        assert_eq!(upper_tail_bound(10, 0.5, 3), 1.0);
+        assert_eq!(lower_tail_bound(10, 0.5, 7), 1.0);
+        assert_eq!(upper_tail_bound(0, 0.5, 0), 1.0);
     }
 
     /// Inside the tails the bound is `exp(−m KL(k/m ‖ q))`: for 30 of 100 at

@@ -178,8 +178,8 @@ impl BinaryMixture {
     }
 }
 
-/// The shape of a sequence (e.g. accuracy at odd `n`), ignoring changes
-/// smaller than `tol`.
+/// The shape of a sequence (e.g. accuracy at odd `n`), ignoring changes of
+/// at most `tol` (`tol ≥ 0`).
 pub fn observed_shape(values: &[f64], tol: f64) -> Shape {
     let signs: Vec<i8> = values.windows(2).map(|w| w[1] - w[0]).filter(|d| d.abs() > tol).map(|d| if d > 0.0 { 1 } else { -1 }).collect();
     let mut runs: Vec<i8> = Vec::new();
@@ -211,6 +211,16 @@ pub fn chernoff_rate(masses: &[f64], y: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A change of exactly `tol` is ignored; one just above it counts.
+    /// (Mutation testing: `≥ tol` for `> tol` went unseen.)
+    #[test]
+    fn a_change_of_exactly_the_tolerance_is_ignored() {
+        let rise_and_fall = [0.0, 0.25, 0.0];
+        assert_eq!(observed_shape(&rise_and_fall, 0.25), Shape::Increasing);
+        assert_eq!(observed_shape(&rise_and_fall, 0.125), Shape::InverseU);
+        assert_eq!(observed_shape(&[0.5, 0.25, 0.5], 0.125), Shape::U);
+    }
 
     /// The mixture's majority accuracy by hand: `α P(Bin(n, p₁) > n/2) + (1 − α) P(Bin(n, p₂) > n/2)`
     /// (mutation testing: a sign between the two terms went unnoticed).
