@@ -29,6 +29,11 @@ fn extra_cases() -> Vec<(PathDistribution, f64)> {
         c(&[("A", vec![0.25]), ("B", vec![0.25]), ("C", vec![0.25]), ("D", vec![0.25])], Some("B"), 0.1),
         c(&[("A", vec![0.5]), ("B", vec![0.5])], Some("A"), 0.5),
         c(&[("A", vec![0.125, 0.125]), ("B", vec![0.5]), ("C", vec![0.25])], Some("A"), 0.2),
+        // Two answers' paths 1e-12 apart: 2.5 times the relative tie tolerance
+        // of the larger, so PPL's tiers must keep them apart, as the selection
+        // does. (Mutation testing: a tier window of `tol / p` for `tol · p`,
+        // which merges them, went unseen.)
+        c(&[("A", vec![0.4]), ("B", vec![0.4 - 1e-12]), ("C", vec![0.2 + 1e-12])], Some("B"), 0.2),
     ]
 }
 

@@ -42,13 +42,6 @@ pub struct ScCurve {
     pub error_bound: f64,
 }
 
-impl ScCurve {
-    /// `E[confidence] − P(correct)`: positive when SC is over-confident.
-    pub fn calibration_gap(&self, n: usize) -> f64 {
-        self.expected_confidence[n] - self.p_correct[n]
-    }
-}
-
 /// The exact curve from answer masses `p_a` (summing to one) and the index of
 /// the correct answer (`None`: no answer is correct).
 ///
