@@ -2,6 +2,7 @@
 
 mod common;
 
+use pathconf_core::accuracy::target::Target;
 use pathconf_core::accuracy::{selection_accuracy, AccuracyConfig};
 use pathconf_core::estimators::EstimatorId;
 use pathconf_core::estimators::{Estimator, Perplexity, PerplexityConsistency, ReasoningPruning, SelfConsistency};
@@ -280,6 +281,19 @@ proptest! {
     #[test]
     fn rules_round_trip_through_their_text(rule in stop_rules(64)) {
         prop_assert_eq!(rule.to_string().parse::<StopRule>().unwrap(), rule);
+    }
+
+    /// A sample-size target written and read back is the same target.
+    /// (Mutation testing: a `Display` that wrote nothing went unseen.)
+    #[test]
+    fn targets_round_trip_through_their_text(
+        target in prop_oneof![
+            (0.0..=1.0f64).prop_map(|within| Target::Limit { within }),
+            (1..100_000u64).prop_map(|n| Target::Sc { n }),
+            (0.0..=1.0f64).prop_map(|accuracy| Target::Absolute { accuracy }),
+        ]
+    ) {
+        prop_assert_eq!(target.to_string().parse::<Target>(), Ok(target));
     }
 }
 
