@@ -3,8 +3,8 @@
 # accuracy and stopping modules of pathconf-core, judged by pathconf-core's
 # own tests (its unit tests and crates/pathconf-core/tests/, where every
 # property of those modules lives), in round-robin shards so that any prefix
-# of the shards is an even sample of the mutants. Not in CI: about 15 s per
-# mutant on two cores, 2,290 mutants.
+# of the shards is an even sample of the mutants. Not in CI: about 25 s per
+# mutant on two cores, 2,285 mutants.
 #
 #   bash scripts/mutants.sh [FIRST_SHARD [LAST_SHARD [OUT_DIR]]]   (shards of 32; default all)
 #
@@ -12,7 +12,10 @@
 # timeout.txt, unviable.txt, outcomes.json); a finished shard is skipped on a
 # rerun. `bash scripts/mutants.sh summary [OUT_DIR]` totals them;
 # `bash scripts/mutants.sh rerun LIST [OUT_DIR]` re-runs the mutants named in
-# LIST (e.g. the survivors a new check was written for) on today's tree.
+# LIST (e.g. the survivors a new check was written for) on today's tree;
+# `bash scripts/mutants.sh rest [OUT_DIR [SIZE]]` runs, in chunks, today's
+# mutants that no run kept in data/mutants/ has tested (the shards ran on
+# changing trees; see scripts/mutants_remaining.py).
 # Needs cargo-mutants (`cargo install cargo-mutants`). MUTANTS_TIMEOUT (s,
 # default 90) and MUTANTS_BUILD_TIMEOUT (s, default 300) raise the test and
 # build timeouts when the machine is shared: a timeout is not a result.
