@@ -88,5 +88,5 @@ for k in $(seq "$first" "$last"); do
   rm -rf "$out/shard-$k"
   run_mutants --shard "$k/$shards" --sharding round-robin --output "$out/shard-$k" && rc=0 || rc=$?
   # 2: some mutants missed, 3: some timed out — results; anything else is a failure.
-  case $rc in 0 | 2 | 3) touch "$out/shard-$k/done" ;; *) echo "shard $k: cargo-mutants exited $rc" >&2; exit "$rc" ;; esac
+  case $rc in 0 | 2 | 3) git rev-parse HEAD > "$out/shard-$k/tree"; touch "$out/shard-$k/done" ;; *) echo "shard $k: cargo-mutants exited $rc" >&2; exit "$rc" ;; esac
 done
